@@ -1,0 +1,62 @@
+"""Storage sizes of parameter dtypes, in bits, for the bytes column of a summary.
+
+Keras prints sizes from each weight's dtype size; paramcalc applies one dtype to every
+parameter (``--dtype``), default float32 as in Keras.  Bits, not bytes, so int4 is exact.
+"""
+
+from __future__ import annotations
+
+from paramcalc.errors import UsageError
+
+DTYPE_BITS: dict[str, int] = {
+    "float64": 64,
+    "float32": 32,
+    "float16": 16,
+    "bfloat16": 16,
+    "float8_e4m3fn": 8,
+    "float8_e5m2": 8,
+    "float8": 8,
+    "int64": 64,
+    "int32": 32,
+    "int16": 16,
+    "int8": 8,
+    "uint8": 8,
+    "int4": 4,
+}
+
+ALIASES: dict[str, str] = {
+    "fp64": "float64",
+    "double": "float64",
+    "fp32": "float32",
+    "float": "float32",
+    "fp16": "float16",
+    "half": "float16",
+    "bf16": "bfloat16",
+    "fp8": "float8",
+}
+
+
+def canonical_dtype(name: str) -> str:
+    """The canonical dtype name for ``name`` (case-insensitive, common aliases accepted)."""
+    key = name.strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in DTYPE_BITS:
+        known = ", ".join(DTYPE_BITS)
+        raise UsageError(f"unknown dtype '{name}'", hint=f"use one of {known}")
+    return key
+
+
+def dtype_bits(name: str) -> int:
+    """Bits per parameter for a dtype name."""
+    return DTYPE_BITS[canonical_dtype(name)]
+
+
+def readable_size(nbytes: float) -> str:
+    """Bytes in 1024 steps with two decimals, exactly as Keras 3's summary prints them."""
+    units = ["B", "KB", "MB", "GB", "TB", "PB"]
+    size = float(nbytes)
+    for unit in units:
+        if size / 1024 < 1:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} {units[-1]}"

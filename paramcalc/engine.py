@@ -1,0 +1,243 @@
+"""The engine: thread shapes through the rules and collect a :class:`~paramcalc.report.Report`.
+
+``analyze`` walks a :class:`~paramcalc.spec.records.ModelSpec` once, in order: for each
+layer it finds the rule, binds the arguments, checks the input rank, calls the rule and
+records a :class:`~paramcalc.report.LayerRow`.  Errors raised anywhere below are given
+the layer's location and description here, so rules never need to know where they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Sequence
+from dataclasses import replace
+from difflib import get_close_matches
+
+from paramcalc.dtypes import canonical_dtype, dtype_bits
+from paramcalc.errors import LayerError, ParamcalcError, SpecError
+from paramcalc.report import LayerRow, Report, Shape
+from paramcalc.rules import Outcome, Rule, bind, find_rule
+from paramcalc.shapes import format_shape
+from paramcalc.spec.records import LayerSpec, ModelSpec
+
+_REF = re.compile(r"(.+)\[(\d+)\]\Z")
+
+
+def to_snake_case(name: str) -> str:
+    """Keras' automatic layer names: ``SimpleRNN`` -> ``simple_rnn``, ``Conv2D`` -> ``conv2d``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class AutoNamer:
+    """Hands out ``dense``, ``dense_1``, ... per base name, skipping names already taken."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.taken: set[str] = set()
+
+    def claim(self, name: str, layer: LayerSpec) -> str:
+        """Reserve a user-given name; a duplicate is an error, as in Keras."""
+        if name in self.taken:
+            raise SpecError(f"layer name '{name}' is used twice", location=layer.location, layer=layer.describe())
+        self.taken.add(name)
+        return name
+
+    def auto(self, class_name: str) -> str:
+        """The next free automatic name for a class."""
+        base = to_snake_case(class_name)
+        while True:
+            count = self.counts.get(base, 0)
+            self.counts[base] = count + 1
+            name = base if count == 0 else f"{base}_{count}"
+            if name not in self.taken:
+                self.taken.add(name)
+                return name
+
+
+def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
+    """Count a model: every layer's output shape and weight terms, and the totals."""
+    namer = AutoNamer()
+    rows = _graph(model, namer) if model.graph else _sequential(model, namer)
+    canonical = canonical_dtype(dtype)
+    default_name = "functional" if model.graph else "sequential"
+    return Report(
+        name=model.name or default_name,
+        framework=model.framework,
+        layers=tuple(rows),
+        dtype=canonical,
+        dtype_bits=dtype_bits(canonical),
+        graph=model.graph,
+        source=model.source,
+    )
+
+
+def _sequential(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
+    rows: list[LayerRow] = []
+    shape: Shape | None = model.inputs[0].shape if model.inputs else None
+    for layer in model.layers:
+        if shape is None:
+            _check_layer(layer, model.framework)
+            raise LayerError(
+                "no input shape for the first layer",
+                location=layer.location,
+                layer=layer.describe(),
+                hint="add 'input: [3, 10000]' to the spec, or input_shape=(3, 10000) on the first layer",
+            )
+        name = namer.claim(layer.name, layer) if layer.name else namer.auto(layer.class_name)
+        row = run_layer(layer, name, [shape], model.framework)
+        rows.append(row)
+        shape = row.outputs[0]
+    return rows
+
+
+def _graph(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
+    rows: list[LayerRow] = []
+    tensors: dict[str, tuple[Shape, ...]] = {}
+    previous: str | None = None
+    for spec in model.inputs:
+        name = spec.name
+        if name in tensors:
+            raise SpecError(f"model input '{name}' is defined twice", location=spec.location)
+        namer.taken.add(name)
+        tensors[name] = (spec.shape,)
+        rows.append(LayerRow(name=name, class_name="InputLayer", outputs=(spec.shape,), line=_line(spec.location)))
+        previous = name
+    for layer in model.layers:
+        name = namer.claim(layer.name, layer) if layer.name else namer.auto(layer.class_name)
+        refs = layer.inputs if layer.inputs is not None else ((previous,) if previous else ())
+        if not refs:
+            raise LayerError(
+                "no input for the first layer",
+                location=layer.location,
+                layer=layer.describe(),
+                hint="declare the model's 'inputs:' or add an Input layer",
+            )
+        shapes = [_resolve(ref, tensors, layer) for ref in refs]
+        row = run_layer(layer, name, shapes, model.framework, inputs=tuple(refs))
+        tensors[name] = row.outputs
+        rows.append(row)
+        previous = name
+    if model.outputs:
+        return _reachable(rows, model.outputs)
+    return rows
+
+
+def _split_ref(ref: str, known: Container[str]) -> tuple[str, int]:
+    """``lstm[1]`` -> (``lstm``, 1) when ``lstm`` is known; else the whole ref, output 0."""
+    match = _REF.match(ref)
+    if match and match.group(1) in known:
+        return match.group(1), int(match.group(2))
+    return ref, 0
+
+
+def _resolve(ref: str, tensors: dict[str, tuple[Shape, ...]], layer: LayerSpec) -> Shape:
+    """The shape a reference names: ``lstm`` (first output) or ``lstm[1]`` (second output)."""
+    base, index = _split_ref(ref, tensors)
+    if base not in tensors:
+        close = get_close_matches(base, list(tensors), n=1)
+        raise SpecError(
+            f"input '{ref}' names no earlier layer or model input",
+            location=layer.location,
+            layer=layer.describe(),
+            hint=f"did you mean '{close[0]}'?" if close else "inputs: must name layers defined above",
+        )
+    outputs = tensors[base]
+    if index >= len(outputs):
+        raise SpecError(
+            f"'{base}' has {len(outputs)} outputs, no [{index}]", location=layer.location, layer=layer.describe()
+        )
+    return outputs[index]
+
+
+def _reachable(rows: list[LayerRow], outputs: Sequence[str]) -> list[LayerRow]:
+    """Keep the layers that feed the declared outputs, as a Keras functional model does."""
+    by_name = {row.name: row for row in rows}
+    stack: list[str] = []
+    for out in outputs:
+        base, _ = _split_ref(out, by_name)
+        if base not in by_name:
+            close = get_close_matches(base, list(by_name), n=1)
+            raise SpecError(f"output '{out}' names no layer", hint=f"did you mean '{close[0]}'?" if close else None)
+        stack.append(base)
+    keep: set[str] = set()
+    while stack:
+        name = stack.pop()
+        if name not in keep:
+            keep.add(name)
+            stack.extend(_split_ref(ref, by_name)[0] for ref in by_name[name].inputs)
+    return [row for row in rows if row.name in keep]
+
+
+def run_layer(
+    layer: LayerSpec,
+    name: str,
+    input_shapes: Sequence[Shape],
+    framework: str = "keras",
+    inputs: tuple[str, ...] = (),
+) -> LayerRow:
+    """Apply one layer's rule to its input shape(s) and record the row."""
+    try:
+        found = find_rule(layer.class_name, framework)
+        args = bind(found, layer)
+        outcome = apply_rule(found, args, input_shapes)
+        trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
+    except ParamcalcError as exc:
+        label = f"layer {layer.index} '{name}' ({layer.class_name})" if layer.index else layer.describe()
+        raise exc.with_context(location=layer.location, layer=label) from None
+    terms = tuple(outcome.terms)
+    if not trainable:
+        terms = tuple(replace(t, trainable=False) for t in terms)
+    return LayerRow(
+        name=name,
+        class_name=found.name,
+        outputs=outcome.outputs,
+        terms=terms,
+        multi_output=bool(outcome.shapes),
+        inputs=inputs,
+        input_shapes=tuple(input_shapes),
+        formula=outcome.formula,
+        symbols=tuple(outcome.symbols.items()),
+        legend=tuple((k, v) for k, v in found.legend.items() if k in outcome.symbols),
+        gate_names=outcome.gate_names,
+        why=found.why,
+        line=_line(layer.location),
+    )
+
+
+def _check_layer(layer: LayerSpec, framework: str) -> None:
+    """Validate a layer's class and arguments alone (before reporting a missing input)."""
+    try:
+        bind(find_rule(layer.class_name, framework), layer)
+    except ParamcalcError as exc:
+        raise exc.with_context(location=layer.location, layer=layer.describe()) from None
+
+
+def apply_rule(found: Rule, args: object, input_shapes: Sequence[Shape]) -> Outcome:
+    """Check the input count and ranks against the rule's declaration, then call it."""
+    if not found.multi_input and len(input_shapes) != 1:
+        raise LayerError(f"{found.name} takes one input, got {len(input_shapes)}")
+    for shape in input_shapes:
+        rank = len(shape)
+        too_low = rank < found.min_rank
+        too_high = found.max_rank is not None and rank > found.max_rank
+        if too_low or too_high:
+            want = found.min_rank + 1 if found.max_rank == found.min_rank else None
+            if want is not None:
+                need = f"a {want}-D input"
+            elif too_low:
+                need = f"an input of at least {found.min_rank + 1} dimensions"
+            else:
+                need = f"an input of at most {(found.max_rank or 0) + 1} dimensions"
+            axes = f" (batch, {found.expects[1:]}" if found.expects else ""
+            raise LayerError(
+                f"{found.name} expects {need}{axes}, got {format_shape(shape)}",
+                hint="check the input shape and the layer before it",
+            )
+    x = input_shapes if found.multi_input else input_shapes[0]
+    return found.fn(args, x)
+
+
+def _line(location: object) -> int | None:
+    return getattr(location, "line", None)

@@ -1,0 +1,84 @@
+"""Errors that know where they happened and render themselves as one line.
+
+Every problem a user can cause (a bad spec, a bad flag, a layer that cannot take its
+input) is a :class:`ParamcalcError`.  The CLI prints ``error.render()`` to stderr and
+exits with ``error.exit_code`` (2), so no traceback ever reaches a user.  Errors are
+raised deep in the rules without context; the engine and the spec readers add the
+location and layer on the way out (:meth:`ParamcalcError.with_context`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a piece of a spec came from: a file (or ``<inline>``/``<stdin>``) and a position."""
+
+    source: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.source}:{self.line}"
+        if self.column is not None:
+            return f"{self.source}:col {self.column}"
+        return self.source
+
+
+class ParamcalcError(Exception):
+    """A user-facing error: message, optional location, layer description and hint."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Location | None = None,
+        layer: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.layer = layer
+        self.hint = hint
+
+    def with_context(self, *, location: Location | None = None, layer: str | None = None) -> ParamcalcError:
+        """Fill in the location and layer if the raiser did not know them (inner wins)."""
+        if self.location is None:
+            self.location = location
+        if self.layer is None:
+            self.layer = layer
+        return self
+
+    def render(self) -> str:
+        """One line: ``where: layer: message — hint``, with newlines flattened."""
+        parts = []
+        if self.location is not None:
+            parts.append(str(self.location))
+        if self.layer:
+            parts.append(self.layer)
+        text = self.message
+        if self.hint:
+            text = f"{text} — {self.hint}"
+        parts.append(text)
+        return " ".join(": ".join(parts).split())
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class SpecError(ParamcalcError):
+    """The spec text itself is malformed: bad YAML, bad inline syntax, wrong entry shape."""
+
+
+class LayerError(ParamcalcError):
+    """A layer's arguments or input shape are not acceptable to its rule."""
+
+
+class UsageError(ParamcalcError):
+    """A command-line flag or argument is wrong (a bad --input shape, an unknown dtype)."""

@@ -1,0 +1,210 @@
+"""Per-layer derivations: why a layer has the parameters it has, term by term.
+
+The same :class:`Step` list feeds the terminal text, the Markdown (with ``$$`` LaTeX
+math, for GitHub and Jupyter) and the LaTeX renderings, so all three always agree.
+Gated layers (LSTM, GRU) are shown per gate, then multiplied out, as a lecture would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from paramcalc.formula import evaluate, render
+from paramcalc.report import LayerRow, Term
+from paramcalc.shapes import format_shape
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: a term's symbol, weight, symbolic and numeric size."""
+
+    symbol: str
+    weight: str
+    dims: tuple[str, ...]
+    values: tuple[int, ...]
+    count: int
+    scope: str = ""
+
+
+def _gate_dims(term: Term) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A gated term's per-gate slice: the last axis divided by the number of gates."""
+    dims = term.dims or tuple(str(d) for d in term.shape)
+    values = term.shape
+    if term.gates > 1:
+        prefix = f"{term.gates}*"
+        last = dims[-1][len(prefix) :] if dims[-1].startswith(prefix) else f"{dims[-1]}/{term.gates}"
+        dims = (*dims[:-1], last)
+        values = (*values[:-1], values[-1] // term.gates)
+    return dims, values
+
+
+def steps(row: LayerRow) -> tuple[list[Step], int]:
+    """The derivation steps of a layer and the gate multiplier (1 when not gated)."""
+    gates = max((t.gates for t in row.terms if not t.buffer), default=1)
+    out = []
+    for term in row.terms:
+        if term.buffer:
+            continue
+        if gates > 1 and term.gates == gates:
+            dims, values = _gate_dims(term)
+            out.append(Step(term.symbol, term.weight, dims, values, term.count // gates, term.scope))
+        else:
+            dims = term.dims or tuple(str(d) for d in term.shape)
+            out.append(Step(term.symbol, term.weight, dims, term.shape, term.count, term.scope))
+    return out, gates
+
+
+def _dims_text(dims: tuple[str, ...], latex: bool = False) -> str:
+    if not dims:
+        return "1"
+    sep = r" \times " if latex else " × "
+    return sep.join(render(d, latex=latex) if _is_expr(d) else d for d in dims)
+
+
+def _values_text(values: tuple[int, ...], latex: bool = False) -> str:
+    sep = r" \times " if latex else " × "
+    return sep.join(str(v) for v in values) if values else "1"
+
+
+def _is_expr(text: str) -> bool:
+    try:
+        render(text)
+    except (ValueError, SyntaxError):
+        return False
+    return True
+
+
+def _symbol_tex(symbol: str) -> str:
+    head, _, tail = symbol.partition("_")
+    return f"{head}_{{{tail}}}" if tail else head
+
+
+def _num_tex(value: int) -> str:
+    return f"{value:,}".replace(",", "{,}")
+
+
+def _io_line(row: LayerRow) -> str:
+    ins = ", ".join(format_shape(s) for s in row.input_shapes) or "?"
+    outs = ", ".join(format_shape(s) for s in row.outputs)
+    if row.multi_output:
+        outs = f"[{outs}]"
+    return f"input {ins} → output {outs}"
+
+
+def text(row: LayerRow) -> str:
+    """The derivation for a terminal: aligned columns, plain Unicode."""
+    lines = [f"{row.name} ({row.class_name}): {_io_line(row)}"]
+    if row.why:
+        lines.append(f"  {row.why}")
+    if row.symbols:
+        lines.append("")
+        width = max(len(k) for k, _ in row.symbols)
+        value_width = max(len(f"{v:,}") for _, v in row.symbols)
+        legend = dict(row.legend)
+        for key, value in row.symbols:
+            lines.append(f"  {key:<{width}} = {value:<{value_width},}  {legend.get(key, '')}".rstrip())
+    items, gates = steps(row)
+    if not items:
+        lines.append("  no weights: 0 parameters")
+        return "\n".join(lines)
+    lines.append("")
+    indent = "  "
+    if gates > 1:
+        names = f" ({', '.join(row.gate_names)})" if row.gate_names else ""
+        lines.append(f"  each of the {gates} gates{names}:")
+        indent = "    "
+    table = []
+    for step in items:
+        weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
+        table.append((step.symbol, weight, f"{_dims_text(step.dims)} = {_values_text(step.values)}", f"{step.count:,}"))
+    w0 = max(len(r[0]) for r in table)
+    w1 = max(len(r[1]) for r in table)
+    w2 = max(len(r[2]) for r in table)
+    w3 = max(len(r[3]) for r in [*table, ("", "", "", f"{row.params:,}")])
+    for sym, weight, size, count in table:
+        lines.append(f"{indent}{sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}")
+    per = sum(s.count for s in items)
+    if gates > 1:
+        lines.append(f"{indent}{'per gate':<{w0 + w1 + w2 + 4}}  {per:>{w3},}")
+        lines.append(f"  {'× ' + str(gates) + ' gates':<{w0 + w1 + w2 + 6}}  {per * gates:>{w3},}")
+        lines.append("")
+        lines.append("  framework weights (gates packed along the last axis):")
+        for term in row.terms:
+            lines.append(f"    {term.path:<{w1 + 8}}  {term.shape!s:<14}  {term.count:>{w3},}")
+    else:
+        lines.append(f"{indent}{'total':<{w0 + w1 + w2 + 4}}  {per:>{w3},}")
+    if row.formula:
+        symbols = dict(row.symbols)
+        value = evaluate(row.formula, symbols)
+        lines.append("")
+        lines.append(f"  closed form: {render(row.formula)} = {render(row.formula, symbols)} = {value:,}")
+    return "\n".join(lines)
+
+
+def markdown(row: LayerRow) -> str:
+    """The derivation as Markdown with ``$$`` LaTeX math (renders on GitHub and in Jupyter)."""
+    out = [f"### `{row.name}` ({row.class_name}): {row.params:,} parameters", ""]
+    if row.why:
+        out += [row.why, ""]
+    ins = ", ".join(format_shape(s) for s in row.input_shapes) or "?"
+    outs = ", ".join(format_shape(s) for s in row.outputs)
+    out.append(f"Input `{ins}` → output `{outs}`.")
+    if row.symbols:
+        legend = dict(row.legend)
+        parts = [f"${k} = {v}$ ({legend[k]})" if k in legend else f"${k} = {v}$" for k, v in row.symbols]
+        out[-1] += " With " + ", ".join(parts) + ":"
+    out.append("")
+    items, gates = steps(row)
+    if items:
+        if gates > 1 and row.gate_names:
+            out += [f"Each of the {gates} gates ({', '.join(row.gate_names)}):", ""]
+        out += ["| term | weight | size | count |", "|:--|:--|:--|--:|"]
+        for step in items:
+            weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
+            size = f"${_dims_text(step.dims, True)} = {_values_text(step.values, True)}$"
+            out.append(f"| ${_symbol_tex(step.symbol)}$ | `{weight}` | {size} | {step.count:,} |")
+        per = sum(s.count for s in items)
+        if gates > 1:
+            out.append(f"| **per gate** | | | **{per:,}** |")
+            out.append(f"| **× {gates} gates** | | | **{per * gates:,}** |")
+        else:
+            out.append(f"| **total** | | | **{per:,}** |")
+        out.append("")
+    if row.formula:
+        symbols = dict(row.symbols)
+        value = evaluate(row.formula, symbols)
+        out += [
+            "$$",
+            f"P = {render(row.formula, latex=True)} = {render(row.formula, symbols, latex=True)} = {_num_tex(value)}",
+            "$$",
+            "",
+        ]
+    return "\n".join(out)
+
+
+def latex(row: LayerRow) -> str:
+    """The derivation as a LaTeX ``align*`` block, ready for lecture notes."""
+    items, gates = steps(row)
+    name = row.name.replace("_", r"\_")
+    out = [f"% {row.name} ({row.class_name}): {row.params:,} parameters", r"\begin{align*}"]
+    if row.symbols:
+        out.append(r"&" + r",\quad ".join(f"{k} = {v}" for k, v in row.symbols) + r" \\")
+    for step in items:
+        out.append(
+            f"{_symbol_tex(step.symbol)} &= {_dims_text(step.dims, True)} = {_values_text(step.values, True)}"
+            f" = {_num_tex(step.count)} \\\\"
+        )
+    if gates > 1:
+        per = sum(s.count for s in items)
+        out.append(rf"\text{{per gate}} &= {_num_tex(per)}, \quad \times {gates} = {_num_tex(per * gates)} \\")
+    if row.formula:
+        symbols = dict(row.symbols)
+        value = evaluate(row.formula, symbols)
+        out.append(
+            rf"P_{{\text{{{name}}}}} &= {render(row.formula, latex=True)} = {render(row.formula, symbols, latex=True)}"
+            f" = {_num_tex(value)}"
+        )
+    else:
+        out.append(rf"P_{{\text{{{name}}}}} &= {_num_tex(row.params)}")
+    out.append(r"\end{align*}")
+    return "\n".join(out)

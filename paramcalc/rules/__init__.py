@@ -1,0 +1,330 @@
+"""The rule registry: one small pure function per layer class.
+
+A rule reads its layer's bound arguments (:class:`Args`) and input shape and returns an
+:class:`Outcome`: the output shape(s) and one :class:`~paramcalc.report.Term` per weight
+tensor, named as the framework names it.  Counts are never written by hand: a term's
+count is the product of its shape.  Each rule also states its closed-form formula over
+named symbols, which ``paramcalc explain`` shows and the tests check against the terms.
+
+Rules register with :func:`rule` under the framework's class name (plus aliases).  Their
+signature mirrors the framework constructor, so positional arguments bind in the same
+order, unknown keywords are errors with a suggestion, and defaults are the framework's.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Any, TypeVar
+
+from paramcalc.errors import LayerError
+from paramcalc.report import Shape, Term
+from paramcalc.spec.records import LayerSpec, Value
+
+__all__ = [
+    "REQUIRED",
+    "Args",
+    "Outcome",
+    "Rule",
+    "Shape",
+    "Term",
+    "all_rules",
+    "bind",
+    "find_rule",
+    "rule",
+]
+
+
+class _Required:
+    """Sentinel default for a constructor argument that has no default."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "keras": ("core", "recurrent"),
+}
+"""Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
+
+KERAS_BASE_KWARGS: dict[str, Value] = {
+    "trainable": True,
+    "dtype": None,
+    "autocast": True,
+    "activity_regularizer": None,
+    "input_shape": None,
+    "batch_input_shape": None,
+    "batch_size": None,
+    "input_dim": None,
+}
+"""Keyword arguments every Keras layer accepts (``keras.layers.Layer.__init__``)."""
+
+BASE_KWARGS: dict[str, dict[str, Value]] = {"keras": KERAS_BASE_KWARGS, "pytorch": {"device": None, "dtype": None}}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a rule returns: output shape(s), the weight terms and the closed form.
+
+    Give ``shape`` for a single output, or ``shapes`` for a layer returning a list of
+    tensors (an RNN with ``return_state``).  ``formula`` is an arithmetic expression over
+    ``symbols`` (``"4*n*(n+m+1)"``) equal to the sum of the terms' counts.
+    """
+
+    shape: Shape | None = None
+    terms: Sequence[Term] = ()
+    formula: str | None = None
+    symbols: Mapping[str, int] = field(default_factory=dict)
+    shapes: tuple[Shape, ...] = ()
+    gate_names: tuple[str, ...] = ()
+
+    @property
+    def outputs(self) -> tuple[Shape, ...]:
+        """Every output shape, in order."""
+        if self.shapes:
+            return self.shapes
+        if self.shape is None:
+            raise TypeError("a rule must give shape or shapes")
+        return (self.shape,)
+
+
+RuleFn = Callable[..., Outcome]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule and its constructor signature."""
+
+    name: str
+    fn: RuleFn
+    framework: str
+    params: tuple[tuple[str, Value], ...]
+    legend: Mapping[str, str]
+    min_rank: int = 0
+    max_rank: int | None = None
+    expects: str = ""
+    multi_input: bool = False
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def why(self) -> str:
+        """The rule's docstring: why the formula is what it is (shown by ``explain``)."""
+        return " ".join((self.fn.__doc__ or "").split())
+
+    @property
+    def positional(self) -> tuple[str, ...]:
+        """Argument names in constructor order."""
+        return tuple(name for name, _ in self.params)
+
+
+_REGISTRY: dict[str, dict[str, Rule]] = {}
+_CANONICAL: dict[str, dict[str, str]] = {}
+_LOADED: set[str] = set()
+
+F = TypeVar("F", bound=RuleFn)
+
+
+def rule(
+    name: str,
+    *params: tuple[str, Value] | str,
+    framework: str = "keras",
+    aliases: Sequence[str] = (),
+    legend: Mapping[str, str] | None = None,
+    min_rank: int = 0,
+    max_rank: int | None = None,
+    expects: str = "",
+    multi_input: bool = False,
+    base: bool = True,
+) -> Callable[[F], F]:
+    """Register a rule for ``name``; ``params`` are the constructor's arguments in order.
+
+    A bare string is a required argument; ``(name, default)`` an optional one.  With
+    ``base`` the framework's common layer keywords (``trainable``, ``dtype``, ...) are
+    accepted too.  Registering a name twice is a programming error and fails loudly.
+    """
+    ordered: list[tuple[str, Value]] = [(p, REQUIRED) if isinstance(p, str) else p for p in params]
+    if base:
+        known = {p for p, _ in ordered}
+        ordered += [(k, v) for k, v in BASE_KWARGS.get(framework, {}).items() if k not in known]
+
+    def register(fn: F) -> F:
+        entry = Rule(
+            name=name,
+            fn=fn,
+            framework=framework,
+            params=tuple(ordered),
+            legend=dict(legend or {}),
+            min_rank=min_rank,
+            max_rank=max_rank,
+            expects=expects,
+            multi_input=multi_input,
+            aliases=tuple(aliases),
+        )
+        table = _REGISTRY.setdefault(framework, {})
+        canonical = _CANONICAL.setdefault(framework, {})
+        for key in (name, *aliases):
+            if key.lower() in canonical:
+                raise RuntimeError(f"rule {key!r} registered twice for {framework}")
+            canonical[key.lower()] = key
+            table[key] = entry
+        return fn
+
+    return register
+
+
+def _load(framework: str) -> dict[str, Rule]:
+    if framework not in _LOADED:
+        for module in FAMILIES.get(framework, ()):
+            importlib.import_module(f"paramcalc.rules.{module}")
+        _LOADED.add(framework)
+    return _REGISTRY.get(framework, {})
+
+
+def all_rules(framework: str = "keras") -> dict[str, Rule]:
+    """Every registered class name (aliases included) for a framework."""
+    return dict(_load(framework))
+
+
+def find_rule(class_name: str, framework: str = "keras") -> Rule:
+    """The rule for a class name (case-insensitive); LayerError with a suggestion if unknown."""
+    table = _load(framework)
+    found = table.get(class_name)
+    if found is not None:
+        return found
+    canonical = _CANONICAL.get(framework, {})
+    key = canonical.get(class_name.lower())
+    if key is not None:
+        return table[key]
+    close = get_close_matches(class_name.lower(), list(canonical), n=1, cutoff=0.6)
+    hint = f"did you mean '{canonical[close[0]]}'?" if close else "run 'paramcalc layers' to list the known layers"
+    where = "Keras" if framework == "keras" else framework
+    raise LayerError(f"unknown layer '{class_name}' for {where}", hint=hint)
+
+
+def bind(found: Rule, layer: LayerSpec) -> Args:
+    """Bind a layer's positional and keyword arguments to the rule's signature."""
+    names = found.positional
+    values: dict[str, Value] = {}
+    if len(layer.args) > len(names):
+        raise LayerError(
+            f"{found.name} takes at most {len(names)} positional arguments, got {len(layer.args)}",
+            hint=f"in order: {', '.join(names[:4])}{', ...' if len(names) > 4 else ''}",
+        )
+    for key, value in zip(names, layer.args, strict=False):
+        values[key] = value
+    allowed = set(names)
+    for key, value in layer.kwargs.items():
+        if key not in allowed:
+            close = get_close_matches(key, names, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"{found.name} takes: {', '.join(_shown(found))}"
+            raise LayerError(f"unknown argument '{key}' for {found.name}", hint=hint)
+        if key in values:
+            raise LayerError(f"argument '{key}' given both by position and by name")
+        values[key] = value
+    for key, default in found.params:
+        if key not in values:
+            if default is REQUIRED:
+                raise LayerError(f"{found.name} needs '{key}'", hint=f"e.g. {found.name}({key}=...)")
+            values[key] = default
+    return Args(found, layer, values)
+
+
+def _shown(found: Rule) -> list[str]:
+    """Arguments worth listing in a hint: the rule's own, without the common base keywords."""
+    base = BASE_KWARGS.get(found.framework, {})
+    return [name for name, _ in found.params if name not in base][:8]
+
+
+class Args:
+    """A layer's bound arguments with typed, validating accessors.
+
+    Accessors raise :class:`LayerError` naming the argument and what was wrong, so rules
+    stay short: ``n = args.positive_int("units")``.
+    """
+
+    def __init__(self, found: Rule, layer: LayerSpec, values: dict[str, Value]) -> None:
+        self.rule = found
+        self.layer = layer
+        self.values = values
+
+    def __getitem__(self, key: str) -> Value:
+        return self.values[key]
+
+    def get(self, key: str, default: Value = None) -> Value:
+        """The value of an argument (``default`` when it is not in the signature)."""
+        return self.values.get(key, default)
+
+    def positive_int(self, key: str) -> int:
+        """A strictly positive integer (``units``, ``filters``, ``input_dim``)."""
+        return self.integer(key, minimum=1)
+
+    def integer(self, key: str, minimum: int = 0) -> int:
+        """An integer >= ``minimum``; booleans and floats are refused (Keras refuses them too)."""
+        value = self.values[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise LayerError(f"'{key}' must be an integer, got {_show(value)}")
+        if value < minimum:
+            need = "positive" if minimum == 1 else f">= {minimum}"
+            raise LayerError(f"'{key}' must be {need}, got {value}")
+        return value
+
+    def optional_int(self, key: str, minimum: int = 1) -> int | None:
+        """An integer argument that may be None."""
+        if self.values[key] is None:
+            return None
+        return self.integer(key, minimum)
+
+    def flag(self, key: str) -> bool:
+        """A boolean argument; only true/false are accepted."""
+        value = self.values[key]
+        if not isinstance(value, bool):
+            raise LayerError(f"'{key}' must be true or false, got {_show(value)}")
+        return value
+
+    def number(self, key: str, low: float | None = None, high: float | None = None) -> float:
+        """A real number within [low, high] (a dropout rate)."""
+        value = self.values[key]
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise LayerError(f"'{key}' must be a number, got {_show(value)}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise LayerError(f"'{key}' must be between {low} and {high}, got {value}")
+        return float(value)
+
+    def choice(self, key: str, options: Sequence[str | None]) -> str | None:
+        """One of a fixed set of strings (``padding``: valid/same); case-insensitive like Keras."""
+        value = self.values[key]
+        probe = value.lower() if isinstance(value, str) else value
+        if probe not in options:
+            shown = ", ".join(str(o) for o in options)
+            raise LayerError(f"'{key}' must be one of {shown}, got {_show(value)}")
+        return probe
+
+    def ints(self, key: str, rank: int, minimum: int = 1) -> tuple[int, ...]:
+        """An int or a sequence of ``rank`` ints (``kernel_size=3`` or ``(3, 3)``)."""
+        value = self.values[key]
+        if isinstance(value, int) and not isinstance(value, bool):
+            items: list[Value] = [value] * rank
+        elif isinstance(value, (list, tuple)) and len(value) == rank:
+            items = list(value)
+        else:
+            raise LayerError(f"'{key}' must be an integer or {rank} integers, got {_show(value)}")
+        for item in items:
+            if not isinstance(item, int) or isinstance(item, bool) or item < minimum:
+                raise LayerError(f"'{key}' values must be integers >= {minimum}, got {_show(value)}")
+        return tuple(items)
+
+    def string(self, key: str) -> str:
+        """A string argument."""
+        value = self.values[key]
+        if not isinstance(value, str):
+            raise LayerError(f"'{key}' must be a string, got {_show(value)}")
+        return value
+
+
+def _show(value: Value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,178 @@
+"""Keras recurrent layers: SimpleRNN, LSTM, GRU.
+
+Keras 3 keeps the weights in the layer's cell (``keras/src/layers/rnn``): ``kernel``
+(input to gates), ``recurrent_kernel`` (state to gates) and ``bias``, with the gates of
+an LSTM (i, f, c, o) or GRU (z, r, h) packed side by side along the last axis.  A GRU
+with ``reset_after=True`` (the Keras 3 default, the cuDNN-compatible variant) keeps two
+biases, input and recurrent, as a bias of shape (2, 3n).
+"""
+
+from __future__ import annotations
+
+from paramcalc.report import Shape, Term
+from paramcalc.rules import Args, Outcome, rule
+from paramcalc.shapes import last_axis
+
+_CELL_OPTIONS: tuple[tuple[str, object], ...] = (
+    ("kernel_initializer", "glorot_uniform"),
+    ("recurrent_initializer", "orthogonal"),
+    ("bias_initializer", "zeros"),
+)
+_REGULARIZERS: tuple[tuple[str, object], ...] = (
+    ("kernel_regularizer", None),
+    ("recurrent_regularizer", None),
+    ("bias_regularizer", None),
+    ("activity_regularizer", None),
+    ("kernel_constraint", None),
+    ("recurrent_constraint", None),
+    ("bias_constraint", None),
+    ("dropout", 0.0),
+    ("recurrent_dropout", 0.0),
+)
+_SEQUENCE_OPTIONS: tuple[tuple[str, object], ...] = (
+    ("return_sequences", False),
+    ("return_state", False),
+    ("go_backwards", False),
+    ("stateful", False),
+    ("unroll", False),
+)
+_LEGEND = {"m": "input features, the last input axis", "n": "units, the state size"}
+_EXPECTS = "(timesteps, features)"
+
+
+def _outputs(args: Args, x: Shape, n: int, states: int) -> tuple[Shape, tuple[Shape, ...]]:
+    """Output shape and, with ``return_state``, the list [output, *states] (``RNN.compute_output_shape``)."""
+    for key in ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "use_bias"):
+        if key in args.values:
+            args.flag(key)
+    args.number("dropout", 0.0, 1.0)
+    args.number("recurrent_dropout", 0.0, 1.0)
+    output: Shape = (x[0], n) if args.flag("return_sequences") else (n,)
+    if args.flag("return_state"):
+        return output, (output, *([(n,)] * states))
+    return output, ()
+
+
+@rule(
+    "SimpleRNN",
+    "units",
+    ("activation", "tanh"),
+    ("use_bias", True),
+    *_CELL_OPTIONS,
+    *_REGULARIZERS,
+    *_SEQUENCE_OPTIONS,
+    ("seed", None),
+    legend=_LEGEND,
+    min_rank=2,
+    max_rank=2,
+    expects=_EXPECTS,
+)
+def simple_rnn(args: Args, x: Shape) -> Outcome:
+    """The new state is tanh(W_x·x + W_h·h + b): the input weights (m·n), the state
+    feeding back into itself (n·n) and a bias (n), so n·(n+m+1).
+    """
+    n = args.positive_int("units")
+    m = last_axis(x)
+    terms = [
+        Term("W_x", "kernel", (m, n), ("m", "n")),
+        Term("W_h", "recurrent_kernel", (n, n), ("n", "n")),
+    ]
+    bias = args.flag("use_bias")
+    if bias:
+        terms.append(Term("b", "bias", (n,), ("n",)))
+    formula = "n*(n+m+1)" if bias else "n*(n+m)"
+    shape, shapes = _outputs(args, x, n, 1)
+    return Outcome(shape=shape, shapes=shapes, terms=terms, formula=formula, symbols={"m": m, "n": n})
+
+
+@rule(
+    "LSTM",
+    "units",
+    ("activation", "tanh"),
+    ("recurrent_activation", "sigmoid"),
+    ("use_bias", True),
+    *_CELL_OPTIONS,
+    ("unit_forget_bias", True),
+    *_REGULARIZERS,
+    ("seed", None),
+    *_SEQUENCE_OPTIONS,
+    ("use_cudnn", "auto"),
+    legend=_LEGEND,
+    min_rank=2,
+    max_rank=2,
+    expects=_EXPECTS,
+)
+def lstm(args: Args, x: Shape) -> Outcome:
+    """Four gates (input, forget, cell, output); each reads the input (m) and the previous
+    state (n) and has a bias, so each gate holds m·n + n·n + n and the layer 4·n·(n+m+1).
+    Keras packs the four gates side by side: kernel (m, 4n), recurrent_kernel (n, 4n).
+    """
+    n = args.positive_int("units")
+    m = last_axis(x)
+    terms = [
+        Term("W_x", "kernel", (m, 4 * n), ("m", "4*n"), gates=4),
+        Term("W_h", "recurrent_kernel", (n, 4 * n), ("n", "4*n"), gates=4),
+    ]
+    bias = args.flag("use_bias")
+    if bias:
+        terms.append(Term("b", "bias", (4 * n,), ("4*n",), gates=4))
+    formula = "4*n*(n+m+1)" if bias else "4*n*(n+m)"
+    shape, shapes = _outputs(args, x, n, 2)
+    return Outcome(
+        shape=shape,
+        shapes=shapes,
+        terms=terms,
+        formula=formula,
+        symbols={"m": m, "n": n},
+        gate_names=("input", "forget", "cell", "output"),
+    )
+
+
+@rule(
+    "GRU",
+    "units",
+    ("activation", "tanh"),
+    ("recurrent_activation", "sigmoid"),
+    ("use_bias", True),
+    *_CELL_OPTIONS,
+    *_REGULARIZERS,
+    ("seed", None),
+    *_SEQUENCE_OPTIONS,
+    ("reset_after", True),
+    ("use_cudnn", "auto"),
+    legend=_LEGEND,
+    min_rank=2,
+    max_rank=2,
+    expects=_EXPECTS,
+)
+def gru(args: Args, x: Shape) -> Outcome:
+    """Three gates (update, reset, candidate), each reading the input (m) and the previous
+    state (n). With reset_after=True (the Keras 3 default) the reset gate is applied after
+    the recurrent product, so the input and recurrent parts keep separate biases: bias
+    (2, 3n) and 3·n·(n+m+2). With reset_after=False one bias: 3·n·(n+m+1).
+    """
+    n = args.positive_int("units")
+    m = last_axis(x)
+    terms = [
+        Term("W_x", "kernel", (m, 3 * n), ("m", "3*n"), gates=3),
+        Term("W_h", "recurrent_kernel", (n, 3 * n), ("n", "3*n"), gates=3),
+    ]
+    bias = args.flag("use_bias")
+    reset_after = args.flag("reset_after")
+    if bias and reset_after:
+        terms.append(Term("b", "bias", (2, 3 * n), ("2", "3*n"), gates=3))
+        formula = "3*n*(n+m+2)"
+    elif bias:
+        terms.append(Term("b", "bias", (3 * n,), ("3*n",), gates=3))
+        formula = "3*n*(n+m+1)"
+    else:
+        formula = "3*n*(n+m)"
+    shape, shapes = _outputs(args, x, n, 1)
+    return Outcome(
+        shape=shape,
+        shapes=shapes,
+        terms=terms,
+        formula=formula,
+        symbols={"m": m, "n": n},
+        gate_names=("update", "reset", "candidate"),
+    )

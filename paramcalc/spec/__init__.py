@@ -1,0 +1,72 @@
+"""Reading specs: a SPEC argument is a file, ``-`` (stdin) or an inline one-line spec.
+
+:func:`load_spec` decides which, reads the text and hands it to the right reader.  Only
+the reader actually needed is imported (PyYAML is not loaded for an inline spec).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import BinaryIO
+
+from paramcalc.errors import Location, SpecError
+from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
+
+MAX_SPEC_BYTES = 64 * 1024 * 1024
+
+__all__ = ["InputSpec", "LayerSpec", "ModelSpec", "load_spec", "parse_text"]
+
+
+def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None = None) -> ModelSpec:
+    """Read the model a SPEC argument names: ``-`` for stdin, an existing file, else inline text.
+
+    ``framework`` overrides the spec's own framework (``--framework`` on the command line).
+    """
+    if arg == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return parse_text(_read_stream(stream, "<stdin>"), "<stdin>", framework)
+    if os.path.isfile(arg):
+        with open(arg, "rb") as handle:
+            return parse_text(_read_stream(handle, arg), arg, framework)
+    if os.path.isdir(arg):
+        raise SpecError(f"'{arg}' is a directory, not a spec file", location=Location(arg))
+    from paramcalc.spec.inline_spec import parse_inline
+
+    try:
+        return parse_inline(arg, framework=framework or "keras")
+    except SpecError as exc:
+        if "(" in arg or "|" in arg:
+            raise
+        detail = exc.message.removeprefix("invalid inline spec: ")
+        raise SpecError(
+            f"'{arg}' is neither an existing file nor a valid inline spec ({detail})",
+            hint='pass a YAML file, - for stdin, or an inline spec like "Dense(4) | Dense(1)"',
+        ) from None
+
+
+def _read_stream(stream: BinaryIO, source: str) -> bytes:
+    data = stream.read(MAX_SPEC_BYTES + 1)
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(f"spec is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MB", location=Location(source))
+    return data
+
+
+def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelSpec:
+    """Parse the bytes of a spec file: Keras JSON, a Hugging Face config, or YAML."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            f"not UTF-8 text (byte {exc.start}); is this a binary file?", location=Location(source)
+        ) from None
+    if "\x00" in text:
+        raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source))
+    from paramcalc.spec.yaml_spec import load_yaml
+
+    spec = load_yaml(text, source)
+    if framework is not None and framework != spec.framework:
+        from dataclasses import replace
+
+        spec = replace(spec, framework=framework)
+    return spec

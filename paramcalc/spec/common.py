@@ -1,0 +1,297 @@
+"""Turning already-parsed values into records; shared by every spec reader.
+
+YAML, inline and JSON readers all end up with the same kind of Python values (a layer
+entry is ``{"Dense": {"units": 4}}``, ``"Flatten"`` or a ``LayerSpec`` from an inline
+call).  This module validates those entries, applies the contract's input conventions
+(an ``Input`` first layer, Keras 2 ``input_shape=``/``input_length=``) and expands
+``Repeat`` blocks, so every reader behaves the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from paramcalc.errors import Location, SpecError
+from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
+
+MAX_LAYERS = 1_000_000
+"""Upper bound on layers after expanding ``Repeat`` blocks: a spec is data, not a bomb."""
+
+_CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+INPUT_CLASSES = frozenset({"Input", "InputLayer"})
+KERAS2_INPUT_KWARGS = ("input_shape", "batch_input_shape")
+
+LineOf = Callable[[int], Location]
+
+
+def describe_value(value: object) -> str:
+    """A short, safe description of a value for error messages (never its whole repr)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def layer_from_entry(entry: Value, location: Location, index: int = 0) -> LayerSpec:
+    """One layer entry (``ClassName``, ``{ClassName: args}`` or a LayerSpec) as a record."""
+    if isinstance(entry, LayerSpec):
+        return replace(entry, index=index or entry.index)
+    if isinstance(entry, str):
+        return LayerSpec(_class_name(entry, location), location=location, index=index)
+    if isinstance(entry, Mapping):
+        if len(entry) != 1:
+            keys = ", ".join(str(k) for k in list(entry)[:4])
+            raise SpecError(
+                f"a layer entry must have exactly one key, the layer class; got {len(entry)} ({keys})",
+                location=location,
+                hint="write each layer as its own list item: '- Dense: 4'",
+            )
+        ((raw_name, raw_args),) = entry.items()
+        class_name = _class_name(raw_name, location)
+        layer = LayerSpec(class_name, location=location, index=index)
+        return _with_args(layer, raw_args)
+    raise SpecError(
+        f"a layer entry must be 'ClassName' or 'ClassName: args', got {type(entry).__name__} {describe_value(entry)}",
+        location=location,
+    )
+
+
+def _class_name(raw: object, location: Location) -> str:
+    if not isinstance(raw, str) or not _CLASS_NAME.match(raw):
+        raise SpecError(f"layer class must be a name like 'Dense', got {describe_value(raw)}", location=location)
+    return raw
+
+
+def _with_args(layer: LayerSpec, raw: Value) -> LayerSpec:
+    """Attach YAML-style args: mapping = kwargs, list = positional, scalar = first positional."""
+    if raw is None:
+        return layer
+    if isinstance(raw, Mapping):
+        kwargs: dict[str, Value] = {}
+        for key, value in raw.items():
+            if not isinstance(key, str):
+                raise SpecError(
+                    f"argument names must be strings, got {describe_value(key)}",
+                    location=layer.location,
+                    layer=layer.describe(),
+                )
+            kwargs[key] = value
+        name = kwargs.pop("name", None)
+        inputs = kwargs.pop("inputs", None)
+        return replace(
+            layer,
+            kwargs=kwargs,
+            name=_layer_name(name, layer),
+            inputs=_input_names(inputs, layer),
+        )
+    if isinstance(raw, (list, tuple)):
+        return replace(layer, args=tuple(raw))
+    return replace(layer, args=(raw,))
+
+
+def _layer_name(name: Value, layer: LayerSpec) -> str | None:
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name:
+        raise SpecError(
+            f"layer name must be a non-empty string, got {describe_value(name)}",
+            location=layer.location,
+            layer=layer.describe(),
+        )
+    return name
+
+
+def _input_names(inputs: Value, layer: LayerSpec) -> tuple[str, ...] | None:
+    if inputs is None:
+        return None
+    if isinstance(inputs, str):
+        return (inputs,)
+    if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(i, str) for i in inputs):
+        return tuple(inputs)
+    raise SpecError(
+        f"'inputs' must name earlier layers or model inputs, got {describe_value(inputs)}",
+        location=layer.location,
+        layer=layer.describe(),
+    )
+
+
+def parse_shape(value: Value, location: Location | None, what: str = "input shape") -> tuple[int | None, ...]:
+    """A shape without the batch axis: a list/tuple of positive ints or nulls (or one int)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,)
+    if not isinstance(value, (list, tuple)):
+        raise SpecError(
+            f"{what} must be a list of sizes like [3, 10000], got {describe_value(value)}",
+            location=location,
+        )
+    dims: list[int | None] = []
+    for dim in value:
+        if dim is None:
+            dims.append(None)
+        elif isinstance(dim, int) and not isinstance(dim, bool) and dim > 0:
+            dims.append(dim)
+        else:
+            raise SpecError(
+                f"{what} sizes must be positive integers or null, got {describe_value(dim)}",
+                location=location,
+            )
+    return tuple(dims)
+
+
+def input_from_value(value: Value, name: str, location: Location | None) -> InputSpec:
+    """An ``input:`` value: a shape list, or ``{shape: [...], dtype: ..., name: ...}``."""
+    if isinstance(value, Mapping):
+        unknown = set(value) - {"shape", "dtype", "name", "batch_size", "sparse", "ragged"}
+        if unknown:
+            raise SpecError(
+                f"unknown key '{sorted(map(str, unknown))[0]}' in input",
+                location=location,
+                hint="an input takes shape, dtype and name",
+            )
+        if "shape" not in value:
+            raise SpecError("input needs a 'shape'", location=location, hint="input: {shape: [3, 10000]}")
+        dtype = value.get("dtype", "float32")
+        given_name = value.get("name", name)
+        if not isinstance(dtype, str) or not isinstance(given_name, str):
+            raise SpecError("input dtype and name must be strings", location=location)
+        return InputSpec(given_name, parse_shape(value["shape"], location), dtype, location)
+    return InputSpec(name, parse_shape(value, location), "float32", location)
+
+
+def input_from_layer(layer: LayerSpec) -> InputSpec:
+    """An ``Input(shape=...)`` / ``InputLayer(...)`` layer entry as a model input."""
+    kwargs = dict(layer.kwargs)
+    shape: Value = kwargs.pop("shape", None)
+    batch_shape = kwargs.pop("batch_shape", None) or kwargs.pop("batch_input_shape", None)
+    if shape is None and layer.args:
+        shape = layer.args[0]
+    if shape is None and kwargs.get("input_shape") is not None:
+        shape = kwargs.pop("input_shape")
+    if shape is None and batch_shape is not None:
+        if not isinstance(batch_shape, (list, tuple)) or not batch_shape:
+            raise SpecError("batch_shape must be a list", location=layer.location, layer=layer.describe())
+        shape = list(batch_shape)[1:]
+    if shape is None:
+        raise SpecError(
+            "Input needs a shape",
+            location=layer.location,
+            layer=layer.describe(),
+            hint="Input(shape=(3, 10000))",
+        )
+    dtype = kwargs.get("dtype") or "float32"
+    return InputSpec(layer.name or "input_layer", parse_shape(shape, layer.location), str(dtype), layer.location)
+
+
+def expand_repeats(
+    layers: list[LayerSpec | tuple[int, list[Any], Location]],
+) -> list[LayerSpec]:
+    """Flatten ``Repeat`` blocks (already parsed as ``(times, items, location)``) into copies.
+
+    Copy 0 keeps the names written in the block; copy k > 0 appends ``_k``, Keras' own
+    style for duplicates.  Inside a copy, ``inputs:`` that name a layer of the block
+    refer to that copy's layer; after the block they refer to the last copy's.
+    """
+    out: list[LayerSpec] = []
+    alias: dict[str, str] = {}
+
+    def emit(items: list[LayerSpec | tuple[int, list[Any], Location]], rename: dict[str, str]) -> None:
+        for item in items:
+            if isinstance(item, tuple):
+                times, inner, location = item
+                for copy in range(times):
+                    local = dict(rename)
+                    for name in _names_in(inner):
+                        local[name] = name if copy == 0 else f"{name}_{copy}"
+                    emit(inner, local)
+                    if len(out) > MAX_LAYERS:
+                        raise SpecError(f"Repeat expands to more than {MAX_LAYERS:,} layers", location=location)
+                    alias.update({name: local[name] for name in _names_in(inner)})
+                continue
+            layer = item
+            new_name = rename.get(layer.name, layer.name) if layer.name else None
+            new_inputs = None
+            if layer.inputs is not None:
+                new_inputs = tuple(rename.get(n, alias.get(n, n)) for n in layer.inputs)
+            out.append(replace(layer, name=new_name, inputs=new_inputs, index=len(out) + 1))
+
+    emit(layers, {})
+    return out
+
+
+def _names_in(items: list[Any]) -> list[str]:
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, tuple):
+            names.extend(_names_in(item[1]))
+        elif item.name:
+            names.append(item.name)
+    return names
+
+
+def assemble(
+    layers: list[LayerSpec],
+    *,
+    source: str,
+    inputs: list[InputSpec] | None = None,
+    name: str | None = None,
+    framework: str = "keras",
+    outputs: tuple[str, ...] | None = None,
+    budget: Mapping[str, Value] | None = None,
+    budget_location: Location | None = None,
+    graph: bool = False,
+) -> ModelSpec:
+    """Apply the contract's input conventions and build the :class:`ModelSpec`.
+
+    - ``Input``/``InputLayer`` entries become model inputs (a leading one in a sequential
+      model, any of them in a graph).
+    - Keras 2 style: ``input_shape=``/``batch_input_shape=`` on the first layer, or
+      ``input_dim=`` on a first layer that is not an Embedding, gives the input shape.
+    - An Embedding first layer with no input reads integer sequences of ``input_length``
+      (Keras 2) or of unknown length.
+    """
+    model_inputs = list(inputs or [])
+    graph = graph or len(model_inputs) > 1 or any(layer.inputs is not None for layer in layers)
+    body: list[LayerSpec] = []
+    for position, layer in enumerate(layers):
+        if layer.class_name in INPUT_CLASSES and (graph or position == 0):
+            spec = input_from_layer(layer)
+            if not graph:
+                spec = replace(spec, name="input_layer")
+            model_inputs.append(spec)
+            continue
+        body.append(layer)
+    if not body:
+        where = layers[0].location if layers else Location(source)
+        raise SpecError("the spec has no layers", location=where, hint="add a 'layers:' list")
+    first = body[0]
+    if not model_inputs and framework == "keras":
+        shape_kwargs = {k: first.kwargs[k] for k in KERAS2_INPUT_KWARGS if first.kwargs.get(k) is not None}
+        kwargs = {k: v for k, v in first.kwargs.items() if k not in KERAS2_INPUT_KWARGS}
+        shape: Value = None
+        if "input_shape" in shape_kwargs:
+            shape = shape_kwargs["input_shape"]
+        elif "batch_input_shape" in shape_kwargs:
+            batch = shape_kwargs["batch_input_shape"]
+            shape = list(batch)[1:] if isinstance(batch, (list, tuple)) else batch
+        elif first.class_name != "Embedding" and kwargs.get("input_dim") is not None:
+            shape = [kwargs.pop("input_dim")]
+        if shape is not None:
+            model_inputs.append(InputSpec("input_layer", parse_shape(shape, first.location), "float32", first.location))
+            body[0] = replace(first, kwargs=kwargs)
+        elif first.class_name == "Embedding":
+            length = first.kwargs.get("input_length")
+            dims = parse_shape([length], first.location, "input_length") if length is not None else (None,)
+            model_inputs.append(InputSpec("input_layer", dims, "int32", first.location))
+    body = [replace(layer, index=i + 1) for i, layer in enumerate(body)]
+    return ModelSpec(
+        layers=tuple(body),
+        inputs=tuple(model_inputs),
+        name=name,
+        framework=framework,
+        outputs=outputs,
+        budget=budget,
+        source=source,
+        graph=graph,
+        budget_location=budget_location,
+    )

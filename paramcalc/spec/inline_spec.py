@@ -1,0 +1,166 @@
+"""One-line specs: ``"Input(shape=(3, 10000)) | SimpleRNN(32) | Dense(1)"``.
+
+The text is parsed with :mod:`ast` as a Python expression and then *read*, node by node:
+only layer calls, bare layer names, ``|`` between them and literal values are accepted.
+Nothing is ever evaluated, so ``__import__('os')`` or attribute tricks are plain errors.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from paramcalc.errors import Location, SpecError
+from paramcalc.spec.common import assemble
+from paramcalc.spec.records import LayerSpec, ModelSpec
+
+MAX_INLINE_CHARS = 100_000
+MODULE_PREFIXES = frozenset({"keras.layers", "layers", "tf.keras.layers", "keras", "nn", "torch.nn"})
+"""Dotted prefixes users copy from code (``layers.Dense``, ``nn.Linear``); nothing else is allowed."""
+
+
+class _InlineError(Exception):
+    """A parse problem at a column; becomes a SpecError with the full location."""
+
+    def __init__(self, message: str, node: ast.AST | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = getattr(node, "col_offset", -1) + 1 if node is not None else None
+        self.hint = hint
+
+
+def parse_inline(text: str, source: str = "<inline>", framework: str = "keras") -> ModelSpec:
+    """Parse an inline spec into a :class:`ModelSpec` (raises SpecError, never evaluates)."""
+    return assemble(parse_layer_calls(text, source), source=source, framework=framework)
+
+
+def parse_layer_calls(text: str, source: str = "<inline>") -> list[LayerSpec]:
+    """The layer calls of an inline spec, in order; SpecError on anything but literals."""
+    try:
+        return _parse(text, source)
+    except _InlineError as exc:
+        raise SpecError(
+            f"invalid inline spec: {exc.message}",
+            location=Location(source, column=exc.column),
+            hint=exc.hint,
+        ) from None
+
+
+def _parse(text: str, source: str) -> list[LayerSpec]:
+    if len(text) > MAX_INLINE_CHARS:
+        raise _InlineError(f"longer than {MAX_INLINE_CHARS:,} characters", hint="use a YAML file")
+    if not text.strip():
+        raise _InlineError("empty spec", hint='write layers like "Dense(4) | Dense(1)"')
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        column = exc.offset
+        message = exc.msg
+        err = _InlineError(f"{message}", hint='write layers as calls joined by |, e.g. "Dense(4) | Dense(1)"')
+        err.column = column
+        raise err from None
+    except (RecursionError, MemoryError, ValueError):
+        raise _InlineError("nesting is too deep or the text is not a valid expression") from None
+    segments: list[ast.expr] = []
+    node = tree.body
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        segments.append(node.right)
+        node = node.left
+    segments.append(node)
+    segments.reverse()
+    try:
+        return [_layer(seg, source, index) for index, seg in enumerate(segments, start=1)]
+    except RecursionError:
+        raise _InlineError("nesting is too deep") from None
+
+
+def _layer(node: ast.expr, source: str, index: int = 0) -> LayerSpec:
+    location = Location(source, column=node.col_offset + 1)
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return LayerSpec(_callee(node), location=location, index=index)
+    if not isinstance(node, ast.Call):
+        raise _InlineError(
+            f"expected a layer such as Dense(4), got {_what(node)}",
+            node,
+            hint='segments are layer calls joined by |, e.g. "Dense(4) | Dense(1)"',
+        )
+    class_name = _callee(node.func)
+    args = []
+    for arg in node.args:
+        if isinstance(arg, ast.Starred):
+            raise _InlineError("*args are not allowed", arg)
+        args.append(_literal(arg, source))
+    kwargs: dict[str, Any] = {}
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise _InlineError("**kwargs are not allowed", keyword.value)
+        if keyword.arg in kwargs:
+            raise _InlineError(f"argument '{keyword.arg}' given twice", keyword.value)
+        kwargs[keyword.arg] = _literal(keyword.value, source)
+    name = kwargs.pop("name", None)
+    if name is not None and not isinstance(name, str):
+        raise _InlineError("name= must be a string", node)
+    return LayerSpec(class_name, tuple(args), kwargs, location, name, None, index)
+
+
+def _callee(node: ast.expr) -> str:
+    """The layer class of ``Dense`` or ``layers.Dense``; any other attribute access is refused."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        parts = [node.attr]
+        inner = node.value
+        while isinstance(inner, ast.Attribute):
+            parts.append(inner.attr)
+            inner = inner.value
+        if isinstance(inner, ast.Name):
+            prefix = ".".join([inner.id, *reversed(parts[1:])])
+            if prefix in MODULE_PREFIXES and not node.attr.startswith("_"):
+                return node.attr
+        raise _InlineError("attribute access is not allowed", node, hint="name layers directly, e.g. Dense(4)")
+    raise _InlineError(f"expected a layer name, got {_what(node)}", node)
+
+
+def _literal(node: ast.expr, source: str) -> Any:
+    """A literal argument: numbers, strings, booleans, None, tuples/lists/dicts, nested layers."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, (bool, int, float, str)) or node.value is None:
+            return node.value
+        raise _InlineError(f"{type(node.value).__name__} literals are not allowed", node)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = node.operand
+        value = operand.value if isinstance(operand, ast.Constant) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.Tuple):
+        return tuple(_literal(item, source) for item in node.elts)
+    if isinstance(node, ast.List):
+        return [_literal(item, source) for item in node.elts]
+    if isinstance(node, ast.Dict):
+        out = {}
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            if key_node is None:
+                raise _InlineError("**mappings are not allowed", value_node)
+            out[_literal(key_node, source)] = _literal(value_node, source)
+        return out
+    if isinstance(node, ast.Call):
+        return _layer(node, source)
+    if isinstance(node, ast.Name):
+        raise _InlineError(
+            f"'{node.id}' is not a value", node, hint=f"quote strings: '{node.id}'; layers are calls: {node.id}()"
+        )
+    raise _InlineError(f"only literal values are allowed, got {_what(node)}", node)
+
+
+def _what(node: ast.AST) -> str:
+    """A short name for an unexpected syntax node."""
+    names = {
+        ast.BinOp: "an arithmetic expression",
+        ast.Attribute: "attribute access",
+        ast.Subscript: "indexing",
+        ast.Lambda: "a lambda",
+        ast.Compare: "a comparison",
+        ast.BoolOp: "a boolean expression",
+        ast.JoinedStr: "an f-string",
+    }
+    return names.get(type(node), type(node).__name__)

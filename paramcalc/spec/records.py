@@ -1,0 +1,73 @@
+"""Plain records every spec reader produces: the engine never sees YAML, text or JSON.
+
+A reader turns its input into a :class:`ModelSpec` of :class:`LayerSpec` records, each
+with the :class:`~paramcalc.errors.Location` it came from, so any later error can point
+at the right line.  Argument values are plain Python literals (int, float, str, bool,
+None, lists/tuples, dicts) or nested :class:`LayerSpec` for wrapped layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from paramcalc.errors import Location
+
+Value = Any
+"""A literal argument value (or a nested LayerSpec); kept loose on purpose: rules validate."""
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer as written: class name, positional and keyword arguments, where it came from.
+
+    ``name`` is the user's explicit layer name, if any (else the engine assigns Keras-style
+    automatic names).  ``inputs`` names the earlier layers or model inputs it reads, for
+    graphs; ``None`` means "the previous layer".
+    """
+
+    class_name: str
+    args: tuple[Value, ...] = ()
+    kwargs: Mapping[str, Value] = field(default_factory=dict)
+    location: Location = field(default_factory=lambda: Location("<spec>"))
+    name: str | None = None
+    inputs: tuple[str, ...] | None = None
+    index: int = 0
+
+    def describe(self) -> str:
+        """How errors name this layer: ``layer 2 'dense_1' (Dense)``."""
+        label = f"layer {self.index}" if self.index else "layer"
+        if self.name:
+            return f"{label} '{self.name}' ({self.class_name})"
+        return f"{label} ({self.class_name})"
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """A model input: its name, shape without the batch axis, and dtype."""
+
+    name: str
+    shape: tuple[int | None, ...]
+    dtype: str = "float32"
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A whole model as read from a spec.
+
+    ``inputs`` is empty when the spec gives no input shape.  ``graph`` is true for a
+    functional model (named inputs, or layers that name their ``inputs:``); a sequential
+    model is a chain in the order written.
+    """
+
+    layers: tuple[LayerSpec, ...]
+    inputs: tuple[InputSpec, ...] = ()
+    name: str | None = None
+    framework: str = "keras"
+    outputs: tuple[str, ...] | None = None
+    budget: Mapping[str, Value] | None = None
+    source: str = "<spec>"
+    graph: bool = False
+    budget_location: Location | None = None

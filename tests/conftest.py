@@ -1,0 +1,41 @@
+"""Shared fixtures: run the CLI in-process and capture its streams."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from paramcalc.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+GOLDEN = ROOT / "tests" / "golden"
+
+os.environ["TERM"] = "dumb"
+os.environ.pop("COLUMNS", None)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+RunCli = Callable[..., Result]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
+    """Call ``paramcalc`` in-process: ``run_cli("summary", "x.yaml")`` -> Result."""
+
+    def run(*argv: str) -> Result:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
