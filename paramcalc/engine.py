@@ -4,37 +4,49 @@
 layer it finds the rule, binds the arguments, checks the input rank, calls the rule and
 records a :class:`~paramcalc.report.LayerRow`.  Errors raised anywhere below are given
 the layer's location and description here, so rules never need to know where they are.
+
+Names follow Keras: a layer's automatic name (``dense_1``) comes from per-class counters
+shared by the whole session, so layers held by wrappers (``TimeDistributed(Dense(8))``
+uses up ``dense``), layers of nested models and layers created while another layer is
+built (MultiHeadAttention's ``dropout``) all count.  A sequential model constructs every
+layer before it builds any; a graph constructs and calls them one by one.
+
+Graphs (functional models) are recorded as Keras records them (:mod:`paramcalc.graph`):
+a layer called twice is one row whose weights count once, and the rows come in Keras'
+``model.layers`` order.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from difflib import get_close_matches
 
 from paramcalc.dtypes import canonical_dtype, dtype_bits
 from paramcalc.errors import LayerError, ParamcalcError, SpecError
-from paramcalc.report import LayerRow, Report, Shape
-from paramcalc.rules import Outcome, Rule, bind, find_rule
+from paramcalc.graph import Node, Op, Tensor, call, keras_order
+from paramcalc.report import LayerRow, Report, Shape, Term
+from paramcalc.rules import apply_rule, bind, find_rule, inner_spec
 from paramcalc.shapes import format_shape
-from paramcalc.spec.records import LayerSpec, ModelSpec
+from paramcalc.spec.common import MODEL_CLASSES, nested_model, to_snake_case
+from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
 
+__all__ = ["AutoNamer", "analyze", "apply_rule", "run_layer", "to_snake_case"]
+
+_NODE_REF = re.compile(r"(.+)\[(\d+)\]\[(\d+)\]\Z")
 _REF = re.compile(r"(.+)\[(\d+)\]\Z")
 
 
-def to_snake_case(name: str) -> str:
-    """Keras' automatic layer names: ``SimpleRNN`` -> ``simple_rnn``, ``Conv2D`` -> ``conv2d``."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 class AutoNamer:
-    """Hands out ``dense``, ``dense_1``, ... per base name, skipping names already taken."""
+    """Hands out ``dense``, ``dense_1``, ... per base name, skipping names already taken.
 
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
+    ``counts`` are Keras' per-prefix counters (shared with nested models: :meth:`child`);
+    ``taken`` holds the names of one model's layers, which must be unique.
+    """
+
+    def __init__(self, counts: dict[str, int] | None = None) -> None:
+        self.counts: dict[str, int] = {} if counts is None else counts
         self.taken: set[str] = set()
 
     def claim(self, name: str, layer: LayerSpec) -> str:
@@ -44,23 +56,32 @@ class AutoNamer:
         self.taken.add(name)
         return name
 
-    def auto(self, class_name: str) -> str:
-        """The next free automatic name for a class."""
+    def auto(self, class_name: str, reserve: bool = True) -> str:
+        """The next free automatic name for a class (``reserve``: it names a layer of this model)."""
         base = to_snake_case(class_name)
         while True:
             count = self.counts.get(base, 0)
             self.counts[base] = count + 1
             name = base if count == 0 else f"{base}_{count}"
             if name not in self.taken:
-                self.taken.add(name)
+                if reserve:
+                    self.taken.add(name)
                 return name
+
+    def child(self) -> AutoNamer:
+        """A namer for a nested model: same counters, its own set of names."""
+        return AutoNamer(self.counts)
 
 
 def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
     """Count a model: every layer's output shape and weight terms, and the totals."""
-    namer = AutoNamer()
-    rows = _graph(model, namer) if model.graph else _sequential(model, namer)
+    engine = _Engine(model.framework)
     canonical = canonical_dtype(dtype)
+    if model.graph:
+        result = engine.graph(model, AutoNamer())
+        rows, show = result.rows, result.show_connections
+    else:
+        rows, show = engine.sequential(model, AutoNamer())[0], False
     default_name = "functional" if model.graph else "sequential"
     return Report(
         name=model.name or default_name,
@@ -70,104 +91,376 @@ def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
         dtype_bits=dtype_bits(canonical),
         graph=model.graph,
         source=model.source,
+        show_connections=show,
     )
 
 
-def _sequential(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
-    rows: list[LayerRow] = []
-    shape: Shape | None = model.inputs[0].shape if model.inputs else None
-    for layer in model.layers:
-        if shape is None:
-            _check_layer(layer, model.framework)
+@dataclass
+class _GraphResult:
+    rows: list[LayerRow]
+    outputs: tuple[Shape, ...]
+    show_connections: bool
+
+
+@dataclass
+class _Layer:
+    """What the engine keeps per graph op: the named spec and the first call's row."""
+
+    spec: LayerSpec
+    row: LayerRow | None = None
+    built: bool = False
+
+
+class _Engine:
+    """Runs models for one framework; sequential and graph models share layer handling."""
+
+    def __init__(self, framework: str) -> None:
+        self.framework = framework
+
+    # ------------------------------------------------------------------ naming
+    def construct(self, layer: LayerSpec, namer: AutoNamer, reserve: bool = True) -> LayerSpec:
+        """Name a layer, after the layers it holds (Keras builds arguments first)."""
+        if _is_model(layer):
+            try:
+                sub = nested_model(layer)
+            except ParamcalcError as exc:
+                raise exc.with_context(location=layer.location, layer=layer.describe()) from None
+            inner = namer.child()
+            sub = replace(sub, layers=tuple(self.construct(item, inner) for item in sub.layers))
+            name = self._name(layer, namer, "Sequential" if not sub.graph else "Functional", reserve)
+            return replace(layer, model=replace(sub, name=name), name=name)
+        try:
+            found = find_rule(layer.class_name, self.framework)
+            args = list(layer.args)
+            kwargs = dict(layer.kwargs)
+            for key in found.layer_args:
+                position = found.positional.index(key)
+                if key in kwargs and kwargs[key] is not None:
+                    kwargs[key] = self.construct(inner_spec(kwargs[key], key, layer), namer, reserve=False)
+                elif position < len(args) and args[position] is not None:
+                    args[position] = self.construct(inner_spec(args[position], key, layer), namer, reserve=False)
+        except ParamcalcError as exc:
+            raise exc.with_context(location=layer.location, layer=layer.describe()) from None
+        name = self._name(layer, namer, found.name, reserve)
+        return replace(layer, args=tuple(args), kwargs=kwargs, name=name)
+
+    @staticmethod
+    def _name(layer: LayerSpec, namer: AutoNamer, class_name: str, reserve: bool) -> str:
+        if layer.name:
+            return namer.claim(layer.name, layer) if reserve else layer.name
+        return namer.auto(class_name, reserve)
+
+    # ------------------------------------------------------------------ sequential
+    def sequential(self, model: ModelSpec, namer: AutoNamer, named: bool = False) -> tuple[list[LayerRow], Shape]:
+        """A chain: every layer reads the previous one's (first) output."""
+        shape: Shape | None = model.inputs[0].shape if model.inputs else None
+        if shape is None and model.layers:
+            first = model.layers[0]
+            _check_layer(first, model.framework)
             raise LayerError(
                 "no input shape for the first layer",
-                location=layer.location,
-                layer=layer.describe(),
+                location=first.location,
+                layer=first.describe(),
                 hint="add 'input: [3, 10000]' to the spec, or input_shape=(3, 10000) on the first layer",
             )
-        name = namer.claim(layer.name, layer) if layer.name else namer.auto(layer.class_name)
-        row = run_layer(layer, name, [shape], model.framework)
-        rows.append(row)
-        shape = row.outputs[0]
-    return rows
+        layers = list(model.layers) if named else [self.construct(layer, namer) for layer in model.layers]
+        rows: list[LayerRow] = []
+        for layer in layers:
+            if layer.class_name == "Reuse":
+                raise SpecError(
+                    "Reuse calls an earlier layer again, which needs a graph",
+                    location=layer.location,
+                    hint="give the Reuse entry 'inputs:' (and the model 'inputs:')",
+                )
+            assert shape is not None  # noqa: S101 - checked above
+            row = self.run(layer, [shape], namer)
+            rows.append(row)
+            shape = row.outputs[0]
+        assert shape is not None  # noqa: S101 - a model has at least one layer
+        return rows, shape
 
+    # ------------------------------------------------------------------ graph
+    def graph(self, model: ModelSpec, namer: AutoNamer, named: bool = False) -> _GraphResult:
+        """A functional model: layers read named tensors; Keras' order and connections."""
+        ops: dict[str, Op] = {}
+        tensors: dict[str, Node] = {}
+        input_ops: list[Op] = []
+        previous: Node | None = None
+        for spec in model.inputs:
+            if spec.name in ops:
+                raise SpecError(f"model input '{spec.name}' is defined twice", location=spec.location)
+            namer.taken.add(spec.name)
+            op = Op(spec.name, is_input=True, payload=_Layer(LayerSpec("InputLayer", name=spec.name)))
+            op.payload.row = LayerRow(
+                name=spec.name, class_name="InputLayer", outputs=(spec.shape,), line=_line(spec.location)
+            )
+            previous = tensors[spec.name] = call(op, (), (spec.shape,))
+            ops[spec.name] = op
+            input_ops.append(op)
+        if len(model.inputs) > 1:
+            previous = None
+        for layer in model.layers:
+            if layer.class_name == "Reuse":
+                op = self._reused(layer, ops)
+            else:
+                named_layer = layer if named else self.construct(layer, namer)
+                assert named_layer.name is not None  # noqa: S101 - construct names every layer
+                op = Op(named_layer.name, payload=_Layer(named_layer))
+                ops[op.name] = op
+            node = self._call(op, layer, ops, tensors, previous, namer)
+            if layer.class_name == "Reuse":
+                if layer.name:
+                    if layer.name in tensors:
+                        raise SpecError(
+                            f"name '{layer.name}' is used twice", location=layer.location, layer=layer.describe()
+                        )
+                    tensors[layer.name] = node
+            else:
+                tensors.setdefault(op.name, node)
+            previous = node
+        if previous is None:
+            raise SpecError("the model has no layers", hint="add a 'layers:' list")
+        if model.outputs:
+            outputs = [t for ref in model.outputs for t in _resolve(ref, ops, tensors, None)]
+        else:
+            outputs = [Tensor(previous.op, previous.index, i) for i in range(len(previous.outputs))]
+        order = keras_order(input_ops, outputs)
+        rows = [self._row(op, order.connections(op)) for op in order.ops]
+        return _GraphResult(rows, tuple(t.shape for t in outputs), not order.sequential_like)
 
-def _graph(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
-    rows: list[LayerRow] = []
-    tensors: dict[str, tuple[Shape, ...]] = {}
-    previous: str | None = None
-    for spec in model.inputs:
-        name = spec.name
-        if name in tensors:
-            raise SpecError(f"model input '{name}' is defined twice", location=spec.location)
-        namer.taken.add(name)
-        tensors[name] = (spec.shape,)
-        rows.append(LayerRow(name=name, class_name="InputLayer", outputs=(spec.shape,), line=_line(spec.location)))
-        previous = name
-    for layer in model.layers:
-        name = namer.claim(layer.name, layer) if layer.name else namer.auto(layer.class_name)
-        refs = layer.inputs if layer.inputs is not None else ((previous,) if previous else ())
-        if not refs:
-            raise LayerError(
-                "no input for the first layer",
+    def _reused(self, layer: LayerSpec, ops: dict[str, Op]) -> Op:
+        target = layer.kwargs.get("layer")
+        extra = sorted(set(layer.kwargs) - {"layer"})
+        if extra or layer.args:
+            raise SpecError(
+                f"Reuse takes 'layer', 'inputs' and 'name', got '{(extra or ['a positional argument'])[0]}'",
                 location=layer.location,
                 layer=layer.describe(),
-                hint="declare the model's 'inputs:' or add an Input layer",
             )
-        shapes = [_resolve(ref, tensors, layer) for ref in refs]
-        row = run_layer(layer, name, shapes, model.framework, inputs=tuple(refs))
-        tensors[name] = row.outputs
-        rows.append(row)
-        previous = name
-    if model.outputs:
-        return _reachable(rows, model.outputs)
-    return rows
+        if not isinstance(target, str) or target not in ops or ops[target].is_input:
+            close = get_close_matches(str(target), [n for n, op in ops.items() if not op.is_input], n=1)
+            raise SpecError(
+                f"Reuse names no earlier layer: {target!r}",
+                location=layer.location,
+                layer=layer.describe(),
+                hint=f"did you mean '{close[0]}'?" if close else "layer: must name a layer defined above",
+            )
+        return ops[target]
+
+    def _call(
+        self,
+        op: Op,
+        layer: LayerSpec,
+        ops: dict[str, Op],
+        tensors: dict[str, Node],
+        previous: Node | None,
+        namer: AutoNamer,
+    ) -> Node:
+        """Call ``op`` on the tensors ``layer`` names and record the node."""
+        state: _Layer = op.payload
+        spec = state.spec
+        if layer.inputs is not None:
+            refs: tuple[str, ...] = layer.inputs
+            inputs = [t for ref in refs for t in _resolve(ref, ops, tensors, layer)]
+        elif previous is not None:
+            refs = (previous.op.name if previous.index == 0 else f"{previous.op.name}[{previous.index}]",)
+            inputs = [Tensor(previous.op, previous.index, i) for i in range(len(previous.outputs))]
+        else:
+            raise LayerError(
+                "no input for this layer",
+                location=layer.location,
+                layer=layer.describe(),
+                hint="name its 'inputs:' (the model has several inputs)",
+            )
+        links = inputs
+        if layer.links is not None:
+            links = [t for ref in layer.links for t in _resolve(ref, ops, tensors, layer)]
+        if not _takes_many(spec, self.framework) and len(inputs) != 1:
+            shown = ", ".join(t.keras_ref() for t in inputs[:4])
+            raise LayerError(
+                f"takes one input tensor, got {len(inputs)} ({shown})",
+                location=layer.location,
+                layer=_label(spec),
+                hint="name one output, e.g. 'lstm[0]' for the first output of 'lstm'",
+            )
+        shapes = [t.shape for t in inputs]
+        if not state.built:
+            if _is_model(spec) and spec.model is not None and spec.model.graph:
+                self._builtin_node(op, spec, namer)
+            row = self.run(spec, shapes, namer, refs)
+            if state.row is None:
+                state.row = row
+            state.built = True
+            self._use_build_names(spec, namer)
+            outputs = row.outputs
+        else:
+            outputs = self._recall(state, shapes, layer)
+        return call(op, links, outputs)
+
+    def _builtin_node(self, op: Op, spec: LayerSpec, namer: AutoNamer) -> None:
+        """A nested functional model starts with a node of its own (Keras counts it as node 0)."""
+        assert spec.model is not None  # noqa: S101 - caller checked
+        shapes = [i.shape for i in spec.model.inputs]
+        row = self.run(spec, shapes, namer)
+        op.payload.row = row
+        call(op, (), row.outputs)
+
+    def _recall(self, state: _Layer, shapes: list[Shape], layer: LayerSpec) -> tuple[Shape, ...]:
+        """A shared layer called again: same weights, output for the new inputs."""
+        first = state.row
+        assert first is not None  # noqa: S101 - built before
+        again = self.run(state.spec, shapes, AutoNamer(), ())
+        if [(t.path, t.shape) for t in again.terms] != [(t.path, t.shape) for t in first.terms]:
+            got = ", ".join(format_shape(s) for s in shapes)
+            was = ", ".join(format_shape(s) for s in first.input_shapes)
+            raise LayerError(
+                f"shared layer '{first.name}' was built for input {was} and cannot take {got}",
+                location=layer.location,
+                layer=layer.describe(),
+                hint="a layer called twice keeps the weights of its first call",
+            )
+        return again.outputs
+
+    def _use_build_names(self, spec: LayerSpec, namer: AutoNamer) -> None:
+        if _is_model(spec):
+            return
+        for base in find_rule(spec.class_name, self.framework).build_names:
+            namer.auto(base, reserve=False)
+
+    def _row(self, op: Op, connections: tuple[str, ...]) -> LayerRow:
+        row: LayerRow = op.payload.row
+        calls = len(op.nodes)
+        call_outputs = tuple(node.outputs for node in op.nodes) if calls > 1 else ()
+        return replace(row, calls=calls, call_outputs=call_outputs, connections=connections)
+
+    # ------------------------------------------------------------------ one layer
+    def run(
+        self, layer: LayerSpec, shapes: Sequence[Shape], namer: AutoNamer, refs: tuple[str, ...] = ()
+    ) -> LayerRow:
+        """Count one (named) layer or nested model on its input shapes."""
+        name = layer.name or to_snake_case(layer.class_name)
+        if _is_model(layer):
+            return self.nested(layer, name, shapes, namer, refs)
+        return run_layer(layer, name, shapes, self.framework, inputs=refs)
+
+    def nested(
+        self, layer: LayerSpec, name: str, shapes: Sequence[Shape], namer: AutoNamer, refs: tuple[str, ...]
+    ) -> LayerRow:
+        """A model used as a layer: its layers' rows become children, their weights its own."""
+        sub = layer.model
+        assert sub is not None  # noqa: S101 - construct() resolved it
+        trainable = layer.kwargs.get("trainable", True)
+        if not isinstance(trainable, bool):
+            raise LayerError(f"'trainable' must be true or false, got {trainable!r}", location=layer.location)
+        inner = namer.child()
+        try:
+            sub = _with_input_shapes(sub, shapes)
+            if sub.graph:
+                result = self.graph(sub, inner, named=True)
+                children, outputs = result.rows, result.outputs
+            else:
+                children, last = self.sequential(sub, inner, named=True)
+                outputs = (last,)
+        except ParamcalcError as exc:
+            raise exc.with_context(location=layer.location, layer=_label(layer)) from None
+        if not trainable:
+            children = [_frozen(child) for child in children]
+        terms = tuple(
+            replace(t, scope=f"{child.name}/{t.scope}" if t.scope else child.name)
+            for child in children
+            for t in child.terms
+        )
+        return LayerRow(
+            name=name,
+            class_name="Functional" if sub.graph and layer.class_name != "Sequential" else layer.class_name,
+            outputs=outputs,
+            terms=terms,
+            multi_output=len(outputs) > 1,
+            inputs=refs,
+            input_shapes=tuple(shapes),
+            why="A model used as a layer: its parameters are those of its layers, each counted once.",
+            line=_line(layer.location),
+            children=tuple(replace(child, depth=1) for child in children),
+        )
 
 
-def _split_ref(ref: str, known: Container[str]) -> tuple[str, int]:
-    """``lstm[1]`` -> (``lstm``, 1) when ``lstm`` is known; else the whole ref, output 0."""
+def _is_model(layer: LayerSpec) -> bool:
+    return layer.model is not None or layer.class_name in MODEL_CLASSES
+
+
+def _takes_many(layer: LayerSpec, framework: str) -> bool:
+    if _is_model(layer):
+        return layer.model is not None and layer.model.graph and len(layer.model.inputs) > 1
+    return find_rule(layer.class_name, framework).multi_input
+
+
+def _label(layer: LayerSpec) -> str:
+    return f"layer {layer.index} '{layer.name}' ({layer.class_name})" if layer.index else layer.describe()
+
+
+def _frozen(row: LayerRow) -> LayerRow:
+    return replace(
+        row,
+        terms=tuple(replace(t, trainable=False) for t in row.terms),
+        children=tuple(_frozen(child) for child in row.children),
+    )
+
+
+def _with_input_shapes(model: ModelSpec, shapes: Sequence[Shape]) -> ModelSpec:
+    """A nested model called on ``shapes``: they must fit the inputs it declares."""
+    if model.inputs and len(model.inputs) != len(shapes):
+        raise LayerError(f"the nested model takes {len(model.inputs)} inputs, got {len(shapes)}")
+    new_inputs = []
+    for position, shape in enumerate(shapes):
+        if position < len(model.inputs):
+            declared = model.inputs[position]
+            fits = len(declared.shape) == len(shape) and all(
+                a is None or b is None or a == b for a, b in zip(declared.shape, shape, strict=True)
+            )
+            if not fits:
+                raise LayerError(
+                    f"the nested model expects {format_shape(declared.shape)}, got {format_shape(shape)}",
+                    hint="check the shape of the tensor the nested model is called on",
+                )
+            new_inputs.append(replace(declared, shape=shape))
+        else:
+            new_inputs.append(InputSpec("input_layer", shape))
+    return replace(model, inputs=tuple(new_inputs))
+
+
+def _resolve(ref: str, ops: dict[str, Op], tensors: dict[str, Node], layer: LayerSpec | None) -> list[Tensor]:
+    """The tensor(s) a reference names.
+
+    ``lstm`` is every output of that call, ``lstm[1]`` its second output, and
+    ``lstm[1][0]`` Keras' own form: call 1 of layer ``lstm``, output 0.
+    """
+    where = {"location": layer.location, "layer": layer.describe()} if layer is not None else {}
+    if ref in tensors:
+        node = tensors[ref]
+        return [Tensor(node.op, node.index, i) for i in range(len(node.outputs))]
+    match = _NODE_REF.match(ref)
+    if match and match.group(1) in ops:
+        op, node_index, tensor_index = ops[match.group(1)], int(match.group(2)), int(match.group(3))
+        if node_index >= len(op.nodes):
+            raise SpecError(f"'{op.name}' has been called {len(op.nodes)} times, no call [{node_index}]", **where)
+        return [_output(op.nodes[node_index], tensor_index, ref, where)]
     match = _REF.match(ref)
-    if match and match.group(1) in known:
-        return match.group(1), int(match.group(2))
-    return ref, 0
+    if match and match.group(1) in tensors:
+        return [_output(tensors[match.group(1)], int(match.group(2)), ref, where)]
+    base = match.group(1) if match else ref
+    close = get_close_matches(base, list(tensors), n=1)
+    what = "input" if layer is not None else "output"
+    raise SpecError(
+        f"{what} '{ref}' names no earlier layer or model input",
+        hint=f"did you mean '{close[0]}'?" if close else "inputs: must name layers defined above",
+        **where,
+    )
 
 
-def _resolve(ref: str, tensors: dict[str, tuple[Shape, ...]], layer: LayerSpec) -> Shape:
-    """The shape a reference names: ``lstm`` (first output) or ``lstm[1]`` (second output)."""
-    base, index = _split_ref(ref, tensors)
-    if base not in tensors:
-        close = get_close_matches(base, list(tensors), n=1)
-        raise SpecError(
-            f"input '{ref}' names no earlier layer or model input",
-            location=layer.location,
-            layer=layer.describe(),
-            hint=f"did you mean '{close[0]}'?" if close else "inputs: must name layers defined above",
-        )
-    outputs = tensors[base]
-    if index >= len(outputs):
-        raise SpecError(
-            f"'{base}' has {len(outputs)} outputs, no [{index}]", location=layer.location, layer=layer.describe()
-        )
-    return outputs[index]
-
-
-def _reachable(rows: list[LayerRow], outputs: Sequence[str]) -> list[LayerRow]:
-    """Keep the layers that feed the declared outputs, as a Keras functional model does."""
-    by_name = {row.name: row for row in rows}
-    stack: list[str] = []
-    for out in outputs:
-        base, _ = _split_ref(out, by_name)
-        if base not in by_name:
-            close = get_close_matches(base, list(by_name), n=1)
-            raise SpecError(f"output '{out}' names no layer", hint=f"did you mean '{close[0]}'?" if close else None)
-        stack.append(base)
-    keep: set[str] = set()
-    while stack:
-        name = stack.pop()
-        if name not in keep:
-            keep.add(name)
-            stack.extend(_split_ref(ref, by_name)[0] for ref in by_name[name].inputs)
-    return [row for row in rows if row.name in keep]
+def _output(node: Node, index: int, ref: str, where: dict[str, object]) -> Tensor:
+    if index >= len(node.outputs):
+        raise SpecError(f"'{ref}': '{node.op.name}' has {len(node.outputs)} outputs, no [{index}]", **where)  # type: ignore[arg-type]
+    return Tensor(node.op, node.index, index)
 
 
 def run_layer(
@@ -178,19 +471,18 @@ def run_layer(
     inputs: tuple[str, ...] = (),
 ) -> LayerRow:
     """Apply one layer's rule to its input shape(s) and record the row."""
-    found: Rule | None = None
     try:
         found = find_rule(layer.class_name, framework)
         args = bind(found, layer)
         outcome = apply_rule(found, args, input_shapes)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
     except ParamcalcError as exc:
-        # Name the layer as the user will find it: by its (auto) name once its class is known.
-        label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
+        label = f"layer {layer.index} '{name}' ({layer.class_name})" if layer.index else layer.describe()
         raise exc.with_context(location=layer.location, layer=label) from None
-    terms = tuple(outcome.terms)
+    terms: tuple[Term, ...] = tuple(outcome.terms)
     if not trainable:
         terms = tuple(replace(t, trainable=False) for t in terms)
+    legend = {**outcome.legend, **found.legend}
     return LayerRow(
         name=name,
         class_name=found.name,
@@ -201,7 +493,7 @@ def run_layer(
         input_shapes=tuple(input_shapes),
         formula=outcome.formula,
         symbols=tuple(outcome.symbols.items()),
-        legend=tuple((k, v) for k, v in found.legend.items() if k in outcome.symbols),
+        legend=tuple((k, v) for k, v in legend.items() if k in outcome.symbols),
         gate_names=outcome.gate_names,
         why=found.why,
         line=_line(layer.location),
@@ -210,36 +502,14 @@ def run_layer(
 
 def _check_layer(layer: LayerSpec, framework: str) -> None:
     """Validate a layer's class and arguments alone (before reporting a missing input)."""
+    if _is_model(layer) or layer.class_name == "Reuse":
+        return
     try:
         bind(find_rule(layer.class_name, framework), layer)
     except ParamcalcError as exc:
         raise exc.with_context(location=layer.location, layer=layer.describe()) from None
 
 
-def apply_rule(found: Rule, args: object, input_shapes: Sequence[Shape]) -> Outcome:
-    """Check the input count and ranks against the rule's declaration, then call it."""
-    if not found.multi_input and len(input_shapes) != 1:
-        raise LayerError(f"{found.name} takes one input, got {len(input_shapes)}")
-    for shape in input_shapes:
-        rank = len(shape)
-        too_low = rank < found.min_rank
-        too_high = found.max_rank is not None and rank > found.max_rank
-        if too_low or too_high:
-            want = found.min_rank + 1 if found.max_rank == found.min_rank else None
-            if want is not None:
-                need = f"a {want}-D input"
-            elif too_low:
-                need = f"an input of at least {found.min_rank + 1} dimensions"
-            else:
-                need = f"an input of at most {(found.max_rank or 0) + 1} dimensions"
-            axes = f" (batch, {found.expects[1:]}" if found.expects else ""
-            raise LayerError(
-                f"{found.name} expects {need}{axes}, got {format_shape(shape)}",
-                hint="check the input shape and the layer before it",
-            )
-    x = input_shapes if found.multi_input else input_shapes[0]
-    return found.fn(args, x)
-
-
 def _line(location: object) -> int | None:
     return getattr(location, "line", None)
+

@@ -7,7 +7,7 @@ objects (one per framework weight tensor) and the engine sums them.  Renderers r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from math import prod
 from typing import Any
 
@@ -75,6 +75,11 @@ class LayerRow:
     returns a list (an RNN with ``return_state``), which is how Keras prints it.
     ``formula`` is the closed form over ``symbols`` (``4*n*(n+m+1)``); ``legend`` says what
     each symbol means; ``why`` is the rule's explanation of the formula.
+
+    In a graph, a layer called more than once (a shared layer) is one row: ``outputs``
+    are its first call's, ``call_outputs`` every call's, and its weights count once.
+    ``connections`` are Keras' "Connected to" entries (``emb[0][0]``) over all calls.
+    A nested model's row holds its layers as ``children`` (one level deeper).
     """
 
     name: str
@@ -92,6 +97,10 @@ class LayerRow:
     depth: int = 0
     line: int | None = None
     counted: bool = True
+    calls: int = 1
+    call_outputs: tuple[tuple[Shape, ...], ...] = ()
+    connections: tuple[str, ...] = ()
+    children: tuple[LayerRow, ...] = ()
 
     @property
     def params(self) -> int:
@@ -119,11 +128,10 @@ class LayerRow:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the layer (see README, "JSON output")."""
-        shapes = [_shape_list(s) for s in self.outputs]
         out: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
-            "output_shape": shapes if self.multi_output else shapes[0],
+            "output_shape": _outputs_json(self.outputs, self.multi_output),
             "params": self.params,
             "trainable": self.trainable,
             "non_trainable": self.non_trainable,
@@ -131,6 +139,11 @@ class LayerRow:
         }
         if self.inputs:
             out["inputs"] = list(self.inputs)
+        if self.connections:
+            out["connected_to"] = list(self.connections)
+        if self.calls > 1:
+            out["calls"] = self.calls
+            out["call_output_shapes"] = [_outputs_json(shapes, self.multi_output) for shapes in self.call_outputs]
         if self.formula is not None:
             out["formula"] = self.formula
             out["symbols"] = dict(self.symbols)
@@ -139,6 +152,11 @@ class LayerRow:
         if self.depth:
             out["depth"] = self.depth
         return out
+
+
+def _outputs_json(shapes: tuple[Shape, ...], multi: bool) -> Any:
+    lists = [_shape_list(s) for s in shapes]
+    return lists if multi else lists[0]
 
 
 def _shape_list(shape: Shape) -> list[Dim]:
@@ -158,6 +176,25 @@ class Report:
     graph: bool = False
     source: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    show_connections: bool = False
+    """Whether Keras would print the "Connected to" column: a graph that is not a plain chain."""
+
+    def rows(self, expand_nested: bool = False) -> list[LayerRow]:
+        """The rows to show: top-level layers, and with ``expand_nested`` each nested model's
+        layers right after it (``depth`` one deeper), as ``model.summary(expand_nested=True)``.
+        """
+        if not expand_nested:
+            return list(self.layers)
+        out: list[LayerRow] = []
+
+        def add(row: LayerRow, depth: int) -> None:
+            out.append(row if row.depth == depth else replace(row, depth=depth))
+            for child in row.children:
+                add(child, depth + 1)
+
+        for row in self.layers:
+            add(row, 0)
+        return out
 
     @property
     def total(self) -> int:
@@ -183,8 +220,12 @@ class Report:
         """Bytes of all parameters at this report's dtype."""
         return self.nbytes(self.total)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document (schema :data:`SCHEMA_VERSION`): stable keys, exact integers."""
+    def to_dict(self, expand_nested: bool = False) -> dict[str, Any]:
+        """The JSON document (schema :data:`SCHEMA_VERSION`): stable keys, exact integers.
+
+        With ``expand_nested`` the layers of nested models follow their model's entry,
+        each with a ``depth``; totals always count every weight once.
+        """
         out: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
             "name": self.name,
@@ -196,7 +237,7 @@ class Report:
             "trainable_bytes": self.nbytes(self.trainable),
             "non_trainable_bytes": self.nbytes(self.non_trainable),
             "dtype": self.dtype,
-            "layers": [layer.to_dict() for layer in self.layers],
+            "layers": [layer.to_dict() for layer in self.rows(expand_nested)],
         }
         out.update(self.extras)
         return out

@@ -38,19 +38,34 @@ def _gate_dims(term: Term) -> tuple[tuple[str, ...], tuple[int, ...]]:
     return dims, values
 
 
+def short_scopes(terms: tuple[Term, ...]) -> list[str]:
+    """Each term's scope cut to what tells it apart from the layer's other weights.
+
+    An LSTM's weights live in ``lstm_cell/``, which adds nothing when the layer has one
+    ``kernel``; a Bidirectional layer keeps ``forward_lstm/`` and ``backward_lstm/``.
+    """
+    paths = [t.path.split("/") for t in terms]
+    out = []
+    for parts in paths:
+        keep = 1
+        while keep < len(parts) and sum(p[-keep:] == parts[-keep:] for p in paths) > 1:
+            keep += 1
+        out.append("/".join(parts[-keep:-1]))
+    return out
+
+
 def steps(row: LayerRow) -> tuple[list[Step], int]:
     """The derivation steps of a layer and the gate multiplier (1 when not gated)."""
     gates = max((t.gates for t in row.terms if not t.buffer), default=1)
     out = []
-    for term in row.terms:
-        if term.buffer:
-            continue
+    params = tuple(t for t in row.terms if not t.buffer)
+    for term, scope in zip(params, short_scopes(params), strict=True):
         if gates > 1 and term.gates == gates:
             dims, values = _gate_dims(term)
-            out.append(Step(term.symbol, term.weight, dims, values, term.count // gates, term.scope))
+            out.append(Step(term.symbol, term.weight, dims, values, term.count // gates, scope))
         else:
             dims = term.dims or tuple(str(d) for d in term.shape)
-            out.append(Step(term.symbol, term.weight, dims, term.shape, term.count, term.scope))
+            out.append(Step(term.symbol, term.weight, dims, term.shape, term.count, scope))
     return out, gates
 
 
@@ -129,8 +144,9 @@ def text(row: LayerRow) -> str:
         lines.append(f"  {'× ' + str(gates) + ' gates':<{w0 + w1 + w2 + 6}}  {per * gates:>{w3},}")
         lines.append("")
         lines.append("  framework weights (gates packed along the last axis):")
-        for term in row.terms:
-            lines.append(f"    {term.path:<{w1 + 8}}  {term.shape!s:<14}  {term.count:>{w3},}")
+        for term, scope in zip(row.terms, short_scopes(row.terms), strict=True):
+            path = f"{scope}/{term.weight}" if scope else term.weight
+            lines.append(f"    {path:<{w1 + 8}}  {term.shape!s:<14}  {term.count:>{w3},}")
     else:
         lines.append(f"{indent}{'total':<{w0 + w1 + w2 + 4}}  {per:>{w3},}")
     if row.formula:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from typing import Any, TypeVar
 
-from paramcalc.errors import LayerError
+from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.report import Shape, Term
 from paramcalc.spec.records import LayerSpec, Value
 
@@ -81,6 +81,8 @@ class Outcome:
     symbols: Mapping[str, int] = field(default_factory=dict)
     shapes: tuple[Shape, ...] = ()
     gate_names: tuple[str, ...] = ()
+    legend: Mapping[str, str] = field(default_factory=dict)
+    """Meanings of symbols the rule's own legend lacks (a wrapper passes on its inner layer's)."""
 
     @property
     def outputs(self) -> tuple[Shape, ...]:
@@ -109,6 +111,8 @@ class Rule:
     expects: str = ""
     multi_input: bool = False
     aliases: tuple[str, ...] = ()
+    layer_args: tuple[str, ...] = ()
+    build_names: tuple[str, ...] = ()
 
     @property
     def why(self) -> str:
@@ -139,12 +143,20 @@ def rule(
     expects: str = "",
     multi_input: bool = False,
     base: bool = True,
+    layer_args: Sequence[str] = (),
+    build_names: Sequence[str] = (),
 ) -> Callable[[F], F]:
     """Register a rule for ``name``; ``params`` are the constructor's arguments in order.
 
     A bare string is a required argument; ``(name, default)`` an optional one.  With
     ``base`` the framework's common layer keywords (``trainable``, ``dtype``, ...) are
     accepted too.  Registering a name twice is a programming error and fails loudly.
+
+    ``layer_args`` names the arguments whose value is itself a layer (a wrapper's
+    ``layer``); the engine names those inner layers as Keras does, in that order.
+    ``build_names`` are automatic names the layer uses up when it is built (Keras'
+    MultiHeadAttention creates an unnamed ``Softmax`` and ``Dropout``), so later layers
+    get ``dropout_1`` as they do in Keras.
     """
     ordered: list[tuple[str, Value]] = [(p, REQUIRED) if isinstance(p, str) else p for p in params]
     if base:
@@ -163,6 +175,8 @@ def rule(
             expects=expects,
             multi_input=multi_input,
             aliases=tuple(aliases),
+            layer_args=tuple(layer_args),
+            build_names=tuple(build_names),
         )
         table = _REGISTRY.setdefault(framework, {})
         canonical = _CANONICAL.setdefault(framework, {})
@@ -328,3 +342,101 @@ class Args:
 def _show(value: Value) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def apply_rule(found: Rule, args: Args, input_shapes: Sequence[Shape]) -> Outcome:
+    """Check the input count and ranks against the rule's declaration, then call it."""
+    if not found.multi_input and len(input_shapes) != 1:
+        raise LayerError(f"{found.name} takes one input, got {len(input_shapes)}")
+    for shape in input_shapes:
+        rank = len(shape)
+        too_low = rank < found.min_rank
+        too_high = found.max_rank is not None and rank > found.max_rank
+        if too_low or too_high:
+            want = found.min_rank + 1 if found.max_rank == found.min_rank else None
+            if want is not None:
+                need = f"a {want}-D input"
+            elif too_low:
+                need = f"an input of at least {found.min_rank + 1} dimensions"
+            else:
+                need = f"an input of at most {(found.max_rank or 0) + 1} dimensions"
+            axes = f" (batch, {found.expects[1:]}" if found.expects else ""
+            raise LayerError(
+                f"{found.name} expects {need}{axes}, got {_format_shape(shape)}",
+                hint="check the input shape and the layer before it",
+            )
+    x = input_shapes if found.multi_input else input_shapes[0]
+    return found.fn(args, x)
+
+
+def _format_shape(shape: Shape) -> str:
+    from paramcalc.shapes import format_shape
+
+    return format_shape(shape)
+
+
+@dataclass(frozen=True)
+class Inner:
+    """A layer held by another layer (a wrapper's ``layer``), counted through the registry."""
+
+    spec: LayerSpec
+    rule: Rule
+    args: Args
+    outcome: Outcome
+    name: str
+    trainable: bool
+
+    @property
+    def terms(self) -> list[Term]:
+        """The inner layer's terms; all frozen when the inner layer is ``trainable=False``."""
+        if self.trainable:
+            return list(self.outcome.terms)
+        return [replace(t, trainable=False) for t in self.outcome.terms]
+
+
+def inner_spec(value: Value, key: str, outer: LayerSpec) -> LayerSpec:
+    """A layer-valued argument as a record: ``{"LSTM": {...}}``, ``"Flatten"`` or a LayerSpec."""
+    from paramcalc.spec.common import layer_from_entry
+
+    if value is None or isinstance(value, (int, float, bool)):
+        raise LayerError(f"'{key}' must be a layer such as {{LSTM: 64}}, got {value!r}")
+    try:
+        return layer_from_entry(value, outer.location)
+    except ParamcalcError as exc:
+        raise LayerError(f"'{key}': {exc.message}", hint=exc.hint) from None
+
+
+def run_inner(
+    args: Args,
+    key: str,
+    input_shapes: Sequence[Shape],
+    overrides: Mapping[str, Value] | None = None,
+) -> Inner:
+    """Count the layer held in argument ``key`` on ``input_shapes`` with its own rule.
+
+    ``overrides`` replaces some of its arguments first (Bidirectional sets the backward
+    copy's ``go_backwards``).  The inner layer's name is the one the engine gave it, else
+    Keras' automatic base name (``lstm``).
+    """
+    from paramcalc.spec.common import to_snake_case
+
+    spec = inner_spec(args[key], key, args.layer)
+    found = find_rule(spec.class_name, args.rule.framework)
+    if overrides:
+        unknown = [k for k in overrides if k not in found.positional]
+        if unknown:
+            raise LayerError(f"{args.rule.name} cannot wrap {found.name}: it has no '{unknown[0]}' argument")
+        bind(found, spec)  # report the inner layer's own argument errors first
+        spec = _positional_to_kwargs(spec, found, overrides)
+    inner_args = bind(found, spec)
+    outcome = apply_rule(found, inner_args, input_shapes)
+    trainable = inner_args.flag("trainable") if "trainable" in inner_args.values else True
+    return Inner(spec, found, inner_args, outcome, spec.name or to_snake_case(found.name), trainable)
+
+
+def _positional_to_kwargs(spec: LayerSpec, found: Rule, overrides: Mapping[str, Value]) -> LayerSpec:
+    """Rebind positional arguments by name so ``overrides`` can replace any of them."""
+    kwargs = dict(zip(found.positional, spec.args, strict=False))  # bind() checked the count
+    kwargs.update(spec.kwargs)
+    kwargs.update(overrides)
+    return replace(spec, args=(), kwargs=kwargs)

@@ -1,6 +1,7 @@
 """Keras recurrent layers: SimpleRNN, LSTM, GRU.
 
-Keras 3 keeps the weights in the layer's cell (``keras/src/layers/rnn``): ``kernel``
+Keras 3 keeps the weights in the layer's cell (``keras/src/layers/rnn``), a sub-layer
+named ``lstm_cell`` (``gru_cell``, ``simple_rnn_cell``), which is the terms' scope: ``kernel``
 (input to gates), ``recurrent_kernel`` (state to gates) and ``bias``, with the gates of
 an LSTM (i, f, c, o) or GRU (z, r, h) packed side by side along the last axis.  A GRU
 with ``reset_after=True`` (the Keras 3 default, the cuDNN-compatible variant) keeps two
@@ -73,13 +74,14 @@ def simple_rnn(args: Args, x: Shape) -> Outcome:
     """
     n = args.positive_int("units")
     m = last_axis(x)
+    cell = "simple_rnn_cell"
     terms = [
-        Term("W_x", "kernel", (m, n), ("m", "n")),
-        Term("W_h", "recurrent_kernel", (n, n), ("n", "n")),
+        Term("W_x", "kernel", (m, n), ("m", "n"), scope=cell),
+        Term("W_h", "recurrent_kernel", (n, n), ("n", "n"), scope=cell),
     ]
     bias = args.flag("use_bias")
     if bias:
-        terms.append(Term("b", "bias", (n,), ("n",)))
+        terms.append(Term("b", "bias", (n,), ("n",), scope=cell))
     formula = "n*(n+m+1)" if bias else "n*(n+m)"
     shape, shapes = _outputs(args, x, n, 1)
     return Outcome(shape=shape, shapes=shapes, terms=terms, formula=formula, symbols={"m": m, "n": n})
@@ -109,13 +111,14 @@ def lstm(args: Args, x: Shape) -> Outcome:
     """
     n = args.positive_int("units")
     m = last_axis(x)
+    cell = "lstm_cell"
     terms = [
-        Term("W_x", "kernel", (m, 4 * n), ("m", "4*n"), gates=4),
-        Term("W_h", "recurrent_kernel", (n, 4 * n), ("n", "4*n"), gates=4),
+        Term("W_x", "kernel", (m, 4 * n), ("m", "4*n"), gates=4, scope=cell),
+        Term("W_h", "recurrent_kernel", (n, 4 * n), ("n", "4*n"), gates=4, scope=cell),
     ]
     bias = args.flag("use_bias")
     if bias:
-        terms.append(Term("b", "bias", (4 * n,), ("4*n",), gates=4))
+        terms.append(Term("b", "bias", (4 * n,), ("4*n",), gates=4, scope=cell))
     formula = "4*n*(n+m+1)" if bias else "4*n*(n+m)"
     shape, shapes = _outputs(args, x, n, 2)
     return Outcome(
@@ -153,17 +156,18 @@ def gru(args: Args, x: Shape) -> Outcome:
     """
     n = args.positive_int("units")
     m = last_axis(x)
+    cell = "gru_cell"
     terms = [
-        Term("W_x", "kernel", (m, 3 * n), ("m", "3*n"), gates=3),
-        Term("W_h", "recurrent_kernel", (n, 3 * n), ("n", "3*n"), gates=3),
+        Term("W_x", "kernel", (m, 3 * n), ("m", "3*n"), gates=3, scope=cell),
+        Term("W_h", "recurrent_kernel", (n, 3 * n), ("n", "3*n"), gates=3, scope=cell),
     ]
     bias = args.flag("use_bias")
     reset_after = args.flag("reset_after")
     if bias and reset_after:
-        terms.append(Term("b", "bias", (2, 3 * n), ("2", "3*n"), gates=3))
+        terms.append(Term("b", "bias", (2, 3 * n), ("2", "3*n"), gates=3, scope=cell))
         formula = "3*n*(n+m+2)"
     elif bias:
-        terms.append(Term("b", "bias", (3 * n,), ("3*n",), gates=3))
+        terms.append(Term("b", "bias", (3 * n,), ("3*n",), gates=3, scope=cell))
         formula = "3*n*(n+m+1)"
     else:
         formula = "3*n*(n+m)"

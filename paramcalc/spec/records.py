@@ -24,7 +24,10 @@ class LayerSpec:
 
     ``name`` is the user's explicit layer name, if any (else the engine assigns Keras-style
     automatic names).  ``inputs`` names the earlier layers or model inputs it reads, for
-    graphs; ``None`` means "the previous layer".
+    graphs; ``None`` means "the previous layer".  ``links`` lists every tensor the call
+    receives in Keras' order when that differs from ``inputs`` (a Keras JSON node that
+    also passes ``initial_state``): they are graph edges but do not shape the layer.
+    ``model`` holds a nested model (a Sequential used as a layer).
     """
 
     class_name: str
@@ -34,6 +37,8 @@ class LayerSpec:
     name: str | None = None
     inputs: tuple[str, ...] | None = None
     index: int = 0
+    links: tuple[str, ...] | None = None
+    model: ModelSpec | None = None
 
     def describe(self) -> str:
         """How errors name this layer: ``layer 2 'dense_1' (Dense)``."""
