@@ -57,9 +57,12 @@ def cli() -> None:
 @click.argument("spec")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_SUMMARY), default="table", show_default=True)
 @click.option("--explain", is_flag=True, help="Print each layer's derivation under the table.")
+@click.option(
+    "--expand-nested", is_flag=True, help="List the layers of nested models under them (JSON: with their depth)."
+)
 @_dtype_option
 @_framework_option
-def summary(spec: str, fmt: str, explain: bool, dtype: str, framework: str | None) -> None:
+def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str, framework: str | None) -> None:
     """Print a Keras-style summary of SPEC: layers, output shapes, parameter counts."""
     from paramcalc.engine import analyze
     from paramcalc.spec import load_spec
@@ -68,15 +71,15 @@ def summary(spec: str, fmt: str, explain: bool, dtype: str, framework: str | Non
     if fmt == "json":
         from paramcalc.render.json_out import dumps
 
-        click.echo(dumps(report))
+        click.echo(dumps(report, expand_nested=expand_nested))
     elif fmt == "markdown":
         from paramcalc.render.markdown import summary as markdown_summary
 
-        click.echo(markdown_summary(report, explain=explain), nl=False)
+        click.echo(markdown_summary(report, explain=explain, expand_nested=expand_nested), nl=False)
     else:
         from paramcalc.render.table import print_table
 
-        print_table(report, sys.stdout, explain=explain)
+        print_table(report, sys.stdout, explain=explain, expand_nested=expand_nested)
 
 
 @cli.command()

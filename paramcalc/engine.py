@@ -334,9 +334,7 @@ class _Engine:
         return replace(row, calls=calls, call_outputs=call_outputs, connections=connections)
 
     # ------------------------------------------------------------------ one layer
-    def run(
-        self, layer: LayerSpec, shapes: Sequence[Shape], namer: AutoNamer, refs: tuple[str, ...] = ()
-    ) -> LayerRow:
+    def run(self, layer: LayerSpec, shapes: Sequence[Shape], namer: AutoNamer, refs: tuple[str, ...] = ()) -> LayerRow:
         """Count one (named) layer or nested model on its input shapes."""
         name = layer.name or to_snake_case(layer.class_name)
         if _is_model(layer):
@@ -434,7 +432,6 @@ def _resolve(ref: str, ops: dict[str, Op], tensors: dict[str, Node], layer: Laye
     ``lstm`` is every output of that call, ``lstm[1]`` its second output, and
     ``lstm[1][0]`` Keras' own form: call 1 of layer ``lstm``, output 0.
     """
-    where = {"location": layer.location, "layer": layer.describe()} if layer is not None else {}
     if ref in tensors:
         node = tensors[ref]
         return [Tensor(node.op, node.index, i) for i in range(len(node.outputs))]
@@ -442,24 +439,27 @@ def _resolve(ref: str, ops: dict[str, Op], tensors: dict[str, Node], layer: Laye
     if match and match.group(1) in ops:
         op, node_index, tensor_index = ops[match.group(1)], int(match.group(2)), int(match.group(3))
         if node_index >= len(op.nodes):
-            raise SpecError(f"'{op.name}' has been called {len(op.nodes)} times, no call [{node_index}]", **where)
-        return [_output(op.nodes[node_index], tensor_index, ref, where)]
+            raise _ref_error(f"'{op.name}' has been called {len(op.nodes)} times, no call [{node_index}]", layer)
+        return [_output(op.nodes[node_index], tensor_index, ref, layer)]
     match = _REF.match(ref)
     if match and match.group(1) in tensors:
-        return [_output(tensors[match.group(1)], int(match.group(2)), ref, where)]
+        return [_output(tensors[match.group(1)], int(match.group(2)), ref, layer)]
     base = match.group(1) if match else ref
     close = get_close_matches(base, list(tensors), n=1)
     what = "input" if layer is not None else "output"
-    raise SpecError(
-        f"{what} '{ref}' names no earlier layer or model input",
-        hint=f"did you mean '{close[0]}'?" if close else "inputs: must name layers defined above",
-        **where,
-    )
+    hint = f"did you mean '{close[0]}'?" if close else "inputs: must name layers defined above"
+    raise _ref_error(f"{what} '{ref}' names no earlier layer or model input", layer, hint)
 
 
-def _output(node: Node, index: int, ref: str, where: dict[str, object]) -> Tensor:
+def _ref_error(message: str, layer: LayerSpec | None, hint: str | None = None) -> SpecError:
+    if layer is None:
+        return SpecError(message, hint=hint)
+    return SpecError(message, location=layer.location, layer=layer.describe(), hint=hint)
+
+
+def _output(node: Node, index: int, ref: str, layer: LayerSpec | None) -> Tensor:
     if index >= len(node.outputs):
-        raise SpecError(f"'{ref}': '{node.op.name}' has {len(node.outputs)} outputs, no [{index}]", **where)  # type: ignore[arg-type]
+        raise _ref_error(f"'{ref}': '{node.op.name}' has {len(node.outputs)} outputs, no [{index}]", layer)
     return Tensor(node.op, node.index, index)
 
 
@@ -512,4 +512,3 @@ def _check_layer(layer: LayerSpec, framework: str) -> None:
 
 def _line(location: object) -> int | None:
     return getattr(location, "line", None)
-

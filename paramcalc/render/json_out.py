@@ -7,6 +7,6 @@ import json
 from paramcalc.report import Report
 
 
-def dumps(report: Report) -> str:
+def dumps(report: Report, expand_nested: bool = False) -> str:
     """The report as indented JSON text (other tools and CI parse this)."""
-    return json.dumps(report.to_dict(), indent=2)
+    return json.dumps(report.to_dict(expand_nested=expand_nested), indent=2)

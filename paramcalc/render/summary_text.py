@@ -18,23 +18,23 @@ def layer_label(row: LayerRow) -> str:
 
 
 def output_text(row: LayerRow) -> str:
-    """Keras' Output Shape cell: ``(None, 32)`` or ``[(None, 32), (None, 32)]``."""
-    shapes = [format_shape(s) for s in row.outputs]
+    """Keras' Output Shape cell: ``(None, 32)`` or ``[(None, 32), (None, 32)]``.
+
+    For a layer called several times Keras prints its last call's shape (its summary
+    loops over the calls and keeps the last), so this does too.
+    """
+    outputs = row.call_outputs[-1] if row.call_outputs else row.outputs
+    shapes = [format_shape(s) for s in outputs]
     if row.multi_output:
         return "[" + ", ".join(shapes) + "]"
     return shapes[0]
 
 
 def connected_text(row: LayerRow) -> str:
-    """Keras' Connected to cell: ``emb[0][0], mha[0][0]`` (``-`` for inputs)."""
-    if not row.inputs:
-        return "-"
-    parts = []
-    for ref in row.inputs:
-        base, _, rest = ref.partition("[")
-        index = rest.rstrip("]") if rest else "0"
-        parts.append(f"{base}[0][{index}]")
-    return ", ".join(parts)
+    """Keras' Connected to cell: ``emb[0][0], mha[0][0]`` over every call (``-`` for inputs
+    and for the layers of an expanded nested model, as Keras prints them).
+    """
+    return ", ".join(row.connections) or "-"
 
 
 def totals_lines(report: Report) -> list[tuple[str, str]]:

@@ -19,9 +19,15 @@ from paramcalc.render.summary_text import connected_text, layer_label, output_te
 from paramcalc.report import Report
 
 
-def print_table(report: Report, file: TextIO, explain: bool = False, width: int | None = None) -> None:
-    """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does."""
-    graph = report.graph
+def print_table(
+    report: Report, file: TextIO, explain: bool = False, width: int | None = None, expand_nested: bool = False
+) -> None:
+    """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does.
+
+    The "Connected to" column appears when Keras shows it: for a graph that is not a plain
+    chain.  ``expand_nested`` lists the layers of nested models under them (``└ ``).
+    """
+    graph = report.show_connections
     line_length = width or (108 if graph else 88)
     positions = [0.3, 0.56, 0.74, 1.0] if graph else [0.45, 0.80, 1.0]
     header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
@@ -33,7 +39,8 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
         current += col_width
         columns.append(rich.table.Column(name, justify=justify[i], width=col_width))  # type: ignore[arg-type]
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
-    for row in report.layers:
+    rows = report.rows(expand_nested)
+    for row in rows:
         cells = [rich.markup.escape(layer_label(row)), output_text(row), f"{row.params:,}"]
         if graph:
             cells.append(rich.markup.escape(connected_text(row)))
@@ -44,6 +51,6 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
     for label, value in totals_lines(report):
         console.print(f"[bold] {label}: [/]{value}")
     if explain:
-        for row in report.layers:
+        for row in rows:
             console.print()
             console.print(rich.markup.escape(derivation.text(row)), highlight=False)

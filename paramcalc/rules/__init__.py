@@ -47,7 +47,7 @@ class _Required:
 REQUIRED: Any = _Required()
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "keras": ("core", "recurrent"),
+    "keras": ("core", "recurrent", "attention", "merging", "wrappers"),
 }
 """Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
 

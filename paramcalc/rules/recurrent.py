@@ -36,6 +36,7 @@ _SEQUENCE_OPTIONS: tuple[tuple[str, object], ...] = (
     ("go_backwards", False),
     ("stateful", False),
     ("unroll", False),
+    ("zero_output_for_mask", False),  # keras.layers.RNN's, via **kwargs; in every saved config
 )
 _LEGEND = {"m": "input features, the last input axis", "n": "units, the state size"}
 _EXPECTS = "(timesteps, features)"

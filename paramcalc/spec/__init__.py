@@ -45,6 +45,25 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
         ) from None
 
 
+def _keras_json(text: str, source: str) -> ModelSpec | None:
+    """A Keras model JSON document (``model.to_json()``), else None (read it as YAML)."""
+    if not text.lstrip().startswith("{"):
+        return None
+    import json
+
+    from paramcalc.spec import keras_json
+
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        if '"class_name"' in text[:4096]:
+            return keras_json.load_keras_json(text, source)  # one line naming the JSON error
+        return None
+    if not keras_json.is_keras_document(document):
+        return None
+    return keras_json.from_document(document, source)
+
+
 def _read_stream(stream: BinaryIO, source: str) -> bytes:
     data = stream.read(MAX_SPEC_BYTES + 1)
     if len(data) > MAX_SPEC_BYTES:
@@ -53,7 +72,12 @@ def _read_stream(stream: BinaryIO, source: str) -> bytes:
 
 
 def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelSpec:
-    """Parse the bytes of a spec file: Keras JSON, a Hugging Face config, or YAML."""
+    """Parse the bytes of a spec file: a ``.keras`` archive, Keras JSON, a Hugging Face config, or YAML."""
+    if data.startswith(b"PK\x03\x04"):
+        from paramcalc.spec.keras_json import read_archive
+
+        data = read_archive(data, source)
+        source = f"{source}:config.json"
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -62,9 +86,11 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
         ) from None
     if "\x00" in text:
         raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source))
-    from paramcalc.spec.yaml_spec import load_yaml
+    spec = _keras_json(text, source)
+    if spec is None:
+        from paramcalc.spec.yaml_spec import load_yaml
 
-    spec = load_yaml(text, source)
+        spec = load_yaml(text, source)
     if framework is not None and framework != spec.framework:
         from dataclasses import replace
 
