@@ -256,15 +256,8 @@ def _dot_attention_inputs(name: str, xs: Sequence[Shape]) -> tuple[Shape, Shape,
             f"query {format_shape(query)}, value {format_shape(value)} and key {format_shape(key)} "
             "must have the same rank"
         )
-    q, k = query[-1], key[-1]
-    if q is not None and k is not None and q != k:
-        raise LayerError(
-            f"the query {format_shape(query)} and key {format_shape(key)} must have the same last axis "
-            "to be scored against each other",
-            hint="Keras builds this model but fails when it runs; project them to one width first",
-        )
-    if key[-2] is not None and value[-2] is not None and key[-2] != value[-2]:
-        raise LayerError(f"key {format_shape(key)} and value {format_shape(value)} must have the same length")
+    # Keras builds (and counts) these layers even when the query and key widths differ, or
+    # the key and value lengths: the scores fail only when the model runs. So does paramcalc.
     return query, value, key
 
 

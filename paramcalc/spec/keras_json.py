@@ -34,8 +34,8 @@ DROPPED_KEYS = frozenset({"name", "dtype", "build_config", "registered_name", "m
 KERAS2_DROPPED = frozenset({"implementation", "time_major"})
 """Keras 2 layer arguments Keras 3 removed; they never change a parameter count."""
 LAYER_VALUED = ("layer", "backward_layer", "cell")
-SHAPE_KWARGS = frozenset({"query", "value", "key"})
-"""Call keywords that carry a layer's own inputs (MultiHeadAttention(query=..., value=...))."""
+OPERATION_MODULES = ("keras.src.ops", "keras.ops")
+"""Modules of graph operations that are not layers (Keras records Embedding's mask as ``not_equal``)."""
 
 
 def is_keras_document(data: Any) -> bool:
@@ -139,6 +139,7 @@ class _Reader:
         inputs: dict[str, InputSpec] = {}
         pending: list[tuple[str, LayerSpec, list[Any]]] = []
         functional: set[str] = set()
+        operations: set[str] = set()
         names: set[str] = set()
         for index, entry in enumerate(entries, start=1):
             layer = self.layer(entry, index)
@@ -154,6 +155,9 @@ class _Reader:
             if layer.class_name == "InputLayer":
                 inputs[layer_name] = _input_spec(layer, layer_name, self)
                 continue
+            if str(entry.get("module", "")).startswith(OPERATION_MODULES):
+                operations.add(layer_name)  # keras.ops in the graph: Embedding's mask (NotEqual)
+                continue
             if layer.class_name in FUNCTIONAL_CLASSES:
                 functional.add(layer_name)
             if nodes:
@@ -165,7 +169,7 @@ class _Reader:
             progress = False
             for layer_name, layer, nodes in pending:
                 while nodes:
-                    found = self.node(nodes[0], layer, functional, made)
+                    found = self.node(nodes[0], layer, functional, made, operations)
                     if found is None:
                         break
                     refs, links = found
@@ -228,9 +232,17 @@ class _Reader:
             raise self.error(f"'{key}' must list [layer, node, tensor] entries, got {describe_value(value)}", where)
 
     def node(
-        self, data: Any, layer: LayerSpec, functional: set[str], made: Mapping[str, int]
+        self,
+        data: Any,
+        layer: LayerSpec,
+        functional: set[str],
+        made: Mapping[str, int],
+        operations: set[str],
     ) -> tuple[tuple[str, ...], tuple[str, ...] | None] | None:
-        """One call: (its inputs, all its tensors in Keras' order when they differ); None if not ready."""
+        """One call: (its inputs, all its tensors in Keras' order when they differ); None if not ready.
+
+        Masks passed as ``mask=`` are left out: they never shape a layer or its weights.
+        """
         where = layer.describe()
         if isinstance(data, list):  # Keras 2: [[name, node, tensor, kwargs], ...]
             refs = []
@@ -250,13 +262,20 @@ class _Reader:
                 raise self.error("calls with return_attention_scores=True are not supported", where)
             main = list(_tensors(args))
             main += [t for key in ("query", "value", "key") if key in kwargs for t in _tensors(kwargs[key])]
-            links = list(_tensors(args)) + [t for key in sorted(kwargs) for t in _tensors(kwargs[key])]
+            links = list(_tensors(args))
+            links += [t for key in sorted(kwargs) if key != "mask" for t in _tensors(kwargs[key])]
             # Keras 3 counts a nested functional model's built-in call out of its node indices here
             main = [(n, i + 1 if n in functional else i, t) for n, i, t in main]
             links = [(n, i + 1 if n in functional else i, t) for n, i, t in links]
         else:
             raise self.error(f"an inbound node must be a list or an object, got {describe_value(data)}", where)
         for name, node_index, tensor_index in links:
+            if name in operations:
+                raise self.error(
+                    f"reads the output of the operation '{name}' (keras.ops), which paramcalc cannot count",
+                    where,
+                    hint="paramcalc reads models built from layers; replace the op by a layer (e.g. Add)",
+                )
             if not isinstance(node_index, int) or not isinstance(tensor_index, int):
                 raise self.error(f"a tensor reference to '{name}' has a non-integer index", where)
             if made.get(name, 0) <= node_index:
