@@ -30,7 +30,7 @@ from paramcalc.report import LayerRow, Report, Shape, Term
 from paramcalc.rules import apply_rule, bind, find_rule, inner_spec
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import MODEL_CLASSES, nested_model, to_snake_case
-from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
+from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 __all__ = ["AutoNamer", "analyze", "apply_rule", "run_layer", "to_snake_case"]
 
@@ -136,13 +136,19 @@ class _Engine:
             for key in found.layer_args:
                 position = found.positional.index(key)
                 if key in kwargs and kwargs[key] is not None:
-                    kwargs[key] = self.construct(inner_spec(kwargs[key], key, layer), namer, reserve=False)
+                    kwargs[key] = self._construct_value(kwargs[key], key, layer, namer)
                 elif position < len(args) and args[position] is not None:
-                    args[position] = self.construct(inner_spec(args[position], key, layer), namer, reserve=False)
+                    args[position] = self._construct_value(args[position], key, layer, namer)
         except ParamcalcError as exc:
             raise exc.with_context(location=layer.location, layer=layer.describe()) from None
         name = self._name(layer, namer, found.name, reserve)
         return replace(layer, args=tuple(args), kwargs=kwargs, name=name)
+
+    def _construct_value(self, value: Value, key: str, layer: LayerSpec, namer: AutoNamer) -> Value:
+        """A layer-valued argument, named: one layer, or a list of them (StackedRNNCells' cells)."""
+        if isinstance(value, (list, tuple)) and key != "cell":
+            return [self.construct(inner_spec(item, key, layer), namer, reserve=False) for item in value]
+        return self.construct(inner_spec(value, key, layer), namer, reserve=False)
 
     @staticmethod
     def _name(layer: LayerSpec, namer: AutoNamer, class_name: str, reserve: bool) -> str:

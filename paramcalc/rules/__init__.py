@@ -395,10 +395,15 @@ class Inner:
 
 
 def inner_spec(value: Value, key: str, outer: LayerSpec) -> LayerSpec:
-    """A layer-valued argument as a record: ``{"LSTM": {...}}``, ``"Flatten"`` or a LayerSpec."""
+    """A layer-valued argument as a record: ``{"LSTM": {...}}``, ``"Flatten"`` or a LayerSpec.
+
+    A list of cells given as an RNN's ``cell`` is, as in Keras, one ``StackedRNNCells``.
+    """
     from paramcalc.spec.common import layer_from_entry
 
-    if value is None or isinstance(value, (int, float, bool)):
+    if key == "cell" and isinstance(value, (list, tuple)):
+        return LayerSpec("StackedRNNCells", kwargs={"cells": list(value)}, location=outer.location)
+    if value is None or isinstance(value, (int, float, bool, list, tuple)):
         raise LayerError(f"'{key}' must be a layer such as {{LSTM: 64}}, got {value!r}")
     try:
         return layer_from_entry(value, outer.location)
@@ -411,8 +416,9 @@ def run_inner(
     key: str,
     input_shapes: Sequence[Shape],
     overrides: Mapping[str, Value] | None = None,
+    value: Value = None,
 ) -> Inner:
-    """Count the layer held in argument ``key`` on ``input_shapes`` with its own rule.
+    """Count the layer held in argument ``key`` (or ``value``, one item of it) with its own rule.
 
     ``overrides`` replaces some of its arguments first (Bidirectional sets the backward
     copy's ``go_backwards``).  The inner layer's name is the one the engine gave it, else
@@ -420,7 +426,7 @@ def run_inner(
     """
     from paramcalc.spec.common import to_snake_case
 
-    spec = inner_spec(args[key], key, args.layer)
+    spec = inner_spec(args[key] if value is None else value, key, args.layer)
     found = find_rule(spec.class_name, args.rule.framework)
     if overrides:
         unknown = [k for k in overrides if k not in found.positional]

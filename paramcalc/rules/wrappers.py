@@ -1,4 +1,4 @@
-"""Keras wrappers: Bidirectional and TimeDistributed (``keras/src/layers/rnn``).
+"""Keras wrappers: Bidirectional, TimeDistributed and RNN (``keras/src/layers/rnn``).
 
 A wrapper holds another layer, given as its ``layer`` argument in any spec form
 (``{LSTM: 64}``, ``LSTM(64)`` inline, or ``Flatten``).  Its count is the inner layer's,
@@ -136,3 +136,67 @@ def time_distributed(args: Args, x: Shape) -> Outcome:
         gate_names=inner.outcome.gate_names,
         legend=_legend(inner),
     )
+
+
+@rule(
+    "RNN",
+    "cell",
+    ("return_sequences", False),
+    ("return_state", False),
+    ("go_backwards", False),
+    ("stateful", False),
+    ("unroll", False),
+    ("zero_output_for_mask", False),
+    layer_args=("cell",),
+    min_rank=2,
+    max_rank=2,
+    expects="(timesteps, features)",
+)
+def rnn(args: Args, x: Shape) -> Outcome:
+    """Runs a cell (LSTMCell, GRUCell, SimpleRNNCell, or a list of them stacked) over the
+    time steps with one set of weights: exactly the cell's count. LSTM(n) is RNN(LSTMCell(n)).
+    """
+    for key in ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask"):
+        args.flag(key)
+    cell = run_inner(args, "cell", [x[1:]])
+    if not cell.rule.name.endswith(("Cell", "Cells")):
+        raise LayerError(
+            f"RNN runs a recurrent cell such as LSTMCell(64), got {cell.rule.name}",
+            hint="for a whole recurrent layer write LSTM(64) directly",
+        )
+    output, *states = cell.outcome.outputs
+    if args.flag("return_sequences"):
+        output = (x[0], *output)
+    return Outcome(
+        shape=None if args.flag("return_state") else output,
+        shapes=(output, *states) if args.flag("return_state") else (),
+        terms=_scoped(cell, cell.name),
+        formula=cell.outcome.formula,
+        symbols=dict(cell.outcome.symbols),
+        gate_names=cell.outcome.gate_names,
+        legend=_legend(cell),
+    )
+
+
+@rule("StackedRNNCells", "cells", layer_args=("cells",), min_rank=1, max_rank=1, expects="(features,)")
+def stacked_rnn_cells(args: Args, x: Shape) -> Outcome:
+    """Cells run one after the other at each step, each reading the previous one's output:
+    the sum of the cells' counts. Its output is the last cell's; its states all the cells'.
+    """
+    cells = args["cells"]
+    if not isinstance(cells, (list, tuple)) or not cells:
+        raise LayerError("'cells' must be a non-empty list of cells such as [LSTMCell(32), LSTMCell(32)]")
+    shape, terms, states, formulas, symbols = x, [], [], [], {}
+    for position, value in enumerate(cells):
+        cell = run_inner(args, "cells", [shape], value=value)
+        mapping = {key: f"{key}_{position + 1}" for key in cell.outcome.symbols}
+        symbols.update({mapping[k]: v for k, v in cell.outcome.symbols.items()})
+        formulas.append(f"({_rename(cell.outcome.formula, mapping)})" if cell.outcome.formula else None)
+        terms += [
+            replace(t, dims=tuple(_rename(d, mapping) for d in t.dims) if t.dims else None)
+            for t in _scoped(cell, cell.name)
+        ]
+        shape, *cell_states = cell.outcome.outputs
+        states += cell_states
+    formula = "+".join(f for f in formulas if f) if all(formulas) else None
+    return Outcome(shapes=(shape, *states), terms=terms, formula=formula, symbols=symbols)

@@ -33,7 +33,7 @@ DROPPED_KEYS = frozenset({"name", "dtype", "build_config", "registered_name", "m
 """Config keys that are not layer arguments, or that paramcalc does not use (dtype policies)."""
 KERAS2_DROPPED = frozenset({"implementation", "time_major"})
 """Keras 2 layer arguments Keras 3 removed; they never change a parameter count."""
-LAYER_VALUED = ("layer", "backward_layer", "cell")
+LAYER_VALUED = ("layer", "backward_layer", "cell", "cells")
 OPERATION_MODULES = ("keras.src.ops", "keras.ops")
 """Modules of graph operations that are not layers (Keras records Embedding's mask as ``not_equal``)."""
 
