@@ -291,8 +291,6 @@ class _Engine:
             )
         shapes = [t.shape for t in inputs]
         if not state.built:
-            if _is_model(spec) and spec.model is not None and spec.model.graph:
-                self._builtin_node(op, spec, namer)
             row = self.run(spec, shapes, namer, refs)
             if state.row is None:
                 state.row = row
@@ -302,14 +300,6 @@ class _Engine:
         else:
             outputs = self._recall(state, shapes, layer)
         return call(op, links, outputs)
-
-    def _builtin_node(self, op: Op, spec: LayerSpec, namer: AutoNamer) -> None:
-        """A nested functional model starts with a node of its own (Keras counts it as node 0)."""
-        assert spec.model is not None  # noqa: S101 - caller checked
-        shapes = [i.shape for i in spec.model.inputs]
-        row = self.run(spec, shapes, namer)
-        op.payload.row = row
-        call(op, (), row.outputs)
 
     def _recall(self, state: _Layer, shapes: list[Shape], layer: LayerSpec) -> tuple[Shape, ...]:
         """A shared layer called again: same weights, output for the new inputs."""
@@ -369,6 +359,9 @@ class _Engine:
             raise exc.with_context(location=layer.location, layer=_label(layer)) from None
         if not trainable:
             children = [_frozen(child) for child in children]
+        # Keras prints "-" as the connections of a nested model's layers: their calls are
+        # not calls of the outer model.
+        children = [replace(child, connections=(), depth=1) for child in children]
         terms = tuple(
             replace(t, scope=f"{child.name}/{t.scope}" if t.scope else child.name)
             for child in children
@@ -384,7 +377,7 @@ class _Engine:
             input_shapes=tuple(shapes),
             why="A model used as a layer: its parameters are those of its layers, each counted once.",
             line=_line(layer.location),
-            children=tuple(replace(child, depth=1) for child in children),
+            children=tuple(children),
         )
 
 

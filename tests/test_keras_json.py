@@ -345,3 +345,35 @@ def test_zip_without_config_json_is_refused(tmp_path: Path, run_cli: RunCli) -> 
     assert result.code == 2
     assert result.out == ""
     assert result.err.strip().endswith("the zip file has no config.json; is it a .keras model archive?")
+
+
+# ---------------------------------------------------------------------------- nested functional model
+NESTED_FUNCTIONAL = Path(__file__).resolve().parent / "data" / "keras_nested_functional.json"
+"""Saved by Keras 3.15.1 (torch backend) from:
+
+    i = keras.Input((8,), name="ii"); inner = keras.Model(i, layers.Dense(4, name="inner_d")(i), name="enc")
+    a, b = keras.Input((8,), name="a"), keras.Input((8,), name="b")
+    ya, yb = inner(a), inner(b)
+    z = layers.Dense(2)(layers.Add()([ya, yb]))
+    model = keras.Model([a, b], [z, yb])
+
+Its summary (expand_nested=True) lists a, b, enc (36 params, connected to a[0][0], b[0][0]),
+└ ii, └ inner_d (connected to "-"), add (enc[0][0], enc[1][0]) and dense: 46 params.
+``output_layers`` names the second call of ``enc`` as ``["enc", 2, 0]``.
+"""
+
+
+def test_nested_functional_model_from_keras_json() -> None:
+    got = analyze(parse_text(NESTED_FUNCTIONAL.read_bytes(), "nested.json"))
+    rows = [(row.depth, row.name, row.class_name, row.params, row.connections) for row in got.rows(expand_nested=True)]
+    assert rows == [
+        (0, "a", "InputLayer", 0, ()),
+        (0, "b", "InputLayer", 0, ()),
+        (0, "enc", "Functional", 36, ("a[0][0]", "b[0][0]")),
+        (1, "ii", "InputLayer", 0, ()),
+        (1, "inner_d", "Dense", 36, ()),
+        (0, "add", "Add", 0, ("enc[0][0]", "enc[1][0]")),
+        (0, "dense", "Dense", 10, ("add[0][0]",)),
+    ]
+    assert got.total == 46
+    assert [t.path for t in got.layers[2].terms] == ["inner_d/kernel", "inner_d/bias"]

@@ -175,7 +175,7 @@ class _Reader:
                     refs, links = found
                     if layer_name not in made:
                         layers.append(_replace(layer, name=layer_name, inputs=refs, links=links))
-                        made[layer_name] = 2 if layer_name in functional else 1  # + a model's own node
+                        made[layer_name] = 1
                     else:
                         reuse = {"layer": layer_name}
                         layers.append(
@@ -191,7 +191,7 @@ class _Reader:
                     "the graph has a cycle or a call on a tensor no layer produces",
                     _label(stuck.index, stuck_name, stuck.class_name),
                 )
-        outputs = tuple(self.refs(config.get("output_layers"), "output_layers", where))
+        outputs = tuple(self.refs(config.get("output_layers"), "output_layers", where, functional))
         for ref in outputs:
             base = ref.split("[", 1)[0]
             if base not in made:
@@ -207,27 +207,33 @@ class _Reader:
 
     def input_order(self, config: Mapping[str, Any], inputs: dict[str, InputSpec], where: str) -> list[str]:
         """Model inputs in ``input_layers`` order (then any other InputLayer)."""
-        listed = [ref.split("[", 1)[0] for ref in self.refs(config.get("input_layers"), "input_layers", where)]
+        listed = [ref.split("[", 1)[0] for ref in self.refs(config.get("input_layers"), "input_layers", where, set())]
         for key in listed:
             if key not in inputs:
                 raise self.error(f"input_layers names '{key}', which is not an InputLayer of the model", where)
         return list(dict.fromkeys([*listed, *inputs]))
 
-    def refs(self, value: Any, key: str, where: str) -> Iterator[str]:
-        """``[name, node, tensor]`` leaves of a (nested) structure, as ``name[node][tensor]``."""
+    def refs(self, value: Any, key: str, where: str, functional: set[str]) -> Iterator[str]:
+        """``[name, node, tensor]`` leaves of a (nested) structure, as ``name[node][tensor]``.
+
+        Keras numbers the calls of a nested functional model from 1 here (a tf.keras
+        legacy: such a model used to have a call of its own), and from 0 everywhere else.
+        """
         if value is None:
             return
         if isinstance(value, list) and len(value) >= 3 and isinstance(value[0], str):
             node, tensor = value[1], value[2]
             if not isinstance(node, int) or not isinstance(tensor, int):
                 raise self.error(f"'{key}' entries are [layer, node, tensor], got {describe_value(value)}", where)
+            if value[0] in functional:
+                node -= 1
             yield f"{value[0]}[{node}][{tensor}]"
         elif isinstance(value, list):
             for item in value:
-                yield from self.refs(item, key, where)
+                yield from self.refs(item, key, where, functional)
         elif isinstance(value, Mapping):
             for name in sorted(value):
-                yield from self.refs(value[name], key, where)
+                yield from self.refs(value[name], key, where, functional)
         else:
             raise self.error(f"'{key}' must list [layer, node, tensor] entries, got {describe_value(value)}", where)
 
@@ -251,7 +257,9 @@ class _Reader:
                     raise self.error(
                         f"inbound node entries are [layer, node, tensor, kwargs], got {describe_value(item)}", where
                     )
-                refs.append((item[0], item[1], item[2]))
+                # tf.keras gave a nested model a call of its own first: its node indices start at 1
+                node_index = item[1] - 1 if item[0] in functional and isinstance(item[1], int) else item[1]
+                refs.append((item[0], node_index, item[2]))
             main = refs
             links = refs
         elif isinstance(data, Mapping):
@@ -264,9 +272,6 @@ class _Reader:
             main += [t for key in ("query", "value", "key") if key in kwargs for t in _tensors(kwargs[key])]
             links = list(_tensors(args))
             links += [t for key in sorted(kwargs) if key != "mask" for t in _tensors(kwargs[key])]
-            # Keras 3 counts a nested functional model's built-in call out of its node indices here
-            main = [(n, i + 1 if n in functional else i, t) for n, i, t in main]
-            links = [(n, i + 1 if n in functional else i, t) for n, i, t in links]
         else:
             raise self.error(f"an inbound node must be a list or an object, got {describe_value(data)}", where)
         for name, node_index, tensor_index in links:
