@@ -12,6 +12,7 @@ creates an unnamed Softmax and Dropout, which use up the names ``softmax`` and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
@@ -28,6 +29,49 @@ _INIT_OPTIONS: tuple[tuple[str, object], ...] = (
     ("bias_constraint", None),
 )
 _BUILD_NAMES = ("softmax", "dropout")
+
+
+class Projection(NamedTuple):
+    """One EinsumDense projection: a (width, heads, size) kernel and a (heads, size) bias."""
+
+    scope: str
+    symbol: str
+    width: int
+    width_symbol: str
+    heads: int
+    heads_symbol: str
+    size: int
+    size_symbol: str
+
+
+def _project(
+    projections: list[Projection],
+    heads: tuple[int, str],
+    size: tuple[int, str],
+    out: tuple[int, ...],
+    out_symbols: tuple[str, ...],
+    bias: bool,
+) -> tuple[list[Term], str]:
+    """Terms and closed form of the input projections, then of ``attention_output``, which
+    maps the ``heads`` heads of ``size`` back to ``out`` (kernel (heads, size, *out), bias
+    ``out``), in Keras' weight order.
+    """
+    terms: list[Term] = []
+    parts: list[str] = []
+    for p in projections:
+        dims = (p.width_symbol, p.heads_symbol, p.size_symbol)
+        terms.append(Term(p.symbol, "kernel", (p.width, p.heads, p.size), dims, scope=p.scope))
+        if bias:
+            terms.append(Term(f"b_{p.symbol[2:]}", "bias", (p.heads, p.size), dims[1:], scope=p.scope))
+        width = f"({p.width_symbol}+1)" if bias else p.width_symbol
+        parts.append(f"{p.heads_symbol}*{p.size_symbol}*{width}")
+    out_dims = (heads[1], size[1], *out_symbols)
+    terms.append(Term("W_o", "kernel", (heads[0], size[0], *out), out_dims, scope="attention_output"))
+    parts.append("*".join(out_dims))
+    if bias:
+        terms.append(Term("b_o", "bias", out, out_symbols, scope="attention_output"))
+        parts.append("*".join(out_symbols))
+    return terms, "+".join(parts)
 
 
 def _query_value_key(name: str, xs: Sequence[Shape]) -> tuple[Shape, Shape, Shape]:
@@ -153,26 +197,16 @@ def multi_head_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
         o *= size
     out_symbols = ("o",) if len(out) == 1 else tuple(str(size) for size in out)
     symbols = {"h": heads, "d": key_dim, "e": value_dim, "q": q, "k": k, "v": v, "o": o}
-    projections = [("query", "W_q", q, "q", key_dim, "d"), ("key", "W_k", k, "k", key_dim, "d")]
+    projections = [
+        Projection("query", "W_q", q, "q", heads, "h", key_dim, "d"),
+        Projection("key", "W_k", k, "k", heads, "h", key_dim, "d"),
+    ]
     if gate:
-        projections.append(("gate", "W_g", q, "q", value_dim, "e"))
-    projections.append(("value", "W_v", v, "v", value_dim, "e"))
-    terms: list[Term] = []
-    parts: list[str] = []
-    for scope, symbol, width, width_symbol, size, size_symbol in projections:
-        terms.append(Term(symbol, "kernel", (width, heads, size), (width_symbol, "h", size_symbol), scope=scope))
-        if bias:
-            terms.append(Term(f"b_{symbol[2:]}", "bias", (heads, size), ("h", size_symbol), scope=scope))
-            parts.append(f"h*{size_symbol}*({width_symbol}+1)")
-        else:
-            parts.append(f"h*{size_symbol}*{width_symbol}")
-    terms.append(Term("W_o", "kernel", (heads, value_dim, *out), ("h", "e", *out_symbols), scope="attention_output"))
-    parts.append("h*e*o")
-    if bias:
-        terms.append(Term("b_o", "bias", out, out_symbols, scope="attention_output"))
-        parts.append("o")
+        projections.append(Projection("gate", "W_g", q, "q", heads, "h", value_dim, "e"))
+    projections.append(Projection("value", "W_v", v, "v", heads, "h", value_dim, "e"))
+    terms, formula = _project(projections, (heads, "h"), (value_dim, "e"), out, out_symbols, bias)
     shape: Shape = (*query[:-1], *out) if out_dims is not None else query
-    return Outcome(shape=shape, terms=terms, formula="+".join(parts), symbols=symbols)
+    return Outcome(shape=shape, terms=terms, formula=formula, symbols=symbols)
 
 
 @rule(
@@ -228,25 +262,15 @@ def grouped_query_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
             hint="GroupedQueryAttention's output has the query's width and is built from the values",
         )
     symbols = {"h": head_dim, "u": query_heads, "g": kv_heads, "m": m, "m_k": m_k}
-    projections = [("query", "W_q", m, "m", query_heads, "u"), ("key", "W_k", m_k, "m_k", kv_heads, "g")]
+    projections = [
+        Projection("query", "W_q", m, "m", query_heads, "u", head_dim, "h"),
+        Projection("key", "W_k", m_k, "m_k", kv_heads, "g", head_dim, "h"),
+    ]
     if gate:
-        projections.append(("gate", "W_g", m, "m", query_heads, "u"))
-    projections.append(("value", "W_v", m, "m", kv_heads, "g"))
-    terms: list[Term] = []
-    parts: list[str] = []
-    for scope, symbol, width, width_symbol, heads, heads_symbol in projections:
-        terms.append(Term(symbol, "kernel", (width, heads, head_dim), (width_symbol, heads_symbol, "h"), scope=scope))
-        if bias:
-            terms.append(Term(f"b_{symbol[2:]}", "bias", (heads, head_dim), (heads_symbol, "h"), scope=scope))
-            parts.append(f"{heads_symbol}*h*({width_symbol}+1)")
-        else:
-            parts.append(f"{heads_symbol}*h*{width_symbol}")
-    terms.append(Term("W_o", "kernel", (query_heads, head_dim, m), ("u", "h", "m"), scope="attention_output"))
-    parts.append("u*h*m")
-    if bias:
-        terms.append(Term("b_o", "bias", (m,), ("m",), scope="attention_output"))
-        parts.append("m")
-    return Outcome(shape=query, terms=terms, formula="+".join(parts), symbols=symbols)
+        projections.append(Projection("gate", "W_g", m, "m", query_heads, "u", head_dim, "h"))
+    projections.append(Projection("value", "W_v", m, "m", kv_heads, "g", head_dim, "h"))
+    terms, formula = _project(projections, (query_heads, "u"), (head_dim, "h"), (m,), ("m",), bias)
+    return Outcome(shape=query, terms=terms, formula=formula, symbols=symbols)
 
 
 def _dot_attention_inputs(name: str, xs: Sequence[Shape]) -> tuple[Shape, Shape, Shape]:
