@@ -377,3 +377,32 @@ def test_nested_functional_model_from_keras_json() -> None:
     ]
     assert got.total == 46
     assert [t.path for t in got.layers[2].terms] == ["inner_d/kernel", "inner_d/bias"]
+
+
+SEQ2SEQ = Path(__file__).resolve().parent / "data" / "keras_seq2seq.json"
+"""Saved by Keras 3.15.1 (torch backend) from an encoder-decoder whose decoder LSTM is
+called with ``initial_state=[h, c]`` of the encoder (``return_state=True``)::
+
+    ee = Embedding(1000, 32)(enc_in); _, h, c = LSTM(64, return_state=True, name="enc")(ee)
+    de = Embedding(1200, 32)(dec_in); do = LSTM(64, return_sequences=True, name="dec")(de, initial_state=[h, c])
+    out = TimeDistributed(Dense(1200))(do)
+
+Keras' summary: 198,064 parameters; dec is connected to embedding_1[0][0], enc[0][1], enc[0][2].
+"""
+
+
+def test_call_keywords_carrying_tensors_are_connections_not_inputs() -> None:
+    got = analyze(parse_text(SEQ2SEQ.read_bytes(), "seq2seq.json"))
+    assert [row.name for row in got.layers] == [
+        "enc_in",
+        "dec_in",
+        "embedding",
+        "embedding_1",
+        "enc",
+        "dec",
+        "time_distributed",
+    ]
+    dec = got.layers[5]
+    assert dec.connections == ("embedding_1[0][0]", "enc[0][1]", "enc[0][2]")
+    assert dec.input_shapes == ((None, 32),)
+    assert got.total == 198_064
