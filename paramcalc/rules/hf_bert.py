@@ -11,6 +11,8 @@ output bias ``cls.predictions.bias`` that the decoder's bias is tied to.  With
 
 from __future__ import annotations
 
+from typing import Any
+
 from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
 from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_hidden, linear, norm
@@ -23,7 +25,7 @@ LEGEND = {
     "P": "max_position_embeddings",
     "T": "type_vocab_size, token types (segments)",
 }
-COMMON = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
+COMMON: dict[str, Any] = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
 
 
 def _hidden(args: Args) -> int:
@@ -51,7 +53,8 @@ def _attention(parts: Parts, h: int, prefix: str) -> None:
 )
 def bert_embeddings(args: Args, x: Shape) -> Outcome:
     """Three lookup tables added together, words (V×h), positions (P×h) and token types
-    (T×h), then a LayerNorm (2·h): h·(V + P + T + 2)."""
+    (T×h), then a LayerNorm (2·h): h·(V + P + T + 2).
+    """
     vocab = args.positive_int("vocab_size")
     h = args.positive_int("hidden_size")
     positions = args.positive_int("max_position_embeddings")
@@ -72,7 +75,8 @@ def bert_embeddings(args: Args, x: Shape) -> Outcome:
 @rule("BertAttention", *defaults("bert", "hidden_size", "num_attention_heads"), **COMMON)
 def bert_attention(args: Args, x: Shape) -> Outcome:
     """BERT attention: query, key, value and the output dense, each h×h with a bias, then a
-    LayerNorm: 4·h·(h + 1) + 2·h. (Cross-attention has the same shapes.)"""
+    LayerNorm: 4·h·(h + 1) + 2·h; cross-attention has the same shapes.
+    """
     h = _hidden(args)
     parts = Parts()
     _attention(parts, h, "")
@@ -88,7 +92,8 @@ def bert_layer(args: Args, x: Shape) -> Outcome:
     """A BERT layer: attention (4·h·(h + 1) + 2·h), then intermediate.dense (h → I) and
     output.dense (I → h) with biases and a LayerNorm: 2·h·I + I + 3·h. With
     add_cross_attention (decoders only) a second attention block, crossattention, follows
-    the first."""
+    the first.
+    """
     h = _hidden(args)
     inner = args.positive_int("intermediate_size")
     parts = Parts()
@@ -107,7 +112,8 @@ def bert_layer(args: Args, x: Shape) -> Outcome:
 @rule("BertPooler", *defaults("bert", "hidden_size"), **COMMON)
 def bert_pooler(args: Args, x: Shape) -> Outcome:
     """BertModel's pooler: a dense h×h layer with bias (then tanh) on the first token,
-    h·(h + 1). BertForMaskedLM has no pooler."""
+    h·(h + 1). BertForMaskedLM has no pooler.
+    """
     h = args.positive_int("hidden_size")
     check_hidden(x, h)
     terms = linear("dense", "pool", (h, h), ("h", "h"), True)
@@ -119,7 +125,8 @@ def bert_lm_head(args: Args, x: Shape) -> Outcome:
     """The masked-LM head: an output bias of V, a transform (dense h×h with bias, then a
     LayerNorm), and the decoder (V×h weight and V bias). Tied (the default), the decoder
     weight is the word embedding table and the decoder bias is the output bias, so only
-    V + h·(h + 1) + 2·h are new; untied, the decoder's V·h + V count too."""
+    V + h·(h + 1) + 2·h are new; untied, the decoder's V·h + V count too.
+    """
     h = args.positive_int("hidden_size")
     vocab = args.positive_int("vocab_size")
     shape = check_hidden(x, h)

@@ -127,7 +127,8 @@ def _embedding_shape(x: Shape, dim: int) -> Shape:
 def embedding(args: Args, x: Shape) -> Outcome:
     """A lookup table: one learned vector of d numbers per id, V·d parameters. Token,
     position and token-type tables all look like this; a ``padding_idx`` row is still a
-    parameter (it is only kept at zero), so it counts."""
+    parameter (it is only kept at zero), so it counts.
+    """
     vocab = args.integer("num_embeddings", minimum=0)
     dim = args.positive_int("embedding_dim")
     pad = args.get("padding_idx")
@@ -167,7 +168,8 @@ for _scaled in ("GemmaTextScaledWordEmbedding", "Gemma2TextScaledWordEmbedding")
 def linear_layer(args: Args, x: Shape) -> Outcome:
     """``nn.Linear``: an n×m weight (stored out × in) and, with bias, n biases. As an LM head
     it maps the hidden size to the vocabulary; when the config ties word embeddings the
-    weight *is* the input embedding table and is counted once."""
+    weight *is* the input embedding table and is counted once.
+    """
     m = args.positive_int("in_features")
     n = args.positive_int("out_features")
     check_hidden(x, m, "in_features")
@@ -202,7 +204,8 @@ def layer_norm(args: Args, x: Shape) -> Outcome:
 
 def rms_norm(args: Args, x: Shape) -> Outcome:
     """An RMS norm: rescales by the root mean square, with one learned scale per feature
-    and no shift, so h parameters."""
+    and no shift, so h parameters.
+    """
     h = args.positive_int("hidden_size")
     shape = check_hidden(x, h)
     return Outcome(shape=shape, terms=[Term("g", "weight", (h,), ("h",))], formula="h", symbols={"h": h})

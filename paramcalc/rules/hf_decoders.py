@@ -72,7 +72,7 @@ class Kind:
     @property
     def attention_keys(self) -> tuple[str, ...]:
         """Config keys the attention module reads."""
-        keys = ("hidden_size", "num_attention_heads", "num_key_value_heads", "head_dim")
+        keys: tuple[str, ...] = ("hidden_size", "num_attention_heads", "num_key_value_heads", "head_dim")
         if self.bias == "all":
             keys += ("attention_bias",)
         elif self.bias == "qkv_key":
@@ -171,7 +171,11 @@ def _routed(parts: Parts, h: int, experts: int, top_k: int, inner: int, idim: st
     """The router (``gate``, E×h, no bias) and the fused expert tensors (E × 2I × h, E × h × I)."""
     share = (top_k, experts)
     gate_up = Term(
-        "E_gate_up", join(prefix, "experts", "gate_up_proj"), (experts, 2 * inner, h), ("E", f"2*{idim}", "h"), share=share
+        "E_gate_up",
+        join(prefix, "experts", "gate_up_proj"),
+        (experts, 2 * inner, h),
+        ("E", f"2*{idim}", "h"),
+        share=share,
     )
     down = Term("E_down", join(prefix, "experts", "down_proj"), (experts, h, inner), ("E", "h", idim), share=share)
     parts.add(linear("gate", "router", (experts, h), ("E", "h"), False, prefix), "E*h")
@@ -223,7 +227,7 @@ def _is_sparse(args: Args) -> bool:
 
 def _attention_rule(kind: Kind) -> Callable[[Args, Shape], Outcome]:
     def attention(args: Args, x: Shape) -> Outcome:
-        parts, symbols = Parts(), {}
+        parts, symbols = Parts(), dict[str, int]()
         _attention(kind, args, parts, symbols)
         return Outcome(shape=check_hidden(x, symbols["h"]), terms=parts.terms, formula=parts.formula, symbols=symbols)
 
@@ -247,7 +251,7 @@ def _bias_text(kind: Kind) -> str:
 
 def _mlp_rule(kind: Kind) -> Callable[[Args, Shape], Outcome]:
     def mlp(args: Args, x: Shape) -> Outcome:
-        parts, symbols = Parts(), {}
+        parts, symbols = Parts(), dict[str, int]()
         _mlp(kind, args, parts, symbols)
         return Outcome(shape=check_hidden(x, symbols["h"]), terms=parts.terms, formula=parts.formula, symbols=symbols)
 
@@ -273,7 +277,7 @@ def _mlp_text(kind: Kind) -> str:
 
 def _layer_rule(kind: Kind) -> Callable[[Args, Shape], Outcome]:
     def layer(args: Args, x: Shape) -> Outcome:
-        parts, symbols = Parts(), {}
+        parts, symbols = Parts(), dict[str, int]()
         _attention(kind, args, parts, symbols, "self_attn.")
         sparse = _is_sparse(args) if kind.mlp == "qwen2_moe" else True
         _mlp(kind, args, parts, symbols, "mlp.", sparse=sparse)

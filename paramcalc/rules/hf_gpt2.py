@@ -9,13 +9,15 @@ keys and values, ``q_attn`` for queries) and its own LayerNorm.
 
 from __future__ import annotations
 
+from typing import Any
+
 from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
 from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_hidden, join, norm
 from paramcalc.spec.hf_families import defaults
 
 LEGEND = {"h": "n_embd, the hidden size", "I": "n_inner, the MLP width (default 4·n_embd)"}
-COMMON = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
+COMMON: dict[str, Any] = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
 
 
 def conv1d(path: str, symbol: str, shape: tuple[int, int], dims: tuple[str, str], prefix: str = "") -> list[Term]:
@@ -45,7 +47,9 @@ def _attention(parts: Parts, h: int, cross: bool, prefix: str) -> None:
 
 
 def _mlp(parts: Parts, h: int, inner: int, prefix: str) -> None:
-    terms = conv1d("c_fc", "fc", (h, inner), ("h", "I"), prefix) + conv1d("c_proj", "proj", (inner, h), ("I", "h"), prefix)
+    terms = conv1d("c_fc", "fc", (h, inner), ("h", "I"), prefix) + conv1d(
+        "c_proj", "proj", (inner, h), ("I", "h"), prefix
+    )
     parts.add(terms, "2*h*I + I + h")
 
 
@@ -58,7 +62,8 @@ def _inner(args: Args, h: int) -> int:
 def gpt2_attention(args: Args, x: Shape) -> Outcome:
     """GPT-2 attention: one fused Conv1D c_attn (h × 3h, q, k and v side by side) and the
     output c_proj (h × h), both with biases: 4·h·(h + 1). As cross-attention, c_attn makes
-    only keys and values (h × 2h) and q_attn (h × h) the queries: the same count."""
+    only keys and values (h × 2h) and q_attn (h × h) the queries: the same count.
+    """
     h = _hidden(args)
     parts = Parts()
     _attention(parts, h, args.flag("is_cross_attention"), "")
@@ -68,7 +73,8 @@ def gpt2_attention(args: Args, x: Shape) -> Outcome:
 @rule("GPT2MLP", *defaults("gpt2", "n_embd", "n_inner"), **COMMON)
 def gpt2_mlp(args: Args, x: Shape) -> Outcome:
     """GPT-2's MLP: c_fc (h × I) and c_proj (I × h), Conv1D with biases: 2·h·I + I + h,
-    I = n_inner or 4·h."""
+    I = n_inner or 4·h.
+    """
     h = args.positive_int("n_embd")
     inner = _inner(args, h)
     parts = Parts()
@@ -80,7 +86,8 @@ def gpt2_mlp(args: Args, x: Shape) -> Outcome:
 def gpt2_block(args: Args, x: Shape) -> Outcome:
     """A GPT-2 block: LayerNorm, attention, LayerNorm, MLP (pre-norm, every LayerNorm with
     scale and shift, 2·h). Conv1D weights are stored (in, out). With add_cross_attention the
-    block also has a cross-attention and its LayerNorm, between the attention and the MLP."""
+    block also has a cross-attention and its LayerNorm, between the attention and the MLP.
+    """
     h = _hidden(args)
     inner = _inner(args, h)
     parts = Parts()

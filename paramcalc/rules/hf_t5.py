@@ -12,6 +12,8 @@ one ``wi``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
 from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_hidden, join, linear, norm
@@ -24,7 +26,7 @@ LEGEND = {
     "d_ff": "d_ff, the feed-forward width",
     "B": "relative_attention_num_buckets",
 }
-COMMON = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
+COMMON: dict[str, Any] = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
 
 
 def gated(args: Args) -> bool:
@@ -39,16 +41,17 @@ def gated(args: Args) -> bool:
     return parts[0] == "gated"
 
 
-def _attention(parts: Parts, args: Args, prefix: str, relative: bool) -> dict[str, int]:
+def _attention(parts: Parts, args: Args, prefix: str, relative: bool, tag: str = "") -> dict[str, int]:
+    """q, k, v, o (no biases) and, in block 0's self-attention, the relative position table."""
     d = args.positive_int("d_model")
     heads = args.positive_int("num_heads")
     d_kv = args.positive_int("d_kv")
     inner = heads * d_kv
     terms = [
-        *linear("q", "q", (inner, d), ("heads*d_kv", "d"), False, prefix),
-        *linear("k", "k", (inner, d), ("heads*d_kv", "d"), False, prefix),
-        *linear("v", "v", (inner, d), ("heads*d_kv", "d"), False, prefix),
-        *linear("o", "o", (d, inner), ("d", "heads*d_kv"), False, prefix),
+        *linear("q", f"{tag}q", (inner, d), ("heads*d_kv", "d"), False, prefix),
+        *linear("k", f"{tag}k", (inner, d), ("heads*d_kv", "d"), False, prefix),
+        *linear("v", f"{tag}v", (inner, d), ("heads*d_kv", "d"), False, prefix),
+        *linear("o", f"{tag}o", (d, inner), ("d", "heads*d_kv"), False, prefix),
     ]
     parts.add(terms, "4*d*heads*d_kv")
     symbols = {"d": d, "heads": heads, "d_kv": d_kv}
@@ -71,7 +74,7 @@ def _feed_forward(parts: Parts, args: Args, prefix: str) -> dict[str, int]:
     else:
         terms = linear("wi", "i", (d_ff, d), ("d_ff", "d"), False, f"{ff}.")
         piece = "2*d*d_ff"
-    terms += linear("wo", "o", (d, d_ff), ("d", "d_ff"), False, f"{ff}.")
+    terms += linear("wo", "out", (d, d_ff), ("d", "d_ff"), False, f"{ff}.")
     parts.add(terms, piece)
     parts.add(norm("layer_norm", "ff", d, "d", prefix=prefix), "d")
     return {"d": d, "d_ff": d_ff}
@@ -86,19 +89,25 @@ def _feed_forward(parts: Parts, args: Args, prefix: str) -> dict[str, int]:
 def t5_attention(args: Args, x: Shape) -> Outcome:
     """T5 attention: q, k, v (heads·d_kv × d) and o (d × heads·d_kv), no biases:
     4·d·heads·d_kv; the first block's self-attention also owns the relative position
-    bias table (B × heads)."""
+    bias table (B × heads).
+    """
     parts = Parts()
     symbols = _attention(parts, args, "", args.flag("has_relative_attention_bias"))
-    return Outcome(shape=check_hidden(x, symbols["d"], "d_model"), terms=parts.terms, formula=parts.formula, symbols=symbols)
+    return Outcome(
+        shape=check_hidden(x, symbols["d"], "d_model"), terms=parts.terms, formula=parts.formula, symbols=symbols
+    )
 
 
 @rule("T5LayerFF", *defaults("t5", "d_model", "d_ff", "feed_forward_proj"), **COMMON)
 def t5_layer_ff(args: Args, x: Shape) -> Outcome:
     """T5's feed-forward: wi (d_ff × d) and wo (d × d_ff) without biases, or with a gated
-    activation wi_0 and wi_1 (three matrices), plus its RMS norm (d)."""
+    activation wi_0 and wi_1 (three matrices), plus its RMS norm (d).
+    """
     parts = Parts()
     symbols = _feed_forward(parts, args, "")
-    return Outcome(shape=check_hidden(x, symbols["d"], "d_model"), terms=parts.terms, formula=parts.formula, symbols=symbols)
+    return Outcome(
+        shape=check_hidden(x, symbols["d"], "d_model"), terms=parts.terms, formula=parts.formula, symbols=symbols
+    )
 
 
 @rule(
@@ -112,14 +121,17 @@ def t5_block(args: Args, x: Shape) -> Outcome:
     """A T5 block: layer.0 self-attention and its RMS norm; in the decoder, layer.1
     cross-attention (EncDecAttention) and its norm; then the feed-forward and its norm. No
     biases. Block 0 of each stack also owns the relative attention bias (B × heads) that
-    the later blocks reuse."""
+    the later blocks reuse.
+    """
     parts = Parts()
     symbols = _attention(parts, args, "layer.0.SelfAttention.", args.flag("has_relative_attention_bias"))
     parts.add(norm("layer.0.layer_norm", "sa", symbols["d"], "d"), "d")
     ff_index = 1
     if args.flag("is_decoder"):
-        _attention(parts, args, "layer.1.EncDecAttention.", False)
+        _attention(parts, args, "layer.1.EncDecAttention.", False, tag="x")
         parts.add(norm("layer.1.layer_norm", "ca", symbols["d"], "d"), "d")
         ff_index = 2
     symbols.update(_feed_forward(parts, args, f"layer.{ff_index}."))
-    return Outcome(shape=check_hidden(x, symbols["d"], "d_model"), terms=parts.terms, formula=parts.formula, symbols=symbols)
+    return Outcome(
+        shape=check_hidden(x, symbols["d"], "d_model"), terms=parts.terms, formula=parts.formula, symbols=symbols
+    )

@@ -65,6 +65,11 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
     if text.lstrip().startswith("{"):
         hf = _hf_config(text, source)
         if hf is not None:
+            if framework not in (None, hf.framework):
+                raise SpecError(
+                    f"a Hugging Face config is counted as transformers builds it, not with --framework {framework}",
+                    location=Location(source),
+                )
             return hf
     from paramcalc.spec.yaml_spec import load_yaml
 

@@ -70,9 +70,7 @@ def is_hf_config(doc: object) -> bool:
     return isinstance(doc, Mapping) and "model_type" in doc
 
 
-def spec_from_config(
-    doc: Mapping[str, Any], source: str, text: str = "", tie_policy: str = "checkpoint"
-) -> ModelSpec:
+def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_policy: str = "checkpoint") -> ModelSpec:
     """The :class:`ModelSpec` of a config.json (``text`` is used to point errors at lines)."""
     where = _Where(source, text)
     family = family_of(doc, where)
@@ -317,7 +315,9 @@ def _decoder(
     layers += _stack(f"{base}layers", block, groups)
     layers.append(
         LayerSpec(
-            f"{prefix}RMSNorm", kwargs={"hidden_size": cfg["hidden_size"], "eps": cfg["rms_norm_eps"]}, name=f"{base}norm"
+            f"{prefix}RMSNorm",
+            kwargs={"hidden_size": cfg["hidden_size"], "eps": cfg["rms_norm_eps"]},
+            name=f"{base}norm",
         )
     )
     if role == CAUSAL_LM:
@@ -418,7 +418,11 @@ def _t5(
         lost = vocab * d
         notes.append(
             "tie_word_embeddings false (T5 v1.1 / Flan-T5 style): "
-            + ("counted as the checkpoint is, with its own lm_head; " if untied else "counted as transformers builds it; ")
+            + (
+                "counted as the checkpoint is, with its own lm_head; "
+                if untied
+                else "counted as transformers builds it; "
+            )
             + "transformers 5 forces T5Config.tie_word_embeddings=True, so from_config ties lm_head.weight to "
             + f"shared.weight ({lost:,} fewer parameters) while from_pretrained on such a checkpoint unties them again"
         )
