@@ -66,12 +66,12 @@ def cli() -> None:
 @_dtype_option
 @_framework_option
 def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str, framework: str | None) -> None:
-    r"""Print a Keras-style summary of SPEC: layers, output shapes, parameter counts.
+    """Print a Keras-style summary of SPEC: layers, output shapes, parameter counts.
 
     \b
     A Hugging Face config.json shows one row per distinct block with its repeat count
     (model.layers.0-31 (LlamaDecoderLayer × 32)); --expand-nested shows every layer.
-    """
+    """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
     from paramcalc.engine import analyze
     from paramcalc.spec import load_spec
 
@@ -114,7 +114,7 @@ def explain(
     config_path: str | None,
     framework: str | None,
 ) -> None:
-    r"""Derive one layer's parameter count, term by term.
+    """Derive one layer's parameter count, term by term.
 
     \b
     Examples:
@@ -123,7 +123,7 @@ def explain(
       paramcalc explain dense 1 --input 32 --format markdown
       paramcalc explain LlamaDecoderLayer --config specs/llama-2-7b.config.json
       paramcalc explain "LlamaDecoderLayer(hidden_size=4096, intermediate_size=11008, num_key_value_heads=8)"
-    """
+    """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
     from paramcalc.explain import explain_layer, explain_with_config
 
     if config_path is not None:
@@ -156,7 +156,7 @@ def explain(
 )
 @_framework_option
 def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) -> None:
-    r"""Memory for SPEC's parameters: weights per dtype, and training with Adam.
+    """Memory for SPEC's parameters: weights per dtype, and training with Adam.
 
     Every size is derived: bytes per parameter × parameters. Training counts weights,
     gradients and Adam's optimizer states (full float32: 4 + 4 + 8 = 16 B/param; mixed
@@ -167,7 +167,7 @@ def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) 
     Examples:
       paramcalc memory specs/llama-2-7b.config.json
       paramcalc memory specs/lstm.yaml --dtype float16 --format json
-    """
+    """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
     from paramcalc.engine import analyze
     from paramcalc.memory import DEFAULT_DTYPES, estimate
     from paramcalc.spec import load_spec
