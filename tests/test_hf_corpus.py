@@ -75,7 +75,10 @@ def truncate(params: list[list[Any]], repeated: list[list[Any]]) -> list[list[An
 
 def head_is_tied(report: Report) -> bool:
     return any(
-        term.tied_to and term.path.endswith("weight") for row in report.layers if row.name in OUTPUT_ROWS for term in row.terms
+        term.tied_to and term.path.endswith("weight")
+        for row in report.layers
+        if row.name in OUTPUT_ROWS
+        for term in row.terms
     )
 
 

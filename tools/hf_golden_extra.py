@@ -76,9 +76,11 @@ def _case(case_id: str, model_class: str, model_type: str, note: str, kind: str 
 
 def cases() -> list[Case]:
     """Every extra case, in file order."""
-    out = [
+    return [
         _case("gpt2_base_model", "GPT2Model", "gpt2", "no lm_head", n_embd=16, n_head=2, n_layer=2, vocab_size=50),
-        _case("llama_base_model", "LlamaModel", "llama", "no lm_head, no 'model.' prefix", attention_bias=True, **SMALL),
+        _case(
+            "llama_base_model", "LlamaModel", "llama", "no lm_head, no 'model.' prefix", attention_bias=True, **SMALL
+        ),
         _case("mistral_base_model", "MistralModel", "mistral", "no lm_head", **SMALL),
         _case("mixtral_base_model", "MixtralModel", "mixtral", "no lm_head", num_local_experts=3, **SMALL),
         _case("qwen2_base_model", "Qwen2Model", "qwen2", "no lm_head", **SMALL),
@@ -179,7 +181,6 @@ def cases() -> list[Case]:
             **{**SMALL, "num_key_value_heads": None},
         ),
     ]
-    return out
 
 
 def main() -> int:
