@@ -152,7 +152,7 @@ def explain(
     "dtypes",
     multiple=True,
     metavar="DTYPE",
-    help="Weight dtypes to list (repeatable; default float32, bfloat16, int8, int4).",
+    help="Weight dtypes to list (repeatable; default float32, bfloat16, int8, int4 and a config's torch_dtype).",
 )
 @_framework_option
 def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) -> None:
@@ -169,10 +169,10 @@ def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) 
       paramcalc memory specs/lstm.yaml --dtype float16 --format json
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
     from paramcalc.engine import analyze
-    from paramcalc.memory import DEFAULT_DTYPES, estimate
+    from paramcalc.memory import estimate
     from paramcalc.spec import load_spec
 
-    result = estimate(analyze(load_spec(spec, framework=framework)), dtypes or DEFAULT_DTYPES)
+    result = estimate(analyze(load_spec(spec, framework=framework)), dtypes or None)
     if fmt == "json":
         import json
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paramcalc.dtypes import canonical_dtype, dtype_bits, readable_size
+from paramcalc.errors import ParamcalcError
 from paramcalc.report import SCHEMA_VERSION, Report
 
 DEFAULT_DTYPES = ("float32", "bfloat16", "int8", "int4")
@@ -192,17 +193,21 @@ def training_recipes(total: int, trainable: int) -> tuple[Recipe, ...]:
     return full, mixed
 
 
-def estimate(report: Report, dtypes: tuple[str, ...] = DEFAULT_DTYPES) -> Memory:
-    """The memory of a counted model: weights per dtype and Adam training recipes."""
+def estimate(report: Report, dtypes: tuple[str, ...] | None = None) -> Memory:
+    """The memory of a counted model: weights per dtype and Adam training recipes.
+
+    Without ``dtypes``: float32, bfloat16, int8 and int4, plus the checkpoint's own dtype
+    when a Hugging Face config names one (``torch_dtype: float16``).
+    """
+    checkpoint = _checkpoint_dtype(report)
+    wanted = dtypes if dtypes else (*DEFAULT_DTYPES, *([checkpoint] if checkpoint else []))
     seen: list[str] = []
-    for name in dtypes:
+    for name in wanted:
         canonical = canonical_dtype(name)
         if canonical not in seen:
             seen.append(canonical)
     weights = tuple(Weights(d, dtype_bits(d), report.total) for d in seen)
     largest = report.largest_layer
-    hf = report.extras.get("hf")
-    checkpoint = hf.get("checkpoint_dtype") if isinstance(hf, dict) else None
     return Memory(
         name=report.name,
         total=report.total,
@@ -213,5 +218,17 @@ def estimate(report: Report, dtypes: tuple[str, ...] = DEFAULT_DTYPES) -> Memory
         if largest is not None
         else None,
         active=report.active if report.routed else None,
-        checkpoint_dtype=checkpoint if isinstance(checkpoint, str) else None,
+        checkpoint_dtype=checkpoint,
     )
+
+
+def _checkpoint_dtype(report: Report) -> str | None:
+    """The dtype a Hugging Face config says its weights are stored in, if paramcalc knows it."""
+    hf = report.extras.get("hf")
+    name = hf.get("checkpoint_dtype") if isinstance(hf, dict) else None
+    if not isinstance(name, str):
+        return None
+    try:
+        return canonical_dtype(name)
+    except ParamcalcError:
+        return None

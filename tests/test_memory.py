@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import SPECS, RunCli
@@ -97,3 +98,15 @@ def test_memory_bad_dtype_is_a_usage_error(run_cli: RunCli) -> None:
     result = run_cli("memory", LLAMA, "--dtype", "float7")
     assert result.code == 2
     assert "unknown dtype 'float7'" in result.err
+
+
+def test_a_configs_torch_dtype_is_listed_and_marked(run_cli: RunCli, tmp_path: Path) -> None:
+    config = json.loads((SPECS / "qwen2-0.5b.config.json").read_text(encoding="utf-8"))
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**config, "torch_dtype": "float16"}), encoding="utf-8")
+    doc = json.loads(run_cli("memory", str(path), "--format", "json").out)
+    assert [w["dtype"] for w in doc["weights"]] == ["float32", "bfloat16", "int8", "int4", "float16"]
+    assert doc["checkpoint_dtype"] == "float16"
+    assert (
+        "float16             2    988,065,536  942.29 MB  ← the checkpoint's dtype" in run_cli("memory", str(path)).out
+    )

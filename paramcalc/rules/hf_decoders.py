@@ -138,9 +138,9 @@ def _attention(kind: Kind, args: Args, parts: Parts, symbols: dict[str, int], pr
     terms += linear("o_proj", "o", (h, q), ("h", "heads*head_dim"), all_bias, prefix)
     parts.add(terms, "2*h*head_dim*(heads + kv_heads)")
     if all_bias:
-        parts.pieces.append("head_dim*(heads + 2*kv_heads) + h")
+        parts.add((), "head_dim*(heads + 2*kv_heads) + h")
     elif qkv_bias:
-        parts.pieces.append("head_dim*(heads + 2*kv_heads)")
+        parts.add((), "head_dim*(heads + 2*kv_heads)")
     if kind.qk_norm:
         qn = norm("q_norm", "qn", hd, "head_dim", prefix=prefix)
         kn = norm("k_norm", "kn", hd, "head_dim", prefix=prefix)
