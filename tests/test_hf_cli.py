@@ -198,3 +198,13 @@ def test_json_summary_of_a_config_does_not_import_rich() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stderr.strip() == "NO-RICH"
+
+
+@pytest.mark.parametrize("command", ["summary", "memory"])
+def test_readme_shows_the_current_llama_output(run_cli: RunCli, command: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    prompt = f"$ paramcalc {command} specs/llama-2-7b.config.json\n"
+    start = readme.index(prompt) + len(prompt)
+    shown = readme[start : readme.index("```", start)]
+    result = run_cli(command, str(SPECS / "llama-2-7b.config.json"))
+    assert result.out == shown
