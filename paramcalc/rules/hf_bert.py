@@ -15,7 +15,7 @@ from typing import Any
 
 from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
-from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_hidden, linear, norm
+from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_divisible, check_hidden, linear, norm
 from paramcalc.spec.hf_families import defaults
 
 LEGEND = {
@@ -30,9 +30,7 @@ COMMON: dict[str, Any] = {"framework": FRAMEWORK, "base": False, "legend": LEGEN
 
 def _hidden(args: Args) -> int:
     h = args.positive_int("hidden_size")
-    heads = args.positive_int("num_attention_heads")
-    if h % heads:
-        raise LayerError(f"hidden_size {h} is not a multiple of num_attention_heads {heads}", hint="BERT refuses it")
+    check_divisible(h, args.positive_int("num_attention_heads"), "BertSelfAttention")
     return h
 
 

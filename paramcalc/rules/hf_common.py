@@ -86,6 +86,14 @@ def check_hidden(x: Shape, hidden: int, name: str = "hidden_size") -> Shape:
     return (*x[:-1], hidden) if x else (None, hidden)
 
 
+def check_divisible(
+    hidden: int, heads: int, who: str, names: tuple[str, str] = ("hidden_size", "num_attention_heads")
+) -> None:
+    """Refuse a hidden size that the heads do not divide, as ``who`` (a config class or module) does."""
+    if hidden % heads:
+        raise LayerError(f"{names[0]} {hidden} is not a multiple of {names[1]} {heads}", hint=f"{who} refuses it")
+
+
 def heads_layout(args: Args, heads_divide_hidden: bool = False) -> tuple[int, int, int, int]:
     """``(h, heads, kv_heads, head_dim)`` as the Llama-style attention modules read them.
 
@@ -98,11 +106,8 @@ def heads_layout(args: Args, heads_divide_hidden: bool = False) -> tuple[int, in
     heads = args.positive_int("num_attention_heads")
     kv = args.optional_int("num_key_value_heads") if "num_key_value_heads" in args.values else None
     head_dim = args.optional_int("head_dim") if "head_dim" in args.values else None
-    if heads_divide_hidden and h % heads:
-        raise LayerError(
-            f"hidden_size {h} is not a multiple of num_attention_heads {heads}",
-            hint="transformers refuses this config (validate_architecture)",
-        )
+    if heads_divide_hidden:
+        check_divisible(h, heads, "the config class (validate_architecture)")
     if head_dim is None:
         head_dim = h // heads
         if head_dim == 0:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
-from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_hidden, join, norm
+from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_divisible, check_hidden, join, norm
 from paramcalc.spec.hf_families import defaults
 
 LEGEND = {"h": "n_embd, the hidden size", "I": "n_inner, the MLP width (default 4·n_embd)"}
@@ -30,9 +29,7 @@ def conv1d(path: str, symbol: str, shape: tuple[int, int], dims: tuple[str, str]
 
 def _hidden(args: Args) -> int:
     h = args.positive_int("n_embd")
-    heads = args.positive_int("n_head")
-    if h % heads:
-        raise LayerError(f"n_embd {h} is not divisible by n_head {heads}", hint="GPT2Attention refuses it")
+    check_divisible(h, args.positive_int("n_head"), "GPT2Attention", ("n_embd", "n_head"))
     return h
 
 

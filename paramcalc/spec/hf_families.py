@@ -67,6 +67,18 @@ _DECODER_COMMON: dict[str, tuple[Any, str]] = {
 }
 
 
+def _sizes(vocab: int, hidden: int, intermediate: int, layers: int, heads: int, kv: tuple[Any, str]) -> dict[str, Any]:
+    """The size fields every Llama-style config has, with one family's defaults."""
+    return {
+        "vocab_size": (vocab, INT),
+        "hidden_size": (hidden, INT),
+        "intermediate_size": (intermediate, INT),
+        "num_hidden_layers": (layers, INT),
+        "num_attention_heads": (heads, INT),
+        "num_key_value_heads": kv,
+    }
+
+
 def _decoder(
     model_type: str,
     config_class: str,
@@ -140,12 +152,7 @@ FAMILIES: dict[str, Family] = {
         "LlamaConfig",
         "Llama",
         {
-            "vocab_size": (32000, INT),
-            "hidden_size": (4096, INT),
-            "intermediate_size": (11008, INT),
-            "num_hidden_layers": (32, INT),
-            "num_attention_heads": (32, INT),
-            "num_key_value_heads": (None, OPT_INT),
+            **_sizes(32000, 4096, 11008, 32, 32, (None, OPT_INT)),
             "head_dim": (None, OPT_INT),
             "attention_bias": (False, BOOL),
             "mlp_bias": (False, BOOL),
@@ -158,12 +165,7 @@ FAMILIES: dict[str, Family] = {
         "MistralConfig",
         "Mistral",
         {
-            "vocab_size": (32000, INT),
-            "hidden_size": (4096, INT),
-            "intermediate_size": (14336, INT),
-            "num_hidden_layers": (32, INT),
-            "num_attention_heads": (32, INT),
-            "num_key_value_heads": (8, INT),
+            **_sizes(32000, 4096, 14336, 32, 32, (8, INT)),
             "head_dim": (None, OPT_INT),
             "tie_word_embeddings": (False, BOOL),
         },
@@ -173,12 +175,7 @@ FAMILIES: dict[str, Family] = {
         "MixtralConfig",
         "Mixtral",
         {
-            "vocab_size": (32000, INT),
-            "hidden_size": (4096, INT),
-            "intermediate_size": (14336, INT),
-            "num_hidden_layers": (32, INT),
-            "num_attention_heads": (32, INT),
-            "num_key_value_heads": (8, INT),
+            **_sizes(32000, 4096, 14336, 32, 32, (8, INT)),
             "head_dim": (None, OPT_INT),
             "num_local_experts": (8, INT),
             "num_experts_per_tok": (2, INT),
@@ -192,12 +189,7 @@ FAMILIES: dict[str, Family] = {
         "Qwen2Config",
         "Qwen2",
         {
-            "vocab_size": (151936, INT),
-            "hidden_size": (4096, INT),
-            "intermediate_size": (22016, INT),
-            "num_hidden_layers": (32, INT),
-            "num_attention_heads": (32, INT),
-            "num_key_value_heads": (32, OPT_INT),
+            **_sizes(151936, 4096, 22016, 32, 32, (32, OPT_INT)),
             "head_dim": (None, EXTRA),
             "tie_word_embeddings": (False, BOOL),
         },
@@ -207,12 +199,7 @@ FAMILIES: dict[str, Family] = {
         "Qwen2MoeConfig",
         "Qwen2Moe",
         {
-            "vocab_size": (151936, INT),
-            "hidden_size": (2048, INT),
-            "intermediate_size": (5632, INT),
-            "num_hidden_layers": (24, INT),
-            "num_attention_heads": (16, INT),
-            "num_key_value_heads": (16, OPT_INT),
+            **_sizes(151936, 2048, 5632, 24, 16, (16, OPT_INT)),
             "head_dim": (None, EXTRA),
             "qkv_bias": (True, BOOL),
             "num_experts": (60, INT),
@@ -229,12 +216,7 @@ FAMILIES: dict[str, Family] = {
         "Qwen3Config",
         "Qwen3",
         {
-            "vocab_size": (151936, INT),
-            "hidden_size": (4096, INT),
-            "intermediate_size": (22016, INT),
-            "num_hidden_layers": (32, INT),
-            "num_attention_heads": (32, INT),
-            "num_key_value_heads": (32, OPT_INT),
+            **_sizes(151936, 4096, 22016, 32, 32, (32, OPT_INT)),
             "head_dim": (128, INT),
             "attention_bias": (False, BOOL),
             "tie_word_embeddings": (False, BOOL),
@@ -245,12 +227,7 @@ FAMILIES: dict[str, Family] = {
         "GemmaConfig",
         "Gemma",
         {
-            "vocab_size": (256000, INT),
-            "hidden_size": (3072, INT),
-            "intermediate_size": (24576, INT),
-            "num_hidden_layers": (28, INT),
-            "num_attention_heads": (16, INT),
-            "num_key_value_heads": (16, INT),
+            **_sizes(256000, 3072, 24576, 28, 16, (16, INT)),
             "head_dim": (256, INT),
             "attention_bias": (False, BOOL),
             "tie_word_embeddings": (True, BOOL),
@@ -262,12 +239,7 @@ FAMILIES: dict[str, Family] = {
         "Gemma2Config",
         "Gemma2",
         {
-            "vocab_size": (256000, INT),
-            "hidden_size": (2304, INT),
-            "intermediate_size": (9216, INT),
-            "num_hidden_layers": (26, INT),
-            "num_attention_heads": (8, INT),
-            "num_key_value_heads": (4, INT),
+            **_sizes(256000, 2304, 9216, 26, 8, (4, INT)),
             "head_dim": (256, INT),
             "attention_bias": (False, BOOL),
             "tie_word_embeddings": (True, BOOL),
@@ -280,12 +252,7 @@ FAMILIES: dict[str, Family] = {
         "Phi3Config",
         "Phi3",
         {
-            "vocab_size": (32064, INT),
-            "hidden_size": (3072, INT),
-            "intermediate_size": (8192, INT),
-            "num_hidden_layers": (32, INT),
-            "num_attention_heads": (32, INT),
-            "num_key_value_heads": (None, OPT_INT),
+            **_sizes(32064, 3072, 8192, 32, 32, (None, OPT_INT)),
             "head_dim": (None, EXTRA),
             "tie_word_embeddings": (False, BOOL),
             "pad_token_id": (32000, OPT_INT),
