@@ -39,8 +39,8 @@ def explain_layer(
 ) -> LayerRow:
     """Count one layer from command-line words and return its row (with the derivation data).
 
-    With ``framework`` None the layer's class decides: Keras first, then Hugging Face
-    transformers blocks (``LlamaDecoderLayer``), then PyTorch.
+    With ``framework`` None the layer's class decides: Keras first, then PyTorch, then
+    Hugging Face transformers blocks (``LlamaDecoderLayer``).
     """
     spec = _one_call(layer, args)
     framework = framework or guess_framework(spec.class_name)
@@ -65,8 +65,8 @@ def _one_call(layer: str, args: Sequence[str]) -> LayerSpec:
 
 
 def guess_framework(class_name: str) -> str:
-    """The framework whose rules know ``class_name`` (Keras first, as before transformers existed)."""
-    for framework in ("keras", "transformers", "pytorch"):
+    """The framework whose rules know ``class_name``: Keras first, then PyTorch, then transformers blocks."""
+    for framework in ("keras", "pytorch", "transformers"):
         try:
             find_rule(class_name, framework)
         except ParamcalcError:

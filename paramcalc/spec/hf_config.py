@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
@@ -77,10 +78,11 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     cfg = resolve(family, doc, where)
     architecture, role = _architecture(family, doc, where)
     builder = {"gpt2": _gpt2, "bert": _bert, "t5": _t5}.get(family.model_type, _decoder)
-    notes: list[str] = []
+    build = _Build(family, cfg, role, doc, where, tie_policy)
     if "architectures" not in doc:
-        notes.append(f"no 'architectures' in the config: counted as {architecture}")
-    layers = builder(family, cfg, role, doc, notes, tie_policy)
+        build.notes.append(f"no 'architectures' in the config: counted as {architecture}")
+    layers = builder(build)
+    notes = build.notes
     location = Location(source)
     indexed = tuple(
         LayerSpec(
@@ -107,6 +109,31 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
         notes=tuple(notes),
         extras=extras,
     )
+
+
+@dataclass
+class _Build:
+    """What a family's builder reads (the resolved config, the model class's role) and the notes it writes."""
+
+    family: Family
+    cfg: dict[str, Any]
+    role: str
+    doc: Mapping[str, Any]
+    where: _Where
+    tie_policy: str
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, key: str) -> int:
+        """A layer count from the config, within reason."""
+        value = self.cfg[key]
+        if value < 0 or value > MAX_LAYERS:
+            raise SpecError(f"'{key}' must be between 0 and {MAX_LAYERS:,}, got {value}", location=self.where.at(key))
+        return int(value)
+
+    def tie_note(self, head: str, source: str) -> None:
+        """Say that ``head`` is ``source`` and why (the config, or the family's default)."""
+        why = "the config says so" if "tie_word_embeddings" in self.doc else f"the {self.family.config_class} default"
+        self.notes.append(f"{head} is tied to {source} (tie_word_embeddings true, {why}): counted once")
 
 
 class _Where:
@@ -267,22 +294,9 @@ def _stack(prefix: str, class_name: str, groups: list[tuple[list[int], dict[str,
     ]
 
 
-def _count(cfg: Mapping[str, Any], key: str) -> int:
-    value = cfg[key]
-    if value < 0 or value > MAX_LAYERS:
-        raise SpecError(f"'{key}' must be between 0 and {MAX_LAYERS:,}, got {value}")
-    return int(value)
-
-
-def _tie_note(head: str, source: str, family: Family, doc: Mapping[str, Any]) -> str:
-    why = "the config says so" if "tie_word_embeddings" in doc else f"the {family.config_class} default"
-    return f"{head} is tied to {source} (tie_word_embeddings true, {why}): counted once"
-
-
-def _decoder(
-    family: Family, cfg: dict[str, Any], role: str, doc: Mapping[str, Any], notes: list[str], tie_policy: str
-) -> list[LayerSpec]:
+def _decoder(build: _Build) -> list[LayerSpec]:
     """Llama-style decoders: embed_tokens, the layers, the final norm, lm_head."""
+    family, cfg, role = build.family, build.cfg, build.role
     base = "model." if role == CAUSAL_LM else ""
     prefix = family.prefix
     embed = f"{prefix}TextScaledWordEmbedding" if family.model_type in ("gemma", "gemma2") else "Embedding"
@@ -297,7 +311,7 @@ def _decoder(
             name=f"{base}embed_tokens",
         )
     ]
-    depth = _count(cfg, "num_hidden_layers")
+    depth = build.count("num_hidden_layers")
     block = f"{prefix}DecoderLayer"
     if family.model_type == "qwen2_moe":
         sparse = [
@@ -324,7 +338,7 @@ def _decoder(
         tied: tuple[tuple[str, str], ...] = ()
         if cfg["tie_word_embeddings"]:
             tied = (("weight", "model.embed_tokens.weight"),)
-            notes.append(_tie_note("lm_head.weight", "model.embed_tokens.weight", family, doc))
+            build.tie_note("lm_head.weight", "model.embed_tokens.weight")
         layers.append(_lm_head(cfg["hidden_size"], cfg["vocab_size"], tied))
     return layers
 
@@ -334,17 +348,16 @@ def _lm_head(hidden: int, vocab: int, tied: tuple[tuple[str, str], ...]) -> Laye
     return LayerSpec("Linear", kwargs=kwargs, name="lm_head", tied=tied)
 
 
-def _gpt2(
-    family: Family, cfg: dict[str, Any], role: str, doc: Mapping[str, Any], notes: list[str], tie_policy: str
-) -> list[LayerSpec]:
+def _gpt2(build: _Build) -> list[LayerSpec]:
     """GPT-2: token and position tables, the blocks, ln_f, lm_head."""
+    cfg, role = build.cfg, build.role
     base = "transformer." if role == CAUSAL_LM else ""
     h = cfg["n_embd"]
     layers = [
         LayerSpec("Embedding", kwargs={"num_embeddings": cfg["vocab_size"], "embedding_dim": h}, name=f"{base}wte"),
         LayerSpec("Embedding", kwargs={"num_embeddings": cfg["n_positions"], "embedding_dim": h}, name=f"{base}wpe"),
     ]
-    depth = _count(cfg, "n_layer")
+    depth = build.count("n_layer")
     layers += _stack(f"{base}h", "GPT2Block", [(list(range(depth)), layer_kwargs("GPT2Block", cfg))])
     eps = cfg["layer_norm_epsilon"]
     layers.append(LayerSpec("LayerNorm", kwargs={"normalized_shape": h, "eps": eps}, name=f"{base}ln_f"))
@@ -352,18 +365,17 @@ def _gpt2(
         tied: tuple[tuple[str, str], ...] = ()
         if cfg["tie_word_embeddings"]:
             tied = (("weight", "transformer.wte.weight"),)
-            notes.append(_tie_note("lm_head.weight", "transformer.wte.weight", family, doc))
+            build.tie_note("lm_head.weight", "transformer.wte.weight")
         layers.append(_lm_head(h, cfg["vocab_size"], tied))
     return layers
 
 
-def _bert(
-    family: Family, cfg: dict[str, Any], role: str, doc: Mapping[str, Any], notes: list[str], tie_policy: str
-) -> list[LayerSpec]:
+def _bert(build: _Build) -> list[LayerSpec]:
     """BERT: embeddings, the encoder layers, then the pooler (BertModel) or the MLM head."""
+    cfg, role = build.cfg, build.role
     base = "bert." if role == MASKED_LM else ""
     layers = [LayerSpec("BertEmbeddings", kwargs=layer_kwargs("BertEmbeddings", cfg), name=f"{base}embeddings")]
-    depth = _count(cfg, "num_hidden_layers")
+    depth = build.count("num_hidden_layers")
     layers += _stack(f"{base}encoder.layer", "BertLayer", [(list(range(depth)), layer_kwargs("BertLayer", cfg))])
     if role == BASE:
         layers.append(LayerSpec("BertPooler", kwargs=layer_kwargs("BertPooler", cfg), name="pooler"))
@@ -371,12 +383,10 @@ def _bert(
     tied: tuple[tuple[str, str], ...] = ()
     if cfg["tie_word_embeddings"]:
         tied = (("decoder.weight", "bert.embeddings.word_embeddings.weight"), ("decoder.bias", "cls.predictions.bias"))
-        notes.append(
-            _tie_note("cls.predictions.decoder.weight", "bert.embeddings.word_embeddings.weight", family, doc)
-            + "; its decoder.bias is cls.predictions.bias"
-        )
+        build.tie_note("cls.predictions.decoder.weight", "bert.embeddings.word_embeddings.weight")
+        build.notes[-1] += "; its decoder.bias is cls.predictions.bias"
     else:
-        notes.append(
+        build.notes.append(
             "tie_word_embeddings false: the MLM decoder has its own weight and its own bias "
             "(cls.predictions.decoder.bias, besides cls.predictions.bias)"
         )
@@ -385,15 +395,14 @@ def _bert(
     return layers
 
 
-def _t5(
-    family: Family, cfg: dict[str, Any], role: str, doc: Mapping[str, Any], notes: list[str], tie_policy: str
-) -> list[LayerSpec]:
+def _t5(build: _Build) -> list[LayerSpec]:
     """T5: the shared table, encoder (and decoder) stacks with block 0 apart, lm_head."""
+    cfg, role, doc = build.cfg, build.role, build.doc
     d, vocab = cfg["d_model"], cfg["vocab_size"]
     layers = [LayerSpec("Embedding", kwargs={"num_embeddings": vocab, "embedding_dim": d}, name="shared")]
-    stacks = [("encoder", False, _count(cfg, "num_layers"))]
+    stacks = [("encoder", False, build.count("num_layers"))]
     if role != ENCODER:
-        stacks.append(("decoder", True, _count(cfg, "num_decoder_layers")))
+        stacks.append(("decoder", True, build.count("num_decoder_layers")))
     for stack, is_decoder, depth in stacks:
         layers.append(
             LayerSpec(
@@ -413,10 +422,10 @@ def _t5(
     if role != SEQ2SEQ:
         return layers
     written = doc.get("tie_word_embeddings", True)
-    untied = written is False and tie_policy == "checkpoint"
+    untied = written is False and build.tie_policy == "checkpoint"
     if written is False:
         lost = vocab * d
-        notes.append(
+        build.notes.append(
             "tie_word_embeddings false (T5 v1.1 / Flan-T5 style): "
             + (
                 "counted as the checkpoint is, with its own lm_head; "
@@ -427,7 +436,7 @@ def _t5(
             + f"shared.weight ({lost:,} fewer parameters) while from_pretrained on such a checkpoint unties them again"
         )
     elif doc.get("scale_decoder_outputs") is False:
-        notes.append(
+        build.notes.append(
             "scale_decoder_outputs false with tie_word_embeddings true: a config saved by transformers 5 from a "
             "T5 v1.1-style model; if its checkpoint holds a separate lm_head, the model has "
             f"{vocab * d:,} more parameters than counted here"
