@@ -284,3 +284,29 @@ def test_every_transformers_rule_formula_and_dims_agree_with_its_terms(class_nam
         assert term.dims is not None
         assert tuple(evaluate(d, symbols) for d in term.dims) == term.shape, term.path
     assert result.why
+    assert_symbols_render(result)
+
+
+def assert_symbols_render(result: LayerRow) -> None:
+    """Derivations name each term once, with at most one subscript (LaTeX: W_{q})."""
+    names = [t.symbol for t in result.terms]
+    assert len(names) == len(set(names)), names
+    assert all(name.count("_") <= 1 for name in names), names
+
+
+@pytest.mark.parametrize(
+    ("class_name", "kwargs"),
+    [
+        ("GPT2Block", {"add_cross_attention": True}),
+        ("BertLayer", {"add_cross_attention": True, "is_decoder": True}),
+        ("T5Block", {"is_decoder": True, "has_relative_attention_bias": True, "feed_forward_proj": "gated-gelu"}),
+        ("LlamaDecoderLayer", {"attention_bias": True, "mlp_bias": True}),
+        ("Qwen3DecoderLayer", {"attention_bias": True}),
+        ("Qwen2MoeDecoderLayer", {}),
+        ("Gemma2DecoderLayer", {}),
+    ],
+)
+def test_block_variants_keep_term_symbols_distinct(class_name: str, kwargs: dict[str, Any]) -> None:
+    result = layer(class_name, **kwargs)
+    assert_symbols_render(result)
+    assert evaluate(result.formula or "", dict(result.symbols)) == sum(t.count for t in result.terms)

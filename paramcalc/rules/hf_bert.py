@@ -34,13 +34,13 @@ def _hidden(args: Args) -> int:
     return h
 
 
-def _attention(parts: Parts, h: int, prefix: str) -> None:
+def _attention(parts: Parts, h: int, prefix: str, tag: str = "") -> None:
     """self.query/key/value and output.dense (h×h with bias each) and output.LayerNorm."""
-    terms = linear("self.query", "q", (h, h), ("h", "h"), True, prefix)
-    terms += linear("self.key", "k", (h, h), ("h", "h"), True, prefix)
-    terms += linear("self.value", "v", (h, h), ("h", "h"), True, prefix)
-    terms += linear("output.dense", "o", (h, h), ("h", "h"), True, prefix)
-    terms += norm("output.LayerNorm", "attn", h, "h", bias=True, prefix=prefix)
+    terms = linear("self.query", f"{tag}q", (h, h), ("h", "h"), True, prefix)
+    terms += linear("self.key", f"{tag}k", (h, h), ("h", "h"), True, prefix)
+    terms += linear("self.value", f"{tag}v", (h, h), ("h", "h"), True, prefix)
+    terms += linear("output.dense", f"{tag}o", (h, h), ("h", "h"), True, prefix)
+    terms += norm("output.LayerNorm", f"{tag}attn", h, "h", bias=True, prefix=prefix)
     parts.add(terms, "4*h*(h + 1) + 2*h")
 
 
@@ -99,7 +99,7 @@ def bert_layer(args: Args, x: Shape) -> Outcome:
     if args.flag("add_cross_attention"):
         if not args.flag("is_decoder"):
             raise LayerError("add_cross_attention needs is_decoder: true", hint="BertLayer refuses it")
-        _attention(parts, h, "crossattention.")
+        _attention(parts, h, "crossattention.", tag="x")
     terms = linear("intermediate.dense", "in", (inner, h), ("I", "h"), True)
     terms += linear("output.dense", "out", (h, inner), ("h", "I"), True)
     terms += norm("output.LayerNorm", "out", h, "h", bias=True)

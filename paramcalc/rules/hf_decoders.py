@@ -39,8 +39,8 @@ LEGEND = {
     "kv_heads": "num_key_value_heads, key/value heads (fewer than heads: grouped-query attention)",
     "head_dim": "head_dim, size of one head (default hidden_size // num_attention_heads)",
     "I": "intermediate_size, the MLP's inner width",
-    "E": "experts per MoE layer",
-    "k": "experts each token is routed to (num_experts_per_tok)",
+    "E": "num_local_experts (Mixtral) or num_experts (Qwen2-MoE), routed experts per MoE layer",
+    "k": "num_experts_per_tok, the experts each token is routed to",
     "I_e": "moe_intermediate_size, one routed expert's inner width",
     "I_s": "shared_expert_intermediate_size, the shared expert's inner width",
 }
@@ -171,7 +171,7 @@ def _routed(parts: Parts, h: int, experts: int, top_k: int, inner: int, idim: st
     """The router (``gate``, E×h, no bias) and the fused expert tensors (E × 2I × h, E × h × I)."""
     share = (top_k, experts)
     gate_up = Term(
-        "E_gate_up",
+        "E_gateup",
         join(prefix, "experts", "gate_up_proj"),
         (experts, 2 * inner, h),
         ("E", f"2*{idim}", "h"),
@@ -194,7 +194,7 @@ def _mlp(kind: Kind, args: Args, parts: Parts, symbols: dict[str, int], prefix: 
     elif kind.mlp == "packed":
         inner = args.positive_int("intermediate_size")
         symbols["I"] = inner
-        terms = linear("gate_up_proj", "gate_up", (2 * inner, h), ("2*I", "h"), False, prefix)
+        terms = linear("gate_up_proj", "gateup", (2 * inner, h), ("2*I", "h"), False, prefix)
         terms += linear("down_proj", "down", (h, inner), ("h", "I"), False, prefix)
         parts.add(terms, "3*h*I")
     elif kind.mlp == "mixtral":
@@ -210,8 +210,8 @@ def _mlp(kind: Kind, args: Args, parts: Parts, symbols: dict[str, int], prefix: 
         shared = args.positive_int("shared_expert_intermediate_size")
         symbols.update({"E": experts, "k": top_k, "I_e": inner, "I_s": shared})
         _routed(parts, h, experts, top_k, inner, "I_e", prefix)
-        _gated_mlp(parts, (h, shared), ("h", "I_s"), False, f"{prefix}shared_expert.", tag="s_")
-        parts.add(linear("shared_expert_gate", "sgate", (1, h), ("1", "h"), False, prefix), "h")
+        _gated_mlp(parts, (h, shared), ("h", "I_s"), False, f"{prefix}shared_expert.", tag="s")
+        parts.add(linear("shared_expert_gate", "sig", (1, h), ("1", "h"), False, prefix), "h")
 
 
 def _is_sparse(args: Args) -> bool:
@@ -285,7 +285,7 @@ def _layer_rule(kind: Kind) -> Callable[[Args, Shape], Outcome]:
         names = ["input_layernorm", "post_attention_layernorm"]
         if kind.four_norms:
             names += ["pre_feedforward_layernorm", "post_feedforward_layernorm"]
-        short = {"input": "in", "post_attention": "post", "pre_feedforward": "pre_ff", "post_feedforward": "post_ff"}
+        short = {"input": "in", "post_attention": "post", "pre_feedforward": "preff", "post_feedforward": "postff"}
         terms = [t for n in names for t in norm(n, short[n.removesuffix("_layernorm")], h, "h")]
         parts.add(terms, f"{len(names)}*h")
         return Outcome(shape=check_hidden(x, h), terms=parts.terms, formula=parts.formula, symbols=symbols)
