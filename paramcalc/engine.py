@@ -27,7 +27,7 @@ from paramcalc.dtypes import canonical_dtype, dtype_bits
 from paramcalc.errors import LayerError, ParamcalcError, SpecError
 from paramcalc.graph import Node, Op, Tensor, call, keras_order
 from paramcalc.report import LayerRow, Report, Shape, Term
-from paramcalc.rules import apply_rule, bind, find_rule, inner_spec
+from paramcalc.rules import Rule, apply_rule, bind, find_rule, inner_spec
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import MODEL_CLASSES, nested_model, to_snake_case
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
@@ -91,6 +91,8 @@ def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
         dtype_bits=dtype_bits(canonical),
         graph=model.graph,
         source=model.source,
+        extras=dict(model.extras),
+        notes=model.notes,
         show_connections=show,
     )
 
@@ -470,17 +472,21 @@ def run_layer(
     inputs: tuple[str, ...] = (),
 ) -> LayerRow:
     """Apply one layer's rule to its input shape(s) and record the row."""
+    found: Rule | None = None
     try:
         found = find_rule(layer.class_name, framework)
         args = bind(found, layer)
         outcome = apply_rule(found, args, input_shapes)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
     except ParamcalcError as exc:
-        label = f"layer {layer.index} '{name}' ({layer.class_name})" if layer.index else layer.describe()
+        # Name the layer as the user will find it: by its (auto) name once its class is known.
+        label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
         raise exc.with_context(location=layer.location, layer=label) from None
     terms: tuple[Term, ...] = tuple(outcome.terms)
     if not trainable:
         terms = tuple(replace(t, trainable=False) for t in terms)
+    if layer.tied:
+        terms = _tie(terms, dict(layer.tied), layer)
     legend = {**outcome.legend, **found.legend}
     return LayerRow(
         name=name,
@@ -496,7 +502,17 @@ def run_layer(
         gate_names=outcome.gate_names,
         why=found.why,
         line=_line(layer.location),
+        copies=layer.copies,
     )
+
+
+def _tie(terms: tuple[Term, ...], tied: dict[str, str], layer: LayerSpec) -> tuple[Term, ...]:
+    """Mark the weights a spec says are aliases of another parameter (a tied LM head)."""
+    known = {t.path for t in terms}
+    for path in tied:
+        if path not in known:
+            raise LayerError(f"cannot tie '{path}': the layer has no such weight", layer=layer.describe())
+    return tuple(replace(t, tied_to=tied[t.path]) if t.path in tied else t for t in terms)
 
 
 def _check_layer(layer: LayerSpec, framework: str) -> None:

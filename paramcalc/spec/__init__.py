@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
@@ -45,17 +45,13 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
         ) from None
 
 
-def _keras_json(text: str, source: str) -> ModelSpec | None:
+def _keras_json(document: Any, text: str, source: str) -> ModelSpec | None:
     """A Keras model JSON document (``model.to_json()``), else None (read it as YAML)."""
     if not text.lstrip().startswith("{"):
         return None
-    import json
-
     from paramcalc.spec import keras_json
 
-    try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+    if document is None:
         if '"class_name"' in text[:4096]:
             return keras_json.load_keras_json(text, source)  # one line naming the JSON error
         return None
@@ -86,7 +82,17 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
         ) from None
     if "\x00" in text:
         raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source))
-    spec = _keras_json(text, source)
+    document = _json_document(text)
+    if document is not None:
+        hf = _hf_config(document, text, source)
+        if hf is not None:
+            if framework not in (None, hf.framework):
+                raise SpecError(
+                    f"a Hugging Face config is counted as transformers builds it, not with --framework {framework}",
+                    location=Location(source),
+                )
+            return hf
+    spec = _keras_json(document, text, source)
     if spec is None:
         from paramcalc.spec.yaml_spec import load_yaml
 
@@ -96,3 +102,29 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
 
         spec = replace(spec, framework=framework)
     return spec
+
+
+def _json_document(text: str) -> Any:
+    """The parsed JSON of a text that is a JSON object, else None (YAML is read later)."""
+    if not text.lstrip().startswith("{"):
+        return None
+    import json
+
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _hf_config(document: Any, text: str, source: str) -> ModelSpec | None:
+    """A Hugging Face config.json (JSON with a ``model_type`` key) as a spec; None for other JSON.
+
+    Text that is not valid JSON is left to the YAML reader (``{layers: [...]}`` is YAML).
+    """
+    if document is None:
+        return None
+    from paramcalc.spec.hf_config import is_hf_config, spec_from_config
+
+    if not is_hf_config(document):
+        return None
+    return spec_from_config(document, source, text)

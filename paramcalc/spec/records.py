@@ -28,6 +28,12 @@ class LayerSpec:
     receives in Keras' order when that differs from ``inputs`` (a Keras JSON node that
     also passes ``initial_state``): they are graph edges but do not shape the layer.
     ``model`` holds a nested model (a Sequential used as a layer).
+
+    ``copies`` names every identical copy of a repeated block (``model.layers.0`` ...
+    ``model.layers.31``), each with its own weights: the record stands for all of them.
+    ``tied`` maps a weight of this layer to the full name of the parameter it *is*
+    (``("weight", "model.embed_tokens.weight")`` for a tied LM head): such a weight is
+    shown but counted once, where it is first defined.
     """
 
     class_name: str
@@ -39,6 +45,8 @@ class LayerSpec:
     index: int = 0
     links: tuple[str, ...] | None = None
     model: ModelSpec | None = None
+    copies: tuple[str, ...] = ()
+    tied: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         """How errors name this layer: ``layer 2 'dense_1' (Dense)``."""
@@ -64,7 +72,9 @@ class ModelSpec:
 
     ``inputs`` is empty when the spec gives no input shape.  ``graph`` is true for a
     functional model (named inputs, or layers that name their ``inputs:``); a sequential
-    model is a chain in the order written.
+    model is a chain in the order written.  ``notes`` are remarks the reader wants shown
+    with the result (a Hugging Face config's tying conventions); ``extras`` are added to
+    the JSON report as they are.
     """
 
     layers: tuple[LayerSpec, ...]
@@ -76,3 +86,5 @@ class ModelSpec:
     source: str = "<spec>"
     graph: bool = False
     budget_location: Location | None = None
+    notes: tuple[str, ...] = ()
+    extras: Mapping[str, Value] = field(default_factory=dict)
