@@ -266,3 +266,17 @@ def test_table_prints_a_shared_layer_last_output_shape(tmp_path: Path, run_cli: 
     assert got.layers[2].outputs == ((5, 8),)  # model.layers[i].output: the first call
     out = run_cli("summary", write(tmp_path, spec)).out
     assert "(None, 7, 8)" in out  # Keras' summary shows the last call
+
+
+def test_the_siamese_example_spec_counts_its_shared_encoder_once(run_cli: RunCli) -> None:
+    from conftest import SPECS
+
+    doc = json.loads(run_cli("summary", str(SPECS / "siamese_lstm.yaml"), "--format", "json").out)
+    assert doc["total"] == 1_617
+    assert [(layer["name"], layer.get("calls", 1)) for layer in doc["layers"]] == [
+        ("left", 1),
+        ("right", 1),
+        ("encoder", 2),
+        ("subtract", 1),
+        ("dense", 1),
+    ]
