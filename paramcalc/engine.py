@@ -364,9 +364,9 @@ class _Engine:
         # Keras prints "-" as the connections of a nested model's layers: their calls are
         # not calls of the outer model.
         children = [replace(child, connections=(), depth=1) for child in children]
-        # The layers' symbols (m, n, ...) mean different things in each layer: sizes only.
+        # Each layer has its own symbols (m, n) and gates: the nested row shows plain sizes.
         terms = tuple(
-            replace(t, scope=f"{child.name}/{t.scope}" if t.scope else child.name, dims=None)
+            replace(t, scope=f"{child.name}/{t.scope}" if t.scope else child.name, dims=None, gates=1)
             for child in children
             for t in child.terms
         )
