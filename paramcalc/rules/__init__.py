@@ -48,7 +48,7 @@ REQUIRED: Any = _Required()
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "keras": ("core", "recurrent"),
-    "pytorch": ("torch_core", "torch_recurrent", "torch_conv"),
+    "pytorch": ("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm"),
 }
 """Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
 
@@ -132,6 +132,7 @@ class Rule:
     batch_axis: Callable[[Args], int] | None = None
     from_input: tuple[tuple[str, int], ...] = ()
     varargs: bool = False
+    max_positional: int | None = None
 
     @property
     def batch_in_shapes(self) -> bool:
@@ -182,8 +183,13 @@ def rule(
     A bare string is a required argument; ``(name, default)`` an optional one.  With
     ``base`` the framework's common layer keywords (``trainable``, ``dtype``, ...) are
     accepted too.  Registering a name twice is a programming error and fails loudly.
-    ``batch_axis``, ``from_input`` and ``varargs``: see :class:`Rule`.
+    ``batch_axis``, ``from_input`` and ``varargs``: see :class:`Rule`.  A ``"*"`` among
+    ``params`` makes the arguments after it keyword-only, as in the Python signature.
     """
+    max_positional: int | None = None
+    if "*" in params:
+        max_positional = params.index("*")
+        params = tuple(p for p in params if p != "*")
     axis_of: Callable[[Args], int] | None
     if isinstance(batch_axis, int):
         fixed = batch_axis
@@ -213,6 +219,7 @@ def rule(
             batch_axis=axis_of,
             from_input=tuple((from_input or {}).items()),
             varargs=varargs,
+            max_positional=max_positional,
         )
         table = _REGISTRY.setdefault(framework, {})
         canonical = _CANONICAL.setdefault(framework, {})
@@ -266,6 +273,12 @@ def bind(found: Rule, layer: LayerSpec) -> Args:
     values: dict[str, Value] = {}
     if found.varargs:
         return Args(found, layer, {key: default for key, default in found.params})
+    if found.max_positional is not None and len(layer.args) > found.max_positional:
+        shown = ", ".join(names[: found.max_positional])
+        raise LayerError(
+            f"{found.name} takes at most {found.max_positional} positional arguments, got {len(layer.args)}",
+            hint=f"in order: {shown}; give the others by name",
+        )
     if len(layer.args) > len(names):
         raise LayerError(
             f"{found.name} takes at most {len(names)} positional arguments, got {len(layer.args)}",
