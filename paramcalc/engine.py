@@ -86,7 +86,8 @@ def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
 def _sequential(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
     """A chain of layers.  The model input has no batch axis yet: the first layer's rule says
     where it goes (PyTorch); without an input, only layers that can count from their arguments
-    alone (PyTorch) are counted, and their output shapes stay unknown."""
+    alone (PyTorch) are counted, and their output shapes stay unknown.
+    """
     rows: list[LayerRow] = []
     shape: Shape | None = model.inputs[0].shape if model.inputs else None
     for layer in model.layers:

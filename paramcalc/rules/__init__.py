@@ -48,7 +48,7 @@ REQUIRED: Any = _Required()
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "keras": ("core", "recurrent"),
-    "pytorch": ("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm"),
+    "pytorch": ("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm", "torch_attention"),
 }
 """Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
 
@@ -261,7 +261,11 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
     strict = framework in CASE_SENSITIVE if exact is None else exact
     if key is not None and not strict:
         return table[key]
-    close = [class_name.lower()] if key is not None else get_close_matches(class_name.lower(), list(canonical), n=1, cutoff=0.6)
+    close = (
+        [class_name.lower()]
+        if key is not None
+        else get_close_matches(class_name.lower(), list(canonical), n=1, cutoff=0.6)
+    )
     hint = f"did you mean '{canonical[close[0]]}'?" if close else "run 'paramcalc layers' to list the known layers"
     where = FRAMEWORK_NAMES.get(framework, framework)
     raise LayerError(f"unknown layer '{class_name}' for {where}", hint=hint)
@@ -272,7 +276,7 @@ def bind(found: Rule, layer: LayerSpec) -> Args:
     names = found.positional
     values: dict[str, Value] = {}
     if found.varargs:
-        return Args(found, layer, {key: default for key, default in found.params})
+        return Args(found, layer, dict(found.params))
     if found.max_positional is not None and len(layer.args) > found.max_positional:
         shown = ", ".join(names[: found.max_positional])
         raise LayerError(

@@ -41,7 +41,8 @@ def torch_rule(
     **options: Any,
 ) -> Callable[[F], F]:
     """Register a ``torch.nn`` rule.  ``weights``: the constructor takes ``device``/``dtype``
-    (modules with parameters do; ``nn.ReLU(device=...)`` is a TypeError in torch)."""
+    (modules with parameters do; ``nn.ReLU(device=...)`` is a TypeError in torch).
+    """
     return rule(name, *params, framework=FRAMEWORK, base=weights, batch_axis=batch_axis, **options)
 
 
@@ -55,7 +56,9 @@ def check_rank(x: Shape, name: str, forms: Mapping[int, str]) -> None:
     if len(x) in forms:
         return
     wanted = " or ".join(f"a {rank}-D {axes}" for rank, axes in sorted(forms.items()))
-    raise LayerError(f"{name} expects {wanted} input, got {show(x)}", hint="check the input shape and the layer before it")
+    raise LayerError(
+        f"{name} expects {wanted} input, got {show(x)}", hint="check the input shape and the layer before it"
+    )
 
 
 def check_min_rank(x: Shape, name: str, rank: int, axes: str) -> None:

@@ -9,6 +9,7 @@ channel axes: ``(in_channels, out_channels // groups, *kernel_size)`` -- plus a 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape, Term
@@ -94,8 +95,10 @@ def _conv_spatial(
         if padding == "same":
             total = d * (k - 1)
             left, right = total // 2, total - total // 2
+        elif isinstance(padding, tuple):
+            left = right = padding[axis]
         else:
-            left = right = 0 if padding == "valid" else padding[axis]  # type: ignore[index]
+            left = right = 0
         if size is not None and mode == "reflect" and max(left, right) >= size:
             raise LayerError(
                 f"{name}: reflect padding {max(left, right)} must be smaller than the input size {size} ({show(x)})"
@@ -103,7 +106,7 @@ def _conv_spatial(
         if size is not None and mode == "circular" and max(left, right) > size:
             raise LayerError(f"{name}: circular padding {max(left, right)} is larger than the input size {size}")
         length = None if size is None else (size + left + right - d * (k - 1) - 1) // s + 1
-        if length is not None and length < 1:
+        if size is not None and length is not None and length < 1:
             raise LayerError(
                 f"{name}: the kernel ({d * (k - 1) + 1} with dilation) is larger than the padded input"
                 f" ({size + left + right}) on spatial axis {axis} of {show(x)}",
@@ -205,8 +208,8 @@ def _register(rank: int) -> None:
         ("dilation", 1),
         ("padding_mode", "zeros"),
     )
-    common = {"legend": _legend(rank), "min_rank": rank + 1}
-    with_input = {**common, "from_input": {"in_channels": 0}}
+    common: dict[str, Any] = {"legend": _legend(rank), "min_rank": rank + 1}
+    with_input: dict[str, Any] = {**common, "from_input": {"in_channels": 0}}
 
     for name, lazy, transposed in (
         (f"Conv{rank}d", False, False),

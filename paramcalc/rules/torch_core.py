@@ -48,7 +48,7 @@ def _linear_terms(m: int, n: int, bias: bool) -> tuple[list[Term], str]:
     from_input={"in_features": -1},
 )
 def linear(args: Args, x: Maybe) -> Outcome:
-    """y = x·Wᵀ + b: each of the n outputs weighs all m inputs and adds its own bias, so
+    """Computes x·Wᵀ + b: each of the n outputs weighs all m inputs and adds its own bias, so
     (m+1)·n. torch stores the weight as (out_features, in_features), the transpose of a Keras
     Dense kernel; the count is the same. Applied along the last axis of any input.
     """
@@ -384,4 +384,3 @@ def unflatten(args: Args, x: Maybe) -> Outcome:
     elif size is not None and known_part != size:
         raise LayerError(f"Unflatten: unflattened_size {list(parts)} must multiply to {size}, the size of axis {axis}")
     return Outcome(shape=(*x[:axis], *parts, *x[axis + 1 :]), formula="0")
-

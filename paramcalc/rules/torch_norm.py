@@ -10,6 +10,8 @@ BatchNormalization's moving mean and variance as non-trainable parameters.
 
 from __future__ import annotations
 
+from typing import Any
+
 from paramcalc.errors import LayerError
 from paramcalc.report import Term
 from paramcalc.rules import Args, Outcome
@@ -32,7 +34,7 @@ _KEYWORD_BIAS = (("device", None), ("dtype", None), "*", ("bias", True))
 
 
 def _affine(args: Args, count: int, symbol: str = "C") -> tuple[list[Term], str]:
-    """weight (γ) and bias (β) of an affine norm, as ``_NormBase`` registers them."""
+    """The weight (γ) and bias (β) of an affine norm, as ``_NormBase`` registers them."""
     if not args.flag("affine"):
         args.flag("bias")
         return [], "0"
@@ -114,8 +116,8 @@ def _register(rank: int) -> None:
     batch_params = (("eps", 1e-5), ("momentum", 0.1), ("affine", True), ("track_running_stats", True))
     instance_params = (("eps", 1e-5), ("momentum", 0.1), ("affine", False), ("track_running_stats", False))
     lazy_instance = (("eps", 1e-5), ("momentum", 0.1), ("affine", True), ("track_running_stats", True))
-    options = {"legend": _NORM_LEGEND, "min_rank": rank + 1}
-    with_input = {**options, "from_input": {"num_features": 0}}
+    options: dict[str, Any] = {"legend": _NORM_LEGEND, "min_rank": rank + 1}
+    with_input: dict[str, Any] = {**options, "from_input": {"num_features": 0}}
 
     def batch(args: Args, x: Maybe, name: str = f"BatchNorm{rank}d") -> Outcome:
         return _batch(name, rank, args, x, lazy=False)
@@ -133,7 +135,9 @@ def _register(rank: int) -> None:
     batch.__doc__ = _BATCH_WHY
     lazy_batch.__doc__ = _BATCH_WHY + lazy_note
     instance.__doc__ = _INSTANCE_WHY
-    lazy_instance_fn.__doc__ = _INSTANCE_WHY + lazy_note + " Its defaults differ: affine=True, track_running_stats=True."
+    lazy_instance_fn.__doc__ = (
+        _INSTANCE_WHY + lazy_note + " Its defaults differ: affine=True, track_running_stats=True."
+    )
     torch_rule(f"BatchNorm{rank}d", "num_features", *batch_params, *_KEYWORD_BIAS, **with_input)(batch)
     torch_rule(f"LazyBatchNorm{rank}d", *batch_params, *_KEYWORD_BIAS, **options)(lazy_batch)
     torch_rule(f"InstanceNorm{rank}d", "num_features", *instance_params, *_KEYWORD_BIAS, **with_input)(instance)

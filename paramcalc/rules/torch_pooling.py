@@ -10,6 +10,7 @@ following ``torch/nn/modules/pooling.py``, ``padding.py``, ``upsampling.py``,
 from __future__ import annotations
 
 from math import floor, prod
+from typing import Any
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape
@@ -35,7 +36,7 @@ def _indices(args: Args, shape: Shape) -> Outcome:
     return Outcome(shape=shape, formula="0")
 
 
-def _window(  # noqa: PLR0913 - the pooling window's parameters
+def _window(
     name: str,
     x: Shape,
     kernel: tuple[int, ...],
@@ -46,7 +47,8 @@ def _window(  # noqa: PLR0913 - the pooling window's parameters
     effective: bool,
 ) -> Shape:
     """The pooled shape, with ATen's checks: padding at most half the (effective) kernel,
-    and at least one output per axis."""
+    and at least one output per axis.
+    """
     rank = len(kernel)
     out: list[Dim] = []
     for axis in range(rank):
@@ -66,7 +68,7 @@ def _window(  # noqa: PLR0913 - the pooling window's parameters
 
 
 def _stride(args: Args, rank: int, kernel: tuple[int, ...]) -> tuple[int, ...]:
-    """torch pools default their stride to the kernel size (``stride=None``)."""
+    """Pools default their stride to the kernel size (``stride=None``)."""
     if args["stride"] is None:
         return kernel
     return int_tuple(args, "stride", rank, minimum=1)
@@ -74,7 +76,7 @@ def _stride(args: Args, rank: int, kernel: tuple[int, ...]) -> tuple[int, ...]:
 
 def _register_pools(rank: int) -> None:
     forms = _forms(rank)
-    options = {"weights": False, "min_rank": rank + 1}
+    options: dict[str, Any] = {"weights": False, "min_rank": rank + 1}
 
     @torch_rule(
         f"MaxPool{rank}d",
@@ -237,13 +239,16 @@ _PAD_FORMS = {
 
 
 def _pads(args: Args, rank: int) -> tuple[int, ...]:
-    """torch's padding tuple: (left, right) for the last axis, then the axis before it, ..."""
+    """The padding tuple, torch's order: (left, right) for the last axis, then the axis before it, ..."""
     value = args["padding"]
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,) * (2 * rank)
-    if isinstance(value, (list, tuple)) and len(value) == 2 * rank:
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            return tuple(value)
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 2 * rank
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return tuple(value)
     raise LayerError(f"'padding' must be an integer or {2 * rank} integers, got {value!r}")
 
 
@@ -261,9 +266,13 @@ def _padded(name: str, kind: str, x: Shape, pads: tuple[int, ...]) -> Shape:
         if size is None:
             continue
         if kind == "Reflection" and max(left, right) >= size:
-            raise LayerError(f"{name}: padding ({left}, {right}) must be smaller than the input size {size} on axis {axis}")
+            raise LayerError(
+                f"{name}: padding ({left}, {right}) must be smaller than the input size {size} on axis {axis}"
+            )
         if kind == "Circular" and max(left, right) > size:
-            raise LayerError(f"{name}: padding ({left}, {right}) wraps around more than once on axis {axis} of {show(x)}")
+            raise LayerError(
+                f"{name}: padding ({left}, {right}) wraps around more than once on axis {axis} of {show(x)}"
+            )
         length = size + left + right
         if length < 1:
             raise LayerError(f"{name}: padding ({left}, {right}) leaves nothing of axis {axis} of {show(x)}")
@@ -384,9 +393,7 @@ def pixel_shuffle(args: Args, x: Maybe) -> Outcome:
     if c is not None and c % (r * r):
         raise LayerError(f"PixelShuffle expects its input's channel axis to be divisible by {r * r}, got {show(x)}")
     channels = None if c is None else c // (r * r)
-    return Outcome(
-        shape=(*x[:-3], channels, None if h is None else h * r, None if w is None else w * r), formula="0"
-    )
+    return Outcome(shape=(*x[:-3], channels, None if h is None else h * r, None if w is None else w * r), formula="0")
 
 
 @torch_rule("PixelUnshuffle", "downscale_factor", weights=False, min_rank=3)

@@ -11,8 +11,10 @@ the same Keras LSTM.
 
 from __future__ import annotations
 
+from typing import Any
+
 from paramcalc.errors import LayerError
-from paramcalc.report import Shape, Term
+from paramcalc.report import Shape, Term, Tree
 from paramcalc.rules import Args, Outcome
 from paramcalc.rules.torch_common import Maybe, check_axis, check_rank, torch_rule
 
@@ -76,6 +78,11 @@ def _formula(gates: int, layers: int, dirs: int, bias: bool, proj: int) -> str:
     return text
 
 
+def _gated(symbol: str, weight: str, shape: tuple[int, ...], dims: tuple[str, ...], gates: int) -> Term:
+    """A term whose first axis stacks the gates (torch's layout)."""
+    return Term(symbol, weight, shape, dims, gates=gates, gate_axis=0)
+
+
 def _terms(gates: int, m: int, n: int, layers: int, dirs: int, bias: bool, proj: int) -> list[Term]:
     h_dim = "p" if proj else "n"
     g_dim = f"{gates}*n" if gates > 1 else "n"
@@ -85,12 +92,11 @@ def _terms(gates: int, m: int, n: int, layers: int, dirs: int, bias: bool, proj:
         width, w_dim = (m, "m") if layer == 0 else (h * dirs, f"D*{h_dim}" if dirs > 1 else h_dim)
         for direction in range(dirs):
             suffix = f"_l{layer}" + ("_reverse" if direction else "")
-            gated = {"gates": gates, "gate_axis": 0}
-            terms.append(Term("W_ih", f"weight_ih{suffix}", (gates * n, width), (g_dim, w_dim), **gated))
-            terms.append(Term("W_hh", f"weight_hh{suffix}", (gates * n, h), (g_dim, h_dim), **gated))
+            terms.append(_gated("W_ih", f"weight_ih{suffix}", (gates * n, width), (g_dim, w_dim), gates))
+            terms.append(_gated("W_hh", f"weight_hh{suffix}", (gates * n, h), (g_dim, h_dim), gates))
             if bias:
-                terms.append(Term("b_ih", f"bias_ih{suffix}", (gates * n,), (g_dim,), **gated))
-                terms.append(Term("b_hh", f"bias_hh{suffix}", (gates * n,), (g_dim,), **gated))
+                terms.append(_gated("b_ih", f"bias_ih{suffix}", (gates * n,), (g_dim,), gates))
+                terms.append(_gated("b_hh", f"bias_hh{suffix}", (gates * n,), (g_dim,), gates))
             if proj:
                 terms.append(Term("W_hr", f"weight_hr{suffix}", (proj, n), ("p", "n")))
     return terms
@@ -124,10 +130,8 @@ def _sequence(kind: str, args: Args, x: Maybe) -> Outcome:
         output = (*x[:2], dirs * h_out)
         h_n = (stack, batch, h_out)
         c_n = (stack, batch, n)
-    if kind == "LSTM":
-        shapes, tree = (output, h_n, c_n), (0, (1, 2))
-    else:
-        shapes, tree = (output, h_n), (0, 1)
+    shapes: tuple[Shape, ...] = (output, h_n, c_n) if kind == "LSTM" else (output, h_n)
+    tree: Tree = (0, (1, 2)) if kind == "LSTM" else (0, 1)
     return Outcome(shapes=shapes, tree=tree, terms=terms, formula=formula, symbols=symbols, gate_names=names)
 
 
@@ -148,7 +152,7 @@ _SHARED = (("bias", True), ("batch_first", False), ("dropout", 0.0), ("bidirecti
     from_input={"input_size": -1},
 )
 def rnn(args: Args, x: Maybe) -> Outcome:
-    """h' = tanh(W_ih·x + b_ih + W_hh·h + b_hh): the input weights (n·m), the state feeding
+    """The new state is tanh(W_ih·x + b_ih + W_hh·h + b_hh): the input weights (n·m), the state feeding
     back into itself (n·n) and two bias vectors where Keras has one, so n·(m+n+2). Each of
     num_layers layers reads the one below (D·n wide); bidirectional doubles every layer.
     Returns (output, h_n). Note torch's positional order: nonlinearity is the 4th argument.
@@ -207,14 +211,13 @@ def _cell(kind: str, args: Args, x: Maybe) -> Outcome:
     n = args.positive_int("hidden_size")
     bias = args.flag("bias")
     g_dim = f"{gates}*n" if gates > 1 else "n"
-    gated = {"gates": gates, "gate_axis": 0}
     terms = [
-        Term("W_ih", "weight_ih", (gates * n, m), (g_dim, "m"), **gated),
-        Term("W_hh", "weight_hh", (gates * n, n), (g_dim, "n"), **gated),
+        _gated("W_ih", "weight_ih", (gates * n, m), (g_dim, "m"), gates),
+        _gated("W_hh", "weight_hh", (gates * n, n), (g_dim, "n"), gates),
     ]
     if bias:
-        terms.append(Term("b_ih", "bias_ih", (gates * n,), (g_dim,), **gated))
-        terms.append(Term("b_hh", "bias_hh", (gates * n,), (g_dim,), **gated))
+        terms.append(_gated("b_ih", "bias_ih", (gates * n,), (g_dim,), gates))
+        terms.append(_gated("b_hh", "bias_hh", (gates * n,), (g_dim,), gates))
     formula = f"{g_dim}*(m+n{'+2' if bias else ''})"
     symbols = {"m": m, "n": n}
     if x is None:
@@ -229,7 +232,7 @@ def _cell(kind: str, args: Args, x: Maybe) -> Outcome:
     return Outcome(shape=state, terms=terms, formula=formula, symbols=symbols, gate_names=names)
 
 
-_CELL = {"legend": _LEGEND, "min_rank": 1, "from_input": {"input_size": -1}}
+_CELL: dict[str, Any] = {"legend": _LEGEND, "min_rank": 1, "from_input": {"input_size": -1}}
 
 
 @torch_rule("RNNCell", "input_size", "hidden_size", ("bias", True), ("nonlinearity", "tanh"), **_CELL)
