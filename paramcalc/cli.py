@@ -86,16 +86,27 @@ def summary(spec: str, fmt: str, explain: bool, dtype: str, framework: str | Non
     "--input", "input_shape", metavar="SHAPE", help="Input shape without the batch axis: 10000, 3,10000 or (3, 10000)."
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS_EXPLAIN), default="text", show_default=True)
+@click.option("--compare", is_flag=True, help="Count the layer the Keras way and the PyTorch way, side by side.")
 @_framework_option
-def explain(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, framework: str | None) -> None:
+def explain(
+    layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, compare: bool, framework: str | None
+) -> None:
     r"""Derive one layer's parameter count, term by term.
+
+    With --framework pytorch, --input fills the module's size argument (input_size,
+    in_features, in_channels, ...) and the words fill the others in torch's order.
 
     \b
     Examples:
       paramcalc explain lstm 32 --input 10000
       paramcalc explain "GRU(32, reset_after=False)" --input 10000
       paramcalc explain dense 1 --input 32 --format markdown
+      paramcalc explain lstm 32 --input 10000 --framework pytorch
+      paramcalc explain lstm 32 --input 10000 --compare
     """
+    if compare:
+        _explain_compare(layer, args, input_shape, fmt, framework or "keras")
+        return
     from paramcalc.explain import explain_layer
 
     row = explain_layer(layer, args, input_shape, framework or "keras")
@@ -108,6 +119,24 @@ def explain(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str
 
     render = {"text": derivation.text, "markdown": derivation.markdown, "latex": derivation.latex}[fmt]
     click.echo(render(row).rstrip())
+
+
+def _explain_compare(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, framework: str) -> None:
+    from paramcalc.compare import compare_layer
+    from paramcalc.render import comparison
+
+    result = compare_layer(layer, args, input_shape, framework)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(comparison.to_dict(result), indent=2))
+    elif fmt == "latex":
+        from paramcalc.render import derivation
+
+        click.echo(derivation.latex(result.keras) + "\n\n" + derivation.latex(result.torch))
+    else:
+        render = comparison.markdown if fmt == "markdown" else comparison.text
+        click.echo(render(result).rstrip())
 
 
 @cli.command(name="layers")

@@ -2,21 +2,33 @@
 
 The layer is written as a call (``"GRU(32, reset_after=False)"``) or as a name plus
 arguments (``lstm 32 return_sequences=True``); both are read by the inline parser, so
-nothing is evaluated.  ``--input`` gives the input shape without the batch axis; when it
-has fewer axes than the layer needs, unknown (None) axes are put in front, so
-``explain lstm 32 --input 10000`` reads 10000 features per time step.
+nothing is evaluated.  Names match case-insensitively.  ``--input`` gives the input shape
+without the batch axis; when it has fewer axes than the layer needs, unknown (None) axes are
+put in front, so ``explain lstm 32 --input 10000`` reads 10000 features per time step.
+
+PyTorch modules take their input size as a constructor argument (``nn.LSTM(input_size,
+hidden_size)``).  So that the same words explain both frameworks, ``--input`` fills those
+arguments (the rule's ``from_input``: ``input_size``, ``in_features``, ``in_channels``,
+``num_features``, ``embed_dim``, ``d_model``, ...) and the words fill the remaining ones in
+constructor order: with ``--framework pytorch``, ``explain lstm 32 --input 10000`` is
+``LSTM(input_size=10000, hidden_size=32)`` and ``explain linear 1 --input 32`` is
+``Linear(32, 1)``.  An argument given by name is never overridden.  Without ``--input`` a
+PyTorch layer is counted from its arguments alone (``explain lstm 10000 32``) and its output
+shape is unknown.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from paramcalc.engine import AutoNamer, run_layer
 from paramcalc.errors import UsageError
 from paramcalc.report import LayerRow, Shape
-from paramcalc.rules import find_rule
+from paramcalc.rules import Rule, find_rule
 from paramcalc.spec.inline_spec import parse_layer_calls
+from paramcalc.spec.records import LayerSpec
 
 _SHAPE_ITEM = re.compile(r"\d+|none|null|\?", re.IGNORECASE)
 
@@ -33,20 +45,66 @@ def parse_input_shape(text: str) -> Shape:
     return tuple(dims)
 
 
-def explain_layer(layer: str, args: Sequence[str], input_shape: str | None, framework: str = "keras") -> LayerRow:
-    """Count one layer from command-line words and return its row (with the derivation data)."""
+def parse_layer(layer: str, args: Sequence[str]) -> LayerSpec:
+    """The one layer written as ``name arg ...`` or as one call."""
     text = layer if not args else f"{layer}({', '.join(args)})"
     if "(" in layer and args:
         raise UsageError("give arguments either inside the call or after the name, not both")
     calls = parse_layer_calls(text, "<explain>")
     if len(calls) != 1:
         raise UsageError("explain takes one layer", hint="use 'paramcalc summary' for a model")
-    spec = calls[0]
-    found = find_rule(spec.class_name, framework)
-    shape: Shape = parse_input_shape(input_shape) if input_shape else ()
+    return calls[0]
+
+
+def explain_layer(layer: str, args: Sequence[str], input_shape: str | None, framework: str = "keras") -> LayerRow:
+    """Count one layer from command-line words and return its row (with the derivation data)."""
+    spec = parse_layer(layer, args)
+    shape = parse_input_shape(input_shape) if input_shape else None
+    return explain_spec(spec, shape, framework)
+
+
+def explain_spec(spec: LayerSpec, shape: Shape | None, framework: str) -> LayerRow:
+    """Count one parsed layer on an input shape (without the batch axis), or on none."""
+    found = find_rule(spec.class_name, framework, exact=False)
+    spec = replace(spec, class_name=found.name)
+    name = AutoNamer(framework).auto(found.name)
+    count = 2 if found.multi_input else 1
+    if found.batch_in_shapes:
+        spec = fill_from_input(found, spec, shape)
+        if shape is not None:
+            wanted = max(found.min_rank, 1)
+            shape = (None,) * (wanted - len(shape)) + shape
+        return run_layer(spec, name, [shape] * count, framework, add_batch=(True,) * count)
+    shape = shape or ()
     wanted = max(found.min_rank, 1)
     if len(shape) < wanted:
         shape = (None,) * (wanted - len(shape)) + shape
-    name = AutoNamer().auto(found.name)
-    count = 2 if found.multi_input else 1
     return run_layer(spec, name, [shape] * count, framework)
+
+
+def fill_from_input(found: Rule, spec: LayerSpec, shape: Shape | None) -> LayerSpec:
+    """Give a torch module the sizes it reads from ``--input``; the words fill the others."""
+    if shape is None or not found.from_input:
+        return spec
+    filled = {}
+    for key, axis in found.from_input:
+        if key in spec.kwargs or not -len(shape) <= axis < len(shape):
+            continue
+        size = shape[axis]
+        if size is not None:
+            filled[key] = size
+    if not filled:
+        return spec
+    limit = found.max_positional if found.max_positional is not None else len(found.positional)
+    order = [key for key in found.positional[:limit] if key not in filled]
+    if len(spec.args) > len(order):
+        raise UsageError(
+            f"{found.name} takes at most {len(order)} more arguments after those read from --input"
+            f" ({', '.join(filled)}), got {len(spec.args)}",
+            hint=f"in order: {', '.join(order[:4])}",
+        )
+    given = dict(zip(order, spec.args, strict=False))
+    for key in given:
+        if key in spec.kwargs:
+            raise UsageError(f"argument '{key}' given both by position and by name")
+    return replace(spec, args=(), kwargs={**filled, **given, **spec.kwargs})

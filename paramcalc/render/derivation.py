@@ -98,9 +98,13 @@ def _num_tex(value: int) -> str:
     return f"{value:,}".replace(",", "{,}")
 
 
+def inputs_text(row: LayerRow) -> str:
+    """The input shape(s) as printed: ``(None, 3, 10000)``, or ``?`` when unknown."""
+    return ", ".join(format_shape(s, row.batch_in_shapes) for s in row.input_shapes) or UNKNOWN_SHAPE
+
+
 def _io_line(row: LayerRow) -> str:
-    ins = ", ".join(format_shape(s, row.batch_in_shapes) for s in row.input_shapes) or UNKNOWN_SHAPE
-    return f"input {ins} → output {output_text(row)}"
+    return f"input {inputs_text(row)} → output {output_text(row)}"
 
 
 def text(row: LayerRow) -> str:
@@ -180,9 +184,7 @@ def markdown(row: LayerRow) -> str:
     out = [f"### `{row.name}` ({row.class_name}): {row.params:,} parameters", ""]
     if row.why:
         out += [row.why, ""]
-    ins = ", ".join(format_shape(s) for s in row.input_shapes) or "?"
-    outs = ", ".join(format_shape(s) for s in row.outputs)
-    out.append(f"Input `{ins}` → output `{outs}`.")
+    out.append(f"Input `{inputs_text(row)}` → output `{output_text(row)}`.")
     if row.symbols:
         legend = dict(row.legend)
         parts = [f"${k} = {v}$ ({legend[k]})" if k in legend else f"${k} = {v}$" for k, v in row.symbols]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from paramcalc.errors import LayerError
+from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, bind, find_rule
 from paramcalc.rules.torch_common import (
@@ -239,11 +239,12 @@ def _nested_batch_axis(key: str) -> Callable[[Args], int]:
     """A stack's batch axis is its layer's (``TransformerEncoder`` reads ``layers[0]``'s)."""
 
     def axis(args: Args) -> int:
-        inner = to_layer(args[key], args, key)
-        found = find_rule(inner.class_name, FRAMEWORK)
-        if found.batch_axis is None:
-            return 0
-        return found.batch_axis(bind(found, inner))
+        try:
+            inner = to_layer(args[key], args, key)
+            found = find_rule(inner.class_name, FRAMEWORK)
+            return found.batch_axis(bind(found, inner)) if found.batch_axis else 0
+        except ParamcalcError:
+            return 0  # the rule itself reports the bad nested layer, naming the argument
 
     return axis
 
