@@ -124,6 +124,13 @@ def test_explain_pytorch_markdown_and_latex(run_cli: RunCli) -> None:
     assert "b_{hh} &= n = 32 = 32 \\\\" in latex
 
 
+def test_explain_totals_an_ungated_layer(run_cli: RunCli) -> None:
+    out = run_cli("explain", "Transformer(16, 2, 1, 1, 32)", "--framework", "pytorch").out
+    assert "decoder.layers.0.norm3.bias" in out
+    total = next(line for line in out.splitlines() if line.strip().startswith("total"))
+    assert total.split()[-1] == "5,632"
+
+
 def test_explain_shows_buffers_apart(run_cli: RunCli) -> None:
     out = run_cli("explain", "BatchNorm2d", "--input", "16,8,8", "--framework", "pytorch").out
     assert "buffers (saved with the model, not parameters):" in out

@@ -175,7 +175,7 @@ def _text_table(row: LayerRow, gated: list[Step], rest: list[Step], gates: int) 
     else:
         for sym, weight, size, count in table:
             lines.append(f"  {sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}")
-        lines.append(f"  {'total':<{label}}  {sum(s.count for s in rest):>{w3},}")
+        lines.append(f"  {'total':<{label}}  {sum(s.count for s in [*gated, *rest]):>{w3},}")
     return lines
 
 

@@ -46,16 +46,21 @@ def _weights(
     if transposed:
         grouped, shape = ("C_out//g" if groups > 1 else "C_out"), (c_in, c_out // groups, *kernel)
         dims = ("C_in", grouped, *ks)
-        formula = f"C_in*({grouped})*{kernel_product}"
+        formula = f"C_in*C_out*{kernel_product}{_per_group(groups)}"
     else:
         grouped, shape = ("C_in//g" if groups > 1 else "C_in"), (c_out, c_in // groups, *kernel)
         dims = ("C_out", grouped, *ks)
-        formula = f"C_out*({grouped})*{kernel_product}"
+        formula = f"C_out*C_in*{kernel_product}{_per_group(groups)}"
     terms = [Term("W", "weight", shape, dims)]
     if bias:
         terms.append(Term("b", "bias", (c_out,), ("C_out",)))
         formula += "+C_out"
     return terms, formula, symbols
+
+
+def _per_group(groups: int) -> str:
+    """Each output channel sees only its group's inputs: the product is divided by g (exactly)."""
+    return "//g" if groups > 1 else ""
 
 
 def _groups(args: Args, c_in: int | None, c_out: int) -> int:
