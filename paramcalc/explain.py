@@ -12,7 +12,9 @@ arguments (the rule's ``from_input``: ``input_size``, ``in_features``, ``in_chan
 ``num_features``, ``embed_dim``, ``d_model``, ...) and the words fill the remaining ones in
 constructor order: with ``--framework pytorch``, ``explain lstm 32 --input 10000`` is
 ``LSTM(input_size=10000, hidden_size=32)`` and ``explain linear 1 --input 32`` is
-``Linear(32, 1)``.  An argument given by name is never overridden.  Without ``--input`` a
+``Linear(32, 1)``.  When the words already give every required argument they are read as
+torch's own call (``explain "LSTM(10000, 32)" --input 10000``), and an argument given by name
+is never overridden.  Without ``--input`` a
 PyTorch layer is counted from its arguments alone (``explain lstm 10000 32``) and its output
 shape is unknown.
 """
@@ -26,7 +28,7 @@ from dataclasses import replace
 from paramcalc.engine import AutoNamer, run_layer
 from paramcalc.errors import UsageError
 from paramcalc.report import LayerRow, Shape
-from paramcalc.rules import Rule, find_rule
+from paramcalc.rules import REQUIRED, Rule, find_rule
 from paramcalc.spec.inline_spec import parse_layer_calls
 from paramcalc.spec.records import LayerSpec
 
@@ -95,14 +97,14 @@ def fill_from_input(found: Rule, spec: LayerSpec, shape: Shape | None) -> LayerS
             filled[key] = size
     if not filled:
         return spec
-    limit = found.max_positional if found.max_positional is not None else len(found.positional)
-    order = [key for key in found.positional[:limit] if key not in filled]
-    if len(spec.args) > len(order):
-        raise UsageError(
-            f"{found.name} takes at most {len(order)} more arguments after those read from --input"
-            f" ({', '.join(filled)}), got {len(spec.args)}",
-            hint=f"in order: {', '.join(order[:4])}",
-        )
+    required = [key for key, default in found.params if default is REQUIRED]
+    if len(spec.args) >= len(required):
+        # Every required argument is given: the words are torch's own call, read literally;
+        # only sizes they leave out are taken from --input (Transformer(d_model=512, ...)).
+        filled = {key: v for key, v in filled.items() if found.positional.index(key) >= len(spec.args)}
+        return replace(spec, kwargs={**filled, **spec.kwargs}) if filled else spec
+    # Fewer words than required arguments: the sizes come from --input, the words fill the rest.
+    order = [key for key in found.positional if key not in filled]
     given = dict(zip(order, spec.args, strict=False))
     for key in given:
         if key in spec.kwargs:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from conftest import SPECS, RunCli
@@ -188,15 +189,16 @@ def test_compare_markdown_is_a_table(run_cli: RunCli) -> None:
     [
         (["lstm", "32", "return_sequences=True", "--input", "10", "--compare"], "not an argument of PyTorch's LSTM"),
         (["relu", "--compare", "--framework", "pytorch"], "--compare has no counterpart for ReLU"),
-        (["lstm", "32", "10", "--input", "10", "--framework", "pytorch"], None),
+        (["lstm", "10", "32", "--input", "10", "--framework", "pytorch"], None),
+        (["LSTM(32, 10)", "--input", "10", "--framework", "pytorch"], "LSTM was built for input_size=32"),
         (["lstm", "--input", "10", "--framework", "pytorch"], "LSTM needs 'hidden_size'"),
-        (["linear", "1", "2", "3", "4", "5", "--input", "8", "--framework", "pytorch"], "at most 4 more arguments"),
+        (["linear", "1", "2", "3", "--input", "8", "--framework", "pytorch"], "'bias' must be true or false, got 3"),
         (["Lstmm", "32", "--framework", "pytorch"], "unknown layer 'Lstmm' for PyTorch — did you mean 'LSTM'?"),
     ],
 )
 def test_explain_pytorch_errors_are_one_line(run_cli: RunCli, words: list[str], message: str | None) -> None:
     result = run_cli("explain", *words)
-    if message is None:  # num_layers=10 by position: valid
+    if message is None:  # every required argument given: read literally, LSTM(10, 32)
         assert result.code == 0, result.err
         return
     assert result.code == 2
@@ -239,6 +241,15 @@ def test_bad_pytorch_specs_get_one_line_errors(
     assert result.out == ""
     assert message in result.err
     assert result.err.count("\n") == 1
+
+
+def test_framework_flag_applies_before_the_input_conventions(run_cli: RunCli, tmp_path: Path) -> None:
+    spec = tmp_path / "emb.yaml"
+    spec.write_text("layers:\n  - Embedding: [50, 8]\n  - Flatten\n", encoding="utf-8")
+    doc = json.loads(run_cli("summary", str(spec), "--framework", "pytorch", "--format", "json").out)
+    assert doc["framework"] == "pytorch"
+    assert [layer["output_shape"] for layer in doc["layers"]] == [None, None]
+    assert doc["total"] == 400
 
 
 def test_layers_lists_torch_modules(run_cli: RunCli) -> None:

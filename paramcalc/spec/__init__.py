@@ -64,9 +64,4 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
         raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source))
     from paramcalc.spec.yaml_spec import load_yaml
 
-    spec = load_yaml(text, source)
-    if framework is not None and framework != spec.framework:
-        from dataclasses import replace
-
-        spec = replace(spec, framework=framework)
-    return spec
+    return load_yaml(text, source, framework)
