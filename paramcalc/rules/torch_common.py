@@ -107,22 +107,6 @@ def normalize_dim(dim: int, rank: int, name: str, key: str = "dim") -> int:
     return dim % rank
 
 
-def int_tuple(args: Args, key: str, rank: int, minimum: int = 0) -> tuple[int, ...]:
-    """An int or a sequence of ``rank`` ints (torch's ``_single``/``_pair``/``_triple``)."""
-    value = args[key]
-    if isinstance(value, int) and not isinstance(value, bool):
-        items: list[Value] = [value] * rank
-    elif isinstance(value, (list, tuple)) and len(value) == rank:
-        items = list(value)
-    else:
-        raise LayerError(f"'{key}' must be an integer or {rank} integers, got {_short(value)}")
-    for item in items:
-        if not isinstance(item, int) or isinstance(item, bool) or item < minimum:
-            need = "positive integers" if minimum == 1 else f"integers >= {minimum}"
-            raise LayerError(f"'{key}' values must be {need}, got {_short(value)}")
-    return tuple(items)
-
-
 def sizes(args: Args, key: str, minimum: int = 1) -> tuple[int, ...]:
     """An int or a non-empty sequence of ints (``normalized_shape``, ``unflattened_size``)."""
     value = args[key]

@@ -14,7 +14,7 @@ from typing import Any
 from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape, Term
 from paramcalc.rules import Args, Outcome
-from paramcalc.rules.torch_common import Maybe, check_axis, check_rank, int_tuple, known, need_input, show, torch_rule
+from paramcalc.rules.torch_common import Maybe, check_axis, check_rank, known, need_input, show, torch_rule
 from paramcalc.shapes import transposed_length
 
 _KERNEL_SYMBOLS = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
@@ -63,6 +63,17 @@ def _per_group(groups: int) -> str:
     return "//g" if groups > 1 else ""
 
 
+def _channels(name: str, rank: int, args: Args, x: Maybe, lazy: bool, c_out: int) -> tuple[Maybe, int, int]:
+    """in_channels (an argument, or read from the input's channel axis by a lazy module) and groups."""
+    if lazy:
+        x = need_input(x, name, "in_channels")
+        check_rank(x, name, _forms(rank))
+        c_in = known(x, -rank - 1, name, "in_channels")
+    else:
+        c_in = args.positive_int("in_channels")
+    return x, c_in, _groups(args, c_in, c_out)
+
+
 def _groups(args: Args, c_in: int | None, c_out: int) -> int:
     groups = args.positive_int("groups")
     if c_in is not None and c_in % groups:
@@ -79,7 +90,7 @@ def _padding(args: Args, rank: int, stride: tuple[int, ...]) -> tuple[int, ...] 
         if choice == "same" and any(s != 1 for s in stride):
             raise LayerError("padding='same' is not supported for strided convolutions", hint="use stride=1")
         return "valid" if choice is None else choice
-    return int_tuple(args, "padding", rank)
+    return args.ints("padding", rank, minimum=0)
 
 
 def _conv_spatial(
@@ -124,19 +135,13 @@ def _conv_spatial(
 def _conv(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outcome:
     """Shared body of Conv{1,2,3}d and LazyConv{1,2,3}d."""
     c_out = args.positive_int("out_channels")
-    kernel = int_tuple(args, "kernel_size", rank, minimum=1)
-    stride = int_tuple(args, "stride", rank, minimum=1)
+    kernel = args.ints("kernel_size", rank)
+    stride = args.ints("stride", rank)
     padding = _padding(args, rank, stride)
-    dilation = int_tuple(args, "dilation", rank, minimum=1)
+    dilation = args.ints("dilation", rank)
     mode = args.choice("padding_mode", _MODES) or "zeros"
     bias = args.flag("bias")
-    if lazy:
-        x = need_input(x, name, "in_channels")
-        check_rank(x, name, _forms(rank))
-        c_in = known(x, -rank - 1, name, "in_channels")
-    else:
-        c_in = args.positive_int("in_channels")
-    groups = _groups(args, c_in, c_out)
+    x, c_in, groups = _channels(name, rank, args, x, lazy, c_out)
     terms, formula, symbols = _weights(rank, c_in, c_out, kernel, groups, bias, transposed=False)
     if x is None:
         return Outcome(shape=None, terms=terms, formula=formula, symbols=symbols)
@@ -149,21 +154,15 @@ def _conv(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outcome:
 def _transposed(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outcome:
     """Shared body of ConvTranspose{1,2,3}d and their lazy variants."""
     c_out = args.positive_int("out_channels")
-    kernel = int_tuple(args, "kernel_size", rank, minimum=1)
-    stride = int_tuple(args, "stride", rank, minimum=1)
-    padding = int_tuple(args, "padding", rank)
-    output_padding = int_tuple(args, "output_padding", rank)
-    dilation = int_tuple(args, "dilation", rank, minimum=1)
+    kernel = args.ints("kernel_size", rank)
+    stride = args.ints("stride", rank)
+    padding = args.ints("padding", rank, minimum=0)
+    output_padding = args.ints("output_padding", rank, minimum=0)
+    dilation = args.ints("dilation", rank)
     if args.choice("padding_mode", _MODES) != "zeros":
         raise LayerError(f'Only "zeros" padding mode is supported for {name.removeprefix("Lazy")}')
     bias = args.flag("bias")
-    if lazy:
-        x = need_input(x, name, "in_channels")
-        check_rank(x, name, _forms(rank))
-        c_in = known(x, -rank - 1, name, "in_channels")
-    else:
-        c_in = args.positive_int("in_channels")
-    groups = _groups(args, c_in, c_out)
+    x, c_in, groups = _channels(name, rank, args, x, lazy, c_out)
     terms, formula, symbols = _weights(rank, c_in, c_out, kernel, groups, bias, transposed=True)
     if x is None:
         return Outcome(shape=None, terms=terms, formula=formula, symbols=symbols)

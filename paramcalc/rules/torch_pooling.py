@@ -15,7 +15,7 @@ from typing import Any
 from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape
 from paramcalc.rules import Args, Outcome
-from paramcalc.rules.torch_common import Maybe, check_min_rank, check_rank, int_tuple, show, torch_rule
+from paramcalc.rules.torch_common import Maybe, check_min_rank, check_rank, show, torch_rule
 from paramcalc.shapes import conv_length, pool_length
 
 _SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
@@ -71,7 +71,7 @@ def _stride(args: Args, rank: int, kernel: tuple[int, ...]) -> tuple[int, ...]:
     """Pools default their stride to the kernel size (``stride=None``)."""
     if args["stride"] is None:
         return kernel
-    return int_tuple(args, "stride", rank, minimum=1)
+    return args.ints("stride", rank)
 
 
 def _register_pools(rank: int) -> None:
@@ -93,10 +93,10 @@ def _register_pools(rank: int) -> None:
         floor((L + 2p - d·(k-1) - 1)/s) + 1 (rounded up with ceil_mode); stride defaults to
         the kernel size.
         """
-        kernel = int_tuple(args, "kernel_size", rank, minimum=1)
+        kernel = args.ints("kernel_size", rank)
         stride = _stride(args, rank, kernel)
-        padding = int_tuple(args, "padding", rank)
-        dilation = int_tuple(args, "dilation", rank, minimum=1)
+        padding = args.ints("padding", rank, minimum=0)
+        dilation = args.ints("dilation", rank)
         ceil = args.flag("ceil_mode")
         if x is None:
             args.flag("return_indices")
@@ -120,9 +120,9 @@ def _register_pools(rank: int) -> None:
         """Averages each window: no parameters. Output length floor((L + 2p - k)/s) + 1
         (rounded up with ceil_mode); stride defaults to the kernel size.
         """
-        kernel = int_tuple(args, "kernel_size", rank, minimum=1)
+        kernel = args.ints("kernel_size", rank)
         stride = _stride(args, rank, kernel)
-        padding = int_tuple(args, "padding", rank)
+        padding = args.ints("padding", rank, minimum=0)
         ceil = args.flag("ceil_mode")
         args.flag("count_include_pad")
         if rank > 1 and args["divisor_override"] is not None:
@@ -138,7 +138,7 @@ def _register_pools(rank: int) -> None:
         without padding.
         """
         args.number("norm_type")
-        kernel = int_tuple(args, "kernel_size", rank, minimum=1)
+        kernel = args.ints("kernel_size", rank)
         stride = _stride(args, rank, kernel)
         ceil = args.flag("ceil_mode")
         if x is None:
@@ -198,7 +198,7 @@ def _register_fractional(rank: int) -> None:
         """Max pooling with pseudo-random window steps to a given output size (or
         input·output_ratio): no parameters.
         """
-        int_tuple(args, "kernel_size", rank, minimum=1)
+        args.ints("kernel_size", rank)
         if args["_random_samples"] is not None:
             raise LayerError("'_random_samples' takes a tensor; a spec cannot give one")
         if (args["output_size"] is None) == (args["output_ratio"] is None):
@@ -222,7 +222,7 @@ def _register_fractional(rank: int) -> None:
                 None if size is None else int(size * ratio) for size, ratio in zip(spatial_in, ratios, strict=True)
             )
         else:
-            spatial = int_tuple(args, "output_size", rank, minimum=1)
+            spatial = args.ints("output_size", rank)
         return _indices(args, _with_spatial(x, spatial))
 
 
@@ -427,10 +427,10 @@ def channel_shuffle(args: Args, x: Maybe) -> Outcome:
 
 def _blocks(args: Args) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     return (
-        int_tuple(args, "kernel_size", 2, minimum=1),
-        int_tuple(args, "dilation", 2, minimum=1),
-        int_tuple(args, "padding", 2),
-        int_tuple(args, "stride", 2, minimum=1),
+        args.ints("kernel_size", 2),
+        args.ints("dilation", 2),
+        args.ints("padding", 2, minimum=0),
+        args.ints("stride", 2),
     )
 
 
@@ -456,7 +456,7 @@ def fold(args: Args, x: Maybe) -> Outcome:
     """Sums sliding blocks back into an image, (N, C·k_h·k_w, L) -> (N, C, *output_size): no
     parameters.
     """
-    size = int_tuple(args, "output_size", 2, minimum=1)
+    size = args.ints("output_size", 2)
     kernel, dilation, padding, stride = _blocks(args)
     if x is None:
         return Outcome(shape=None, formula="0")
