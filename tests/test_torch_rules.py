@@ -190,7 +190,7 @@ def test_torch_class_names_are_case_sensitive_in_specs() -> None:
     assert find_rule("dense", "keras").name == "Dense"
 
 
-def test_every_torch_rule_has_a_docstring_and_a_closed_form() -> None:
+def test_every_torch_rule_explains_itself_and_sees_the_batch_axis() -> None:
     table = all_rules("pytorch")
     assert len(table) >= 120
     for name, found in table.items():
@@ -231,6 +231,7 @@ def test_lecture_transformer_default_matches_the_paper_without_embeddings() -> N
         ("TransformerEncoder(LayerNorm(8), 2)", (5, 8), None),
         ("TransformerEncoder(Linea(8, 8), 2)", None, "encoder_layer (Linea): unknown layer 'Linea' for PyTorch"),
         ("Transformer(num_encoder_layers=0)", (5, 512), "cannot run forward"),
+        ("LSTM(4, 4, num_layers=1000000000)", None, "LSTM would hold 5,000,000,000 parameter tensors"),
     ],
 )
 def test_bad_arguments_and_shapes_are_layer_errors(call: str, shape: Shape | None, message: str | None) -> None:

@@ -22,6 +22,7 @@ from paramcalc.rules.torch_common import (
     Maybe,
     check_axis,
     check_rank,
+    check_tensor_count,
     child,
     show,
     to_layer,
@@ -258,6 +259,7 @@ def _stack(args: Args, key: str, xs: Sequence[Maybe], decoder: bool) -> Outcome:
     if x is not None and count == 0:
         raise LayerError(f"{name} with num_layers=0 has no layer to run (torch raises IndexError in forward)")
     _, _, inner = child(args[key], args, key, x)
+    check_tensor_count(count * len(inner.terms), name)
     symbols = dict(inner.symbols)
     terms: list[Term] = []
     for i in range(count):
@@ -343,6 +345,7 @@ def transformer(args: Args, xs: list[Maybe]) -> Outcome:
     e, ff, bias = _layer_options(args)
     n_enc = args.integer("num_encoder_layers")
     n_dec = args.integer("num_decoder_layers")
+    check_tensor_count(26 * (n_enc + n_dec), "Transformer", "num_encoder_layers/num_decoder_layers")
     if len(xs) > 2:
         raise LayerError(f"Transformer takes (src, tgt), got {len(xs)} inputs")
     src, tgt = xs[0], xs[-1]

@@ -33,6 +33,16 @@ Maybe = Shape | None
 """An input shape with its batch axis, or None when the spec gives no input."""
 
 
+MAX_TENSORS = 1_000_000
+"""Upper bound on the parameter tensors one module may list (num_layers is data, not a bomb)."""
+
+
+def check_tensor_count(count: int, name: str, key: str = "num_layers") -> None:
+    """Refuse a module that would list more than :data:`MAX_TENSORS` parameter tensors."""
+    if count > MAX_TENSORS:
+        raise LayerError(f"{name} would hold {count:,} parameter tensors", hint=f"{key} is too large")
+
+
 def torch_rule(
     name: str,
     *params: tuple[str, Value] | str,

@@ -16,7 +16,7 @@ from typing import Any
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term, Tree
 from paramcalc.rules import Args, Outcome
-from paramcalc.rules.torch_common import Maybe, check_axis, check_rank, torch_rule
+from paramcalc.rules.torch_common import Maybe, check_axis, check_rank, check_tensor_count, torch_rule
 
 _LEGEND = {
     "m": "input_size, the last input axis",
@@ -106,6 +106,7 @@ def _sequence(kind: str, args: Args, x: Maybe) -> Outcome:
     gates, names = _GATES[kind]
     m, n, layers, bias, proj = _check_common(args, kind)
     dirs = 2 if args.flag("bidirectional") else 1
+    check_tensor_count(5 * layers * dirs, kind)
     terms = _terms(gates, m, n, layers, dirs, bias, proj)
     symbols = {"m": m, "n": n}
     if proj:
