@@ -17,6 +17,10 @@ torch's own call (``explain "LSTM(10000, 32)" --input 10000``), and an argument 
 is never overridden.  Without ``--input`` a
 PyTorch layer is counted from its arguments alone (``explain lstm 10000 32``) and its output
 shape is unknown.
+
+Without ``--framework`` the layer's class decides (:func:`guess_framework`): Keras first,
+then PyTorch, then Hugging Face transformers blocks (``LlamaDecoderLayer``).  ``--config``
+derives a block of a Hugging Face model from its config.json (:func:`explain_with_config`).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from paramcalc.engine import AutoNamer, run_layer
-from paramcalc.errors import UsageError
+from paramcalc.errors import ParamcalcError, UsageError
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import REQUIRED, Rule, find_rule
 from paramcalc.spec.inline_spec import parse_layer_calls
@@ -58,11 +62,29 @@ def parse_layer(layer: str, args: Sequence[str]) -> LayerSpec:
     return calls[0]
 
 
-def explain_layer(layer: str, args: Sequence[str], input_shape: str | None, framework: str = "keras") -> LayerRow:
-    """Count one layer from command-line words and return its row (with the derivation data)."""
+def explain_layer(
+    layer: str, args: Sequence[str], input_shape: str | None, framework: str | None = "keras"
+) -> LayerRow:
+    """Count one layer from command-line words and return its row (with the derivation data).
+
+    With ``framework`` None the layer's class decides: see :func:`guess_framework`.
+    """
     spec = parse_layer(layer, args)
     shape = parse_input_shape(input_shape) if input_shape else None
-    return explain_spec(spec, shape, framework)
+    return explain_spec(spec, shape, framework or guess_framework(spec.class_name))
+
+
+def guess_framework(class_name: str) -> str:
+    """The framework whose rules know ``class_name`` (any case): Keras first, then PyTorch,
+    then transformers blocks; Keras when none does (its error suggests a near miss).
+    """
+    for framework in ("keras", "pytorch", "transformers"):
+        try:
+            find_rule(class_name, framework, exact=False)
+        except ParamcalcError:
+            continue
+        return framework
+    return "keras"
 
 
 def explain_spec(spec: LayerSpec, shape: Shape | None, framework: str) -> LayerRow:
@@ -78,7 +100,7 @@ def explain_spec(spec: LayerSpec, shape: Shape | None, framework: str) -> LayerR
             shape = (None,) * (wanted - len(shape)) + shape
         return run_layer(spec, name, [shape] * count, framework, add_batch=(True,) * count)
     shape = shape or ()
-    wanted = max(found.min_rank, 1)
+    wanted = 2 if framework == "transformers" else max(found.min_rank, 1)
     if len(shape) < wanted:
         shape = (None,) * (wanted - len(shape)) + shape
     return run_layer(spec, name, [shape] * count, framework)
@@ -110,3 +132,55 @@ def fill_from_input(found: Rule, spec: LayerSpec, shape: Shape | None) -> LayerS
         if key in spec.kwargs:
             raise UsageError(f"argument '{key}' given both by position and by name")
     return replace(spec, args=(), kwargs={**filled, **given, **spec.kwargs})
+
+
+ROW_ONLY_ARGS = frozenset({"layer_idx", "is_decoder", "has_relative_attention_bias", "is_cross_attention"})
+"""Rule arguments that are not config keys: which block of the model, not how big."""
+
+
+def explain_with_config(layer: str, args: Sequence[str], config_path: str) -> list[LayerRow]:
+    """Derive a block of a Hugging Face model from its config.json.
+
+    ``layer`` is a block class (``LlamaDecoderLayer``: every distinct such block of the
+    model, e.g. T5's block 0 with the relative attention bias and the others), a module path
+    (``model.layers.5``, ``encoder.block.0``), or any class of the family with keyword
+    arguments that override the config's values (``"LlamaMLP(intermediate_size=8192)"``).
+    """
+    from paramcalc.engine import analyze
+    from paramcalc.spec import load_spec
+    from paramcalc.spec.hf_config import family_of, layer_kwargs, resolve
+
+    model = load_spec(config_path)
+    if model.framework != "transformers":
+        raise UsageError(f"--config needs a Hugging Face config.json, and {config_path} is not one")
+    if "(" not in layer and not args and "." in layer:
+        report = analyze(model)
+        for row in report.expanded().layers:
+            if row.name == layer:
+                return [row]
+        names = ", ".join(row.name for row in report.layers)
+        raise UsageError(f"the model has no module '{layer}'", hint=f"its blocks: {names}")
+    spec = parse_layer(layer, args)
+    found = find_rule(spec.class_name, "transformers")
+    if not spec.args and not spec.kwargs:
+        rows = [row for row in analyze(model).layers if row.class_name == found.name]
+        if rows:
+            return rows
+    import json
+
+    with open(config_path, encoding="utf-8-sig") as handle:
+        doc = json.load(handle)
+    cfg = resolve(family_of(doc), doc)
+    missing = [key for key in found.positional if key not in cfg and key not in ROW_ONLY_ARGS]
+    known = {"Embedding", "Linear", "LayerNorm"}
+    if missing and found.name not in known:
+        raise UsageError(
+            f"{found.name} is not part of a {doc['model_type']} model (its config has no {missing[0]})",
+            hint="name a block of this model, or drop --config and give the sizes",
+        )
+    kwargs = layer_kwargs(found.name, cfg) if found.name not in known else {}
+    for key in found.positional[: len(spec.args)]:
+        kwargs.pop(key, None)
+    kwargs.update(spec.kwargs)
+    merged = LayerSpec(spec.class_name, args=spec.args, kwargs=kwargs, location=spec.location)
+    return [run_layer(merged, AutoNamer("transformers").auto(found.name), [(None, None)], "transformers")]

@@ -258,3 +258,38 @@ def test_layers_lists_torch_modules(run_cli: RunCli) -> None:
     for name in ("Linear", "LSTM", "Conv2d", "BatchNorm2d", "MultiheadAttention", "Transformer", "ReLU"):
         assert name in names
     assert "Dense" not in names
+
+
+def test_explain_without_framework_finds_a_torch_only_layer(run_cli: RunCli) -> None:
+    doc = json.loads(run_cli("explain", "linear", "1", "--input", "32", "--format", "json").out)
+    assert doc["class"] == "Linear"
+    assert [t["weight"] for t in doc["terms"]] == ["weight", "bias"]
+    assert doc["output_shape"] == [None, 1]
+    assert doc["params"] == 33
+
+
+@pytest.mark.parametrize(
+    "extra", [["--config", str(SPECS / "llama-2-7b.config.json")], ["--framework", "transformers"]]
+)
+def test_compare_refuses_hugging_face_options(run_cli: RunCli, extra: list[str]) -> None:
+    result = run_cli("explain", "lstm", "32", "--input", "10", "--compare", *extra)
+    assert result.code == 2
+    assert result.out == ""
+    assert "--compare puts Keras and PyTorch side by side" in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_totals_list_active_tied_and_buffer_lines_together() -> None:
+    from paramcalc.render.summary_text import totals_lines
+    from paramcalc.report import LayerRow, Report, Term
+
+    experts = Term("E", "experts", (4, 3), ("E", "n"), share=(1, 4))
+    head = Term("W", "weight", (2, 3), ("V", "n"), tied_to="embed.weight")
+    stats = Term("mu", "running_mean", (3,), ("n",), buffer=True)
+    row = LayerRow("block", "Block", ((None, 3),), terms=(experts, head, stats), copies=("b.0", "b.1"))
+    lines = dict(totals_lines(Report("m", "pytorch", (row,))))
+    assert lines["Total params"].startswith("24 ")
+    assert lines["Active params per token"].startswith("6 ")
+    assert "top-1 of 4 experts in 2 layers" in lines["Active params per token"]
+    assert lines["Tied params (shown, counted once)"] == "12"
+    assert lines["Buffers (not parameters)"] == "6"

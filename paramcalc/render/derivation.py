@@ -25,6 +25,18 @@ class Step:
     values: tuple[int, ...]
     count: int
     scope: str = ""
+    tied_to: str = ""
+    share: tuple[int, int] | None = None
+
+    @property
+    def note(self) -> str:
+        """Why this step's count is special: a tied alias, or experts of which a token uses k."""
+        if self.tied_to:
+            return f"tied: is {self.tied_to}, counted there"
+        if self.share is not None:
+            k, experts = self.share
+            return f"{k} of {experts} experts active per token"
+        return ""
 
 
 def _gate_dims(term: Term) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -63,10 +75,31 @@ def split(row: LayerRow) -> tuple[list[Step], list[Step], int]:
             gated.append(Step(term.symbol, term.weight, dims, values, term.count // gates, term.scope))
         else:
             dims = term.dims or tuple(str(d) for d in term.shape)
-            rest.append(Step(term.symbol, term.weight, dims, term.shape, term.count, term.scope))
+            step = Step(term.symbol, term.weight, dims, term.shape, term.count, term.scope, term.tied_to, term.share)
+            rest.append(step)
     if gates > 1:
         return gated, rest, gates
     return rest, [], 1
+
+
+def _counted(items: list[Step]) -> int:
+    """The steps' sum without tied aliases (they are counted where first defined)."""
+    return sum(s.count for s in items if not s.tied_to)
+
+
+def _per_copy(gated: list[Step], rest: list[Step], gates: int) -> int:
+    """One copy's total from the steps: the gated terms times the gates plus the whole terms."""
+    return _counted(gated) * gates + _counted(rest)
+
+
+def _extra_lines(row: LayerRow) -> list[str]:
+    """Repeats and routed experts: what a single copy's total becomes for the whole row."""
+    lines = []
+    if row.repeat > 1:
+        lines.append(f"× {row.repeat} copies ({row.copies[0]} … {row.copies[-1]}) = {row.params:,}")
+    if any(t.share is not None for t in row.terms):
+        lines.append(f"active per token (routed experts: only the top-k): {row.active // row.repeat:,} per copy")
+    return lines
 
 
 def _dims_text(dims: tuple[str, ...], latex: bool = False) -> str:
@@ -126,6 +159,7 @@ def text(row: LayerRow) -> str:
     else:
         lines.append("")
         lines += _text_table(row, gated, rest, gates)
+        lines += [f"  {line}" for line in _extra_lines(row)]
     if buffers:
         lines.append("")
         lines.append("  buffers (saved with the model, not parameters):")
@@ -143,29 +177,31 @@ def text(row: LayerRow) -> str:
 
 
 def _text_table(row: LayerRow, gated: list[Step], rest: list[Step], gates: int) -> list[str]:
-    """The term table: per-gate terms (then × gates), then whole terms, then the total."""
+    """The term table: per-gate terms (then × gates), then whole terms, then the total (one copy)."""
     table = []
     for step in [*gated, *rest]:
         weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
-        table.append((step.symbol, weight, f"{_dims_text(step.dims)} = {_values_text(step.values)}", f"{step.count:,}"))
+        size = f"{_dims_text(step.dims)} = {_values_text(step.values)}"
+        table.append((step.symbol, weight, size, f"{step.count:,}", step.note))
+    total = _per_copy(gated, rest, gates)
     w0 = max(len(r[0]) for r in table)
     w1 = max(len(r[1]) for r in table)
     w2 = max(len(r[2]) for r in table)
-    w3 = max(len(r[3]) for r in [*table, ("", "", "", f"{row.params:,}")])
+    w3 = max(len(r[3]) for r in [*table, ("", "", "", f"{total:,}", "")])
     label = w0 + w1 + w2 + 4
     lines = []
     if gates > 1:
         names = f" ({', '.join(row.gate_names)})" if row.gate_names else ""
         lines.append(f"  each of the {gates} gates{names}:")
-        for sym, weight, size, count in table[: len(gated)]:
-            lines.append(f"    {sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}")
-        per = sum(s.count for s in gated)
+        for sym, weight, size, count, note in table[: len(gated)]:
+            lines.append(f"    {sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}  {note}".rstrip())
+        per = _counted(gated)
         lines.append(f"    {'per gate':<{label}}  {per:>{w3},}")
         lines.append(f"  {'× ' + str(gates) + ' gates':<{label + 2}}  {per * gates:>{w3},}")
-        for sym, weight, size, count in table[len(gated) :]:
-            lines.append(f"  {sym:<{w0}}  {weight:<{w1}}  {size:<{w2 + 2}}  {count:>{w3}}")
+        for sym, weight, size, count, note in table[len(gated) :]:
+            lines.append(f"  {sym:<{w0}}  {weight:<{w1}}  {size:<{w2 + 2}}  {count:>{w3}}  {note}".rstrip())
         if rest:
-            lines.append(f"  {'total':<{label + 2}}  {row.params:>{w3},}")
+            lines.append(f"  {'total':<{label + 2}}  {total:>{w3},}")
         axis = "first" if all(t.gate_axis == 0 for t in row.terms if t.gates > 1) else "last"
         lines.append("")
         lines.append(f"  framework weights (gates packed along the {axis} axis):")
@@ -173,9 +209,10 @@ def _text_table(row: LayerRow, gated: list[Step], rest: list[Step], gates: int) 
             if not term.buffer:
                 lines.append(f"    {term.path:<{w1 + 8}}  {term.shape!s:<14}  {term.count:>{w3},}")
     else:
-        for sym, weight, size, count in table:
-            lines.append(f"  {sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}")
-        lines.append(f"  {'total':<{label}}  {sum(s.count for s in [*gated, *rest]):>{w3},}")
+        for sym, weight, size, count, note in table:
+            lines.append(f"  {sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}  {note}".rstrip())
+        name = "total (tied weights not counted again)" if any(s.tied_to for s in [*gated, *rest]) else "total"
+        lines.append(f"  {name:<{label}}  {total:>{w3},}")
     return lines
 
 
@@ -197,13 +234,14 @@ def markdown(row: LayerRow) -> str:
         out += ["| term | weight | size | count |", "|:--|:--|:--|--:|"]
         out += [_markdown_step(step) for step in gated]
         if gates > 1:
-            per = sum(s.count for s in gated)
+            per = _counted(gated)
             out.append(f"| **per gate** | | | **{per:,}** |")
             out.append(f"| **× {gates} gates** | | | **{per * gates:,}** |")
         out += [_markdown_step(step) for step in rest]
         if gates == 1 or rest:
-            out.append(f"| **total** | | | **{row.params:,}** |")
+            out.append(f"| **total** | | | **{_per_copy(gated, rest, gates):,}** |")
         out.append("")
+        out += [f"{line}\n" for line in _extra_lines(row)]
     buffers = [t for t in row.terms if t.buffer]
     if buffers:
         shown = ", ".join(f"`{t.path}` {tuple(t.shape)}" for t in buffers)
@@ -223,7 +261,8 @@ def markdown(row: LayerRow) -> str:
 def _markdown_step(step: Step) -> str:
     weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
     size = f"${_dims_text(step.dims, True)} = {_values_text(step.values, True)}$"
-    return f"| ${_symbol_tex(step.symbol)}$ | `{weight}` | {size} | {step.count:,} |"
+    note = f" ({step.note})" if step.note else ""
+    return f"| ${_symbol_tex(step.symbol)}$ | `{weight}` | {size} | {step.count:,}{note} |"
 
 
 def latex(row: LayerRow) -> str:
@@ -232,7 +271,7 @@ def latex(row: LayerRow) -> str:
     name = row.name.replace("_", r"\_")
     out = [f"% {row.name} ({row.class_name}): {row.params:,} parameters", r"\begin{align*}"]
     if row.symbols:
-        out.append(r"&" + r",\quad ".join(f"{k} = {v}" for k, v in row.symbols) + r" \\")
+        out.append(r"&" + r",\quad ".join(f"{_symbol_tex(k)} = {v}" for k, v in row.symbols) + r" \\")
     for step in gated:
         out.append(_latex_step(step))
     if gates > 1:
@@ -248,7 +287,10 @@ def latex(row: LayerRow) -> str:
             f" = {_num_tex(value)}"
         )
     else:
-        out.append(rf"P_{{\text{{{name}}}}} &= {_num_tex(row.params)}")
+        out.append(rf"P_{{\text{{{name}}}}} &= {_num_tex(row.params_each)}")
+    if row.repeat > 1:
+        out[-1] += r" \\"
+        out.append(rf"&\times {row.repeat} = {_num_tex(row.params)}")
     out.append(r"\end{align*}")
     return "\n".join(out)
 
