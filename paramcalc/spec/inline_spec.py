@@ -3,20 +3,30 @@
 The text is parsed with :mod:`ast` as a Python expression and then *read*, node by node:
 only layer calls, bare layer names, ``|`` between them and literal values are accepted.
 Nothing is ever evaluated, so ``__import__('os')`` or attribute tricks are plain errors.
+
+A ``?`` where a value is expected (``LSTM(?)``, ``Dense(units=?)``) is read as a
+:class:`~paramcalc.spec.records.Placeholder`, the unknown ``paramcalc solve`` searches
+for.  ``?`` is not Python, so before parsing each ``?`` outside a string literal is
+replaced by ``_`` (same width: columns in errors stay right) and its position noted; a
+``_`` name at a noted position is a placeholder, anywhere else it stays an error.
 """
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.spec.common import assemble
-from paramcalc.spec.records import LayerSpec, ModelSpec
+from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
 
 MAX_INLINE_CHARS = 100_000
 MODULE_PREFIXES = frozenset({"keras.layers", "layers", "tf.keras.layers", "keras", "nn", "torch.nn"})
 """Dotted prefixes users copy from code (``layers.Dense``, ``nn.Linear``); nothing else is allowed."""
+PLACEHOLDER = "?"
+_STANDIN = "_"
+_PLACEHOLDER_HINT = "'?' marks the one value `paramcalc solve` searches for, e.g. LSTM(?) or Dense(units=?)"
 
 
 class _InlineError(Exception):
@@ -46,13 +56,76 @@ def parse_layer_calls(text: str, source: str = "<inline>") -> list[LayerSpec]:
         ) from None
 
 
+@dataclass
+class _Context:
+    """What the node readers share: the source name and where the ``?`` placeholders were."""
+
+    source: str
+    marks: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(line, UTF-8 byte column) of each ``?`` as ast reports positions -> its ordinal."""
+
+    def _key(self, node: ast.expr) -> int | None:
+        return self.marks.get((node.lineno, node.col_offset))
+
+    def placeholder(self, node: ast.expr) -> Placeholder | None:
+        """The placeholder a ``_`` name node stands for, if it was written as ``?``."""
+        key = self._key(node)
+        if key is None:
+            return None
+        if not isinstance(node, ast.Name) or node.id != _STANDIN:
+            raise _InlineError("'?' must stand alone, as a whole value", node, hint=_PLACEHOLDER_HINT)
+        return Placeholder(key, Location(self.source, column=node.col_offset + 1))
+
+    def refuse(self, node: ast.expr, what: str) -> None:
+        """Raise a clear error if ``node`` starts with a ``?`` written where no value belongs."""
+        if self._key(node) is not None:
+            raise _InlineError(f"'?' cannot stand for {what}; it replaces a value", node, hint=_PLACEHOLDER_HINT)
+
+
+def _mark_placeholders(text: str) -> tuple[str, dict[tuple[int, int], int]]:
+    """Replace each ``?`` outside string literals by ``_`` and note where each one was."""
+    chars = list(text)
+    marks: dict[tuple[int, int], int] = {}
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char in "'\"":
+            i = _string_end(text, i)
+            continue
+        if char == PLACEHOLDER:
+            line_start = text.rfind("\n", 0, i) + 1
+            position = (text.count("\n", 0, i) + 1, len(text[line_start:i].encode("utf-8")))
+            marks[position] = len(marks)
+            chars[i] = _STANDIN
+        i += 1
+    return "".join(chars), marks
+
+
+def _string_end(text: str, start: int) -> int:
+    """Index just past the string literal opening at ``start`` (the end of text if unclosed)."""
+    quote = text[start] * 3 if text.startswith(text[start] * 3, start) else text[start]
+    i = start + len(quote)
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text.startswith(quote, i):
+            return i + len(quote)
+        elif text[i] == "\n" and len(quote) == 1:
+            return i
+        else:
+            i += 1
+    return len(text)
+
+
 def _parse(text: str, source: str) -> list[LayerSpec]:
     if len(text) > MAX_INLINE_CHARS:
         raise _InlineError(f"longer than {MAX_INLINE_CHARS:,} characters", hint="use a YAML file")
     if not text.strip():
         raise _InlineError("empty spec", hint='write layers like "Dense(4) | Dense(1)"')
+    code, marks = _mark_placeholders(text.strip())
+    ctx = _Context(source, marks)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(code, mode="eval")
     except SyntaxError as exc:
         column = exc.offset
         message = exc.msg
@@ -69,45 +142,49 @@ def _parse(text: str, source: str) -> list[LayerSpec]:
     segments.append(node)
     segments.reverse()
     try:
-        return [_layer(seg, source, index) for index, seg in enumerate(segments, start=1)]
+        return [_layer(seg, ctx, index) for index, seg in enumerate(segments, start=1)]
     except RecursionError:
         raise _InlineError("nesting is too deep") from None
 
 
-def _layer(node: ast.expr, source: str, index: int = 0) -> LayerSpec:
-    location = Location(source, column=node.col_offset + 1)
+def _layer(node: ast.expr, ctx: _Context, index: int = 0) -> LayerSpec:
+    location = Location(ctx.source, column=node.col_offset + 1)
+    ctx.refuse(node, "a layer")
     if isinstance(node, (ast.Name, ast.Attribute)):
-        return LayerSpec(_callee(node), location=location, index=index)
+        return LayerSpec(_callee(node, ctx), location=location, index=index)
     if not isinstance(node, ast.Call):
         raise _InlineError(
             f"expected a layer such as Dense(4), got {_what(node)}",
             node,
             hint='segments are layer calls joined by |, e.g. "Dense(4) | Dense(1)"',
         )
-    class_name = _callee(node.func)
+    class_name = _callee(node.func, ctx)
     args = []
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise _InlineError("*args are not allowed", arg)
-        args.append(_literal(arg, source))
+        args.append(_literal(arg, ctx))
     kwargs: dict[str, Any] = {}
     for keyword in node.keywords:
         if keyword.arg is None:
             raise _InlineError("**kwargs are not allowed", keyword.value)
         if keyword.arg in kwargs:
             raise _InlineError(f"argument '{keyword.arg}' given twice", keyword.value)
-        kwargs[keyword.arg] = _literal(keyword.value, source)
+        kwargs[keyword.arg] = _literal(keyword.value, ctx)
     name = kwargs.pop("name", None)
     if name is not None and not isinstance(name, str):
         raise _InlineError("name= must be a string", node)
     return LayerSpec(class_name, tuple(args), kwargs, location, name, None, index)
 
 
-def _callee(node: ast.expr) -> str:
+def _callee(node: ast.expr, ctx: _Context) -> str:
     """The layer class of ``Dense`` or ``layers.Dense``; any other attribute access is refused."""
+    ctx.refuse(node, "a layer name")
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
+        if (node.end_lineno, (node.end_col_offset or 0) - 1) in ctx.marks:
+            raise _InlineError("'?' cannot stand for a layer name; it replaces a value", node, hint=_PLACEHOLDER_HINT)
         parts = [node.attr]
         inner = node.value
         while isinstance(inner, ast.Attribute):
@@ -121,8 +198,11 @@ def _callee(node: ast.expr) -> str:
     raise _InlineError(f"expected a layer name, got {_what(node)}", node)
 
 
-def _literal(node: ast.expr, source: str) -> Any:
-    """A literal argument: numbers, strings, booleans, None, tuples/lists/dicts, nested layers."""
+def _literal(node: ast.expr, ctx: _Context) -> Any:
+    """A literal argument: numbers, strings, booleans, None, tuples/lists/dicts, nested layers, ``?``."""
+    placeholder = ctx.placeholder(node)
+    if placeholder is not None:
+        return placeholder
     if isinstance(node, ast.Constant):
         if isinstance(node.value, (bool, int, float, str)) or node.value is None:
             return node.value
@@ -133,18 +213,19 @@ def _literal(node: ast.expr, source: str) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.Tuple):
-        return tuple(_literal(item, source) for item in node.elts)
+        return tuple(_literal(item, ctx) for item in node.elts)
     if isinstance(node, ast.List):
-        return [_literal(item, source) for item in node.elts]
+        return [_literal(item, ctx) for item in node.elts]
     if isinstance(node, ast.Dict):
         out = {}
         for key_node, value_node in zip(node.keys, node.values, strict=True):
             if key_node is None:
                 raise _InlineError("**mappings are not allowed", value_node)
-            out[_literal(key_node, source)] = _literal(value_node, source)
+            ctx.refuse(key_node, "a key")
+            out[_literal(key_node, ctx)] = _literal(value_node, ctx)
         return out
     if isinstance(node, ast.Call):
-        return _layer(node, source)
+        return _layer(node, ctx)
     if isinstance(node, ast.Name):
         raise _InlineError(
             f"'{node.id}' is not a value", node, hint=f"quote strings: '{node.id}'; layers are calls: {node.id}()"

@@ -4,19 +4,23 @@ The document is composed once into a node tree (so every layer keeps its line nu
 and constructed with PyYAML's *safe* constructor: no tag can build a Python object.
 Alias expansion is measured on the node graph before anything walks the values, so a
 "billion laughs" document is refused instead of exhausting memory.
+
+A layer argument written ``"?"`` (quoted: a bare ``?`` is YAML syntax) becomes a
+:class:`~paramcalc.spec.records.Placeholder` for ``paramcalc solve``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from difflib import get_close_matches
+from itertools import count
 from typing import Any
 
 import yaml
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.spec.common import assemble, describe_value, expand_repeats, input_from_value, layer_from_entry
-from paramcalc.spec.records import LayerSpec, ModelSpec
+from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
 
 TOP_LEVEL_KEYS = ("name", "framework", "input", "inputs", "outputs", "budget", "layers", "description")
 FRAMEWORKS = ("keras", "pytorch")
@@ -62,7 +66,7 @@ def load_yaml(text: str, source: str) -> ModelSpec:
             location=Location(source, 1),
             hint="add 'layers:' with one entry per layer",
         )
-    items = _layer_items(data["layers"], layers_node, source)
+    items = _layer_items(data["layers"], layers_node, source, count())
     layers = expand_repeats(items)
     inputs = []
     graph = False
@@ -122,7 +126,10 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"malformed YAML: {problem}", location=Location(source, line)) from None
+        hint = None
+        if mark is not None and text[mark.index : mark.index + 1] == "?":
+            hint = 'quote a placeholder: units: "?"'
+        raise SpecError(f"malformed YAML: {problem}", location=Location(source, line), hint=hint) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"malformed YAML: {' '.join(str(exc).split())[:120]}", location=Location(source)) from None
     except RecursionError:
@@ -181,7 +188,7 @@ def _loc(source: str, node: yaml.Node | None) -> Location:
 Item = Any  # LayerSpec | tuple[int, list[Item], Location]
 
 
-def _layer_items(values: Any, node: yaml.Node, source: str) -> list[Item]:
+def _layer_items(values: Any, node: yaml.Node, source: str, keys: Iterator[int]) -> list[Item]:
     """Layer entries with their lines; ``Repeat`` blocks become ``(times, items, location)``."""
     where = _loc(source, node)
     if not isinstance(values, list) or not isinstance(node, yaml.SequenceNode):
@@ -190,13 +197,30 @@ def _layer_items(values: Any, node: yaml.Node, source: str) -> list[Item]:
     for value, child in zip(values, node.value, strict=True):
         location = _loc(source, child)
         if isinstance(value, Mapping) and len(value) == 1 and "Repeat" in value:
-            items.append(_repeat(value["Repeat"], _child(child, "Repeat"), location, source))
+            items.append(_repeat(value["Repeat"], _child(child, "Repeat"), location, source, keys))
         else:
+            if isinstance(value, Mapping) and len(value) == 1:
+                ((class_name, args),) = value.items()
+                value = {class_name: _placeholders(args, _child(child, str(class_name)), source, keys)}
             items.append(layer_from_entry(value, location))
     return items
 
 
-def _repeat(block: Any, node: yaml.Node | None, location: Location, source: str) -> tuple[int, list[Item], Location]:
+def _placeholders(value: Any, node: yaml.Node | None, source: str, keys: Iterator[int]) -> Any:
+    """Layer arguments with every ``"?"`` string replaced by a Placeholder at its own line."""
+    if isinstance(value, str):
+        return Placeholder(next(keys), _loc(source, node)) if value == "?" else value
+    if isinstance(value, Mapping):
+        return {k: _placeholders(v, _child(node, str(k)), source, keys) for k, v in value.items()}
+    if isinstance(value, list):
+        nodes = node.value if isinstance(node, yaml.SequenceNode) and len(node.value) == len(value) else None
+        return [_placeholders(v, nodes[i] if nodes else node, source, keys) for i, v in enumerate(value)]
+    return value
+
+
+def _repeat(
+    block: Any, node: yaml.Node | None, location: Location, source: str, keys: Iterator[int]
+) -> tuple[int, list[Item], Location]:
     if not isinstance(block, Mapping) or set(block) != {"times", "layers"}:
         raise SpecError(
             "Repeat takes exactly 'times' and 'layers'",
@@ -209,7 +233,7 @@ def _repeat(block: Any, node: yaml.Node | None, location: Location, source: str)
     inner = _child(node, "layers")
     if inner is None:
         raise SpecError("Repeat needs a 'layers:' list", location=location)
-    return times, _layer_items(block["layers"], inner, source), location
+    return times, _layer_items(block["layers"], inner, source, keys), location
 
 
 __all__ = ["LayerSpec", "load_yaml"]
