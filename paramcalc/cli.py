@@ -19,6 +19,9 @@ from paramcalc.errors import ParamcalcError, UsageError
 
 FORMATS_SUMMARY = ("table", "json", "markdown")
 FORMATS_EXPLAIN = ("text", "markdown", "latex", "json")
+FORMATS_CHECK = ("text", "json", "github")
+FORMATS_DIFF = ("table", "json", "markdown")
+FORMATS_SOLVE = ("text", "json")
 FRAMEWORKS = ("keras", "pytorch")
 
 EXIT_USAGE = 2
@@ -40,6 +43,44 @@ def _framework_option(function: Any) -> Any:
         type=click.Choice(FRAMEWORKS, case_sensitive=False),
         default=None,
         help="Layer names and counting conventions (default: the spec's own, else keras).",
+    )(function)
+
+
+class _Number(click.ParamType[int]):
+    """A parameter count (``1.5M``) or a size (``8MB``), read exactly by :mod:`paramcalc.budget`."""
+
+    def __init__(self, size: bool) -> None:
+        self.size = size
+        self.name = "size" if size else "count"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        from paramcalc.budget import parse_count, parse_size
+
+        try:
+            return parse_size(value) if self.size else parse_count(value)
+        except UsageError as exc:
+            self.fail(exc.render(), param, ctx)
+
+
+COUNT = _Number(size=False)
+SIZE = _Number(size=True)
+
+
+def _budget_options(function: Any) -> Any:
+    function = click.option(
+        "--max-bytes",
+        type=SIZE,
+        metavar="SIZE",
+        help="Size limit of the parameters at --dtype: 8MB, 512KiB, 1.5GiB or bytes. KB, MB, GB are"
+        " 1024 steps, as Keras prints sizes (the same as KiB, MiB, GiB).",
+    )(function)
+    return click.option(
+        "--max-params",
+        type=COUNT,
+        metavar="N",
+        help="Parameter limit: 2000000, 1_000_000, 500k, 1.5M, 2G (k=10³, M=10⁶, G=B=10⁹; exact).",
     )(function)
 
 
@@ -88,14 +129,14 @@ def summary(spec: str, fmt: str, explain: bool, dtype: str, framework: str | Non
 @click.option("--format", "fmt", type=click.Choice(FORMATS_EXPLAIN), default="text", show_default=True)
 @_framework_option
 def explain(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, framework: str | None) -> None:
-    r"""Derive one layer's parameter count, term by term.
+    """Derive one layer's parameter count, term by term.
 
     \b
     Examples:
       paramcalc explain lstm 32 --input 10000
       paramcalc explain "GRU(32, reset_after=False)" --input 10000
       paramcalc explain dense 1 --input 32 --format markdown
-    """
+    """  # noqa: D301 - click keeps a block unwrapped only after a real \b (backspace) line
     from paramcalc.explain import explain_layer
 
     row = explain_layer(layer, args, input_shape, framework or "keras")
@@ -122,6 +163,55 @@ def list_layers(framework: str | None) -> None:
         alias = f" (alias of {entry.name})" if entry.name != name else ""
         first = entry.why.split(". ")[0]
         click.echo(f"{name}{alias}: {first}")
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@_budget_options
+@click.option("--dtype", default=None, help="Dtype for --max-bytes (default: the budget's own, else float32).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="text", show_default=True)
+@_framework_option
+def check(
+    specs: tuple[str, ...],
+    max_params: int | None,
+    max_bytes: int | None,
+    dtype: str | None,
+    fmt: str,
+    framework: str | None,
+) -> int:
+    """Check that every SPEC stays within its budget: exit 0 if all do, 1 if any is over.
+
+    A spec's own 'budget: {max_params: 2M, max_bytes: 8MB, dtype: float16}' is used; the
+    flags override it field by field.  Every spec is checked, past failures; an invalid
+    spec (or no budget at all) exits 2.  --format github prints violations as GitHub
+    Actions annotations on the line that declares the budget.
+
+    \b
+    Examples:
+      paramcalc check specs/*.yaml
+      paramcalc check model.yaml --max-params 1.5M --format github
+      paramcalc check model.yaml --max-bytes 8MB --dtype float16
+    """  # noqa: D301 - a real \b keeps the examples unwrapped
+    from paramcalc.budget import Budget, check_specs
+    from paramcalc.dtypes import canonical_dtype
+    from paramcalc.render import check as render_check
+
+    flags = Budget(max_params, max_bytes, canonical_dtype(dtype) if dtype else None)
+    run = check_specs(specs, flags, framework)
+    if run.nothing_checked:
+        raise UsageError(
+            "nothing to check: no spec declares a 'budget:' and no --max-params/--max-bytes was given",
+            hint="add 'budget: {max_params: 2M}' to the spec or pass --max-params 2M",
+        )
+    for line in render_check.error_lines(run):
+        click.echo(line, err=True)
+    if fmt == "json":
+        from paramcalc.render.json_out import dumps
+
+        click.echo(dumps(run))
+    else:
+        click.echo(render_check.github(run) if fmt == "github" else render_check.text(run))
+    return run.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
