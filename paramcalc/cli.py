@@ -9,7 +9,7 @@ modules (rich, PyYAML) are imported only by the code paths that need them.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -46,39 +46,40 @@ def _framework_option(function: Any) -> Any:
     )(function)
 
 
-class _Number(click.ParamType[int]):
-    """A parameter count (``1.5M``) or a size (``8MB``), read exactly by :mod:`paramcalc.budget`."""
+def _count(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """Read a count flag (``1.5M``) exactly; a bad value is a usage error (exit 2)."""
+    from paramcalc.budget import parse_count
 
-    def __init__(self, size: bool) -> None:
-        self.size = size
-        self.name = "size" if size else "count"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        from paramcalc.budget import parse_count, parse_size
-
-        try:
-            return parse_size(value) if self.size else parse_count(value)
-        except UsageError as exc:
-            self.fail(exc.render(), param, ctx)
+    return _read(parse_count, value, param)
 
 
-COUNT = _Number(size=False)
-SIZE = _Number(size=True)
+def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """Read a size flag (``8MB``, 1024 steps) exactly."""
+    from paramcalc.budget import parse_size
+
+    return _read(parse_size, value, param)
+
+
+def _read(parse: Callable[[str], int], value: str | None, param: click.Parameter) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except UsageError as exc:
+        raise click.BadParameter(exc.render(), param=param) from None
 
 
 def _budget_options(function: Any) -> Any:
     function = click.option(
         "--max-bytes",
-        type=SIZE,
+        callback=_size,
         metavar="SIZE",
         help="Size limit of the parameters at --dtype: 8MB, 512KiB, 1.5GiB or bytes. KB, MB, GB are"
         " 1024 steps, as Keras prints sizes (the same as KiB, MiB, GiB).",
     )(function)
     return click.option(
         "--max-params",
-        type=COUNT,
+        callback=_count,
         metavar="N",
         help="Parameter limit: 2000000, 1_000_000, 500k, 1.5M, 2G (k=10³, M=10⁶, G=B=10⁹; exact).",
     )(function)
@@ -212,6 +213,45 @@ def check(
     else:
         click.echo(render_check.github(run) if fmt == "github" else render_check.text(run))
     return run.exit_code
+
+
+@cli.command()
+@click.argument("spec_a", metavar="A")
+@click.argument("spec_b", metavar="B")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_DIFF), default="table", show_default=True)
+@click.option("--fail-on-increase", is_flag=True, help="Exit 1 when B has more parameters than A.")
+@_dtype_option
+@_framework_option
+def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str, framework: str | None) -> int:
+    """Compare two models layer by layer: parameters in A and B, per-layer and per-weight deltas.
+
+    Layers are matched by name, then by position; layers only in B are 'added', only in
+    A 'removed'.  --format markdown fits a pull-request comment.  Exit 0 (1 with
+    --fail-on-increase when the total grew; 2 when a spec is invalid).
+    """
+    from paramcalc.diff import diff_reports
+    from paramcalc.engine import analyze
+    from paramcalc.spec import load_spec
+
+    if spec_a == "-" and spec_b == "-":
+        raise UsageError("only one of A and B can be read from stdin")
+    result = diff_reports(
+        analyze(load_spec(spec_a, framework=framework), dtype=dtype),
+        analyze(load_spec(spec_b, framework=framework), dtype=dtype),
+    )
+    if fmt == "json":
+        from paramcalc.render.json_out import dumps
+
+        click.echo(dumps(result))
+    elif fmt == "markdown":
+        from paramcalc.render.markdown import diff as markdown_diff
+
+        click.echo(markdown_diff(result), nl=False)
+    else:
+        from paramcalc.render.table import print_diff
+
+        print_diff(result, sys.stdout)
+    return 1 if fail_on_increase and result.delta > 0 else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
