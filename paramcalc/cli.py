@@ -254,6 +254,59 @@ def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str,
     return 1 if fail_on_increase and result.delta > 0 else 0
 
 
+@cli.command()
+@click.argument("spec")
+@_budget_options
+@click.option("--min", "minimum", callback=_count, metavar="N", help="Smallest value to consider (default 1).")
+@click.option("--max", "maximum", callback=_count, metavar="N", help="Largest value to consider.")
+@click.option("--multiple-of", "step", callback=_count, metavar="K", help="Only multiples of K (8 for fast kernels).")
+@click.option("--dtype", default=None, help="Dtype for --max-bytes (default: the budget's own, else float32).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_SOLVE), default="text", show_default=True)
+@_framework_option
+def solve(
+    spec: str,
+    max_params: int | None,
+    max_bytes: int | None,
+    minimum: int | None,
+    maximum: int | None,
+    step: int | None,
+    dtype: str | None,
+    fmt: str,
+    framework: str | None,
+) -> int:
+    """Find the largest value for the '?' in SPEC that keeps the model within budget.
+
+    The '?' stands for one integer argument: "LSTM(?)", "Dense(units=?)", or units: "?"
+    in YAML.  Each candidate is counted exactly; prints the value, the total, the
+    headroom and the next value, which does not fit.  Exit 1 when no value fits.
+
+    \b
+    Examples:
+      paramcalc solve "Embedding(20000, 128) | LSTM(?) | Dense(1)" --max-params 1M
+      paramcalc solve model.yaml --max-bytes 4MB --dtype float16 --multiple-of 8
+    """  # noqa: D301 - a real \b keeps the examples unwrapped
+    from paramcalc.budget import Budget, resolve_budget
+    from paramcalc.dtypes import canonical_dtype
+    from paramcalc.engine import analyze
+    from paramcalc.solve import Search
+    from paramcalc.solve import solve as solve_spec
+    from paramcalc.spec import load_spec
+
+    model = load_spec(spec, framework=framework)
+    budget = resolve_budget(model, Budget(max_params, max_bytes, canonical_dtype(dtype) if dtype else None))
+    search = Search(1 if minimum is None else minimum, maximum, 1 if step is None else step)
+    solution = solve_spec(model, budget, search, lambda m: analyze(m, dtype=budget.effective_dtype))
+    if fmt == "json":
+        from paramcalc.render.json_out import dumps
+
+        click.echo(dumps(solution))
+    else:
+        from paramcalc.render.solve import text
+
+        click.echo(text(solution))
+    return solution.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit status; user errors become one line on stderr."""
     try:
