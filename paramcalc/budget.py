@@ -297,6 +297,8 @@ class CheckRun:
     """Results for every spec of one ``paramcalc check``, in the order given."""
 
     results: tuple[CheckResult, ...] = field(default_factory=tuple)
+    allow_no_budget: bool = False
+    """Whether a run where no spec has a budget passes (a hook handed only budget-less specs)."""
 
     def count(self, status: str) -> int:
         """How many results have ``status``."""
@@ -304,8 +306,8 @@ class CheckRun:
 
     @property
     def nothing_checked(self) -> bool:
-        """True when no spec had a budget (and none was invalid): a usage mistake."""
-        return all(r.status == STATUS_NO_BUDGET for r in self.results)
+        """True when no spec had a budget (and none was invalid): a usage mistake, unless allowed."""
+        return not self.allow_no_budget and all(r.status == STATUS_NO_BUDGET for r in self.results)
 
     @property
     def exit_code(self) -> int:
@@ -342,6 +344,8 @@ def check_spec(arg: str, flags: Budget, framework: str | None = None) -> CheckRe
     return CheckResult(arg, report, budget, tuple(violations(report, budget)))
 
 
-def check_specs(args: Sequence[str], flags: Budget, framework: str | None = None) -> CheckRun:
+def check_specs(
+    args: Sequence[str], flags: Budget, framework: str | None = None, *, allow_no_budget: bool = False
+) -> CheckRun:
     """Check every spec, continuing past invalid and over-budget ones."""
-    return CheckRun(tuple(check_spec(arg, flags, framework) for arg in args))
+    return CheckRun(tuple(check_spec(arg, flags, framework) for arg in args), allow_no_budget)

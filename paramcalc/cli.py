@@ -171,6 +171,11 @@ def list_layers(framework: str | None) -> None:
 @_budget_options
 @click.option("--dtype", default=None, help="Dtype for --max-bytes (default: the budget's own, else float32).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="text", show_default=True)
+@click.option(
+    "--allow-no-budget",
+    is_flag=True,
+    help="Pass when no spec has a budget (for hooks handed whichever specs changed); they are still validated.",
+)
 @_framework_option
 def check(
     specs: tuple[str, ...],
@@ -178,14 +183,16 @@ def check(
     max_bytes: int | None,
     dtype: str | None,
     fmt: str,
+    allow_no_budget: bool,
     framework: str | None,
 ) -> int:
     """Check that every SPEC stays within its budget: exit 0 if all do, 1 if any is over.
 
     A spec's own 'budget: {max_params: 2M, max_bytes: 8MB, dtype: float16}' is used; the
-    flags override it field by field.  Every spec is checked, past failures; an invalid
-    spec (or no budget at all) exits 2.  --format github prints violations as GitHub
-    Actions annotations on the line that declares the budget.
+    flags override it field by field.  Every spec is checked, past failures.  Exit 2 when
+    a spec is invalid, or when no spec has a budget at all.  Specs without a budget are
+    listed and pass.  --format github prints violations as GitHub Actions annotations on
+    the line that declares the budget.
 
     \b
     Examples:
@@ -198,7 +205,7 @@ def check(
     from paramcalc.render import check as render_check
 
     flags = Budget(max_params, max_bytes, canonical_dtype(dtype) if dtype else None)
-    run = check_specs(specs, flags, framework)
+    run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget)
     if run.nothing_checked:
         raise UsageError(
             "nothing to check: no spec declares a 'budget:' and no --max-params/--max-bytes was given",
