@@ -4,8 +4,8 @@ Layers are matched by name first (a layer keeps its name across versions of a sp
 automatic names such as ``dense_1`` are stable while the layers before them are); the
 rest pair up by position, within each stretch between two name-matched layers: layers
 of the same class pair in order, and if then as many are left in A as in B, they pair in
-order too (each one replaced in place).  Whatever is left is added (only in B) or
-removed (only in A).
+order too (each one replaced in place), unless one has weights and the other has none.
+Whatever is left is added (only in B) or removed (only in A).
 Within a matched pair, weights are matched by their path (``scope/weight``).
 
 Pure data in, pure data out: renderers (table, Markdown, JSON) read a :class:`ModelDiff`.
@@ -234,7 +234,9 @@ def match_layers(
                 left_a.remove(i)
                 left_b.remove(j)
         if len(left_a) == len(left_b):  # as many on each side: each one replaced in place
-            pair_of.update((i, (j, "position")) for i, j in zip(left_a, left_b, strict=True))
+            for i, j in zip(left_a, left_b, strict=True):
+                if bool(rows_a[i].terms) == bool(rows_b[j].terms):  # a Dropout does not become a Dense
+                    pair_of[i] = (j, "position")
     partner = {j: i for i, (j, _) in pair_of.items()}
     keyed: list[tuple[tuple[int, int, int], tuple[int | None, int | None, str | None]]] = []
     for j in range(len(rows_b)):

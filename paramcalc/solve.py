@@ -11,7 +11,8 @@ every weight tensor's shape is non-decreasing in the value, and later layers onl
 inputs that are no smaller, so the model's total is non-decreasing in it.  Then the
 values that fit form a prefix, and an exponential search (1, 2, 4, ... steps) followed
 by a binary search finds its end with about 2·log2(answer) counts.  The answer and the
-next candidate are both counted: the answer fits and the next value does not.
+next candidate are both counted (the answer fits, the next value does not), and so is
+the value after the next, as a check that the total keeps growing past the boundary.
 
 Not every integer argument is monotone: a larger ``kernel_size``, ``strides`` or
 ``pool_size`` shrinks what follows, so a Dense after a Flatten gets smaller, and large
@@ -283,25 +284,31 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         error = first.error
         error.message = f"{error.message} (with {site.describe()} = {first.value:,})"
         raise error
-    if not first.fits:
-        return Solution(site, budget, search, None, None, first, _monotone(probes), "search", len(probes))
-    good, bad = _bracket(search, probe)
-    while bad is not None and bad - good > 1:
-        mid = (good + bad) // 2
-        if probe(mid).fits:
-            good = mid
-        else:
-            bad = mid
+    good: int | None = None
+    bad: int | None = search.first
+    if first.fits:
+        good, bad = _bracket(search, probe)
+        while bad is not None and bad - good > 1:
+            mid = (good + bad) // 2
+            if probe(mid).fits:
+                good = mid
+            else:
+                bad = mid
+    if bad is not None and bad < search.last_k:
+        probe(bad + 1)  # one count past the boundary: a total that shrinks again shows a non-monotone case
     method, notes = "search", list[str]()
     if not _monotone(probes):
         good, bad, method, notes = _rescan(search, probes, probe, good, bad)
-    following = probe(good + 1) if bad is None else probes[bad]
+    if good is None:
+        best, following = None, probes[bad if bad is not None else search.first]
+    else:
+        best, following = probes[good], probe(good + 1) if bad is None else probes[bad]
     return Solution(
         site,
         budget,
         search,
-        probes[good].value,
-        probes[good],
+        best.value if best else None,
+        best,
         following,
         _monotone(probes),
         method,
@@ -350,8 +357,8 @@ def _monotone(probes: Mapping[int, Probe]) -> bool:
 
 
 def _rescan(
-    search: Search, probes: Mapping[int, Probe], probe: Callable[[int], Probe], good: int, bad: int | None
-) -> tuple[int, int | None, str, list[str]]:
+    search: Search, probes: Mapping[int, Probe], probe: Callable[[int], Probe], good: int | None, bad: int | None
+) -> tuple[int | None, int | None, str, list[str]]:
     """The total is not monotone: count every candidate of a bounded range, if it is small enough."""
     bounded = search.maximum is not None
     top = search.last_k if bounded else max(probes)
@@ -363,14 +370,14 @@ def _rescan(
             "search",
             [
                 f"the total is not monotone in '?' here, and the {size:,} candidates are too many to count one by"
-                " one: the value found fits and the next does not, but a larger one might fit too;"
-                " narrow the range with --min/--max"
+                " one: a larger value might fit too; narrow the range with --min/--max"
             ],
         )
     fitting = [k for k in range(search.first, top + 1) if probe(k).fits]
-    best = max(fitting)  # the first candidate fits, so there is one
-    following = best + 1 if best < search.last_k else None
-    notes = [f"the total is not monotone in '?' here: counted all {size:,} candidates"]
+    note = f"the total is not monotone in '?' here: counted all {size:,} candidates"
     if not bounded:
-        notes[0] += f" up to {probe(top).value:,}; pass --max to search a wider range"
-    return best, following, "scan", notes
+        note += f" up to {probe(top).value:,}; pass --max to count a wider range"
+    if not fitting:
+        return None, search.first, "scan", [note]
+    best = max(fitting)
+    return best, best + 1 if best < search.last_k else None, "scan", [note]
