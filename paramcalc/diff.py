@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from paramcalc.report import SCHEMA_VERSION, LayerRow, Report, Term
 
@@ -25,24 +25,30 @@ ADDED = "added"
 REMOVED = "removed"
 STATUSES = (SAME, CHANGED, ADDED, REMOVED)
 
+T = TypeVar("T", Term, LayerRow)
+
 
 @dataclass(frozen=True)
-class TermDiff:
-    """One weight that differs (shape or trainability), as it is in A and in B (None: absent)."""
+class _Sides(Generic[T]):
+    """Something as it is in A and in B (None: absent on that side), and its parameters on each."""
 
-    path: str
-    a: Term | None
-    b: Term | None
+    a: T | None
+    b: T | None
+
+    @staticmethod
+    def size(item: T) -> int:
+        """Parameters of one side's item."""
+        raise NotImplementedError
 
     @property
     def count_a(self) -> int:
-        """Parameters of this weight in A."""
-        return self.a.count if self.a is not None else 0
+        """Parameters in A (0 when added)."""
+        return self.size(self.a) if self.a is not None else 0
 
     @property
     def count_b(self) -> int:
-        """Parameters of this weight in B."""
-        return self.b.count if self.b is not None else 0
+        """Parameters in B (0 when removed)."""
+        return self.size(self.b) if self.b is not None else 0
 
     @property
     def delta(self) -> int:
@@ -51,12 +57,24 @@ class TermDiff:
 
     @property
     def status(self) -> str:
-        """``added``, ``removed`` or ``changed``."""
+        """``added`` (only in B), ``removed`` (only in A) or ``changed``."""
         if self.a is None:
             return ADDED
         if self.b is None:
             return REMOVED
         return CHANGED
+
+
+@dataclass(frozen=True)
+class TermDiff(_Sides[Term]):
+    """One weight that differs (shape or trainability)."""
+
+    path: str = ""
+
+    @staticmethod
+    def size(item: Term) -> int:
+        """A weight's parameters: the product of its shape."""
+        return item.count
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -74,22 +92,23 @@ class TermDiff:
 
 
 @dataclass(frozen=True)
-class LayerDiff:
+class LayerDiff(_Sides[LayerRow]):
     """A layer of A, of B, or of both, and how its weights differ."""
 
-    a: LayerRow | None
-    b: LayerRow | None
     matched_by: str | None = None
     terms: tuple[TermDiff, ...] = ()
+
+    @staticmethod
+    def size(item: LayerRow) -> int:
+        """A layer's parameters."""
+        return item.params
 
     @property
     def status(self) -> str:
         """``same``, ``changed`` (class, name, output shape or any weight), ``added`` or ``removed``."""
-        if self.a is None:
-            return ADDED
-        if self.b is None:
-            return REMOVED
         a, b = self.a, self.b
+        if a is None or b is None:
+            return super().status
         if self.terms or (a.name, a.class_name, a.outputs, a.params) != (b.name, b.class_name, b.outputs, b.params):
             return CHANGED
         return SAME
@@ -97,17 +116,12 @@ class LayerDiff:
     @property
     def params_a(self) -> int:
         """Parameters in A (0 when added)."""
-        return self.a.params if self.a is not None else 0
+        return self.count_a
 
     @property
     def params_b(self) -> int:
         """Parameters in B (0 when removed)."""
-        return self.b.params if self.b is not None else 0
-
-    @property
-    def delta(self) -> int:
-        """Parameters gained by this layer (negative: lost)."""
-        return self.params_b - self.params_a
+        return self.count_b
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: both sides' name, class, output shape and params, the delta, the weight changes."""
@@ -271,7 +285,7 @@ def diff_terms(a: LayerRow, b: LayerRow) -> tuple[TermDiff, ...]:
     for path in [*terms_a, *(p for p in terms_b if p not in terms_a)]:
         ta, tb = terms_a.get(path), terms_b.get(path)
         if _signature(ta) != _signature(tb):
-            out.append(TermDiff(path, ta, tb))
+            out.append(TermDiff(ta, tb, path))
     return tuple(out)
 
 
