@@ -71,6 +71,11 @@ def _read(parse: Callable[[str], int], value: str | None, param: click.Parameter
 
 def _budget_options(function: Any) -> Any:
     function = click.option(
+        "--dtype",
+        default=None,
+        help="Dtype the --max-bytes size is measured at (default: the budget's own, else float32).",
+    )(function)
+    function = click.option(
         "--max-bytes",
         callback=_size,
         metavar="SIZE",
@@ -169,7 +174,6 @@ def list_layers(framework: str | None) -> None:
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @_budget_options
-@click.option("--dtype", default=None, help="Dtype for --max-bytes (default: the budget's own, else float32).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="text", show_default=True)
 @click.option(
     "--allow-no-budget",
@@ -267,7 +271,6 @@ def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str,
 @click.option("--min", "minimum", callback=_count, metavar="N", help="Smallest value to consider (default 1).")
 @click.option("--max", "maximum", callback=_count, metavar="N", help="Largest value to consider.")
 @click.option("--multiple-of", "step", callback=_count, metavar="K", help="Only multiples of K (8 for fast kernels).")
-@click.option("--dtype", default=None, help="Dtype for --max-bytes (default: the budget's own, else float32).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_SOLVE), default="text", show_default=True)
 @_framework_option
 def solve(
@@ -289,7 +292,7 @@ def solve(
 
     \b
     Examples:
-      paramcalc solve "Embedding(20000, 128) | LSTM(?) | Dense(1)" --max-params 1M
+      paramcalc solve "Embedding(20000, 128) | LSTM(?) | Dense(1)" --max-params 3M
       paramcalc solve model.yaml --max-bytes 4MB --dtype float16 --multiple-of 8
     """  # noqa: D301 - a real \b keeps the examples unwrapped
     from paramcalc.budget import Budget, resolve_budget
