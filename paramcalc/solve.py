@@ -15,12 +15,13 @@ next candidate are both counted (the answer fits, the next value does not), and 
 the value after the next, as a check that the total keeps growing past the boundary.
 
 Not every integer argument is monotone: a larger ``kernel_size``, ``strides`` or
-``pool_size`` shrinks what follows, so a Dense after a Flatten gets smaller, and large
-values stop being valid at all ("kernel larger than input").  A value that makes the
-spec invalid counts as not fitting.  Every probe is checked against monotonicity; when
-a total decreases (or a valid value follows an invalid one) the search falls back to
-counting every candidate in the range, when the range is bounded (``--max``, or the
-probes so far) and small enough, and says so in the result.
+``pool_size`` shrinks what follows, so a Dense after a Flatten gets smaller; large values
+stop being valid at all ("kernel larger than input"); some are valid only now and then
+(``groups`` must divide the channels).  A value that makes the spec invalid counts as not
+fitting.  Every probe is checked against monotonicity.  When a total decreases (or a
+valid value follows an invalid one), or the search stopped at an invalid value within
+``--max``, paramcalc counts every candidate of the range instead, when the range is
+bounded (``--max``, or the probes so far) and small enough, and says so in the result.
 """
 
 from __future__ import annotations
@@ -298,7 +299,10 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         probe(bad + 1)  # one count past the boundary: a total that shrinks again shows a non-monotone case
     method, notes = "search", list[str]()
     if not _monotone(probes):
-        good, bad, method, notes = _rescan(search, probes, probe, good, bad)
+        good, bad, method, notes = _rescan(search, probes, probe, good, bad, "the total is not monotone in '?' here")
+    elif bad is not None and probes[bad].error is not None and search.maximum is not None:
+        why = f"{probes[bad].value:,} is not valid, but a larger value may be"
+        good, bad, method, notes = _rescan(search, probes, probe, good, bad, why)
     if good is None:
         best, following = None, probes[bad if bad is not None else search.first]
     else:
@@ -357,9 +361,14 @@ def _monotone(probes: Mapping[int, Probe]) -> bool:
 
 
 def _rescan(
-    search: Search, probes: Mapping[int, Probe], probe: Callable[[int], Probe], good: int | None, bad: int | None
+    search: Search,
+    probes: Mapping[int, Probe],
+    probe: Callable[[int], Probe],
+    good: int | None,
+    bad: int | None,
+    why: str,
 ) -> tuple[int | None, int | None, str, list[str]]:
-    """The total is not monotone: count every candidate of a bounded range, if it is small enough."""
+    """Count every candidate of a bounded range, if it is small enough (the search cannot be trusted)."""
     bounded = search.maximum is not None
     top = search.last_k if bounded else max(probes)
     size = top - search.first + 1
@@ -369,12 +378,12 @@ def _rescan(
             bad,
             "search",
             [
-                f"the total is not monotone in '?' here, and the {size:,} candidates are too many to count one by"
-                " one: a larger value might fit too; narrow the range with --min/--max"
+                f"{why}, and the {size:,} candidates are too many to count one by one: a larger value might fit"
+                " too; narrow the range with --min/--max"
             ],
         )
     fitting = [k for k in range(search.first, top + 1) if probe(k).fits]
-    note = f"the total is not monotone in '?' here: counted all {size:,} candidates"
+    note = f"{why}: counted all {size:,} candidates"
     if not bounded:
         note += f" up to {probe(top).value:,}; pass --max to count a wider range"
     if not fitting:

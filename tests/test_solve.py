@@ -19,7 +19,8 @@ from paramcalc.spec import load_spec, parse_text
 from paramcalc.spec.inline_spec import parse_inline
 from paramcalc.spec.records import ModelSpec, Placeholder
 
-# family module -> specs with one `?` (inline, or YAML with "?"), each checked against brute force
+# family module -> specs with one `?` (inline, or YAML with "?"), each checked against brute force.
+# Cases of families not registered (yet) are left out; every registered family must have cases.
 FAMILY_CASES: dict[str, list[str]] = {
     "core": [
         "Input(shape=(7,)) | Dense(?) | Dense(3)",
@@ -35,7 +36,53 @@ FAMILY_CASES: dict[str, list[str]] = {
         "Input(shape=(5, 6)) | GRU(units=?, reset_after=False)",
         'input: [5, 6]\nlayers:\n  - LSTM:\n      units: "?"\n      return_sequences: true\n  - SimpleRNN: 2\n',
     ],
+    "convolutional": [
+        "Input(shape=(12, 3)) | Conv1D(?, 3) | Dense(2)",
+        "Input(shape=(9, 9, 2)) | Conv2D(4, ?) | Flatten() | Dense(3)",  # shrinks, then invalid past 9
+        "Input(shape=(8, 8, 3)) | Conv2DTranspose(?, 3)",
+        "Input(shape=(7, 7, 1)) | Conv2D(2, 3, strides=?) | Flatten() | Dense(2)",
+    ],
+    "conv_recurrent": ["Input(shape=(3, 8, 8, 2)) | ConvLSTM2D(?, 3)"],
+    "normalization": [
+        "Input(shape=(6,)) | Dense(?) | BatchNormalization()",
+        "Input(shape=(12,)) | GroupNormalization(groups=?)",  # valid only for divisors of 12
+    ],
+    "pooling": ["Input(shape=(16, 3)) | MaxPooling1D(?) | Flatten() | Dense(2)"],
+    "reshaping": ["Input(shape=(6,)) | RepeatVector(?) | Flatten() | Dense(2)"],
+    "activations": ["Input(shape=(5,)) | Dense(?) | PReLU()"],
+    "attention": [
+        'inputs:\n  x: {shape: [4, 8]}\nlayers:\n  - MultiHeadAttention: {num_heads: 2, key_dim: "?", inputs: [x, x]}\n',
+        'inputs:\n  x: {shape: [4, 8]}\nlayers:\n  - MultiHeadAttention: {num_heads: "?", key_dim: 3, inputs: [x, x]}\n',
+    ],
+    "merging": [
+        "inputs:\n  x: {shape: [6]}\nlayers:\n"
+        '  - Dense: {units: "?", name: a, inputs: [x]}\n  - Dense: {units: 5, name: b, inputs: [a]}\n'
+        "  - Dense: {units: 5, name: c, inputs: [x]}\n  - Add: {inputs: [b, c]}\n",
+    ],
+    "wrappers": [
+        "Input(shape=(5, 6)) | Bidirectional(LSTM(?))",
+        "Input(shape=(5, 6)) | TimeDistributed(Dense(?))",
+        'input: [5, 6]\nlayers:\n  - Bidirectional: {layer: {GRU: {units: "?"}}}\n',
+    ],
+    "torch_core": [
+        'framework: pytorch\ninput: [10]\nlayers:\n  - Linear: [10, "?"]\n',
+        'framework: pytorch\ninput: {shape: [4], dtype: int64}\nlayers:\n  - Embedding: ["?", 8]\n',
+    ],
+    "torch_recurrent": [
+        'framework: pytorch\ninput: [5, 6]\nlayers:\n  - LSTM: {input_size: 6, hidden_size: "?", batch_first: true}\n',
+        'framework: pytorch\ninput: [5, 6]\nlayers:\n  - GRU: {input_size: 6, hidden_size: "?", num_layers: 2}\n',
+    ],
+    "torch_conv": ['framework: pytorch\ninput: [3, 8, 8]\nlayers:\n  - Conv2d: [3, "?", 3]\n'],
+    "torch_pooling": [
+        'framework: pytorch\ninput: [2, 16]\nlayers:\n  - MaxPool1d: "?"\n  - Flatten\n  - LazyLinear: 3\n'
+    ],
+    "torch_norm": ['framework: pytorch\ninput: [12, 4]\nlayers:\n  - GroupNorm: {num_groups: "?", num_channels: 12}\n'],
+    "torch_attention": [
+        "framework: pytorch\ninput: [5, 8]\nlayers:\n"
+        '  - TransformerEncoderLayer: {d_model: 8, nhead: 2, dim_feedforward: "?", batch_first: true}\n'
+    ],
 }
+NOT_SOLVABLE = {"transformers": "Hugging Face configs are resolved and validated at read time; no '?' there"}
 HI = 24  # brute force counts every value 1..HI
 
 
@@ -81,13 +128,13 @@ def budgets_for(template: str) -> list[Budget]:
     return out
 
 
-CASES = [(family, template) for family, templates in FAMILY_CASES.items() for template in templates]
+REGISTERED = {module for framework, modules in FAMILIES.items() if framework not in NOT_SOLVABLE for module in modules}
+CASES = [(family, t) for family, templates in FAMILY_CASES.items() if family in REGISTERED for t in templates]
 
 
 def test_every_rule_family_has_solve_cases() -> None:
-    for framework, modules in FAMILIES.items():
-        missing = [m for m in modules if m not in FAMILY_CASES]
-        assert not missing, f"add solve brute-force cases for {framework} families {missing}"
+    missing = sorted(REGISTERED - set(FAMILY_CASES))
+    assert not missing, f"add solve brute-force cases for the rule families {missing}"
 
 
 @pytest.mark.parametrize(("family", "template"), CASES)
@@ -96,7 +143,7 @@ def test_solve_agrees_with_brute_force(family: str, template: str) -> None:
         expected = brute(template, budget, range(1, HI + 1))
         solution = run(template, budget, Search(1, HI, 1))
         assert solution.value == expected, (template, budget)
-        assert solution.monotone
+        assert solution.monotone or solution.method == "scan"
         if expected is None:
             assert solution.exit_code == 1
             continue
@@ -109,6 +156,7 @@ def test_solve_agrees_with_brute_force(family: str, template: str) -> None:
         assert solution.next.value == expected + 1
         if expected < HI:
             assert not solution.next.fits
+        if expected < HI and solution.method == "search":
             unbounded = run(template, budget, Search(1, None, 1))  # monotone: no larger value fits either
             assert unbounded.value == expected
 
