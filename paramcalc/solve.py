@@ -281,7 +281,7 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         return probes[k]
 
     first = probe(search.first)
-    if first.error is not None:
+    if first.error is not None and not _any_valid(search, probe):
         error = first.error
         error.message = f"{error.message} (with {site.describe()} = {first.value:,})"
         raise error
@@ -319,6 +319,13 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         len(probes),
         tuple(notes),
     )
+
+
+def _any_valid(search: Search, probe: Callable[[int], Probe]) -> bool:
+    """Whether any other candidate of a bounded, small range is valid (the first one is not: groups=5 of 12)."""
+    if search.maximum is None or search.last_k - search.first + 1 > SCAN_LIMIT:
+        return False
+    return any(probe(k).error is None for k in range(search.first + 1, search.last_k + 1))
 
 
 def _bracket(search: Search, probe: Callable[[int], Probe]) -> tuple[int, int | None]:
