@@ -69,6 +69,13 @@ def _read(parse: Callable[[str], int], value: str | None, param: click.Parameter
         raise click.BadParameter(exc.render(), param=param) from None
 
 
+def _echo_json(document: dict[str, Any]) -> None:
+    """Print a JSON document (schema 1, see README) the way ``summary --format json`` does."""
+    import json
+
+    click.echo(json.dumps(document, indent=2))
+
+
 def _budget_options(function: Any) -> Any:
     function = click.option(
         "--dtype",
@@ -218,9 +225,7 @@ def check(
     for line in render_check.error_lines(run):
         click.echo(line, err=True)
     if fmt == "json":
-        from paramcalc.render.json_out import dumps
-
-        click.echo(dumps(run))
+        _echo_json(run.to_dict())
     else:
         click.echo(render_check.github(run) if fmt == "github" else render_check.text(run))
     return run.exit_code
@@ -251,9 +256,7 @@ def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str,
         analyze(load_spec(spec_b, framework=framework), dtype=dtype),
     )
     if fmt == "json":
-        from paramcalc.render.json_out import dumps
-
-        click.echo(dumps(result))
+        _echo_json(result.to_dict())
     elif fmt == "markdown":
         from paramcalc.render.markdown import diff as markdown_diff
 
@@ -307,9 +310,7 @@ def solve(
     search = Search(1 if minimum is None else minimum, maximum, 1 if step is None else step)
     solution = solve_spec(model, budget, search, lambda m: analyze(m, dtype=budget.effective_dtype))
     if fmt == "json":
-        from paramcalc.render.json_out import dumps
-
-        click.echo(dumps(solution))
+        _echo_json(solution.to_dict())
     else:
         from paramcalc.render.solve import text
 
