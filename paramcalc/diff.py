@@ -80,6 +80,8 @@ class TermDiff(_Sides[Term]):
         """JSON form."""
         return {
             "weight": self.path,
+            "weight_a": self.a.path if self.a is not None else None,
+            "weight_b": self.b.path if self.b is not None else None,
             "status": self.status,
             "shape_a": list(self.a.shape) if self.a is not None else None,
             "shape_b": list(self.b.shape) if self.b is not None else None,
@@ -278,30 +280,30 @@ def _gaps(size: int, anchored: set[int]) -> dict[int, list[int]]:
 
 
 def diff_terms(a: LayerRow, b: LayerRow) -> tuple[TermDiff, ...]:
-    """The weights that differ between two matched layers, matched by path (buffers left out)."""
-    terms_a = _by_path(a.terms if a.counted else ())
-    terms_b = _by_path(b.terms if b.counted else ())
+    """The weights that differ (shape or trainability) between two matched layers; buffers left out.
+
+    Weights pair by path, then by weight name, so a SimpleRNN's ``simple_rnn_cell/kernel``
+    meets an LSTM's ``lstm_cell/kernel``.  Order: A's weights, then those only in B.
+    """
+    terms_a = [t for t in (a.terms if a.counted else ()) if not t.buffer]
+    terms_b = [t for t in (b.terms if b.counted else ()) if not t.buffer]
+    partner: dict[int, Term] = {}
+    free = list(range(len(terms_b)))
+    for key in ("path", "weight"):
+        for i, term in enumerate(terms_a):
+            want = getattr(term, key)
+            j = None if i in partner else next((j for j in free if getattr(terms_b[j], key) == want), None)
+            if j is not None:
+                partner[i] = terms_b[j]
+                free.remove(j)
+    pairs = [(term, partner.get(i)) for i, term in enumerate(terms_a)] + [(None, terms_b[j]) for j in free]
     out = []
-    for path in [*terms_a, *(p for p in terms_b if p not in terms_a)]:
-        ta, tb = terms_a.get(path), terms_b.get(path)
+    for ta, tb in pairs:
         if _signature(ta) != _signature(tb):
-            out.append(TermDiff(ta, tb, path))
+            shown = tb if tb is not None else ta
+            out.append(TermDiff(ta, tb, shown.path if shown is not None else ""))
     return tuple(out)
 
 
 def _signature(term: Term | None) -> tuple[tuple[int, ...], bool] | None:
     return (term.shape, term.trainable) if term is not None else None
-
-
-def _by_path(terms: Sequence[Term]) -> dict[str, Term]:
-    out: dict[str, Term] = {}
-    for term in terms:
-        if term.buffer:
-            continue
-        key = term.path
-        suffix = 1
-        while key in out:  # the same weight name twice in one layer: keep both, in order
-            suffix += 1
-            key = f"{term.path}#{suffix}"
-        out[key] = term
-    return out

@@ -76,7 +76,11 @@ def test_unnamed_layers_pair_by_position_when_one_replaces_another() -> None:
     d = diff(SIMPLE, LSTM)
     assert summary(d) == [("changed", "simple_rnn", "lstm", 1_284_224 - 321_056), ("same", "dense", "dense", 0)]
     assert d.layers[0].matched_by == "position"
-    assert [t.path for t in d.layers[0].terms] == ["kernel", "recurrent_kernel", "bias"]
+    assert [(t.a.weight, t.b.weight) for t in d.layers[0].terms if t.a and t.b] == [
+        ("kernel", "kernel"),
+        ("recurrent_kernel", "recurrent_kernel"),
+        ("bias", "bias"),
+    ]
 
 
 def test_position_pairs_same_class_first_and_leaves_the_rest_added() -> None:
@@ -123,7 +127,9 @@ def test_markdown_fits_a_pull_request_comment(run_cli: RunCli) -> None:
         f"**paramcalc diff**: `{SIMPLE}` → `{LSTM}`: 321,089 → 1,284,257 parameters (+963,168, +299.97%)"
     )
     assert "| changed | `simple_rnn → lstm (SimpleRNN → LSTM)` | (None, 32) | 321,056 | 1,284,224 | +963,168 |" in lines
-    assert "|  |   └ kernel | (10000, 32) → (10000, 128) | 320,000 | 1,280,000 | +960,000 |" in lines
+    kernel = next(line for line in lines if "(10000, 32) → (10000, 128)" in line)
+    assert kernel.startswith("|  |   └ ")
+    assert kernel.endswith("kernel | (10000, 32) → (10000, 128) | 320,000 | 1,280,000 | +960,000 |")
     assert "- **Total params:** 321,089 → 1,284,257 (+963,168, +299.97%)" in lines
 
 
@@ -148,8 +154,11 @@ def test_json_carries_totals_relative_change_and_per_term_deltas(run_cli: RunCli
         "SimpleRNN",
         "LSTM",
     )
-    assert first["terms"][0] == {
-        "weight": "kernel",
+    kernel = first["terms"][0]
+    assert kernel.pop("weight").endswith("kernel")  # scoped to the RNN cell where the engine says so
+    assert kernel.pop("weight_a").endswith("kernel")
+    assert kernel.pop("weight_b").endswith("kernel")
+    assert kernel == {
         "status": "changed",
         "shape_a": [10000, 32],
         "shape_b": [10000, 128],
