@@ -71,7 +71,7 @@ def term_row(term: TermDiff) -> Row:
     return Row(
         (
             "",
-            f"  └ {_pair(term.a.path if term.a else None, term.b.path if term.b else None)}",
+            f"  └ {term.path}",  # B's path (A's when removed); JSON has both
             shape,
             f"{term.count_a:,}" if term.a else "-",
             f"{term.count_b:,}" if term.b else "-",
