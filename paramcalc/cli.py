@@ -142,14 +142,14 @@ def summary(spec: str, fmt: str, explain: bool, dtype: str, framework: str | Non
 @click.option("--format", "fmt", type=click.Choice(FORMATS_EXPLAIN), default="text", show_default=True)
 @_framework_option
 def explain(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, framework: str | None) -> None:
-    """Derive one layer's parameter count, term by term.
+    r"""Derive one layer's parameter count, term by term.
 
     \b
     Examples:
       paramcalc explain lstm 32 --input 10000
       paramcalc explain "GRU(32, reset_after=False)" --input 10000
       paramcalc explain dense 1 --input 32 --format markdown
-    """  # noqa: D301 - click keeps a block unwrapped only after a real \b (backspace) line
+    """
     from paramcalc.explain import explain_layer
 
     row = explain_layer(layer, args, input_shape, framework or "keras")
