@@ -14,7 +14,7 @@ replaced by ``_`` (same width: columns in errors stay right) and its position no
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from contextvars import ContextVar
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
@@ -27,6 +27,8 @@ MODULE_PREFIXES = frozenset({"keras.layers", "layers", "tf.keras.layers", "keras
 PLACEHOLDER = "?"
 _STANDIN = "_"
 _PLACEHOLDER_HINT = "'?' marks the one value `paramcalc solve` searches for, e.g. LSTM(?) or Dense(units=?)"
+_MARKS: ContextVar[dict[tuple[int, int], int] | None] = ContextVar("paramcalc_inline_placeholders", default=None)
+"""Where the ``?`` of the text being parsed were: (line, UTF-8 byte column), as ast reports them."""
 
 
 class _InlineError(Exception):
@@ -46,40 +48,18 @@ def parse_inline(text: str, source: str = "<inline>", framework: str = "keras") 
 
 def parse_layer_calls(text: str, source: str = "<inline>") -> list[LayerSpec]:
     """The layer calls of an inline spec, in order; SpecError on anything but literals."""
+    code, marks = _mark_placeholders(text.strip())
+    token = _MARKS.set(marks)
     try:
-        return _parse(text, source)
+        return _parse(code, source)
     except _InlineError as exc:
         raise SpecError(
             f"invalid inline spec: {exc.message}",
             location=Location(source, column=exc.column),
             hint=exc.hint,
         ) from None
-
-
-@dataclass
-class _Context:
-    """What the node readers share: the source name and where the ``?`` placeholders were."""
-
-    source: str
-    marks: dict[tuple[int, int], int] = field(default_factory=dict)
-    """(line, UTF-8 byte column) of each ``?`` as ast reports positions -> its ordinal."""
-
-    def _key(self, node: ast.expr) -> int | None:
-        return self.marks.get((node.lineno, node.col_offset))
-
-    def placeholder(self, node: ast.expr) -> Placeholder | None:
-        """The placeholder a ``_`` name node stands for, if it was written as ``?``."""
-        key = self._key(node)
-        if key is None:
-            return None
-        if not isinstance(node, ast.Name) or node.id != _STANDIN:
-            raise _InlineError("'?' must stand alone, as a whole value", node, hint=_PLACEHOLDER_HINT)
-        return Placeholder(key, Location(self.source, column=node.col_offset + 1))
-
-    def refuse(self, node: ast.expr, what: str) -> None:
-        """Raise a clear error if ``node`` starts with a ``?`` written where no value belongs."""
-        if self._key(node) is not None:
-            raise _InlineError(f"'?' cannot stand for {what}; it replaces a value", node, hint=_PLACEHOLDER_HINT)
+    finally:
+        _MARKS.reset(token)
 
 
 def _mark_placeholders(text: str) -> tuple[str, dict[tuple[int, int], int]]:
@@ -88,14 +68,12 @@ def _mark_placeholders(text: str) -> tuple[str, dict[tuple[int, int], int]]:
     marks: dict[tuple[int, int], int] = {}
     i = 0
     while i < len(text):
-        char = text[i]
-        if char in "'\"":
+        if text[i] in "'\"":
             i = _string_end(text, i)
             continue
-        if char == PLACEHOLDER:
+        if text[i] == PLACEHOLDER:
             line_start = text.rfind("\n", 0, i) + 1
-            position = (text.count("\n", 0, i) + 1, len(text[line_start:i].encode("utf-8")))
-            marks[position] = len(marks)
+            marks[(text.count("\n", 0, i) + 1, len(text[line_start:i].encode("utf-8")))] = len(marks)
             chars[i] = _STANDIN
         i += 1
     return "".join(chars), marks
@@ -117,15 +95,37 @@ def _string_end(text: str, start: int) -> int:
     return len(text)
 
 
+def _mark_of(node: ast.expr) -> int | None:
+    """The ordinal of the ``?`` written where ``node`` starts, if one was."""
+    marks = _MARKS.get()
+    return marks.get((node.lineno, node.col_offset)) if marks else None
+
+
+def _placeholder(node: ast.expr, source: str) -> Placeholder | None:
+    """The placeholder a ``_`` name node stands for, if it was written as ``?``."""
+    key = _mark_of(node)
+    if key is None:
+        return None
+    if not isinstance(node, ast.Name) or node.id != _STANDIN:
+        raise _InlineError("'?' must stand alone, as a whole value", node, hint=_PLACEHOLDER_HINT)
+    return Placeholder(key, Location(source, column=node.col_offset + 1))
+
+
+def _refuse(node: ast.expr, what: str) -> None:
+    """Raise a clear error if ``node`` starts (or, ``layers.?``, ends) with a ``?`` where no value belongs."""
+    marks = _MARKS.get() or {}
+    at_end = isinstance(node, ast.Attribute) and (node.end_lineno, (node.end_col_offset or 0) - 1) in marks
+    if _mark_of(node) is not None or at_end:
+        raise _InlineError(f"'?' cannot stand for {what}; it replaces a value", node, hint=_PLACEHOLDER_HINT)
+
+
 def _parse(text: str, source: str) -> list[LayerSpec]:
     if len(text) > MAX_INLINE_CHARS:
         raise _InlineError(f"longer than {MAX_INLINE_CHARS:,} characters", hint="use a YAML file")
     if not text.strip():
         raise _InlineError("empty spec", hint='write layers like "Dense(4) | Dense(1)"')
-    code, marks = _mark_placeholders(text.strip())
-    ctx = _Context(source, marks)
     try:
-        tree = ast.parse(code, mode="eval")
+        tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         column = exc.offset
         message = exc.msg
@@ -142,49 +142,47 @@ def _parse(text: str, source: str) -> list[LayerSpec]:
     segments.append(node)
     segments.reverse()
     try:
-        return [_layer(seg, ctx, index) for index, seg in enumerate(segments, start=1)]
+        return [_layer(seg, source, index) for index, seg in enumerate(segments, start=1)]
     except RecursionError:
         raise _InlineError("nesting is too deep") from None
 
 
-def _layer(node: ast.expr, ctx: _Context, index: int = 0) -> LayerSpec:
-    location = Location(ctx.source, column=node.col_offset + 1)
-    ctx.refuse(node, "a layer")
+def _layer(node: ast.expr, source: str, index: int = 0) -> LayerSpec:
+    location = Location(source, column=node.col_offset + 1)
+    _refuse(node, "a layer")
     if isinstance(node, (ast.Name, ast.Attribute)):
-        return LayerSpec(_callee(node, ctx), location=location, index=index)
+        return LayerSpec(_callee(node), location=location, index=index)
     if not isinstance(node, ast.Call):
         raise _InlineError(
             f"expected a layer such as Dense(4), got {_what(node)}",
             node,
             hint='segments are layer calls joined by |, e.g. "Dense(4) | Dense(1)"',
         )
-    class_name = _callee(node.func, ctx)
+    class_name = _callee(node.func)
     args = []
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise _InlineError("*args are not allowed", arg)
-        args.append(_literal(arg, ctx))
+        args.append(_literal(arg, source))
     kwargs: dict[str, Any] = {}
     for keyword in node.keywords:
         if keyword.arg is None:
             raise _InlineError("**kwargs are not allowed", keyword.value)
         if keyword.arg in kwargs:
             raise _InlineError(f"argument '{keyword.arg}' given twice", keyword.value)
-        kwargs[keyword.arg] = _literal(keyword.value, ctx)
+        kwargs[keyword.arg] = _literal(keyword.value, source)
     name = kwargs.pop("name", None)
     if name is not None and not isinstance(name, str):
         raise _InlineError("name= must be a string", node)
     return LayerSpec(class_name, tuple(args), kwargs, location, name, None, index)
 
 
-def _callee(node: ast.expr, ctx: _Context) -> str:
+def _callee(node: ast.expr) -> str:
     """The layer class of ``Dense`` or ``layers.Dense``; any other attribute access is refused."""
-    ctx.refuse(node, "a layer name")
+    _refuse(node, "a layer name")
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        if (node.end_lineno, (node.end_col_offset or 0) - 1) in ctx.marks:
-            raise _InlineError("'?' cannot stand for a layer name; it replaces a value", node, hint=_PLACEHOLDER_HINT)
         parts = [node.attr]
         inner = node.value
         while isinstance(inner, ast.Attribute):
@@ -198,9 +196,9 @@ def _callee(node: ast.expr, ctx: _Context) -> str:
     raise _InlineError(f"expected a layer name, got {_what(node)}", node)
 
 
-def _literal(node: ast.expr, ctx: _Context) -> Any:
+def _literal(node: ast.expr, source: str) -> Any:
     """A literal argument: numbers, strings, booleans, None, tuples/lists/dicts, nested layers, ``?``."""
-    placeholder = ctx.placeholder(node)
+    placeholder = _placeholder(node, source)
     if placeholder is not None:
         return placeholder
     if isinstance(node, ast.Constant):
@@ -213,19 +211,19 @@ def _literal(node: ast.expr, ctx: _Context) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.Tuple):
-        return tuple(_literal(item, ctx) for item in node.elts)
+        return tuple(_literal(item, source) for item in node.elts)
     if isinstance(node, ast.List):
-        return [_literal(item, ctx) for item in node.elts]
+        return [_literal(item, source) for item in node.elts]
     if isinstance(node, ast.Dict):
         out = {}
         for key_node, value_node in zip(node.keys, node.values, strict=True):
             if key_node is None:
                 raise _InlineError("**mappings are not allowed", value_node)
-            ctx.refuse(key_node, "a key")
-            out[_literal(key_node, ctx)] = _literal(value_node, ctx)
+            _refuse(key_node, "a key")
+            out[_literal(key_node, source)] = _literal(value_node, source)
         return out
     if isinstance(node, ast.Call):
-        return _layer(node, ctx)
+        return _layer(node, source)
     if isinstance(node, ast.Name):
         raise _InlineError(
             f"'{node.id}' is not a value", node, hint=f"quote strings: '{node.id}'; layers are calls: {node.id}()"

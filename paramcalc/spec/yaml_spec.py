@@ -11,9 +11,8 @@ A layer argument written ``"?"`` (quoted: a bare ``?`` is YAML syntax) becomes a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from difflib import get_close_matches
-from itertools import count
 from typing import Any
 
 import yaml
@@ -66,7 +65,7 @@ def load_yaml(text: str, source: str) -> ModelSpec:
             location=Location(source, 1),
             hint="add 'layers:' with one entry per layer",
         )
-    items = _layer_items(data["layers"], layers_node, source, count())
+    items = _layer_items(data["layers"], layers_node, source)
     layers = expand_repeats(items)
     inputs = []
     graph = False
@@ -126,9 +125,7 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = None
-        if mark is not None and text[mark.index : mark.index + 1] == "?":
-            hint = 'quote a placeholder: units: "?"'
+        hint = 'quote a placeholder: units: "?"' if mark and text[mark.index : mark.index + 1] == "?" else None
         raise SpecError(f"malformed YAML: {problem}", location=Location(source, line), hint=hint) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"malformed YAML: {' '.join(str(exc).split())[:120]}", location=Location(source)) from None
@@ -188,7 +185,7 @@ def _loc(source: str, node: yaml.Node | None) -> Location:
 Item = Any  # LayerSpec | tuple[int, list[Item], Location]
 
 
-def _layer_items(values: Any, node: yaml.Node, source: str, keys: Iterator[int]) -> list[Item]:
+def _layer_items(values: Any, node: yaml.Node, source: str) -> list[Item]:
     """Layer entries with their lines; ``Repeat`` blocks become ``(times, items, location)``."""
     where = _loc(source, node)
     if not isinstance(values, list) or not isinstance(node, yaml.SequenceNode):
@@ -197,30 +194,32 @@ def _layer_items(values: Any, node: yaml.Node, source: str, keys: Iterator[int])
     for value, child in zip(values, node.value, strict=True):
         location = _loc(source, child)
         if isinstance(value, Mapping) and len(value) == 1 and "Repeat" in value:
-            items.append(_repeat(value["Repeat"], _child(child, "Repeat"), location, source, keys))
+            items.append(_repeat(value["Repeat"], _child(child, "Repeat"), location, source))
         else:
-            if isinstance(value, Mapping) and len(value) == 1:
-                ((class_name, args),) = value.items()
-                value = {class_name: _placeholders(args, _child(child, str(class_name)), source, keys)}
-            items.append(layer_from_entry(value, location))
+            items.append(layer_from_entry(_with_placeholders(value, child, source), location))
     return items
 
 
-def _placeholders(value: Any, node: yaml.Node | None, source: str, keys: Iterator[int]) -> Any:
-    """Layer arguments with every ``"?"`` string replaced by a Placeholder at its own line."""
+def _with_placeholders(entry: Any, node: yaml.Node, source: str) -> Any:
+    """A layer entry whose ``"?"`` argument values are Placeholders (keyed by their place in the text)."""
+    if not isinstance(entry, Mapping) or len(entry) != 1:
+        return entry
+    ((class_name, args),) = entry.items()
+    return {class_name: _placeholders(args, _child(node, str(class_name)) or node, source)}
+
+
+def _placeholders(value: Any, node: yaml.Node, source: str) -> Any:
     if isinstance(value, str):
-        return Placeholder(next(keys), _loc(source, node)) if value == "?" else value
+        return Placeholder(node.start_mark.index, _loc(source, node)) if value == "?" else value
     if isinstance(value, Mapping):
-        return {k: _placeholders(v, _child(node, str(k)), source, keys) for k, v in value.items()}
+        return {k: _placeholders(v, _child(node, str(k)) or node, source) for k, v in value.items()}
     if isinstance(value, list):
-        nodes = node.value if isinstance(node, yaml.SequenceNode) and len(node.value) == len(value) else None
-        return [_placeholders(v, nodes[i] if nodes else node, source, keys) for i, v in enumerate(value)]
+        same = isinstance(node, yaml.SequenceNode) and len(node.value) == len(value)
+        return [_placeholders(v, node.value[i] if same else node, source) for i, v in enumerate(value)]
     return value
 
 
-def _repeat(
-    block: Any, node: yaml.Node | None, location: Location, source: str, keys: Iterator[int]
-) -> tuple[int, list[Item], Location]:
+def _repeat(block: Any, node: yaml.Node | None, location: Location, source: str) -> tuple[int, list[Item], Location]:
     if not isinstance(block, Mapping) or set(block) != {"times", "layers"}:
         raise SpecError(
             "Repeat takes exactly 'times' and 'layers'",
@@ -233,7 +232,7 @@ def _repeat(
     inner = _child(node, "layers")
     if inner is None:
         raise SpecError("Repeat needs a 'layers:' list", location=location)
-    return times, _layer_items(block["layers"], inner, source, keys), location
+    return times, _layer_items(block["layers"], inner, source), location
 
 
 __all__ = ["LayerSpec", "load_yaml"]
