@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -26,6 +26,8 @@ FRAMEWORKS = ("keras", "pytorch")
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+
+_T = TypeVar("_T")
 
 
 def _dtype_option(function: Any) -> Any:
@@ -60,7 +62,14 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
     return _read(parse_size, value, param)
 
 
-def _read(parse: Callable[[str], int], value: str | None, param: click.Parameter) -> int | None:
+def _dtype(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A dtype flag's canonical name (``bf16`` -> ``bfloat16``); None when not given."""
+    from paramcalc.dtypes import canonical_dtype
+
+    return _read(canonical_dtype, value, param)
+
+
+def _read(parse: Callable[[str], _T], value: str | None, param: click.Parameter) -> _T | None:
     if value is None:
         return None
     try:
@@ -80,6 +89,7 @@ def _budget_options(function: Any) -> Any:
     function = click.option(
         "--dtype",
         default=None,
+        callback=_dtype,
         help="Dtype the --max-bytes size is measured at (default: the budget's own, else float32).",
     )(function)
     function = click.option(
@@ -212,10 +222,9 @@ def check(
       paramcalc check model.yaml --max-bytes 8MB --dtype float16
     """  # noqa: D301 - a real \b keeps the examples unwrapped
     from paramcalc.budget import Budget, check_specs
-    from paramcalc.dtypes import canonical_dtype
     from paramcalc.render import check as render_check
 
-    flags = Budget(max_params, max_bytes, canonical_dtype(dtype) if dtype else None)
+    flags = Budget(max_params, max_bytes, dtype)
     run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget)
     if run.nothing_checked:
         raise UsageError(
@@ -299,14 +308,13 @@ def solve(
       paramcalc solve model.yaml --max-bytes 4MB --dtype float16 --multiple-of 8
     """  # noqa: D301 - a real \b keeps the examples unwrapped
     from paramcalc.budget import Budget, resolve_budget
-    from paramcalc.dtypes import canonical_dtype
     from paramcalc.engine import analyze
     from paramcalc.solve import Search
     from paramcalc.solve import solve as solve_spec
     from paramcalc.spec import load_spec
 
     model = load_spec(spec, framework=framework)
-    budget = resolve_budget(model, Budget(max_params, max_bytes, canonical_dtype(dtype) if dtype else None))
+    budget = resolve_budget(model, Budget(max_params, max_bytes, dtype))
     search = Search(1 if minimum is None else minimum, maximum, 1 if step is None else step)
     solution = solve_spec(model, budget, search, lambda m: analyze(m, dtype=budget.effective_dtype))
     if fmt == "json":

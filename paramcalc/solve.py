@@ -258,15 +258,17 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
     """
     sites = find_placeholders(model)
     if not sites:
+        count(model)  # an invalid spec first says what is wrong with it
         raise UsageError("the spec has no '?' placeholder to solve for", hint='write one, e.g. "LSTM(?)" or units: "?"')
     if len(sites) > 1:
         where = ", ".join(f"{s.describe()} ({s.placeholder.location})" for s in sites[:4])
         raise UsageError(f"the spec has {len(sites)} '?' placeholders ({where}); solve takes exactly one")
+    site = sites[0]
     if budget.empty:
+        count(substitute(model, site.placeholder.key, search.first * search.step))  # invalid: say why first
         raise UsageError(
             "solve needs a budget", hint="pass --max-params N or --max-bytes SIZE, or declare 'budget:' in the spec"
         )
-    site = sites[0]
     probes: dict[int, Probe] = {}
 
     def probe(k: int) -> Probe:
