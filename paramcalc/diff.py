@@ -35,20 +35,19 @@ class _Sides(Generic[T]):
     a: T | None
     b: T | None
 
-    @staticmethod
-    def size(item: T) -> int:
-        """Parameters of one side's item."""
+    def size(self, item: T, in_b: bool) -> int:
+        """Parameters of one side's item (``in_b``: B's side)."""
         raise NotImplementedError
 
     @property
     def count_a(self) -> int:
         """Parameters in A (0 when added)."""
-        return self.size(self.a) if self.a is not None else 0
+        return self.size(self.a, False) if self.a is not None else 0
 
     @property
     def count_b(self) -> int:
         """Parameters in B (0 when removed)."""
-        return self.size(self.b) if self.b is not None else 0
+        return self.size(self.b, True) if self.b is not None else 0
 
     @property
     def delta(self) -> int:
@@ -67,14 +66,15 @@ class _Sides(Generic[T]):
 
 @dataclass(frozen=True)
 class TermDiff(_Sides[Term]):
-    """One weight that differs (shape or trainability)."""
+    """One weight that differs (shape, trainability or tying), counted over its layer's copies."""
 
     path: str = ""
+    repeat_a: int = 1
+    repeat_b: int = 1
 
-    @staticmethod
-    def size(item: Term) -> int:
-        """A weight's parameters: the product of its shape."""
-        return item.count
+    def size(self, item: Term, in_b: bool) -> int:
+        """A weight's parameters in all copies of its layer (0 for a tied alias, counted where defined)."""
+        return item.count * (self.repeat_b if in_b else self.repeat_a) if item.counted else 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -87,6 +87,8 @@ class TermDiff(_Sides[Term]):
             "shape_b": list(self.b.shape) if self.b is not None else None,
             "trainable_a": self.a.trainable if self.a is not None else None,
             "trainable_b": self.b.trainable if self.b is not None else None,
+            "tied_to_a": (self.a.tied_to or None) if self.a is not None else None,
+            "tied_to_b": (self.b.tied_to or None) if self.b is not None else None,
             "count_a": self.count_a,
             "count_b": self.count_b,
             "delta": self.delta,
@@ -100,9 +102,8 @@ class LayerDiff(_Sides[LayerRow]):
     matched_by: str | None = None
     terms: tuple[TermDiff, ...] = ()
 
-    @staticmethod
-    def size(item: LayerRow) -> int:
-        """A layer's parameters."""
+    def size(self, item: LayerRow, in_b: bool) -> int:
+        """A layer's parameters, all copies together."""
         return item.params
 
     @property
@@ -280,7 +281,7 @@ def _gaps(size: int, anchored: set[int]) -> dict[int, list[int]]:
 
 
 def diff_terms(a: LayerRow, b: LayerRow) -> tuple[TermDiff, ...]:
-    """The weights that differ (shape or trainability) between two matched layers; buffers left out.
+    """The weights that differ (shape, trainability, tying) between two matched layers; buffers left out.
 
     Weights pair by path, then by weight name, so a SimpleRNN's ``simple_rnn_cell/kernel``
     meets an LSTM's ``lstm_cell/kernel``.  Order: A's weights, then those only in B.
@@ -301,9 +302,9 @@ def diff_terms(a: LayerRow, b: LayerRow) -> tuple[TermDiff, ...]:
     for ta, tb in pairs:
         if _signature(ta) != _signature(tb):
             shown = tb if tb is not None else ta
-            out.append(TermDiff(ta, tb, shown.path if shown is not None else ""))
+            out.append(TermDiff(ta, tb, shown.path if shown is not None else "", a.repeat, b.repeat))
     return tuple(out)
 
 
-def _signature(term: Term | None) -> tuple[tuple[int, ...], bool] | None:
-    return (term.shape, term.trainable) if term is not None else None
+def _signature(term: Term | None) -> tuple[tuple[int, ...], bool, str] | None:
+    return (term.shape, term.trainable, term.tied_to) if term is not None else None

@@ -164,6 +164,8 @@ def test_json_carries_totals_relative_change_and_per_term_deltas(run_cli: RunCli
         "shape_b": [10000, 128],
         "trainable_a": True,
         "trainable_b": True,
+        "tied_to_a": None,
+        "tied_to_b": None,
         "count_a": 320_000,
         "count_b": 1_280_000,
         "delta": 960_000,
@@ -199,3 +201,30 @@ def test_one_side_from_stdin(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -
     assert doc["identical"] is True
     assert doc["a"]["source"] == "<stdin>"
     assert run_cli("diff", "-", "-").code == 2
+
+
+def test_weight_deltas_count_every_copy_of_a_repeated_block() -> None:
+    d = diff(str(SPECS / "llama-2-7b.config.json"), str(SPECS / "llama-3-8b.config.json"))
+    assert d.delta == 8_030_261_248 - 6_738_415_616
+    for layer in d.changes:
+        assert layer.a is not None
+        assert layer.b is not None
+        assert sum(t.delta for t in layer.terms) == layer.delta, layer.b.name  # 32 blocks on each side
+    blocks = next(layer for layer in d.layers if layer.b is not None and layer.b.repeat == 32)
+    k_proj = next(t for t in blocks.terms if t.path.endswith("k_proj.weight"))
+    assert k_proj.delta == 32 * (1024 - 4096) * 4096
+
+
+def test_untying_the_lm_head_shows_its_weight_counted(tmp_path: Path) -> None:
+    config = json.loads((SPECS / "gpt2.config.json").read_text())
+    untied = tmp_path / "gpt2-untied.config.json"
+    untied.write_text(json.dumps({**config, "tie_word_embeddings": False}))
+    d = diff(str(SPECS / "gpt2.config.json"), str(untied))
+    (head,) = d.changes
+    (weight,) = head.terms
+    assert weight.a is not None
+    assert weight.a.tied_to
+    assert weight.b is not None
+    assert not weight.b.tied_to
+    assert (weight.count_a, weight.count_b) == (0, 50257 * 768)
+    assert d.delta == head.delta == 50257 * 768

@@ -68,6 +68,10 @@ def term_row(term: TermDiff) -> Row:
     shape = _pair(str(term.a.shape) if term.a else None, str(term.b.shape) if term.b else None)
     if term.a and term.b and term.a.trainable != term.b.trainable:
         shape += " (now trainable)" if term.b.trainable else " (now frozen)"
+    tied_a = term.a.tied_to if term.a else ""
+    tied_b = term.b.tied_to if term.b else ""
+    if tied_a != tied_b:
+        shape += f" (tied to {tied_b})" if tied_b else " (untied)"
     return Row(
         (
             "",

@@ -48,6 +48,7 @@ REQUIRED: Any = _Required()
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "keras": ("core", "recurrent"),
+    "transformers": ("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5"),
 }
 """Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
 
@@ -63,7 +64,11 @@ KERAS_BASE_KWARGS: dict[str, Value] = {
 }
 """Keyword arguments every Keras layer accepts (``keras.layers.Layer.__init__``)."""
 
-BASE_KWARGS: dict[str, dict[str, Value]] = {"keras": KERAS_BASE_KWARGS, "pytorch": {"device": None, "dtype": None}}
+BASE_KWARGS: dict[str, dict[str, Value]] = {
+    "keras": KERAS_BASE_KWARGS,
+    "pytorch": {"device": None, "dtype": None},
+    "transformers": {},
+}
 
 
 @dataclass(frozen=True)
