@@ -293,3 +293,10 @@ def test_totals_list_active_tied_and_buffer_lines_together() -> None:
     assert "top-1 of 4 experts in 2 layers" in lines["Active params per token"]
     assert lines["Tied params (shown, counted once)"] == "12"
     assert lines["Buffers (not parameters)"] == "6"
+
+
+def test_a_placeholder_in_a_module_that_ignores_its_arguments_is_still_refused(run_cli: RunCli) -> None:
+    result = run_cli("summary", "Linear(4, 2) | Identity(?)", "--framework", "pytorch")
+    assert result.code == 2
+    assert result.out == ""
+    assert "is the placeholder '?', which only 'paramcalc solve' fills in" in result.err

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term, Tree
-from paramcalc.spec.records import LayerSpec, Value
+from paramcalc.spec.records import LayerSpec, Placeholder, Value
 
 __all__ = [
     "REQUIRED",
@@ -281,6 +281,7 @@ def bind(found: Rule, layer: LayerSpec) -> Args:
     names = found.positional
     values: dict[str, Value] = {}
     if found.varargs:
+        _refuse_placeholders({f"argument {i + 1}": v for i, v in enumerate(layer.args)} | dict(layer.kwargs))
         return Args(found, layer, dict(found.params))
     if found.max_positional is not None and len(layer.args) > found.max_positional:
         shown = ", ".join(names[: found.max_positional])
@@ -309,7 +310,29 @@ def bind(found: Rule, layer: LayerSpec) -> Args:
             if default is REQUIRED:
                 raise LayerError(f"{found.name} needs '{key}'", hint=f"e.g. {found.name}({key}=...)")
             values[key] = default
+    _refuse_placeholders(values)
     return Args(found, layer, values)
+
+
+def _refuse_placeholders(values: Mapping[str, Value]) -> None:
+    """A ``?`` left in a layer's arguments is an error everywhere but ``paramcalc solve``."""
+    for key, value in values.items():
+        if _holds_placeholder(value):
+            raise LayerError(
+                f"'{key}' is the placeholder '?', which only 'paramcalc solve' fills in",
+                hint="give a number to count this model, or run 'paramcalc solve' to find one",
+            )
+
+
+def _holds_placeholder(value: Value) -> bool:
+    """Whether a bound value is, or contains, a ``?`` (nested layers check their own)."""
+    if isinstance(value, Placeholder):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_placeholder(item) for item in value)
+    if isinstance(value, Mapping):
+        return any(_holds_placeholder(item) for item in value.values())
+    return False
 
 
 def _shown(found: Rule) -> list[str]:
