@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import GOLDEN, SPECS, RunCli
 from golden_keras import assert_model_matches
+
 from paramcalc.engine import analyze
 from paramcalc.spec import load_spec
 

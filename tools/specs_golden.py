@@ -24,8 +24,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import keras  # noqa: E402
-import keras_golden  # noqa: E402
+import keras
+import keras_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "golden" / "keras_specs.json"
