@@ -27,15 +27,24 @@ from paramcalc.dtypes import canonical_dtype, dtype_bits
 from paramcalc.errors import LayerError, ParamcalcError, SpecError
 from paramcalc.graph import Node, Op, Tensor, call, keras_order
 from paramcalc.report import LayerRow, Report, Shape, Term
-from paramcalc.rules import Rule, apply_rule, bind, find_rule, inner_spec
+from paramcalc.rules import Args, Rule, apply_rule, bind, find_rule, inner_spec
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import MODEL_CLASSES, nested_model, to_snake_case
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
-__all__ = ["AutoNamer", "analyze", "apply_rule", "run_layer", "to_snake_case"]
+__all__ = ["AutoNamer", "analyze", "apply_rule", "base_name", "run_layer", "to_snake_case"]
 
 _NODE_REF = re.compile(r"(.+)\[(\d+)\]\[(\d+)\]\Z")
 _REF = re.compile(r"(.+)\[(\d+)\]\Z")
+
+
+def base_name(class_name: str, framework: str = "keras") -> str:
+    """A layer's automatic base name: Keras' snake case, or the lowercased torch class name.
+
+    torch modules have no names of their own (``nn.Sequential`` numbers them); paramcalc names
+    them ``linear``, ``lstm``, ``batchnorm2d``, ... so tables and errors stay readable.
+    """
+    return class_name.lower() if framework == "pytorch" else to_snake_case(class_name)
 
 
 class AutoNamer:
@@ -45,9 +54,10 @@ class AutoNamer:
     ``taken`` holds the names of one model's layers, which must be unique.
     """
 
-    def __init__(self, counts: dict[str, int] | None = None) -> None:
+    def __init__(self, framework: str = "keras", counts: dict[str, int] | None = None) -> None:
         self.counts: dict[str, int] = {} if counts is None else counts
         self.taken: set[str] = set()
+        self.framework = framework
 
     def claim(self, name: str, layer: LayerSpec) -> str:
         """Reserve a user-given name; a duplicate is an error, as in Keras."""
@@ -58,7 +68,7 @@ class AutoNamer:
 
     def auto(self, class_name: str, reserve: bool = True) -> str:
         """The next free automatic name for a class (``reserve``: it names a layer of this model)."""
-        base = to_snake_case(class_name)
+        base = base_name(class_name, self.framework)
         while True:
             count = self.counts.get(base, 0)
             self.counts[base] = count + 1
@@ -70,7 +80,7 @@ class AutoNamer:
 
     def child(self) -> AutoNamer:
         """A namer for a nested model: same counters, its own set of names."""
-        return AutoNamer(self.counts)
+        return AutoNamer(self.framework, self.counts)
 
 
 def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
@@ -78,10 +88,10 @@ def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
     engine = _Engine(model.framework)
     canonical = canonical_dtype(dtype)
     if model.graph:
-        result = engine.graph(model, AutoNamer())
+        result = engine.graph(model, AutoNamer(model.framework))
         rows, show = result.rows, result.show_connections
     else:
-        rows, show = engine.sequential(model, AutoNamer())[0], False
+        rows, show = engine.sequential(model, AutoNamer(model.framework))[0], False
     default_name = "functional" if model.graph else "sequential"
     return Report(
         name=model.name or default_name,
@@ -159,19 +169,21 @@ class _Engine:
         return namer.auto(class_name, reserve)
 
     # ------------------------------------------------------------------ sequential
-    def sequential(self, model: ModelSpec, namer: AutoNamer, named: bool = False) -> tuple[list[LayerRow], Shape]:
-        """A chain: every layer reads the previous one's (first) output."""
+    def sequential(
+        self, model: ModelSpec, namer: AutoNamer, named: bool = False
+    ) -> tuple[list[LayerRow], Shape | None]:
+        """A chain: every layer reads the previous one's (first) output.
+
+        The model input has no batch axis yet: the first layer's rule says where it goes
+        (PyTorch); without an input, only layers that can count from their arguments alone
+        (PyTorch) are counted, and their output shapes stay unknown.
+        """
         shape: Shape | None = model.inputs[0].shape if model.inputs else None
-        if shape is None and model.layers:
-            first = model.layers[0]
-            _check_layer(first, model.framework)
-            raise LayerError(
-                "no input shape for the first layer",
-                location=first.location,
-                layer=first.describe(),
-                hint="add 'input: [3, 10000]' to the spec, or input_shape=(3, 10000) on the first layer",
-            )
-        layers = list(model.layers) if named else [self.construct(layer, namer) for layer in model.layers]
+        layers = list(model.layers)
+        if shape is None and layers and not _counts_without_input(layers[0], model.framework):
+            self._no_input(layers[0], model.framework)
+        if not named:
+            layers = [self.construct(layer, namer) for layer in layers]
         rows: list[LayerRow] = []
         for layer in layers:
             if layer.class_name == "Reuse":
@@ -180,12 +192,22 @@ class _Engine:
                     location=layer.location,
                     hint="give the Reuse entry 'inputs:' (and the model 'inputs:')",
                 )
-            assert shape is not None  # noqa: S101 - checked above
-            row = self.run(layer, [shape], namer)
+            if shape is None and not _counts_without_input(layer, model.framework):
+                self._no_input(layer, model.framework)
+            row = self.run(layer, [shape], namer, add_batch=(not rows,))
             rows.append(row)
-            shape = row.outputs[0]
-        assert shape is not None  # noqa: S101 - a model has at least one layer
+            shape = row.outputs[0] if row.outputs else None
         return rows, shape
+
+    @staticmethod
+    def _no_input(layer: LayerSpec, framework: str) -> None:
+        _check_layer(layer, framework)
+        raise LayerError(
+            "no input shape for the first layer",
+            location=layer.location,
+            layer=layer.describe(),
+            hint="add 'input: [3, 10000]' to the spec, or input_shape=(3, 10000) on the first layer",
+        )
 
     # ------------------------------------------------------------------ graph
     def graph(self, model: ModelSpec, namer: AutoNamer, named: bool = False) -> _GraphResult:
@@ -292,22 +314,23 @@ class _Engine:
                 hint="name one output, e.g. 'lstm[0]' for the first output of 'lstm'",
             )
         shapes = [t.shape for t in inputs]
+        fresh = [t.op.is_input for t in inputs]  # model inputs still lack the batch axis (PyTorch)
         if not state.built:
-            row = self.run(spec, shapes, namer, refs)
+            row = self.run(spec, shapes, namer, refs, add_batch=fresh)
             if state.row is None:
                 state.row = row
             state.built = True
             self._use_build_names(spec, namer)
             outputs = row.outputs
         else:
-            outputs = self._recall(state, shapes, layer)
+            outputs = self._recall(state, shapes, layer, fresh)
         return call(op, links, outputs)
 
-    def _recall(self, state: _Layer, shapes: list[Shape], layer: LayerSpec) -> tuple[Shape, ...]:
+    def _recall(self, state: _Layer, shapes: list[Shape], layer: LayerSpec, fresh: list[bool]) -> tuple[Shape, ...]:
         """A shared layer called again: same weights, output for the new inputs."""
         first = state.row
         assert first is not None  # noqa: S101 - built before
-        again = self.run(state.spec, shapes, AutoNamer(), ())
+        again = self.run(state.spec, shapes, AutoNamer(self.framework), (), add_batch=fresh)
         if [(t.path, t.shape) for t in again.terms] != [(t.path, t.shape) for t in first.terms]:
             got = ", ".join(format_shape(s) for s in shapes)
             was = ", ".join(format_shape(s) for s in first.input_shapes)
@@ -332,12 +355,22 @@ class _Engine:
         return replace(row, calls=calls, call_outputs=call_outputs, connections=connections)
 
     # ------------------------------------------------------------------ one layer
-    def run(self, layer: LayerSpec, shapes: Sequence[Shape], namer: AutoNamer, refs: tuple[str, ...] = ()) -> LayerRow:
+    def run(
+        self,
+        layer: LayerSpec,
+        shapes: Sequence[Shape | None],
+        namer: AutoNamer,
+        refs: tuple[str, ...] = (),
+        add_batch: Sequence[bool] = (),
+    ) -> LayerRow:
         """Count one (named) layer or nested model on its input shapes."""
-        name = layer.name or to_snake_case(layer.class_name)
+        name = layer.name or base_name(layer.class_name, self.framework)
         if _is_model(layer):
-            return self.nested(layer, name, shapes, namer, refs)
-        return run_layer(layer, name, shapes, self.framework, inputs=refs)
+            known = [s for s in shapes if s is not None]
+            if len(known) != len(shapes):
+                raise LayerError("a nested model needs its input shape", location=layer.location)
+            return self.nested(layer, name, known, namer, refs)
+        return run_layer(layer, name, shapes, self.framework, inputs=refs, add_batch=add_batch)
 
     def nested(
         self, layer: LayerSpec, name: str, shapes: Sequence[Shape], namer: AutoNamer, refs: tuple[str, ...]
@@ -356,7 +389,7 @@ class _Engine:
                 children, outputs = result.rows, result.outputs
             else:
                 children, last = self.sequential(sub, inner, named=True)
-                outputs = (last,)
+                outputs = (last,) if last is not None else ()
         except ParamcalcError as exc:
             raise exc.with_context(location=layer.location, layer=_label(layer)) from None
         if not trainable:
@@ -468,15 +501,22 @@ def _output(node: Node, index: int, ref: str, layer: LayerSpec | None) -> Tensor
 def run_layer(
     layer: LayerSpec,
     name: str,
-    input_shapes: Sequence[Shape],
+    input_shapes: Sequence[Shape | None],
     framework: str = "keras",
     inputs: tuple[str, ...] = (),
+    add_batch: Sequence[bool] = (),
 ) -> LayerRow:
-    """Apply one layer's rule to its input shape(s) and record the row."""
+    """Apply one layer's rule to its input shape(s) and record the row.
+
+    ``add_batch[i]`` marks input ``i`` as a model input still without its batch axis; a rule
+    that sees batch axes (PyTorch) gets it inserted where its ``batch_axis`` says.  A ``None``
+    shape (no input at all) is only passed to such rules.
+    """
     found: Rule | None = None
     try:
         found = find_rule(layer.class_name, framework)
         args = bind(found, layer)
+        input_shapes = _with_batch(found, args, input_shapes, add_batch)
         outcome = apply_rule(found, args, input_shapes)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
     except ParamcalcError as exc:
@@ -494,17 +534,45 @@ def run_layer(
         class_name=found.name,
         outputs=outcome.outputs,
         terms=terms,
-        multi_output=bool(outcome.shapes),
+        multi_output=bool(outcome.shapes) and outcome.tree is None,
         inputs=inputs,
-        input_shapes=tuple(input_shapes),
+        input_shapes=tuple(s for s in input_shapes if s is not None),
         formula=outcome.formula,
         symbols=tuple(outcome.symbols.items()),
         legend=tuple((k, v) for k, v in legend.items() if k in outcome.symbols),
         gate_names=outcome.gate_names,
         why=found.why,
         line=_line(layer.location),
+        batch_in_shapes=found.batch_in_shapes,
+        output_tree=outcome.tree,
         copies=layer.copies,
     )
+
+
+def _with_batch(
+    found: Rule, args: Args, shapes: Sequence[Shape | None], add_batch: Sequence[bool]
+) -> list[Shape | None]:
+    """Insert the batch axis (``None``) into model inputs for rules that see it (PyTorch)."""
+    if found.batch_axis is None or not any(add_batch):
+        return list(shapes)
+    axis = found.batch_axis(args)
+    out: list[Shape | None] = []
+    for shape, add in zip(shapes, [*add_batch, *[False] * len(shapes)], strict=False):
+        if shape is not None and add:
+            at = min(axis, len(shape))
+            shape = (*shape[:at], None, *shape[at:])
+        out.append(shape)
+    return out
+
+
+def _counts_without_input(layer: LayerSpec, framework: str) -> bool:
+    """Whether a layer's rule can count it with no input shape (torch modules can)."""
+    if _is_model(layer) or layer.class_name == "Reuse":
+        return False
+    try:
+        return find_rule(layer.class_name, framework).batch_in_shapes
+    except ParamcalcError:
+        return False
 
 
 def _tie(terms: tuple[Term, ...], tied: dict[str, str], layer: LayerSpec) -> tuple[Term, ...]:

@@ -17,7 +17,13 @@ SCHEMA_VERSION = 1
 
 Dim = int | None
 Shape = tuple[Dim, ...]
-"""A tensor shape without the batch axis; ``None`` is an unknown length."""
+"""A tensor shape without the batch axis; ``None`` is an unknown length.
+
+(PyTorch rows hold shapes *with* the batch axis, see :attr:`LayerRow.batch_in_shapes`.)"""
+
+Tree = int | tuple["Tree", ...]
+"""The nesting of a module's tuple output: leaves index :attr:`LayerRow.outputs`.
+``nn.LSTM`` returns ``(output, (h_n, c_n))``: ``(0, (1, 2))``."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,8 @@ class Term:
     the LSTM's four gates into one kernel.  ``scope`` is the sub-layer path for wrapped
     or nested layers (``forward_lstm``).  Buffers (``buffer=True``) are state tensors a
     framework does not count as parameters (torch's BatchNorm running stats).
+    ``gate_axis`` is the axis that packs the gates: Keras packs them along the last axis,
+    torch along the first (``weight_ih_l0`` is ``(4·hidden, input)``).
 
     ``tied_to`` names the parameter this tensor *is* (a tied LM head is the input
     embedding): it is shown, never counted again.  ``share = (k, E)`` marks a tensor that
@@ -46,6 +54,7 @@ class Term:
     gates: int = 1
     scope: str = ""
     buffer: bool = False
+    gate_axis: int = -1
     tied_to: str = ""
     share: tuple[int, int] | None = None
 
@@ -105,6 +114,12 @@ class LayerRow:
     are its first call's, ``call_outputs`` every call's, and its weights count once.
     ``connections`` are Keras' "Connected to" entries (``emb[0][0]``) over all calls.
     A nested model's row holds its layers as ``children`` (one level deeper).
+
+    PyTorch rows differ in three ways: ``batch_in_shapes`` (shapes include the batch axis,
+    ``None``, wherever torch puts it: ``(5, None, 8)`` out of a sequence-first LSTM);
+    ``outputs`` is empty when the spec has no input, so the shapes are unknown; and a module
+    returning a tuple keeps its nesting in ``output_tree`` while ``outputs[0]`` is the tensor
+    passed on to the next layer.
     """
 
     name: str
@@ -126,7 +141,14 @@ class LayerRow:
     call_outputs: tuple[tuple[Shape, ...], ...] = ()
     connections: tuple[str, ...] = ()
     children: tuple[LayerRow, ...] = ()
+    batch_in_shapes: bool = False
+    output_tree: Tree | None = None
     copies: tuple[str, ...] = ()
+
+    @property
+    def known_outputs(self) -> bool:
+        """Whether the output shapes are known (they are not for a PyTorch spec without input)."""
+        return bool(self.outputs)
 
     @property
     def repeat(self) -> int:
@@ -179,19 +201,24 @@ class LayerRow:
         out: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
-            "output_shape": _outputs_json(self.outputs, self.multi_output),
+            "output_shape": _outputs_json(self.outputs, self.multi_output, self.batch_in_shapes),
             "params": self.params,
             "trainable": self.trainable,
             "non_trainable": self.non_trainable,
             "terms": [t.to_dict() for t in self.terms],
         }
+        if self.output_tree is not None and self.outputs:
+            shapes = [_shape_list(s, self.batch_in_shapes) for s in self.outputs]
+            out["outputs"] = _tree_list(self.output_tree, shapes)
         if self.inputs:
             out["inputs"] = list(self.inputs)
         if self.connections:
             out["connected_to"] = list(self.connections)
         if self.calls > 1:
             out["calls"] = self.calls
-            out["call_output_shapes"] = [_outputs_json(shapes, self.multi_output) for shapes in self.call_outputs]
+            out["call_output_shapes"] = [
+                _outputs_json(shapes, self.multi_output, self.batch_in_shapes) for shapes in self.call_outputs
+            ]
         if self.formula is not None:
             out["formula"] = self.formula
             out["symbols"] = dict(self.symbols)
@@ -208,14 +235,24 @@ class LayerRow:
         return out
 
 
-def _outputs_json(shapes: tuple[Shape, ...], multi: bool) -> Any:
-    lists = [_shape_list(s) for s in shapes]
+def _outputs_json(shapes: tuple[Shape, ...], multi: bool, batch_in_shapes: bool = False) -> Any:
+    """Output shape(s) as JSON: a list, a list of lists (several outputs), or null (unknown)."""
+    lists = [_shape_list(s, batch_in_shapes) for s in shapes]
+    if not lists:
+        return None
     return lists if multi else lists[0]
 
 
-def _shape_list(shape: Shape) -> list[Dim]:
+def _shape_list(shape: Shape, batch_in_shape: bool = False) -> list[Dim]:
     """A shape with the batch axis put back as ``None`` (JSON ``null``), as Keras prints it."""
-    return [None, *shape]
+    return list(shape) if batch_in_shape else [None, *shape]
+
+
+def _tree_list(tree: Tree, shapes: list[list[Dim]]) -> Any:
+    """A tuple output as nested JSON lists of shapes."""
+    if isinstance(tree, int):
+        return shapes[tree]
+    return [_tree_list(item, shapes) for item in tree]
 
 
 @dataclass(frozen=True)
@@ -265,6 +302,11 @@ class Report:
     def non_trainable(self) -> int:
         """Parameters that training does not update (moving statistics, frozen layers)."""
         return self.total - self.trainable
+
+    @property
+    def buffers(self) -> int:
+        """Scalars held in buffers (torch's BatchNorm running statistics): state, not parameters."""
+        return sum(layer.buffers for layer in self.layers)
 
     @property
     def routed(self) -> bool:
@@ -339,6 +381,8 @@ class Report:
             "dtype": self.dtype,
             "layers": [layer.to_dict() for layer in self.rows(expand_nested)],
         }
+        if self.framework == "pytorch" or self.buffers:
+            out["buffers"] = self.buffers
         if self.routed:
             out["active_per_token"] = self.active
         if self.tied:

@@ -268,10 +268,18 @@ def test_table_prints_a_shared_layer_last_output_shape(tmp_path: Path, run_cli: 
     assert "(None, 7, 8)" in out  # Keras' summary shows the last call
 
 
-def test_the_siamese_example_spec_counts_its_shared_encoder_once(run_cli: RunCli) -> None:
-    from conftest import SPECS
+SIAMESE = """
+inputs: {left: {shape: [20, 8]}, right: {shape: [20, 8]}}
+layers:
+  - LSTM: {units: 16, name: encoder, inputs: [left]}
+  - Reuse: {layer: encoder, inputs: [right], name: encoder_right}
+  - Subtract: {inputs: [encoder, encoder_right]}
+  - Dense: {units: 1, activation: sigmoid}
+"""
 
-    doc = json.loads(run_cli("summary", str(SPECS / "siamese_lstm.yaml"), "--format", "json").out)
+
+def test_the_readme_siamese_example_counts_its_shared_encoder_once(tmp_path: Path, run_cli: RunCli) -> None:
+    doc = json.loads(run_cli("summary", write(tmp_path, SIAMESE), "--format", "json").out)
     assert doc["total"] == 1_617
     assert [(layer["name"], layer.get("calls", 1)) for layer in doc["layers"]] == [
         ("left", 1),

@@ -96,11 +96,12 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
     if spec is None:
         from paramcalc.spec.yaml_spec import load_yaml
 
-        spec = load_yaml(text, source)
-    if framework is not None and framework != spec.framework:
-        from dataclasses import replace
-
-        spec = replace(spec, framework=framework)
+        return load_yaml(text, source, framework)
+    if framework not in (None, spec.framework):
+        raise SpecError(
+            f"a Keras model file is counted as Keras builds it, not with --framework {framework}",
+            location=Location(source),
+        )
     return spec
 
 
