@@ -19,6 +19,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
@@ -174,7 +175,7 @@ class _Reader:
                         break
                     refs, links = found
                     if layer_name not in made:
-                        layers.append(_replace(layer, name=layer_name, inputs=refs, links=links))
+                        layers.append(replace(layer, name=layer_name, inputs=refs, links=links))
                         made[layer_name] = 1
                     else:
                         reuse = {"layer": layer_name}
@@ -358,9 +359,3 @@ def _tensors(value: Any) -> Iterator[tuple[str, int, int]]:
 def _label(index: int, name: str | None, class_name: str) -> str:
     label = f"layer {index}" if index else "layer"
     return f"{label} '{name}' ({class_name})" if name else f"{label} ({class_name})"
-
-
-def _replace(layer: LayerSpec, **changes: Any) -> LayerSpec:
-    from dataclasses import replace
-
-    return replace(layer, **changes)
