@@ -56,6 +56,17 @@ class AutoNamer:
                 return name
 
 
+def canonical_class(class_name: str, framework: str = "keras") -> str:
+    """The class an alias stands for (``Convolution2D`` -> ``Conv2D``), as Keras names layers by class.
+
+    Unknown names are returned unchanged: the rule lookup reports them with a suggestion.
+    """
+    try:
+        return find_rule(class_name, framework).name
+    except ParamcalcError:
+        return class_name
+
+
 def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
     """Count a model: every layer's output shape and weight terms, and the totals."""
     namer = AutoNamer()
@@ -85,7 +96,11 @@ def _sequential(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
                 layer=layer.describe(),
                 hint="add 'input: [3, 10000]' to the spec, or input_shape=(3, 10000) on the first layer",
             )
-        name = namer.claim(layer.name, layer) if layer.name else namer.auto(layer.class_name)
+        name = (
+            namer.claim(layer.name, layer)
+            if layer.name
+            else namer.auto(canonical_class(layer.class_name, model.framework))
+        )
         row = run_layer(layer, name, [shape], model.framework)
         rows.append(row)
         shape = row.outputs[0]
@@ -105,7 +120,11 @@ def _graph(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
         rows.append(LayerRow(name=name, class_name="InputLayer", outputs=(spec.shape,), line=_line(spec.location)))
         previous = name
     for layer in model.layers:
-        name = namer.claim(layer.name, layer) if layer.name else namer.auto(layer.class_name)
+        name = (
+            namer.claim(layer.name, layer)
+            if layer.name
+            else namer.auto(canonical_class(layer.class_name, model.framework))
+        )
         refs = layer.inputs if layer.inputs is not None else ((previous,) if previous else ())
         if not refs:
             raise LayerError(

@@ -47,7 +47,16 @@ class _Required:
 REQUIRED: Any = _Required()
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "keras": ("core", "recurrent"),
+    "keras": (
+        "core",
+        "recurrent",
+        "convolutional",
+        "conv_recurrent",
+        "normalization",
+        "pooling",
+        "reshaping",
+        "activations",
+    ),
 }
 """Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
 
