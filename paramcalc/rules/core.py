@@ -375,15 +375,18 @@ def reversible_embedding(args: Args, x: Shape) -> Outcome:
     a separate reverse_embeddings matrix of d·V, doubling the count to 2·V·d.
     """
     vocab, width = _embedding_table(args)
+    rank = lora_rank(args)
     terms = [Term("E", "embeddings", (vocab, width), ("V", "d"))]
     formula = "V*d"
     if not args.flag("tie_weights"):
+        if rank:
+            raise LayerError(
+                "lora_rank cannot be combined with tie_weights=False",
+                hint="Keras fails to build it: LoRA locks the layer before reverse_embeddings is created",
+            )
         terms.append(Term("E_r", "reverse_embeddings", (width, vocab), ("d", "V")))
         formula = "2*V*d"
-    rank = lora_rank(args)
     terms, extra = with_lora(terms, rank, prefix="lora_embeddings", kernel="embeddings")
-    if rank:  # Keras appends the LoRA factors right after the table, before reverse_embeddings
-        terms = [terms[0], *terms[-2:], *terms[1:-2]]
     symbols = {"V": vocab, "d": width, **({"r": rank} if rank else {})}
     return Outcome(shape=(*x, width), terms=terms, formula=formula + extra, symbols=symbols)
 
