@@ -197,13 +197,15 @@ def run_layer(
     inputs: tuple[str, ...] = (),
 ) -> LayerRow:
     """Apply one layer's rule to its input shape(s) and record the row."""
+    found: Rule | None = None
     try:
         found = find_rule(layer.class_name, framework)
         args = bind(found, layer)
         outcome = apply_rule(found, args, input_shapes)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
     except ParamcalcError as exc:
-        label = f"layer {layer.index} '{name}' ({layer.class_name})" if layer.index else layer.describe()
+        # Name the layer as the user will find it: by its (auto) name once its class is known.
+        label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
         raise exc.with_context(location=layer.location, layer=label) from None
     terms = tuple(outcome.terms)
     if not trainable:

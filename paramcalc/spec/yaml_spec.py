@@ -45,7 +45,7 @@ def load_yaml(text: str, source: str) -> ModelSpec:
         close = get_close_matches(key, TOP_LEVEL_KEYS, n=1)
         raise SpecError(
             f"unknown top-level key '{key}'",
-            location=_loc(source, _child(root, key) or root),
+            location=_loc(source, _key_node(root, key)),
             hint=f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(TOP_LEVEL_KEYS)}",
         )
     framework = data.get("framework", "keras")
@@ -164,6 +164,14 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
         if isinstance(k, yaml.ScalarNode) and k.value == key:
             return v  # type: ignore[no-any-return]
     return None
+
+
+def _key_node(node: yaml.MappingNode, key: str) -> yaml.Node:
+    """The node of a mapping's key (for errors about the key itself)."""
+    for k, _ in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return k
+    return node
 
 
 def _loc(source: str, node: yaml.Node | None) -> Location:
