@@ -82,7 +82,8 @@ def check_activation(args: Args, key: str = "activation") -> None:
     if not isinstance(value, str) or value not in KERAS_ACTIVATIONS:
         from difflib import get_close_matches
 
-        close = get_close_matches(str(value), sorted(KERAS_ACTIVATIONS), n=1)
+        lowered = str(value).lower()
+        close = [lowered] if lowered in KERAS_ACTIVATIONS else get_close_matches(lowered, sorted(KERAS_ACTIVATIONS))
         hint = f"did you mean '{close[0]}'?" if close else "e.g. 'relu', 'tanh', 'sigmoid', 'softmax'"
         raise LayerError(f"unknown activation {value!r} for '{key}'", hint=hint)
 
@@ -452,6 +453,7 @@ def _spatial_dropout(rank: int) -> None:
         *extra,
         ("seed", None),
         ("name", None),
+        ("dtype", None),
         min_rank=rank + 1,
         max_rank=rank + 1,
         expects=axes,
@@ -460,7 +462,7 @@ def _spatial_dropout(rank: int) -> None:
     def spatial_dropout(args: Args, x: Shape) -> Outcome:
         """Drops whole feature maps (channels) instead of single values; no weights,
         output shape = input shape. Keras' SpatialDropout constructors take only rate,
-        data_format, seed, name and dtype.
+        data_format, seed, name and dtype (not even trainable).
         """
         _rate(args)
         if "data_format" in args.values:
