@@ -96,9 +96,7 @@ def window(
     strides = args.ints("strides", rank)
     dilation = args.ints("dilation_rate", rank)
     options: tuple[str, ...] = ("valid", "same", "causal") if causal else ("valid", "same")
-    padding = args.choice("padding", options)
-    if padding is None:  # pragma: no cover - choice never returns None without None in options
-        raise LayerError("'padding' is required")
+    padding = str(args.choice("padding", options))
     if stride_dilation_check and max(strides) > 1 and max(dilation) > 1:
         raise LayerError(
             f"strides > 1 cannot be combined with dilation_rate > 1, got strides={strides}, dilation_rate={dilation}",
@@ -126,7 +124,7 @@ def conv_spatial(win: Window, x: Shape, spatial: Shape) -> Shape:
         raise LayerError(
             f"kernel {win.size}{dilated} is larger than the input {format_shape(x)} with padding 'valid': "
             f"the output would have size {out}",
-            hint="use padding='same', a smaller kernel_size or strides, or a larger input",
+            hint="use padding='same', a smaller kernel_size or dilation_rate, or a larger input",
         )
     return out
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from difflib import get_close_matches
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
@@ -80,8 +81,6 @@ def check_activation(args: Args, key: str = "activation") -> None:
     if value is None or isinstance(value, Mapping):
         return
     if not isinstance(value, str) or value not in KERAS_ACTIVATIONS:
-        from difflib import get_close_matches
-
         lowered = str(value).lower()
         close = [lowered] if lowered in KERAS_ACTIVATIONS else get_close_matches(lowered, sorted(KERAS_ACTIVATIONS))
         hint = f"did you mean '{close[0]}'?" if close else "e.g. 'relu', 'tanh', 'sigmoid', 'softmax'"
@@ -151,20 +150,21 @@ def dense(args: Args, x: Shape) -> Outcome:
 
 
 _EINSUM_FORMS = (
-    (re.compile(r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)\Z"), False),
-    (re.compile(r"0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)\Z"), True),
-    (re.compile(r"([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0\Z"), False),
+    (re.compile(r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)\Z"), ""),
+    (re.compile(r"0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)\Z"), "left"),
+    (re.compile(r"([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0\Z"), "right"),
 )
+"""Keras' three equation forms, ``...`` written as ``0``: no ellipsis, leading, trailing."""
 
 
-def _split_equation(equation: str) -> tuple[tuple[str, str, str], bool]:
-    """The input, weight and output letters, and whether the ellipsis is on the left."""
+def _split_equation(equation: str) -> tuple[tuple[str, str, str], str]:
+    """The input, weight and output letters, and where the ellipsis is ("", "left", "right")."""
     replaced = equation.replace("...", "0")
-    for pattern, left in _EINSUM_FORMS:
+    for pattern, ellipsis in _EINSUM_FORMS:
         found = pattern.match(replaced)
         if found:
             input_spec, weight_spec, output_spec = found.groups()
-            return (input_spec, weight_spec, output_spec), left
+            return (input_spec, weight_spec, output_spec), ellipsis
     raise LayerError(
         f"invalid einsum equation '{equation}'",
         hint="equations look like 'ab,bc->ac', '...b,bc->...c' or 'ab...,bc->ac...'",
@@ -181,9 +181,24 @@ def einsum_shapes(
     patterns with ``re.match`` (anchored at the start only); the full match here is the
     same for any equation Keras can then run.
     """
-    (input_spec, weight_spec, output_spec), left = _split_equation(equation)
+    (input_spec, weight_spec, output_spec), ellipsis = _split_equation(equation)
+    left = ellipsis == "left"
     full: list[int | None] = [None, *x]  # with the batch axis, as Keras indexes it
     elided = len(full) - len(input_spec)
+    if elided < 0 or (elided > 0 and not ellipsis):
+        # Keras would build such a layer and fail on its first call: the einsum cannot run.
+        raise LayerError(
+            f"equation '{equation}' names {len(input_spec)} input axes (batch included), "
+            f"but the input {format_shape(x)} has {len(full)}",
+            hint="one letter per input axis, or '...' for the axes in between",
+        )
+    wanted = len(output_spec) - (0 if left else 1)  # the batch letter is not in output_shape
+    if len(partial) != wanted:
+        raise LayerError(
+            f"output_shape {tuple(partial)} has {len(partial)} axes, but the output '{output_spec}' of "
+            f"'{equation}' needs {wanted} (the batch axis left out)",
+            hint="give one output_shape entry per output letter after the batch",
+        )
     out: list[int | None] = [None, *partial]
     if elided > 0 and left:
         for i in range(1, elided):
@@ -196,49 +211,43 @@ def einsum_shapes(
     else:
         in_map = {d: i for i, d in enumerate(input_spec)}
         out_map = {d: i for i, d in enumerate(output_spec)}
-    try:
-        for dim in input_spec:
-            if dim in out_map and out[out_map[dim]] is not None and out[out_map[dim]] != full[in_map[dim]]:
-                raise LayerError(
-                    f"input {format_shape(x)} and output_shape {tuple(partial)} disagree on the shared axis '{dim}': "
-                    f"{full[in_map[dim]]} vs {out[out_map[dim]]}",
-                    hint="an axis named in both the input and the output keeps its size",
-                )
-        for dim in output_spec:
-            if dim not in input_spec and dim not in weight_spec:
-                raise LayerError(
-                    f"axis '{dim}' of the output '{output_spec}' is in neither the input '{input_spec}' "
-                    f"nor the weight '{weight_spec}' of '{equation}'",
-                    hint="every output axis must come from the input or the kernel",
-                )
-        kernel: list[int | None] = []
-        for dim in weight_spec:
-            if dim in out_map:
-                kernel.append(out[out_map[dim]])
-            elif dim in in_map:
-                kernel.append(full[in_map[dim]])
-            else:
-                raise LayerError(
-                    f"kernel axis '{dim}' of '{equation}' is in neither the input '{input_spec}' "
-                    f"nor the output '{output_spec}'",
-                    hint="EinsumDense's kernel must be fully determined by the input and output",
-                )
-        bias: list[int] | None = None
-        if bias_axes is not None:
-            offset = elided if left else 0
-            sizes = {c: out[i + offset] for i, c in enumerate(output_spec)}
-            for char in bias_axes:
-                if char not in output_spec:
-                    raise LayerError(f"bias axis '{char}' is not in the output '{output_spec}' of '{equation}'")
-            first = min(output_spec.find(c) for c in bias_axes)
-            bias = [_sized(sizes[c], c) if c in bias_axes else 1 for c in output_spec[first:]]
-            if not left:
-                bias += [1] * max(elided, 0)
-    except IndexError:
-        raise LayerError(
-            f"equation '{equation}' does not fit input {format_shape(x)}",
-            hint="the input part of the equation needs one letter per input axis, batch included",
-        ) from None
+    for dim in input_spec:
+        if dim in out_map and out[out_map[dim]] is not None and out[out_map[dim]] != full[in_map[dim]]:
+            raise LayerError(
+                f"input {format_shape(x)} and output_shape {tuple(partial)} disagree on the shared axis '{dim}': "
+                f"{full[in_map[dim]]} vs {out[out_map[dim]]}",
+                hint="an axis named in both the input and the output keeps its size",
+            )
+    for dim in output_spec:
+        if dim not in input_spec and dim not in weight_spec:
+            raise LayerError(
+                f"axis '{dim}' of the output '{output_spec}' is in neither the input '{input_spec}' "
+                f"nor the weight '{weight_spec}' of '{equation}'",
+                hint="every output axis must come from the input or the kernel",
+            )
+    kernel: list[int | None] = []
+    for dim in weight_spec:
+        if dim in out_map:
+            kernel.append(out[out_map[dim]])
+        elif dim in in_map:
+            kernel.append(full[in_map[dim]])
+        else:
+            raise LayerError(
+                f"kernel axis '{dim}' of '{equation}' is in neither the input '{input_spec}' "
+                f"nor the output '{output_spec}'",
+                hint="EinsumDense's kernel must be fully determined by the input and output",
+            )
+    bias: list[int] | None = None
+    if bias_axes is not None:
+        offset = elided if left else 0
+        sizes = {c: out[i + offset] for i, c in enumerate(output_spec)}
+        for char in bias_axes:
+            if char not in output_spec:
+                raise LayerError(f"bias axis '{char}' is not in the output '{output_spec}' of '{equation}'")
+        first = min(output_spec.find(c) for c in bias_axes)
+        bias = [_sized(sizes[c], c) if c in bias_axes else 1 for c in output_spec[first:]]
+        if not left:
+            bias += [1] * max(elided, 0)
     return kernel, bias, tuple(out[1:]), weight_spec, output_spec
 
 
@@ -268,7 +277,7 @@ def _sized(size: int | None, axis: str) -> int:
     ("gptq_unpacked_column_size", None),
     ("quantization_config", None),
     min_rank=1,
-    legend={"<letter>": "the size of that axis of the einsum equation", **_LORA_LEGEND},
+    legend=_LORA_LEGEND,
 )
 def einsum_dense(args: Args, x: Shape) -> Outcome:
     """A Dense layer written as an einsum: the kernel has one axis per letter of the

@@ -64,6 +64,14 @@ def axis_size(x: Shape, axis: int, what: str = "normalized") -> int:
     return size
 
 
+def _axis(args: Args, key: str = "axis") -> int:
+    """An axis number: any integer, negative ones counting from the end."""
+    value = args[key]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise LayerError(f"'{key}' must be an integer, got {value!r}")
+    return value
+
+
 def _axis_list(args: Args, key: str = "axis") -> list[int]:
     value = args[key]
     if isinstance(value, int) and not isinstance(value, bool):
@@ -122,7 +130,7 @@ def batch_normalization(args: Args, x: Shape) -> Outcome:
     (non-trainable) parameters, so 4·c, of which 2·c are trainable; center=False drops
     beta, scale=False drops gamma. renorm=True keeps three more statistics per channel.
     """
-    axis = args.integer("axis", minimum=-(2**31))
+    axis = _axis(args)
     for key in ("center", "scale", "renorm", "synchronized"):
         args.flag(key)
     if args.flag("synchronized"):
@@ -209,7 +217,7 @@ def group_normalization(args: Args, x: Shape) -> Outcome:
     groups = args["groups"]
     if not isinstance(groups, int) or isinstance(groups, bool) or (groups <= 0 and groups != -1):
         raise LayerError(f"'groups' must be a positive integer or -1, got {groups!r}")
-    axis = args.integer("axis", minimum=-(2**31))
+    axis = _axis(args)
     for key in ("center", "scale"):
         args.flag(key)
     c = axis_size(x, axis, "channel")
