@@ -20,6 +20,7 @@ from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, rule
 from paramcalc.rules.convolutional import KERNEL_LEGEND, KERNEL_SYMBOLS, channels_of, conv_spatial, window
 from paramcalc.rules.core import check_activation
+from paramcalc.rules.recurrent import _CELL_OPTIONS, _REGULARIZERS, _SEQUENCE_OPTIONS
 from paramcalc.shapes import format_shape, join_channels
 
 _AXES = {1: "(time, steps, channels)", 2: "(time, rows, cols, channels)", 3: "(time, dim1, dim2, dim3, channels)"}
@@ -37,25 +38,11 @@ def _register(rank: int) -> None:
         ("activation", "tanh"),
         ("recurrent_activation", "sigmoid"),
         ("use_bias", True),
-        ("kernel_initializer", "glorot_uniform"),
-        ("recurrent_initializer", "orthogonal"),
-        ("bias_initializer", "zeros"),
+        *_CELL_OPTIONS,
         ("unit_forget_bias", True),
-        ("kernel_regularizer", None),
-        ("recurrent_regularizer", None),
-        ("bias_regularizer", None),
-        ("activity_regularizer", None),
-        ("kernel_constraint", None),
-        ("recurrent_constraint", None),
-        ("bias_constraint", None),
-        ("dropout", 0.0),
-        ("recurrent_dropout", 0.0),
+        *_REGULARIZERS,
         ("seed", None),
-        ("return_sequences", False),
-        ("return_state", False),
-        ("go_backwards", False),
-        ("stateful", False),
-        ("unroll", False),
+        *_SEQUENCE_OPTIONS,
         ("zero_output_for_mask", False),
         legend=KERNEL_LEGEND,
         min_rank=rank + 2,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, rule
-from paramcalc.rules.core import check_activation, factor, lora_rank, with_lora
+from paramcalc.rules.core import KERNEL_BIAS_OPTIONS, check_activation, factor, lora_rank, with_lora
 from paramcalc.shapes import (
     conv_output_length,
     conv_transpose_output_length,
@@ -149,17 +149,15 @@ def _conv_options(rank: int, *, groups: bool) -> tuple[tuple[str, object], ...]:
     return head
 
 
-_WEIGHT_TAIL: tuple[tuple[str, object], ...] = (
-    ("activation", None),
-    ("use_bias", True),
-    ("kernel_initializer", "glorot_uniform"),
-    ("bias_initializer", "zeros"),
-    ("kernel_regularizer", None),
-    ("bias_regularizer", None),
-    ("activity_regularizer", None),
-    ("kernel_constraint", None),
-    ("bias_constraint", None),
-)
+_WEIGHT_TAIL: tuple[tuple[str, object], ...] = (("activation", None), ("use_bias", True), *KERNEL_BIAS_OPTIONS)
+
+
+def _with_bias(args: Args, terms: list[Term], body: str, filters: int) -> str:
+    """Append the per-filter bias when ``use_bias``; the closed form ``(body + 1)·f`` or ``body·f``."""
+    if not args.flag("use_bias"):
+        return f"{body}*f"
+    terms.append(Term("b", "bias", (filters,), ("f",)))
+    return f"({body}+1)*f"
 
 
 def _register_conv(rank: int) -> None:
@@ -205,12 +203,7 @@ def _register_conv(rank: int) -> None:
         grouped = groups > 1
         c_dim = "c//g" if grouped else "c"
         terms = [Term("W", "kernel", (*win.size, channels // groups, filters), (*ks, c_dim, "f"))]
-        body = f"{_kernel_product(rank)}*{factor(c_dim)}"
-        if args.flag("use_bias"):
-            terms.append(Term("b", "bias", (filters,), ("f",)))
-            formula = f"({body}+1)*f"
-        else:
-            formula = f"{body}*f"
+        formula = _with_bias(args, terms, f"{_kernel_product(rank)}*{factor(c_dim)}", filters)
         symbols = {**_window_symbols(win), "c": channels, "f": filters}
         if grouped:
             symbols["g"] = groups
@@ -276,12 +269,7 @@ def _register_conv_transpose(rank: int) -> None:
         )
         ks = KERNEL_SYMBOLS[rank]
         terms = [Term("W", "kernel", (*win.size, filters, channels), (*ks, "f", "c"))]
-        body = f"{_kernel_product(rank)}*c"
-        if args.flag("use_bias"):
-            terms.append(Term("b", "bias", (filters,), ("f",)))
-            formula = f"({body}+1)*f"
-        else:
-            formula = f"{body}*f"
+        formula = _with_bias(args, terms, f"{_kernel_product(rank)}*c", filters)
         symbols = {**_window_symbols(win), "c": channels, "f": filters}
         return Outcome(
             shape=join_channels(filters, out, win.data_format), terms=terms, formula=formula, symbols=symbols

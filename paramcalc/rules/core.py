@@ -20,7 +20,7 @@ from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, rule
 from paramcalc.shapes import format_shape, last_axis, product
 
-WEIGHT_OPTIONS: tuple[tuple[str, object], ...] = (
+KERNEL_BIAS_OPTIONS: tuple[tuple[str, object], ...] = (
     ("kernel_initializer", "glorot_uniform"),
     ("bias_initializer", "zeros"),
     ("kernel_regularizer", None),
@@ -28,6 +28,11 @@ WEIGHT_OPTIONS: tuple[tuple[str, object], ...] = (
     ("activity_regularizer", None),
     ("kernel_constraint", None),
     ("bias_constraint", None),
+)
+"""Initializers, regularizers and constraints of a kernel and a bias, in Keras' order."""
+
+WEIGHT_OPTIONS: tuple[tuple[str, object], ...] = (
+    *KERNEL_BIAS_OPTIONS,
     ("lora_rank", None),
     ("lora_alpha", None),
     ("quantization_config", None),
@@ -330,6 +335,14 @@ _EMBEDDING_OPTIONS: tuple[tuple[str, object], ...] = (
     ("embeddings_constraint", None),
     ("mask_zero", False),
 )
+_EMBEDDING_TAIL: tuple[tuple[str, object], ...] = (
+    ("weights", None),
+    ("lora_rank", None),
+    ("lora_alpha", None),
+    ("quantization_config", None),
+    ("input_length", None),  # Keras 2; Keras 3 drops it with a warning
+)
+_EMBEDDING_LEGEND = {"V": "vocabulary size, input_dim", "d": "embedding width, output_dim", **_LORA_LEGEND}
 
 
 def _embedding_table(args: Args) -> tuple[int, int]:
@@ -345,12 +358,8 @@ def _embedding_table(args: Args) -> tuple[int, int]:
     "input_dim",
     "output_dim",
     *_EMBEDDING_OPTIONS,
-    ("weights", None),
-    ("lora_rank", None),
-    ("lora_alpha", None),
-    ("quantization_config", None),
-    ("input_length", None),
-    legend={"V": "vocabulary size, input_dim", "d": "embedding width, output_dim", **_LORA_LEGEND},
+    *_EMBEDDING_TAIL,
+    legend=_EMBEDDING_LEGEND,
 )
 def embedding(args: Args, x: Shape) -> Outcome:
     """A lookup table with one d-wide row per vocabulary entry: V·d weights, no bias.
@@ -372,12 +381,8 @@ def embedding(args: Args, x: Shape) -> Outcome:
     *_EMBEDDING_OPTIONS,
     ("reverse_dtype", None),
     ("logit_soft_cap", None),
-    ("weights", None),
-    ("lora_rank", None),
-    ("lora_alpha", None),
-    ("quantization_config", None),
-    ("input_length", None),
-    legend={"V": "vocabulary size, input_dim", "d": "embedding width, output_dim", **_LORA_LEGEND},
+    *_EMBEDDING_TAIL,
+    legend=_EMBEDDING_LEGEND,
 )
 def reversible_embedding(args: Args, x: Shape) -> Outcome:
     """An Embedding that can also project back to the vocabulary (logits = h·Eᵀ). With
