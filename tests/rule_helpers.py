@@ -10,6 +10,15 @@ from paramcalc.report import LayerRow, Shape
 from paramcalc.spec.inline_spec import parse_layer_calls
 
 Weight = tuple[str, tuple[int, ...], bool]
+Case = tuple[str, Shape, Shape, list[Weight], int]
+"""(layer call, input shape, output shape, weights, parameter count)."""
+
+
+def table(cases: list[Case]) -> pytest.MarkDecorator:
+    """Parametrize a test over a rule table, one case per row, named by its call and input."""
+    return pytest.mark.parametrize(
+        ("call", "shape", "output", "expected", "params"), cases, ids=[f"{c[0]}-{c[1]}" for c in cases]
+    )
 
 
 def run(call: str, *shapes: Shape) -> LayerRow:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from rule_helpers import Weight, check, refuses
+from rule_helpers import Case, Weight, check, refuses, table
 
 from paramcalc.report import Shape
 
 T = True
 
-CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
+CASES: list[Case] = [
     ("PReLU()", (10,), (10,), [("alpha", (10,), T)], 10),
     # one alpha per element: 8·8·3
     ("PReLU()", (8, 8, 3), (8, 8, 3), [("alpha", (8, 8, 3), T)], 192),
@@ -29,9 +29,7 @@ CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "shape", "output", "expected", "params"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES]
-)
+@table(CASES)
 def test_counts_weights_and_output_shape(
     call: str, shape: Shape, output: Shape, expected: list[Weight], params: int
 ) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from rule_helpers import Weight, check, refuses, run
+from rule_helpers import Case, Weight, check, refuses, run, table
 
 from paramcalc.report import Shape
 
 T = True
 
-CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
+CASES: list[Case] = [
     # kernel 3·3·3·32 = 864, recurrent 3·3·8·32 = 2304, bias 32: 3200 = 4·8·(9·3 + 9·8 + 1)
     (
         "ConvLSTM2D(8, 3)",
@@ -53,7 +53,7 @@ CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
 ]
 
 
-@pytest.mark.parametrize(("call", "shape", "output", "expected", "params"), CASES, ids=[c[0] for c in CASES])
+@table(CASES)
 def test_counts_weights_and_output_shape(
     call: str, shape: Shape, output: Shape, expected: list[Weight], params: int
 ) -> None:

@@ -7,13 +7,13 @@ the corpus tests check the same rules against real Keras.
 from __future__ import annotations
 
 import pytest
-from rule_helpers import Weight, check, refuses, run
+from rule_helpers import Case, Weight, check, refuses, run, table
 
 from paramcalc.report import Shape
 
 T, F = True, False
 
-CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
+CASES: list[Case] = [
     # 3·3·1·32 + 32 = 320; 28 - 3 + 1 = 26
     ("Conv2D(32, 3)", (28, 28, 1), (26, 26, 32), [("kernel", (3, 3, 1, 32), T), ("bias", (32,), T)], 320),
     # 3·5·3·64 + 64 = 2944; same, stride 2: ceil(32 / 2) = 16
@@ -157,7 +157,7 @@ CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
 ]
 
 
-@pytest.mark.parametrize(("call", "shape", "output", "expected", "params"), CASES, ids=[c[0] for c in CASES])
+@table(CASES)
 def test_counts_weights_and_output_shape(
     call: str, shape: Shape, output: Shape, expected: list[Weight], params: int
 ) -> None:

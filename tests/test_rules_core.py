@@ -5,13 +5,13 @@ ReversibleEmbedding and the weightless regularization layers. Counts are hand-ch
 from __future__ import annotations
 
 import pytest
-from rule_helpers import Weight, check, refuses, run
+from rule_helpers import Case, Weight, check, refuses, run, table
 
 from paramcalc.report import Shape
 
 T, F = True, False
 
-CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
+CASES: list[Case] = [
     # a Dense as an einsum: 32·64 + 64
     ("EinsumDense('ab,bc->ac', 64, bias_axes='c')", (32,), (64,), [("kernel", (32, 64), T), ("bias", (64,), T)], 2112),
     ("EinsumDense('ab,bc->ac', 64)", (32,), (64,), [("kernel", (32, 64), T)], 2048),
@@ -92,9 +92,7 @@ CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("call", "shape", "output", "expected", "params"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES]
-)
+@table(CASES)
 def test_counts_weights_and_output_shape(
     call: str, shape: Shape, output: Shape, expected: list[Weight], params: int
 ) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from rule_helpers import Weight, check, refuses, run
+from rule_helpers import Case, Weight, check, refuses, run, table
 
 from paramcalc.report import Shape
 
 T, F = True, False
 
-CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
+CASES: list[Case] = [
     # 4 per channel: gamma, beta trainable; moving statistics non-trainable but counted
     (
         "BatchNormalization()",
@@ -110,7 +110,7 @@ CASES: list[tuple[str, Shape, Shape, list[Weight], int]] = [
 ]
 
 
-@pytest.mark.parametrize(("call", "shape", "output", "expected", "params"), CASES, ids=[c[0] for c in CASES])
+@table(CASES)
 def test_counts_weights_and_output_shape(
     call: str, shape: Shape, output: Shape, expected: list[Weight], params: int
 ) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
@@ -51,6 +52,11 @@ KERNEL_LEGEND = {
 
 INPUT_AXES = {1: "(steps, channels)", 2: "(rows, cols, channels)", 3: "(dim1, dim2, dim3, channels)"}
 """How the rank checks describe a channels_last input."""
+
+
+def spatial_input(rank: int) -> dict[str, Any]:
+    """The input check of a layer over ``rank`` spatial axes and channels: ``@rule(..., **spatial_input(2))``."""
+    return {"min_rank": rank + 1, "max_rank": rank + 1, "expects": INPUT_AXES[rank]}
 
 
 def unit(rank: int, value: int = 1) -> object:
@@ -173,9 +179,7 @@ def _register_conv(rank: int) -> None:
         ("lora_alpha", None),
         aliases=(f"Convolution{rank}D",),
         legend={**KERNEL_LEGEND, "r": "LoRA rank, lora_rank (the kernel is frozen, A and B are trained)"},
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def conv(args: Args, x: Shape) -> Outcome:
         """Each of the f filters is a kernel window spanning all c input channels, plus a
@@ -236,9 +240,7 @@ def _register_conv_transpose(rank: int) -> None:
         *_WEIGHT_TAIL,
         aliases=(f"Convolution{rank}DTranspose",),
         legend=KERNEL_LEGEND,
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def conv_transpose(args: Args, x: Shape) -> Outcome:
         """The transpose (gradient) of a convolution: each input position spreads a
@@ -307,9 +309,7 @@ def _register_separable(rank: int) -> None:
         *_SEPARABLE_TAIL,
         aliases=(f"SeparableConvolution{rank}D",),
         legend=KERNEL_LEGEND,
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def separable_conv(args: Args, x: Shape) -> Outcome:
         """A depthwise step then a pointwise step. Depthwise: each of the c input channels
@@ -361,9 +361,7 @@ def _register_depthwise(rank: int) -> None:
         ("depthwise_constraint", None),
         ("bias_constraint", None),
         legend=KERNEL_LEGEND,
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def depthwise_conv(args: Args, x: Shape) -> Outcome:
         """Each of the c input channels is convolved on its own with d kernel windows of

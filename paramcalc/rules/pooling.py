@@ -10,7 +10,7 @@ from __future__ import annotations
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape
 from paramcalc.rules import Args, Outcome, rule
-from paramcalc.rules.convolutional import INPUT_AXES, data_format, unit
+from paramcalc.rules.convolutional import data_format, spatial_input, unit
 from paramcalc.shapes import format_shape, join_channels, pool_output_length, split_channels
 
 _SHORT = {"Max": "Max", "Average": "Avg"}
@@ -29,9 +29,7 @@ def _register_pooling(kind: str, rank: int) -> None:
         ("data_format", None),
         ("name", None),
         aliases=(f"{_SHORT[kind]}Pool{rank}D",),
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def pooling(args: Args, x: Shape) -> Outcome:
         """Slides a window over the spatial axes and keeps its maximum (or mean) per
@@ -63,9 +61,7 @@ def _register_global(kind: str, rank: int) -> None:
         ("data_format", None),
         ("keepdims", False),
         aliases=(f"Global{_SHORT[kind]}Pool{rank}D",),
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def global_pooling(args: Args, x: Shape) -> Outcome:
         """Reduces every spatial axis to one value per channel (their maximum or mean): no
@@ -84,9 +80,7 @@ def _register_adaptive(kind: str, rank: int) -> None:
         f"Adaptive{kind}Pooling{rank}D",
         "output_size",
         ("data_format", None),
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def adaptive_pooling(args: Args, x: Shape) -> Outcome:
         """Pools each spatial axis into a fixed number of windows (output_size), whatever

@@ -12,7 +12,7 @@ from math import prod
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape
 from paramcalc.rules import Args, Outcome, rule
-from paramcalc.rules.convolutional import INPUT_AXES, data_format
+from paramcalc.rules.convolutional import data_format, spatial_input
 from paramcalc.shapes import format_shape, join_channels, split_channels
 from paramcalc.spec.records import Value
 
@@ -124,9 +124,7 @@ def _register_cropping(rank: int) -> None:
         f"Cropping{rank}D",
         ("cropping", default),
         *extra,
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def cropping(args: Args, x: Shape) -> Outcome:
         """Removes the given number of positions from the start and end of each spatial
@@ -152,9 +150,7 @@ def _register_zero_padding(rank: int) -> None:
         f"ZeroPadding{rank}D",
         ("padding", default),
         ("data_format", None),
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def zero_padding(args: Args, x: Shape) -> Outcome:
         """Adds rows of zeros at the start and end of each spatial axis: no weights."""
@@ -177,9 +173,7 @@ def _register_upsampling(rank: int) -> None:
         f"UpSampling{rank}D",
         ("size", default),
         *extra,
-        min_rank=rank + 1,
-        max_rank=rank + 1,
-        expects=INPUT_AXES[rank],
+        **spatial_input(rank),
     )
     def upsampling(args: Args, x: Shape) -> Outcome:
         """Repeats (or interpolates) each spatial position size times along its axis,
