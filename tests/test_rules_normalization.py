@@ -68,6 +68,8 @@ CASES: list[Case] = [
     ),
     ("LayerNormalization(rms_scaling=True)", (10, 16), (10, 16), [("gamma", (16,), T)], 16),
     ("LayerNormalization(center=False)", (10, 16), (10, 16), [("gamma", (16,), T)], 16),
+    # without weights Keras does not need the axis' size, not even the batch axis'
+    ("LayerNormalization(axis=0, center=False, scale=False)", (None, 6), (None, 6), [], 0),
     ("RMSNormalization()", (10, 16), (10, 16), [("scale", (16,), T)], 16),
     ("RMSNormalization(axis=1)", (10, 16), (10, 16), [("scale", (10,), T)], 10),
     # groups do not change the count: 2·16
@@ -134,6 +136,7 @@ def test_batch_normalization_statistics_are_non_trainable_parameters() -> None:
         ("GroupNormalization(groups=0)", (10, 16), ("'groups' must be a positive integer or -1",)),
         ("Normalization(mean=[1.0])", (3,), ("give both 'mean' and 'variance'",)),
         ("Normalization(axis=0)", (3,), ("axis 0 is the batch axis",)),
+        ("Normalization(axis=[2, -1])", (4, 3), ("names the same axis", "twice")),
         ("SpectralNormalization(Dropout(0.5))", (3,), ("needs a layer with a kernel or embeddings",)),
     ],
 )

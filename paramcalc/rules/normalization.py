@@ -175,13 +175,18 @@ def layer_normalization(args: Args, x: Shape) -> Outcome:
     axes = _axis_list(args)
     for key in ("center", "scale", "rms_scaling"):
         args.flag(key)
+    rms = args.flag("rms_scaling")
+    scale = args.flag("scale") or rms
+    center = args.flag("center") and not rms
+    if not (scale or center):  # no weights: Keras only checks that the axes exist
+        _check_axes_in_range(x, axes)
+        return Outcome(shape=x, formula="0")
     sizes = _sorted_sizes(x, axes)
     names, symbols = _axes_symbols(sizes)
-    rms = args.flag("rms_scaling")
     terms: list[Term] = []
-    if args.flag("scale") or rms:
+    if scale:
         terms.append(Term("γ", "gamma", tuple(sizes), names))
-    if args.flag("center") and not rms:
+    if center:
         terms.append(Term("β", "beta", tuple(sizes), names))
     return Outcome(shape=x, terms=terms, formula=_times(len(terms), names), symbols=symbols)
 
@@ -289,7 +294,12 @@ def normalization(args: Args, x: Shape) -> Outcome:
             raise LayerError(f"'mean' has more dimensions than the {len(axes)} kept axes")
         return Outcome(shape=x, formula="0")
     rank = len(x) + 1
-    keep = sorted({a % rank for a in axes})
+    keep = sorted(a % rank for a in axes)
+    if len(set(keep)) != len(keep):
+        raise LayerError(
+            f"axis {raw!r} names the same axis of input {format_shape(x)} twice",
+            hint="Keras would make a statistic per repeated axis and fail to apply it",
+        )
     sizes = [axis_size(x, a, "kept") for a in keep]
     names, symbols = _axes_symbols(sizes) if sizes else ((), {})
     terms = [
