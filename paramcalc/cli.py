@@ -19,7 +19,8 @@ from paramcalc.errors import ParamcalcError, UsageError
 
 FORMATS_SUMMARY = ("table", "json", "markdown")
 FORMATS_EXPLAIN = ("text", "markdown", "latex", "json")
-FRAMEWORKS = ("keras", "pytorch")
+FRAMEWORKS = ("keras", "pytorch", "transformers")
+FORMATS_MEMORY = ("text", "json", "markdown")
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -48,8 +49,8 @@ def _framework_option(function: Any) -> Any:
 def cli() -> None:
     """Count a neural network's parameters, and show why, without any framework installed.
 
-    SPEC is a YAML file, - for stdin, Keras' model.to_json() output, or an inline spec
-    such as "Embedding(50, 8, input_length=4) | SimpleRNN(32) | Dense(1)".
+    SPEC is a YAML file, - for stdin, Keras' model.to_json() output, a Hugging Face
+    config.json, or an inline spec such as "Embedding(50, 8, input_length=4) | SimpleRNN(32) | Dense(1)".
     """
 
 
@@ -57,14 +58,26 @@ def cli() -> None:
 @click.argument("spec")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_SUMMARY), default="table", show_default=True)
 @click.option("--explain", is_flag=True, help="Print each layer's derivation under the table.")
+@click.option(
+    "--expand-nested",
+    is_flag=True,
+    help="One row per layer: write out repeated blocks (model.layers.0, .1, ...) and nested models.",
+)
 @_dtype_option
 @_framework_option
-def summary(spec: str, fmt: str, explain: bool, dtype: str, framework: str | None) -> None:
-    """Print a Keras-style summary of SPEC: layers, output shapes, parameter counts."""
+def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str, framework: str | None) -> None:
+    """Print a Keras-style summary of SPEC: layers, output shapes, parameter counts.
+
+    \b
+    A Hugging Face config.json shows one row per distinct block with its repeat count
+    (model.layers.0-31 (LlamaDecoderLayer × 32)); --expand-nested shows every layer.
+    """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
     from paramcalc.engine import analyze
     from paramcalc.spec import load_spec
 
     report = analyze(load_spec(spec, framework=framework), dtype=dtype)
+    if expand_nested:
+        report = report.expanded()
     if fmt == "json":
         from paramcalc.render.json_out import dumps
 
@@ -86,28 +99,88 @@ def summary(spec: str, fmt: str, explain: bool, dtype: str, framework: str | Non
     "--input", "input_shape", metavar="SHAPE", help="Input shape without the batch axis: 10000, 3,10000 or (3, 10000)."
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS_EXPLAIN), default="text", show_default=True)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="CONFIG_JSON",
+    help="A Hugging Face config.json: derive this model's block (LlamaDecoderLayer, model.layers.5, ...).",
+)
 @_framework_option
-def explain(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, framework: str | None) -> None:
-    r"""Derive one layer's parameter count, term by term.
+def explain(
+    layer: str,
+    args: tuple[str, ...],
+    input_shape: str | None,
+    fmt: str,
+    config_path: str | None,
+    framework: str | None,
+) -> None:
+    """Derive one layer's parameter count, term by term.
 
     \b
     Examples:
       paramcalc explain lstm 32 --input 10000
       paramcalc explain "GRU(32, reset_after=False)" --input 10000
       paramcalc explain dense 1 --input 32 --format markdown
-    """
-    from paramcalc.explain import explain_layer
+      paramcalc explain LlamaDecoderLayer --config specs/llama-2-7b.config.json
+      paramcalc explain "LlamaDecoderLayer(hidden_size=4096, intermediate_size=11008, num_key_value_heads=8)"
+    """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
+    from paramcalc.explain import explain_layer, explain_with_config
 
-    row = explain_layer(layer, args, input_shape, framework or "keras")
+    if config_path is not None:
+        if input_shape is not None or framework not in (None, "transformers"):
+            raise UsageError("--config takes neither --input nor --framework: the config gives the sizes")
+        rows = explain_with_config(layer, args, config_path)
+    else:
+        rows = [explain_layer(layer, args, input_shape, framework)]
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(row.to_dict(), indent=2))
+        docs = [row.to_dict() for row in rows]
+        click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
         return
     from paramcalc.render import derivation
 
     render = {"text": derivation.text, "markdown": derivation.markdown, "latex": derivation.latex}[fmt]
-    click.echo(render(row).rstrip())
+    click.echo("\n\n".join(render(row).rstrip() for row in rows))
+
+
+@cli.command()
+@click.argument("spec")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_MEMORY), default="text", show_default=True)
+@click.option(
+    "--dtype",
+    "dtypes",
+    multiple=True,
+    metavar="DTYPE",
+    help="Weight dtypes to list (repeatable; default float32, bfloat16, int8, int4 and a config's torch_dtype).",
+)
+@_framework_option
+def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) -> None:
+    """Memory for SPEC's parameters: weights per dtype, and training with Adam.
+
+    Every size is derived: bytes per parameter × parameters. Training counts weights,
+    gradients and Adam's optimizer states (full float32: 4 + 4 + 8 = 16 B/param; mixed
+    precision: 2 + 2 + 12 = 16 B/param, the 12 being a float32 master copy and Adam's m and
+    v). Activations, the KV cache and framework overhead are not included.
+
+    \b
+    Examples:
+      paramcalc memory specs/llama-2-7b.config.json
+      paramcalc memory specs/lstm.yaml --dtype float16 --format json
+    """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
+    from paramcalc.engine import analyze
+    from paramcalc.memory import estimate
+    from paramcalc.spec import load_spec
+
+    result = estimate(analyze(load_spec(spec, framework=framework)), dtypes or None)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    from paramcalc.render import memory_text
+
+    click.echo((memory_text.markdown if fmt == "markdown" else memory_text.text)(result).rstrip())
 
 
 @cli.command(name="layers")

@@ -15,7 +15,7 @@ from difflib import get_close_matches
 
 from paramcalc.dtypes import canonical_dtype, dtype_bits
 from paramcalc.errors import LayerError, ParamcalcError, SpecError
-from paramcalc.report import LayerRow, Report, Shape
+from paramcalc.report import LayerRow, Report, Shape, Term
 from paramcalc.rules import Outcome, Rule, bind, find_rule
 from paramcalc.shapes import format_shape
 from paramcalc.spec.records import LayerSpec, ModelSpec
@@ -81,6 +81,8 @@ def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
         dtype_bits=dtype_bits(canonical),
         graph=model.graph,
         source=model.source,
+        extras=dict(model.extras),
+        notes=model.notes,
     )
 
 
@@ -210,6 +212,8 @@ def run_layer(
     terms = tuple(outcome.terms)
     if not trainable:
         terms = tuple(replace(t, trainable=False) for t in terms)
+    if layer.tied:
+        terms = _tie(terms, dict(layer.tied), layer)
     return LayerRow(
         name=name,
         class_name=found.name,
@@ -224,7 +228,17 @@ def run_layer(
         gate_names=outcome.gate_names,
         why=found.why,
         line=_line(layer.location),
+        copies=layer.copies,
     )
+
+
+def _tie(terms: tuple[Term, ...], tied: dict[str, str], layer: LayerSpec) -> tuple[Term, ...]:
+    """Mark the weights a spec says are aliases of another parameter (a tied LM head)."""
+    known = {t.path for t in terms}
+    for path in tied:
+        if path not in known:
+            raise LayerError(f"cannot tie '{path}': the layer has no such weight", layer=layer.describe())
+    return tuple(replace(t, tied_to=tied[t.path]) if t.path in tied else t for t in terms)
 
 
 def _check_layer(layer: LayerSpec, framework: str) -> None:

@@ -7,7 +7,8 @@ objects (one per framework weight tensor) and the engine sums them.  Renderers r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from math import prod
 from typing import Any
 
@@ -30,6 +31,11 @@ class Term:
     the LSTM's four gates into one kernel.  ``scope`` is the sub-layer path for wrapped
     or nested layers (``forward_lstm``).  Buffers (``buffer=True``) are state tensors a
     framework does not count as parameters (torch's BatchNorm running stats).
+
+    ``tied_to`` names the parameter this tensor *is* (a tied LM head is the input
+    embedding): it is shown, never counted again.  ``share = (k, E)`` marks a tensor that
+    stacks ``E`` routed experts on its first axis of which each token uses ``k``, so only
+    ``count * k / E`` of it is active per token.
     """
 
     symbol: str
@@ -40,11 +46,26 @@ class Term:
     gates: int = 1
     scope: str = ""
     buffer: bool = False
+    tied_to: str = ""
+    share: tuple[int, int] | None = None
 
     @property
     def count(self) -> int:
         """Number of scalars in the tensor: the product of its shape (1 for a scalar)."""
         return prod(self.shape)
+
+    @property
+    def counted(self) -> bool:
+        """Whether the tensor adds to the parameter count (not a buffer, not a tied alias)."""
+        return not self.buffer and not self.tied_to
+
+    @property
+    def active(self) -> int:
+        """Scalars of this tensor one token uses: all of it, or ``k`` of its ``E`` experts."""
+        if self.share is None:
+            return self.count
+        k, experts = self.share
+        return self.count * k // experts
 
     @property
     def path(self) -> str:
@@ -64,6 +85,10 @@ class Term:
             out["scope"] = self.scope
         if self.buffer:
             out["buffer"] = True
+        if self.tied_to:
+            out["tied_to"] = self.tied_to
+        if self.share is not None:
+            out["active_share"] = list(self.share)
         return out
 
 
@@ -92,20 +117,43 @@ class LayerRow:
     depth: int = 0
     line: int | None = None
     counted: bool = True
+    copies: tuple[str, ...] = ()
+
+    @property
+    def repeat(self) -> int:
+        """How many identical copies this row stands for (``LlamaDecoderLayer`` × 32)."""
+        return len(self.copies) or 1
+
+    @property
+    def params_each(self) -> int:
+        """Parameters of one copy (buffers and tied aliases excluded); 0 for a shared layer's repeat call."""
+        if not self.counted:
+            return 0
+        return sum(t.count for t in self.terms if t.counted)
 
     @property
     def params(self) -> int:
-        """Parameters of this layer (buffers excluded); 0 for a repeat call of a shared layer."""
-        if not self.counted:
-            return 0
-        return sum(t.count for t in self.terms if not t.buffer)
+        """Parameters of this layer, all copies together."""
+        return self.params_each * self.repeat
 
     @property
     def trainable(self) -> int:
-        """Trainable parameters of this layer."""
+        """Trainable parameters of this layer, all copies together."""
         if not self.counted:
             return 0
-        return sum(t.count for t in self.terms if t.trainable and not t.buffer)
+        return sum(t.count for t in self.terms if t.trainable and t.counted) * self.repeat
+
+    @property
+    def active(self) -> int:
+        """Parameters one token uses, all copies together (routed experts: only the top-k)."""
+        if not self.counted:
+            return 0
+        return sum(t.active for t in self.terms if t.counted) * self.repeat
+
+    @property
+    def tied(self) -> int:
+        """Scalars of tied aliases: shown in the layer, counted where they are first defined."""
+        return sum(t.count for t in self.terms if t.tied_to and not t.buffer) * self.repeat
 
     @property
     def non_trainable(self) -> int:
@@ -114,8 +162,8 @@ class LayerRow:
 
     @property
     def buffers(self) -> int:
-        """Scalars held in buffers (state that is not a parameter)."""
-        return sum(t.count for t in self.terms if t.buffer)
+        """Scalars held in buffers (state that is not a parameter), all copies together."""
+        return sum(t.count for t in self.terms if t.buffer) * self.repeat
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the layer (see README, "JSON output")."""
@@ -138,6 +186,12 @@ class LayerRow:
             out["buffers"] = self.buffers
         if self.depth:
             out["depth"] = self.depth
+        if self.copies:
+            out["repeat"] = self.repeat
+            out["params_each"] = self.params_each
+            out["copies"] = list(self.copies)
+        if any(t.share is not None for t in self.terms):
+            out["active"] = self.active
         return out
 
 
@@ -158,6 +212,7 @@ class Report:
     graph: bool = False
     source: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -173,6 +228,51 @@ class Report:
     def non_trainable(self) -> int:
         """Parameters that training does not update (moving statistics, frozen layers)."""
         return self.total - self.trainable
+
+    @property
+    def routed(self) -> bool:
+        """Whether the model routes tokens to experts (a mixture of experts)."""
+        return any(t.share is not None for layer in self.layers for t in layer.terms)
+
+    @property
+    def active(self) -> int:
+        """Parameters one token uses: everything but the experts the router did not pick."""
+        return sum(layer.active for layer in self.layers)
+
+    @property
+    def tied(self) -> int:
+        """Scalars of tied aliases (a tied LM head): shown, not counted again."""
+        return sum(layer.tied for layer in self.layers)
+
+    @property
+    def largest_layer(self) -> LayerRow | None:
+        """The row whose single copy has the most parameters (what must fit on one device)."""
+        rows = [row for row in self.layers if row.params_each]
+        return max(rows, key=lambda row: row.params_each) if rows else None
+
+    def expanded(self) -> Report:
+        """The same report with every repeated row written out once per copy, in model order.
+
+        Adjacent repeated rows form one stack (Qwen2-MoE interleaves dense and sparse
+        layers as two rows); their copies are merged and put back in layer order.
+        """
+        rows: list[LayerRow] = []
+        stack: list[LayerRow] = []
+
+        def flush() -> None:
+            copies = [(name, row) for row in stack for name in row.copies]
+            copies.sort(key=lambda item: _natural_key(item[0]))
+            rows.extend(replace(row, name=name, copies=()) for name, row in copies)
+            stack.clear()
+
+        for row in self.layers:
+            if row.copies:
+                stack.append(row)
+                continue
+            flush()
+            rows.append(row)
+        flush()
+        return replace(self, layers=tuple(rows))
 
     def nbytes(self, count: int) -> int:
         """Bytes that ``count`` parameters take at this report's dtype (rounded up for sub-byte dtypes)."""
@@ -198,5 +298,16 @@ class Report:
             "dtype": self.dtype,
             "layers": [layer.to_dict() for layer in self.layers],
         }
+        if self.routed:
+            out["active_per_token"] = self.active
+        if self.tied:
+            out["tied"] = self.tied
+        if self.notes:
+            out["notes"] = list(self.notes)
         out.update(self.extras)
         return out
+
+
+def _natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts ``layers.9`` before ``layers.10``."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part)

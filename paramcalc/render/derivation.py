@@ -24,6 +24,18 @@ class Step:
     values: tuple[int, ...]
     count: int
     scope: str = ""
+    tied_to: str = ""
+    share: tuple[int, int] | None = None
+
+    @property
+    def note(self) -> str:
+        """Why this step's count is special: a tied alias, or experts of which a token uses k."""
+        if self.tied_to:
+            return f"tied: is {self.tied_to}, counted there"
+        if self.share is not None:
+            k, experts = self.share
+            return f"{k} of {experts} experts active per token"
+        return ""
 
 
 def _gate_dims(term: Term) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -50,8 +62,24 @@ def steps(row: LayerRow) -> tuple[list[Step], int]:
             out.append(Step(term.symbol, term.weight, dims, values, term.count // gates, term.scope))
         else:
             dims = term.dims or tuple(str(d) for d in term.shape)
-            out.append(Step(term.symbol, term.weight, dims, term.shape, term.count, term.scope))
+            step = Step(term.symbol, term.weight, dims, term.shape, term.count, term.scope, term.tied_to, term.share)
+            out.append(step)
     return out, gates
+
+
+def _counted(items: list[Step]) -> int:
+    """The steps' sum without tied aliases (they are counted where first defined)."""
+    return sum(s.count for s in items if not s.tied_to)
+
+
+def _extra_lines(row: LayerRow) -> list[str]:
+    """Repeats and routed experts: what a single copy's total becomes for the whole row."""
+    lines = []
+    if row.repeat > 1:
+        lines.append(f"× {row.repeat} copies ({row.copies[0]} … {row.copies[-1]}) = {row.params:,}")
+    if any(t.share is not None for t in row.terms):
+        lines.append(f"active per token (routed experts: only the top-k): {row.active // row.repeat:,} per copy")
+    return lines
 
 
 def _dims_text(dims: tuple[str, ...], latex: bool = False) -> str:
@@ -116,14 +144,15 @@ def text(row: LayerRow) -> str:
     table = []
     for step in items:
         weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
-        table.append((step.symbol, weight, f"{_dims_text(step.dims)} = {_values_text(step.values)}", f"{step.count:,}"))
+        size = f"{_dims_text(step.dims)} = {_values_text(step.values)}"
+        table.append((step.symbol, weight, size, f"{step.count:,}", step.note))
     w0 = max(len(r[0]) for r in table)
     w1 = max(len(r[1]) for r in table)
     w2 = max(len(r[2]) for r in table)
-    w3 = max(len(r[3]) for r in [*table, ("", "", "", f"{row.params:,}")])
-    for sym, weight, size, count in table:
-        lines.append(f"{indent}{sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}")
-    per = sum(s.count for s in items)
+    w3 = max(len(r[3]) for r in [*table, ("", "", "", f"{row.params_each:,}", "")])
+    for sym, weight, size, count, note in table:
+        lines.append(f"{indent}{sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}  {note}".rstrip())
+    per = _counted(items)
     if gates > 1:
         lines.append(f"{indent}{'per gate':<{w0 + w1 + w2 + 4}}  {per:>{w3},}")
         lines.append(f"  {'× ' + str(gates) + ' gates':<{w0 + w1 + w2 + 6}}  {per * gates:>{w3},}")
@@ -132,7 +161,9 @@ def text(row: LayerRow) -> str:
         for term in row.terms:
             lines.append(f"    {term.path:<{w1 + 8}}  {term.shape!s:<14}  {term.count:>{w3},}")
     else:
-        lines.append(f"{indent}{'total':<{w0 + w1 + w2 + 4}}  {per:>{w3},}")
+        label = "total (tied weights not counted again)" if any(s.tied_to for s in items) else "total"
+        lines.append(f"{indent}{label:<{w0 + w1 + w2 + 4}}  {per:>{w3},}")
+    lines += [f"  {line}" for line in _extra_lines(row)]
     if row.formula:
         symbols = dict(row.symbols)
         value = evaluate(row.formula, symbols)
@@ -162,14 +193,16 @@ def markdown(row: LayerRow) -> str:
         for step in items:
             weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
             size = f"${_dims_text(step.dims, True)} = {_values_text(step.values, True)}$"
-            out.append(f"| ${_symbol_tex(step.symbol)}$ | `{weight}` | {size} | {step.count:,} |")
-        per = sum(s.count for s in items)
+            note = f" ({step.note})" if step.note else ""
+            out.append(f"| ${_symbol_tex(step.symbol)}$ | `{weight}` | {size} | {step.count:,}{note} |")
+        per = _counted(items)
         if gates > 1:
             out.append(f"| **per gate** | | | **{per:,}** |")
             out.append(f"| **× {gates} gates** | | | **{per * gates:,}** |")
         else:
             out.append(f"| **total** | | | **{per:,}** |")
         out.append("")
+        out += [f"{line}\n" for line in _extra_lines(row)]
     if row.formula:
         symbols = dict(row.symbols)
         value = evaluate(row.formula, symbols)
@@ -188,7 +221,7 @@ def latex(row: LayerRow) -> str:
     name = row.name.replace("_", r"\_")
     out = [f"% {row.name} ({row.class_name}): {row.params:,} parameters", r"\begin{align*}"]
     if row.symbols:
-        out.append(r"&" + r",\quad ".join(f"{k} = {v}" for k, v in row.symbols) + r" \\")
+        out.append(r"&" + r",\quad ".join(f"{_symbol_tex(k)} = {v}" for k, v in row.symbols) + r" \\")
     for step in items:
         out.append(
             f"{_symbol_tex(step.symbol)} &= {_dims_text(step.dims, True)} = {_values_text(step.values, True)}"
@@ -205,6 +238,9 @@ def latex(row: LayerRow) -> str:
             f" = {_num_tex(value)}"
         )
     else:
-        out.append(rf"P_{{\text{{{name}}}}} &= {_num_tex(row.params)}")
+        out.append(rf"P_{{\text{{{name}}}}} &= {_num_tex(row.params_each)}")
+    if row.repeat > 1:
+        out[-1] += r" \\"
+        out.append(rf"&\times {row.repeat} = {_num_tex(row.params)}")
     out.append(r"\end{align*}")
     return "\n".join(out)

@@ -15,15 +15,28 @@ import rich.markup
 import rich.table
 
 from paramcalc.render import derivation
-from paramcalc.render.summary_text import connected_text, layer_label, output_text, totals_lines
+from paramcalc.render.summary_text import (
+    connected_text,
+    layer_label,
+    note_lines,
+    output_text,
+    params_text,
+    totals_lines,
+)
 from paramcalc.report import Report
 
 
 def print_table(report: Report, file: TextIO, explain: bool = False, width: int | None = None) -> None:
     """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does."""
     graph = report.graph
-    line_length = width or (108 if graph else 88)
-    positions = [0.3, 0.56, 0.74, 1.0] if graph else [0.45, 0.80, 1.0]
+    repeated = any(row.copies for row in report.layers)
+    line_length = width or (108 if graph or repeated else 88)
+    if graph:
+        positions = [0.3, 0.56, 0.74, 1.0]
+    elif repeated:
+        positions = [0.5, 0.76, 1.0]
+    else:
+        positions = [0.45, 0.80, 1.0]
     header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
     justify = ["left", "left", "right", "left"]
     columns = []
@@ -34,7 +47,7 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
         columns.append(rich.table.Column(name, justify=justify[i], width=col_width))  # type: ignore[arg-type]
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
     for row in report.layers:
-        cells = [rich.markup.escape(layer_label(row)), output_text(row), f"{row.params:,}"]
+        cells = [rich.markup.escape(layer_label(row)), output_text(row), params_text(row)]
         if graph:
             cells.append(rich.markup.escape(connected_text(row)))
         table.add_row(*cells)
@@ -42,7 +55,9 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
     console.print(f'[bold]Model: "{rich.markup.escape(report.name)}"[/]')
     console.print(table)
     for label, value in totals_lines(report):
-        console.print(f"[bold] {label}: [/]{value}")
+        console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
+    for note in note_lines(report):
+        console.print(f" Note: {rich.markup.escape(note)}")
     if explain:
         for row in report.layers:
             console.print()

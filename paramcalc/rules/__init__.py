@@ -57,6 +57,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "reshaping",
         "activations",
     ),
+    "transformers": ("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5"),
 }
 """Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
 
@@ -72,7 +73,11 @@ KERAS_BASE_KWARGS: dict[str, Value] = {
 }
 """Keyword arguments every Keras layer accepts (``keras.layers.Layer.__init__``)."""
 
-BASE_KWARGS: dict[str, dict[str, Value]] = {"keras": KERAS_BASE_KWARGS, "pytorch": {"device": None, "dtype": None}}
+BASE_KWARGS: dict[str, dict[str, Value]] = {
+    "keras": KERAS_BASE_KWARGS,
+    "pytorch": {"device": None, "dtype": None},
+    "transformers": {},
+}
 
 
 @dataclass(frozen=True)

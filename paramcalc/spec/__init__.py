@@ -62,6 +62,15 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
         ) from None
     if "\x00" in text:
         raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source))
+    if text.lstrip().startswith("{"):
+        hf = _hf_config(text, source)
+        if hf is not None:
+            if framework not in (None, hf.framework):
+                raise SpecError(
+                    f"a Hugging Face config is counted as transformers builds it, not with --framework {framework}",
+                    location=Location(source),
+                )
+            return hf
     from paramcalc.spec.yaml_spec import load_yaml
 
     spec = load_yaml(text, source)
@@ -70,3 +79,21 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
 
         spec = replace(spec, framework=framework)
     return spec
+
+
+def _hf_config(text: str, source: str) -> ModelSpec | None:
+    """A Hugging Face config.json (JSON with a ``model_type`` key) as a spec; None for other JSON.
+
+    Text that is not valid JSON is left to the YAML reader (``{layers: [...]}`` is YAML).
+    """
+    import json
+
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    from paramcalc.spec.hf_config import is_hf_config, spec_from_config
+
+    if not is_hf_config(doc):
+        return None
+    return spec_from_config(doc, source, text)

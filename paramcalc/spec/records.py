@@ -25,6 +25,12 @@ class LayerSpec:
     ``name`` is the user's explicit layer name, if any (else the engine assigns Keras-style
     automatic names).  ``inputs`` names the earlier layers or model inputs it reads, for
     graphs; ``None`` means "the previous layer".
+
+    ``copies`` names every identical copy of a repeated block (``model.layers.0`` ...
+    ``model.layers.31``), each with its own weights: the record stands for all of them.
+    ``tied`` maps a weight of this layer to the full name of the parameter it *is*
+    (``("weight", "model.embed_tokens.weight")`` for a tied LM head): such a weight is
+    shown but counted once, where it is first defined.
     """
 
     class_name: str
@@ -34,6 +40,8 @@ class LayerSpec:
     name: str | None = None
     inputs: tuple[str, ...] | None = None
     index: int = 0
+    copies: tuple[str, ...] = ()
+    tied: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         """How errors name this layer: ``layer 2 'dense_1' (Dense)``."""
@@ -59,7 +67,9 @@ class ModelSpec:
 
     ``inputs`` is empty when the spec gives no input shape.  ``graph`` is true for a
     functional model (named inputs, or layers that name their ``inputs:``); a sequential
-    model is a chain in the order written.
+    model is a chain in the order written.  ``notes`` are remarks the reader wants shown
+    with the result (a Hugging Face config's tying conventions); ``extras`` are added to
+    the JSON report as they are.
     """
 
     layers: tuple[LayerSpec, ...]
@@ -71,3 +81,5 @@ class ModelSpec:
     source: str = "<spec>"
     graph: bool = False
     budget_location: Location | None = None
+    notes: tuple[str, ...] = ()
+    extras: Mapping[str, Value] = field(default_factory=dict)
