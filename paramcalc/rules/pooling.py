@@ -7,6 +7,8 @@ global and adaptive layers' own ``compute_output_shape``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape
 from paramcalc.rules import Args, Outcome, rule
@@ -14,6 +16,12 @@ from paramcalc.rules.convolutional import data_format, spatial_input, unit
 from paramcalc.shapes import format_shape, join_channels, pool_output_length, split_channels
 
 _SHORT = {"Max": "Max", "Average": "Avg"}
+_STAT = {"Max": "maximum", "Average": "mean"}
+
+
+def _name_stat(fn: Callable[..., Outcome], kind: str) -> None:
+    """Say which statistic the rule's docstring (shown by ``explain``) is about."""
+    fn.__doc__ = (fn.__doc__ or "").replace("{stat}", _STAT[kind])
 
 
 def _register_pooling(kind: str, rank: int) -> None:
@@ -32,8 +40,8 @@ def _register_pooling(kind: str, rank: int) -> None:
         **spatial_input(rank),
     )
     def pooling(args: Args, x: Shape) -> Outcome:
-        """Slides a window over the spatial axes and keeps its maximum (or mean) per
-        channel: no weights. Each spatial axis shrinks to floor((n - p)/s) + 1 with
+        """Slides a window over the spatial axes and keeps its {stat} per channel: no
+        weights. Each spatial axis shrinks to floor((n - p)/s) + 1 with
         padding 'valid', floor((n - 1)/s) + 1 with 'same'; strides default to the window.
         """
         pool = args.ints("pool_size", rank)
@@ -52,6 +60,8 @@ def _register_pooling(kind: str, rank: int) -> None:
             )
         return Outcome(shape=join_channels(channels, out, fmt), formula="0")
 
+    _name_stat(pooling, kind)
+
 
 def _register_global(kind: str, rank: int) -> None:
     """GlobalMaxPooling{rank}D / GlobalAveragePooling{rank}D (alias Global{Max,Avg}Pool{rank}D)."""
@@ -64,13 +74,15 @@ def _register_global(kind: str, rank: int) -> None:
         **spatial_input(rank),
     )
     def global_pooling(args: Args, x: Shape) -> Outcome:
-        """Reduces every spatial axis to one value per channel (their maximum or mean): no
-        weights; the output is (channels,), or keeps the axes as size 1 with keepdims.
+        """Reduces every spatial axis to one value per channel, their {stat}: no weights;
+        the output is (channels,), or keeps the axes as size 1 with keepdims.
         """
         fmt = data_format(args)
         channels, spatial = split_channels(x, fmt)
         kept: Shape = (1,) * len(spatial) if args.flag("keepdims") else ()
         return Outcome(shape=join_channels(channels, kept, fmt), formula="0")
+
+    _name_stat(global_pooling, kind)
 
 
 def _register_adaptive(kind: str, rank: int) -> None:
@@ -83,13 +95,15 @@ def _register_adaptive(kind: str, rank: int) -> None:
         **spatial_input(rank),
     )
     def adaptive_pooling(args: Args, x: Shape) -> Outcome:
-        """Pools each spatial axis into a fixed number of windows (output_size), whatever
-        the input size, as PyTorch's AdaptivePool: no weights.
+        """Splits each spatial axis into output_size windows, whatever the input size, and
+        keeps each window's {stat} (PyTorch's adaptive pooling): no weights.
         """
         size = args.ints("output_size", rank)
         fmt = data_format(args)
         channels, _ = split_channels(x, fmt)
         return Outcome(shape=join_channels(channels, size, fmt), formula="0")
+
+    _name_stat(adaptive_pooling, kind)
 
 
 for _rank in (1, 2, 3):
