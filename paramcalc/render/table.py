@@ -14,7 +14,8 @@ import rich.console
 import rich.markup
 import rich.table
 
-from paramcalc.render import derivation
+from paramcalc.diff import ModelDiff
+from paramcalc.render import derivation, diff_text
 from paramcalc.render.summary_text import (
     connected_text,
     layer_label,
@@ -62,3 +63,20 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
         for row in report.layers:
             console.print()
             console.print(rich.markup.escape(derivation.text(row)), highlight=False)
+
+
+def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
+    """Print two models side by side: each layer's parameters in A and B, the delta, changed weights."""
+    justify = ("left", "left", "left", "right", "right", "right")
+    table = rich.table.Table(width=width, show_lines=False, box=rich.box.HEAVY_HEAD)
+    for name, side in zip(diff_text.HEADER, justify, strict=True):
+        table.add_column(name, justify=side)  # type: ignore[arg-type]
+    for row in diff_text.rows(diff):
+        cells = [rich.markup.escape(cell) for cell in row.cells]
+        table.add_row(*cells, style="dim" if row.weight else None)
+    console = rich.console.Console(file=file, highlight=False, width=width, soft_wrap=False)
+    console.print(f"[bold]{rich.markup.escape(diff_text.title(diff))}[/]", soft_wrap=True)
+    console.print(table)
+    for label, value in diff_text.totals_lines(diff):
+        console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
+    console.print(rich.markup.escape(diff_text.verdict(diff)))

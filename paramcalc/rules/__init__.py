@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
-from paramcalc.spec.records import LayerSpec, Value
+from paramcalc.spec.records import LayerSpec, Placeholder, Value
 
 __all__ = [
     "REQUIRED",
@@ -244,7 +244,24 @@ def bind(found: Rule, layer: LayerSpec) -> Args:
             if default is REQUIRED:
                 raise LayerError(f"{found.name} needs '{key}'", hint=f"e.g. {found.name}({key}=...)")
             values[key] = default
+    for key, value in values.items():
+        if _holds_placeholder(value):
+            raise LayerError(
+                f"'{key}' is the placeholder '?', which only 'paramcalc solve' fills in",
+                hint="give a number to count this model, or run 'paramcalc solve' to find one",
+            )
     return Args(found, layer, values)
+
+
+def _holds_placeholder(value: Value) -> bool:
+    """Whether a bound value is, or contains, a ``?`` (nested layers check their own)."""
+    if isinstance(value, Placeholder):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_placeholder(item) for item in value)
+    if isinstance(value, Mapping):
+        return any(_holds_placeholder(item) for item in value.values())
+    return False
 
 
 def _shown(found: Rule) -> list[str]:

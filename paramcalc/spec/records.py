@@ -19,6 +19,22 @@ Value = Any
 
 
 @dataclass(frozen=True)
+class Placeholder:
+    """A ``?`` written where a value is expected: the unknown ``paramcalc solve`` searches for.
+
+    ``key`` tells placeholders of one spec apart (copies made by ``Repeat`` share it);
+    ``location`` is where the ``?`` was written.  Only ``solve`` substitutes a value; any
+    other command refuses a spec that still holds one.
+    """
+
+    key: int
+    location: Location = field(default_factory=lambda: Location("<spec>"))
+
+    def __repr__(self) -> str:
+        return "?"
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     """One layer as written: class name, positional and keyword arguments, where it came from.
 

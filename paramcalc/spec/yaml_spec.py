@@ -4,6 +4,9 @@ The document is composed once into a node tree (so every layer keeps its line nu
 and constructed with PyYAML's *safe* constructor: no tag can build a Python object.
 Alias expansion is measured on the node graph before anything walks the values, so a
 "billion laughs" document is refused instead of exhausting memory.
+
+A layer argument written ``"?"`` (quoted: a bare ``?`` is YAML syntax) becomes a
+:class:`~paramcalc.spec.records.Placeholder` for ``paramcalc solve``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import yaml
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.spec.common import assemble, describe_value, expand_repeats, input_from_value, layer_from_entry
-from paramcalc.spec.records import LayerSpec, ModelSpec
+from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
 
 TOP_LEVEL_KEYS = ("name", "framework", "input", "inputs", "outputs", "budget", "layers", "description")
 FRAMEWORKS = ("keras", "pytorch")
@@ -122,7 +125,8 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"malformed YAML: {problem}", location=Location(source, line)) from None
+        hint = 'quote a placeholder: units: "?"' if mark and text[mark.index : mark.index + 1] == "?" else None
+        raise SpecError(f"malformed YAML: {problem}", location=Location(source, line), hint=hint) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"malformed YAML: {' '.join(str(exc).split())[:120]}", location=Location(source)) from None
     except RecursionError:
@@ -192,8 +196,27 @@ def _layer_items(values: Any, node: yaml.Node, source: str) -> list[Item]:
         if isinstance(value, Mapping) and len(value) == 1 and "Repeat" in value:
             items.append(_repeat(value["Repeat"], _child(child, "Repeat"), location, source))
         else:
-            items.append(layer_from_entry(value, location))
+            items.append(layer_from_entry(_with_placeholders(value, child, source), location))
     return items
+
+
+def _with_placeholders(entry: Any, node: yaml.Node, source: str) -> Any:
+    """A layer entry whose ``"?"`` argument values are Placeholders (keyed by their place in the text)."""
+    if not isinstance(entry, Mapping) or len(entry) != 1:
+        return entry
+    ((class_name, args),) = entry.items()
+    return {class_name: _placeholders(args, _child(node, str(class_name)) or node, source)}
+
+
+def _placeholders(value: Any, node: yaml.Node, source: str) -> Any:
+    if isinstance(value, str):
+        return Placeholder(node.start_mark.index, _loc(source, node)) if value == "?" else value
+    if isinstance(value, Mapping):
+        return {k: _placeholders(v, _child(node, str(k)) or node, source) for k, v in value.items()}
+    if isinstance(value, list):
+        same = isinstance(node, yaml.SequenceNode) and len(node.value) == len(value)
+        return [_placeholders(v, node.value[i] if same else node, source) for i, v in enumerate(value)]
+    return value
 
 
 def _repeat(block: Any, node: yaml.Node | None, location: Location, source: str) -> tuple[int, list[Item], Location]:
