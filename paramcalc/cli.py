@@ -163,6 +163,7 @@ def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str,
     "--input", "input_shape", metavar="SHAPE", help="Input shape without the batch axis: 10000, 3,10000 or (3, 10000)."
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS_EXPLAIN), default="text", show_default=True)
+@click.option("--compare", is_flag=True, help="Count the layer the Keras way and the PyTorch way, side by side.")
 @click.option(
     "--config",
     "config_path",
@@ -175,19 +176,32 @@ def explain(
     args: tuple[str, ...],
     input_shape: str | None,
     fmt: str,
+    compare: bool,
     config_path: str | None,
     framework: str | None,
 ) -> None:
     """Derive one layer's parameter count, term by term.
+
+    With --framework pytorch, --input fills the module's size argument (input_size,
+    in_features, in_channels, ...) and the words fill the others in torch's order.
 
     \b
     Examples:
       paramcalc explain lstm 32 --input 10000
       paramcalc explain "GRU(32, reset_after=False)" --input 10000
       paramcalc explain dense 1 --input 32 --format markdown
+      paramcalc explain lstm 32 --input 10000 --framework pytorch
+      paramcalc explain lstm 32 --input 10000 --compare
       paramcalc explain LlamaDecoderLayer --config specs/llama-2-7b.config.json
       paramcalc explain "LlamaDecoderLayer(hidden_size=4096, intermediate_size=11008, num_key_value_heads=8)"
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
+    if compare:
+        if config_path is not None or framework == "transformers":
+            raise UsageError(
+                "--compare puts Keras and PyTorch side by side: it takes no --config and no --framework transformers"
+            )
+        _explain_compare(layer, args, input_shape, fmt, framework or "keras")
+        return
     from paramcalc.explain import explain_layer, explain_with_config
 
     if config_path is not None:
@@ -245,6 +259,24 @@ def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) 
     from paramcalc.render import memory_text
 
     click.echo((memory_text.markdown if fmt == "markdown" else memory_text.text)(result).rstrip())
+
+
+def _explain_compare(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, framework: str) -> None:
+    from paramcalc.compare import compare_layer
+    from paramcalc.render import comparison
+
+    result = compare_layer(layer, args, input_shape, framework)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(comparison.to_dict(result), indent=2))
+    elif fmt == "latex":
+        from paramcalc.render import derivation
+
+        click.echo(derivation.latex(result.keras) + "\n\n" + derivation.latex(result.torch))
+    else:
+        render = comparison.markdown if fmt == "markdown" else comparison.text
+        click.echo(render(result).rstrip())
 
 
 @cli.command(name="layers")

@@ -17,7 +17,13 @@ SCHEMA_VERSION = 1
 
 Dim = int | None
 Shape = tuple[Dim, ...]
-"""A tensor shape without the batch axis; ``None`` is an unknown length."""
+"""A tensor shape without the batch axis; ``None`` is an unknown length.
+
+(PyTorch rows hold shapes *with* the batch axis, see :attr:`LayerRow.batch_in_shapes`.)"""
+
+Tree = int | tuple["Tree", ...]
+"""The nesting of a module's tuple output: leaves index :attr:`LayerRow.outputs`.
+``nn.LSTM`` returns ``(output, (h_n, c_n))``: ``(0, (1, 2))``."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,8 @@ class Term:
     the LSTM's four gates into one kernel.  ``scope`` is the sub-layer path for wrapped
     or nested layers (``forward_lstm``).  Buffers (``buffer=True``) are state tensors a
     framework does not count as parameters (torch's BatchNorm running stats).
+    ``gate_axis`` is the axis that packs the gates: Keras packs them along the last axis,
+    torch along the first (``weight_ih_l0`` is ``(4·hidden, input)``).
 
     ``tied_to`` names the parameter this tensor *is* (a tied LM head is the input
     embedding): it is shown, never counted again.  ``share = (k, E)`` marks a tensor that
@@ -46,6 +54,7 @@ class Term:
     gates: int = 1
     scope: str = ""
     buffer: bool = False
+    gate_axis: int = -1
     tied_to: str = ""
     share: tuple[int, int] | None = None
 
@@ -100,6 +109,12 @@ class LayerRow:
     returns a list (an RNN with ``return_state``), which is how Keras prints it.
     ``formula`` is the closed form over ``symbols`` (``4*n*(n+m+1)``); ``legend`` says what
     each symbol means; ``why`` is the rule's explanation of the formula.
+
+    PyTorch rows differ in three ways: ``batch_in_shapes`` (shapes include the batch axis,
+    ``None``, wherever torch puts it: ``(5, None, 8)`` out of a sequence-first LSTM);
+    ``outputs`` is empty when the spec has no input, so the shapes are unknown; and a module
+    returning a tuple keeps its nesting in ``output_tree`` while ``outputs[0]`` is the tensor
+    passed on to the next layer.
     """
 
     name: str
@@ -117,7 +132,14 @@ class LayerRow:
     depth: int = 0
     line: int | None = None
     counted: bool = True
+    batch_in_shapes: bool = False
+    output_tree: Tree | None = None
     copies: tuple[str, ...] = ()
+
+    @property
+    def known_outputs(self) -> bool:
+        """Whether the output shapes are known (they are not for a PyTorch spec without input)."""
+        return bool(self.outputs)
 
     @property
     def repeat(self) -> int:
@@ -167,16 +189,21 @@ class LayerRow:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the layer (see README, "JSON output")."""
-        shapes = [_shape_list(s) for s in self.outputs]
+        shapes = [_shape_list(s, self.batch_in_shapes) for s in self.outputs]
+        output: Any = None
+        if shapes:
+            output = shapes if self.multi_output else shapes[0]
         out: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
-            "output_shape": shapes if self.multi_output else shapes[0],
+            "output_shape": output,
             "params": self.params,
             "trainable": self.trainable,
             "non_trainable": self.non_trainable,
             "terms": [t.to_dict() for t in self.terms],
         }
+        if self.output_tree is not None and shapes:
+            out["outputs"] = _tree_list(self.output_tree, shapes)
         if self.inputs:
             out["inputs"] = list(self.inputs)
         if self.formula is not None:
@@ -195,9 +222,16 @@ class LayerRow:
         return out
 
 
-def _shape_list(shape: Shape) -> list[Dim]:
+def _shape_list(shape: Shape, batch_in_shape: bool = False) -> list[Dim]:
     """A shape with the batch axis put back as ``None`` (JSON ``null``), as Keras prints it."""
-    return [None, *shape]
+    return list(shape) if batch_in_shape else [None, *shape]
+
+
+def _tree_list(tree: Tree, shapes: list[list[Dim]]) -> Any:
+    """A tuple output as nested JSON lists of shapes."""
+    if isinstance(tree, int):
+        return shapes[tree]
+    return [_tree_list(item, shapes) for item in tree]
 
 
 @dataclass(frozen=True)
@@ -228,6 +262,11 @@ class Report:
     def non_trainable(self) -> int:
         """Parameters that training does not update (moving statistics, frozen layers)."""
         return self.total - self.trainable
+
+    @property
+    def buffers(self) -> int:
+        """Scalars held in buffers (torch's BatchNorm running statistics): state, not parameters."""
+        return sum(layer.buffers for layer in self.layers)
 
     @property
     def routed(self) -> bool:
@@ -298,6 +337,8 @@ class Report:
             "dtype": self.dtype,
             "layers": [layer.to_dict() for layer in self.layers],
         }
+        if self.framework == "pytorch" or self.buffers:
+            out["buffers"] = self.buffers
         if self.routed:
             out["active_per_token"] = self.active
         if self.tied:

@@ -2,9 +2,10 @@
 output lengths of convolutions, transposed convolutions and pooling windows.
 
 Shapes exclude the batch axis; ``None`` marks an unknown length (a variable sequence
-length), which propagates instead of being guessed.  The length formulas mirror Keras'
-``keras/src/ops/operation_utils.py`` and ``backend/common/backend_utils.py`` exactly,
-in exact integer arithmetic (``//`` floors like ``np.floor``).
+length), which propagates instead of being guessed.  The torch-style lengths take
+explicit integer paddings; the Keras ones take ``padding="valid"/"same"/"causal"`` and
+mirror ``keras/src/ops/operation_utils.py`` and ``backend/common/backend_utils.py``
+exactly, in exact integer arithmetic (``//`` floors like ``np.floor``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape
 
 
-def format_shape(shape: Shape) -> str:
-    """Keras' printed form with the batch axis: ``(None, 4, 8)``."""
-    return "(" + ", ".join(str(d) for d in (None, *shape)) + ")"
+def format_shape(shape: Shape, batch_in_shape: bool = False) -> str:
+    """Keras' printed form with the batch axis: ``(None, 4, 8)``.
+
+    ``batch_in_shape``: the shape already holds its batch axis (PyTorch rows), print it as is.
+    """
+    dims = shape if batch_in_shape else (None, *shape)
+    return "(" + ", ".join(str(d) for d in dims) + ")"
 
 
 def known_axis(shape: Shape, axis: int, what: str) -> int:
@@ -43,6 +48,55 @@ def product(shape: Shape) -> int | None:
     if any(d is None for d in shape):
         return None
     return prod(d for d in shape if d is not None)
+
+
+def conv_length(size: int | None, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int | None:
+    """Output length of a convolution or pooling window along one axis (floor division).
+
+    ``floor((size + 2·padding - dilation·(kernel-1) - 1) / stride) + 1``, as torch's
+    ``Conv*d`` shape docs and Keras' ``compute_conv_output_shape`` with explicit padding.
+    """
+    if size is None:
+        return None
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pool_length(
+    size: int | None,
+    kernel: int,
+    stride: int,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> int | None:
+    """Output length of torch's max/avg pooling (``pooling_output_shape`` in ATen).
+
+    With ``ceil_mode`` the division rounds up, but a last window that would start in the
+    right padding is dropped.
+    """
+    if size is None:
+        return None
+    span = size + 2 * padding - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
+    out = span // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def transposed_length(
+    size: int | None,
+    kernel: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> int | None:
+    """Output length of a transposed convolution (torch ``ConvTranspose*d`` shape docs):
+    ``(size-1)·stride - 2·padding + dilation·(kernel-1) + output_padding + 1``.
+    """
+    if size is None:
+        return None
+    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
 
 def data_format_axes(rank: int, data_format: str) -> tuple[int, tuple[int, ...]]:
@@ -77,11 +131,9 @@ def conv_output_length(size: Dim, kernel: int, stride: int, padding: str, dilati
     windows start inside the input.  May be zero or negative for ``valid``: callers
     decide how to report that.  ``None`` (unknown length) stays ``None``.
     """
-    if size is None:
-        return None
     if padding == "valid":
-        return (size - dilation * (kernel - 1) - 1) // stride + 1
-    return (size - 1) // stride + 1
+        return conv_length(size, kernel, stride, 0, dilation)
+    return None if size is None else (size - 1) // stride + 1
 
 
 def pool_output_length(size: Dim, pool: int, stride: int, padding: str) -> Dim:
@@ -89,11 +141,7 @@ def pool_output_length(size: Dim, pool: int, stride: int, padding: str) -> Dim:
 
     ``valid``: ``floor((n - p) / s) + 1``; ``same``: ``floor((n - 1) / s) + 1``.
     """
-    if size is None:
-        return None
-    if padding == "valid":
-        return (size - pool) // stride + 1
-    return (size - 1) // stride + 1
+    return conv_output_length(size, pool, stride, padding)
 
 
 def conv_transpose_output_length(
@@ -106,12 +154,12 @@ def conv_transpose_output_length(
     ``p`` defaults to ``max(k', s) - k'``; ``same`` gives ``n·s`` without an output
     padding and ``(n-1)·s + k' mod 2 + p`` with one.
     """
-    if size is None:
-        return None
     span = (kernel - 1) * dilation + 1
     if padding == "valid":
         extra = max(span, stride) - span if output_padding is None else output_padding
-        return (size - 1) * stride + span + extra
+        return transposed_length(size, kernel, stride, 0, extra, dilation)
+    if size is None:
+        return None
     if output_padding is None:
         return size * stride
     return (size - 1) * stride + span % 2 + output_padding

@@ -7,7 +7,7 @@ wording the table shows (``Total params: 1,745 (6.82 KB)``, as Keras 3 prints it
 from __future__ import annotations
 
 from paramcalc.dtypes import readable_size
-from paramcalc.report import LayerRow, Report
+from paramcalc.report import LayerRow, Report, Tree
 from paramcalc.shapes import format_shape
 
 
@@ -31,12 +31,30 @@ def params_text(row: LayerRow, separator: str = "\n") -> str:
     return text
 
 
+UNKNOWN_SHAPE = "?"
+"""The Output Shape cell of a PyTorch layer counted without an input shape."""
+
+
 def output_text(row: LayerRow) -> str:
-    """Keras' Output Shape cell: ``(None, 32)`` or ``[(None, 32), (None, 32)]``."""
-    shapes = [format_shape(s) for s in row.outputs]
+    """Keras' Output Shape cell: ``(None, 32)`` or ``[(None, 32), (None, 32)]``.
+
+    A torch module returning a tuple shows its nesting (``nn.LSTM``:
+    ``[(None, 3, 32), [(1, None, 32), (1, None, 32)]]``); unknown shapes show ``?``.
+    """
+    shapes = [format_shape(s, row.batch_in_shapes) for s in row.outputs]
+    if not shapes:
+        return UNKNOWN_SHAPE
+    if row.output_tree is not None:
+        return _tree_text(row.output_tree, shapes)
     if row.multi_output:
         return "[" + ", ".join(shapes) + "]"
     return shapes[0]
+
+
+def _tree_text(tree: Tree, shapes: list[str]) -> str:
+    if isinstance(tree, int):
+        return shapes[tree]
+    return "[" + ", ".join(_tree_text(item, shapes) for item in tree) + "]"
 
 
 def connected_text(row: LayerRow) -> str:
@@ -55,7 +73,9 @@ def totals_lines(report: Report) -> list[tuple[str, str]]:
     """(label, value) pairs for the lines under the table, with Keras' byte formatting.
 
     A mixture of experts adds the parameters one token uses; tied weights say how much
-    they would add if they were (wrongly) counted twice.
+    they would add if they were (wrongly) counted twice.  torch buffers (BatchNorm running
+    statistics) get their own line: they are saved with the model but are not parameters,
+    so they are not in the totals.
     """
     lines = [
         ("Total params", _count(report, report.total)),
@@ -66,6 +86,8 @@ def totals_lines(report: Report) -> list[tuple[str, str]]:
         lines.append(("Active params per token", f"{_count(report, report.active)}: {_routing(report)}"))
     if report.tied:
         lines.append(("Tied params (shown, counted once)", f"{report.tied:,}"))
+    if report.buffers:
+        lines.append(("Buffers (not parameters)", f"{report.buffers:,}"))
     return lines
 
 

@@ -73,12 +73,7 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
             return hf
     from paramcalc.spec.yaml_spec import load_yaml
 
-    spec = load_yaml(text, source)
-    if framework is not None and framework != spec.framework:
-        from dataclasses import replace
-
-        spec = replace(spec, framework=framework)
-    return spec
+    return load_yaml(text, source, framework)
 
 
 def _hf_config(text: str, source: str) -> ModelSpec | None:

@@ -28,8 +28,12 @@ MAX_EXPANDED_NODES = 1_000_000
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_yaml(text: str, source: str) -> ModelSpec:
-    """Parse YAML text into a :class:`ModelSpec`; every problem is a one-line SpecError."""
+def load_yaml(text: str, source: str, override: str | None = None) -> ModelSpec:
+    """Parse YAML text into a :class:`ModelSpec`; every problem is a one-line SpecError.
+
+    ``override`` replaces the spec's own ``framework:`` (``--framework``) before the input
+    conventions are applied, as they differ: torch layers need no input shape.
+    """
     root, data = _parse(text, source)
     if root is None:
         raise SpecError("the spec is empty", location=Location(source, 1), hint="a spec needs a 'layers:' list")
@@ -58,6 +62,7 @@ def load_yaml(text: str, source: str) -> ModelSpec:
             location=_loc(source, _child(root, "framework")),
             hint="use keras or pytorch",
         )
+    framework = override or framework
     layers_node = _child(root, "layers")
     if layers_node is None or "layers" not in data:
         raise SpecError(
