@@ -288,3 +288,11 @@ def test_the_readme_siamese_example_counts_its_shared_encoder_once(tmp_path: Pat
         ("subtract", 1),
         ("dense", 1),
     ]
+
+
+def test_a_wrapped_layer_uses_up_its_automatic_name_in_a_sequential_model() -> None:
+    # Keras 3.15: [SpectralNormalization(Dense(8)), Dense(4)] names the second Dense dense_1,
+    # and the wrapped kernel is spectral_normalization/dense/kernel.
+    got = report("input: [16]\nlayers:\n  - SpectralNormalization: {layer: {Dense: 8}}\n  - Dense: 4\n")
+    assert [row.name for row in got.layers] == ["spectral_normalization", "dense_1"]
+    assert got.layers[0].terms[0].path == "dense/kernel"

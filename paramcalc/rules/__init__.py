@@ -47,7 +47,19 @@ class _Required:
 REQUIRED: Any = _Required()
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "keras": ("core", "recurrent", "attention", "merging", "wrappers"),
+    "keras": (
+        "core",
+        "recurrent",
+        "convolutional",
+        "conv_recurrent",
+        "normalization",
+        "pooling",
+        "reshaping",
+        "activations",
+        "attention",
+        "merging",
+        "wrappers",
+    ),
     "pytorch": ("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm", "torch_attention"),
     "transformers": ("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5"),
 }

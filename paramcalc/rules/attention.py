@@ -17,17 +17,10 @@ from typing import NamedTuple
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, rule
+from paramcalc.rules.core import KERNEL_BIAS_OPTIONS
 from paramcalc.shapes import format_shape, known_axis
 
-_INIT_OPTIONS: tuple[tuple[str, object], ...] = (
-    ("kernel_initializer", "glorot_uniform"),
-    ("bias_initializer", "zeros"),
-    ("kernel_regularizer", None),
-    ("bias_regularizer", None),
-    ("activity_regularizer", None),
-    ("kernel_constraint", None),
-    ("bias_constraint", None),
-)
+_INIT_OPTIONS = KERNEL_BIAS_OPTIONS  # initializers, regularizers, constraints, in Keras' order
 _BUILD_NAMES = ("softmax", "dropout")
 
 

@@ -10,8 +10,11 @@ biases, input and recurrent, as a bias of shape (2, 3n).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, rule
+from paramcalc.rules import Args, Outcome, RuleFn, rule
 from paramcalc.shapes import last_axis
 
 _CELL_OPTIONS: tuple[tuple[str, object], ...] = (
@@ -205,6 +208,20 @@ _CELL_REGULARIZERS: tuple[tuple[str, object], ...] = (
     ("recurrent_dropout", 0.0),
 )
 _CELL_LEGEND = {"m": "input features of one step", "n": "units, the state size"}
+F = TypeVar("F", bound=RuleFn)
+_GATED_HEAD: tuple[tuple[str, object], ...] = (
+    ("activation", "tanh"),
+    ("recurrent_activation", "sigmoid"),
+    ("use_bias", True),
+    *_CELL_OPTIONS,
+)
+
+
+def _cell_rule(name: str, *params: tuple[str, object] | str) -> Callable[[F], F]:
+    """Register a cell: its constructor's arguments, one step (features,) as input."""
+    return rule(
+        name, "units", *params, ("seed", None), legend=_CELL_LEGEND, min_rank=1, max_rank=1, expects="(features,)"
+    )
 
 
 def _cell(args: Args, x: Shape, states: int) -> tuple[int, int, tuple[Shape, ...]]:
@@ -215,19 +232,7 @@ def _cell(args: Args, x: Shape, states: int) -> tuple[int, int, tuple[Shape, ...
     return last_axis(x), n, ((n,),) * (1 + states)
 
 
-@rule(
-    "SimpleRNNCell",
-    "units",
-    ("activation", "tanh"),
-    ("use_bias", True),
-    *_CELL_OPTIONS,
-    *_CELL_REGULARIZERS,
-    ("seed", None),
-    legend=_CELL_LEGEND,
-    min_rank=1,
-    max_rank=1,
-    expects="(features,)",
-)
+@_cell_rule("SimpleRNNCell", ("activation", "tanh"), ("use_bias", True), *_CELL_OPTIONS, *_CELL_REGULARIZERS)
 def simple_rnn_cell(args: Args, x: Shape) -> Outcome:
     """The cell of SimpleRNN (one step): input weights (m·n), recurrent weights (n·n) and a
     bias (n), so n·(n+m+1).
@@ -237,21 +242,7 @@ def simple_rnn_cell(args: Args, x: Shape) -> Outcome:
     return Outcome(shapes=shapes, terms=terms, formula=formula, symbols={"m": m, "n": n})
 
 
-@rule(
-    "LSTMCell",
-    "units",
-    ("activation", "tanh"),
-    ("recurrent_activation", "sigmoid"),
-    ("use_bias", True),
-    *_CELL_OPTIONS,
-    ("unit_forget_bias", True),
-    *_CELL_REGULARIZERS,
-    ("seed", None),
-    legend=_CELL_LEGEND,
-    min_rank=1,
-    max_rank=1,
-    expects="(features,)",
-)
+@_cell_rule("LSTMCell", *_GATED_HEAD, ("unit_forget_bias", True), *_CELL_REGULARIZERS)
 def lstm_cell(args: Args, x: Shape) -> Outcome:
     """The cell of LSTM (one step): four gates, each m·n + n·n + n, so 4·n·(n+m+1); its
     states are the output h and the carry c.
@@ -261,21 +252,7 @@ def lstm_cell(args: Args, x: Shape) -> Outcome:
     return Outcome(shapes=shapes, terms=terms, formula=formula, symbols={"m": m, "n": n}, gate_names=_LSTM_GATES)
 
 
-@rule(
-    "GRUCell",
-    "units",
-    ("activation", "tanh"),
-    ("recurrent_activation", "sigmoid"),
-    ("use_bias", True),
-    *_CELL_OPTIONS,
-    *_CELL_REGULARIZERS,
-    ("reset_after", True),
-    ("seed", None),
-    legend=_CELL_LEGEND,
-    min_rank=1,
-    max_rank=1,
-    expects="(features,)",
-)
+@_cell_rule("GRUCell", *_GATED_HEAD, *_CELL_REGULARIZERS, ("reset_after", True))
 def gru_cell(args: Args, x: Shape) -> Outcome:
     """The cell of GRU (one step): three gates; with reset_after (the default) two biases,
     3·n·(n+m+2), else 3·n·(n+m+1).
