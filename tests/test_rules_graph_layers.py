@@ -7,19 +7,13 @@ Counts are worked out by hand from the Keras source (``keras/src/layers/attentio
 from __future__ import annotations
 
 import pytest
+from rule_helpers import run
 
-from paramcalc.engine import run_layer
 from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.formula import evaluate
 from paramcalc.report import LayerRow, Shape
-from paramcalc.spec.inline_spec import parse_layer_calls
 
 Weight = tuple[str, tuple[int, ...]]
-
-
-def run(call: str, *shapes: Shape) -> LayerRow:
-    (layer,) = parse_layer_calls(call)
-    return run_layer(layer, "layer", list(shapes))
 
 
 def weights(row: LayerRow) -> list[Weight]:
