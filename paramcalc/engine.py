@@ -83,17 +83,6 @@ class AutoNamer:
         return AutoNamer(self.framework, self.counts)
 
 
-def canonical_class(class_name: str, framework: str = "keras") -> str:
-    """The class an alias stands for (``Convolution2D`` -> ``Conv2D``), as Keras names layers by class.
-
-    Unknown names are returned unchanged: the rule lookup reports them with a suggestion.
-    """
-    try:
-        return find_rule(class_name, framework).name
-    except ParamcalcError:
-        return class_name
-
-
 def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
     """Count a model: every layer's output shape and weight terms, and the totals."""
     engine = _Engine(model.framework)

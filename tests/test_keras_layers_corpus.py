@@ -9,10 +9,8 @@ recurrent.json also holds wrapper and RNN-cell cases owned by another family; it
 are taken when every layer they use is one of ``LAYER_CLASSES`` (an explicit list), and
 the test ``test_recurrent_selection_is_explicit`` pins what is left out and why.
 
-Some random Sequential models wrap layers in Bidirectional or TimeDistributed, whose rules
-come from the wrappers family. While those rules are not registered, exactly those models
-(chosen by class name, ``WRAPPER_CLASSES``) are expected failures, reported as xfailed
-with the reason; once the rules exist they run like every other model.
+Some random Sequential models wrap layers in Bidirectional or TimeDistributed (the
+wrappers family); they are tested here with every other model of the family.
 
 Every ``expected_errors`` case of these families (specs real Keras refuses) must be an
 error here too: exit status 2 and one line on stderr, nothing on stdout.
@@ -29,8 +27,7 @@ import yaml
 from conftest import RunCli
 from golden_keras import assert_model_matches, load_family
 
-from paramcalc.errors import LayerError
-from paramcalc.rules import all_rules, find_rule
+from paramcalc.rules import find_rule
 
 FAMILIES = ("core", "conv", "normalization", "pooling_reshape", "activations", "random_sequential")
 
@@ -140,22 +137,11 @@ def _models() -> list[tuple[str, dict[str, Any]]]:
     return out + [("recurrent", m) for m in _recurrent_models()]
 
 
-def _param(family: str, model: dict[str, Any]) -> Any:
-    """The model as a test case; an expected failure only while its wrapper rules are missing."""
-    registered = all_rules("keras")
-    missing = sorted(c for c in _classes(model) & WRAPPER_CLASSES if c not in registered)
-    marks = []
-    if missing:
-        reason = f"needs the {', '.join(missing)} rule(s) of the wrappers family"
-        marks.append(pytest.mark.xfail(raises=LayerError, strict=True, reason=reason))
-    return pytest.param(model, id=f"{family}/{model['id']}", marks=marks)
-
-
 MODELS = _models()
 ERRORS = [(family, e) for family in (*FAMILIES, "recurrent") for e in load_family(family)["expected_errors"]]
 
 
-@pytest.mark.parametrize("case", [_param(f, m) for f, m in MODELS])
+@pytest.mark.parametrize("case", [m for _, m in MODELS], ids=[f"{f}/{m['id']}" for f, m in MODELS])
 def test_model_matches_keras(case: dict[str, Any]) -> None:
     assert_model_matches(case)
 

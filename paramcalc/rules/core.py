@@ -322,11 +322,22 @@ def einsum_dense(args: Args, x: Shape) -> Outcome:
                 symbols[char] = size
         terms.append(Term("b", "bias", tuple(bias), tuple(dims)))
         formula += "+" + ("*".join(d for d in dims if d != "1") or "1")
+    input_spec = equation.replace("...", "").split(",", 1)[0]
+    legend = {c: _einsum_axis(c, input_spec, output_spec) for c in symbols}
     rank = lora_rank(args)
     terms, extra = with_lora(terms, rank)
     if rank:
         symbols["r"] = rank
-    return Outcome(shape=out, terms=terms, formula=formula + extra, symbols=symbols)
+    return Outcome(shape=out, terms=terms, formula=formula + extra, symbols=symbols, legend=legend)
+
+
+def _einsum_axis(letter: str, input_spec: str, output_spec: str) -> str:
+    """What an equation letter sizes: a contracted input axis, a kept one, or a new output axis."""
+    if letter in input_spec and letter in output_spec:
+        return f"axis '{letter}', kept from the input"
+    if letter in input_spec:
+        return f"axis '{letter}' of the input, summed over"
+    return f"axis '{letter}' of output_shape"
 
 
 _EMBEDDING_OPTIONS: tuple[tuple[str, object], ...] = (

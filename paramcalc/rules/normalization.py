@@ -23,10 +23,10 @@ from dataclasses import replace
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, bind, find_rule, rule
+from paramcalc.rules import Args, Outcome, rule, run_inner
+from paramcalc.rules.core import factor
 from paramcalc.shapes import format_shape
-from paramcalc.spec.common import layer_from_entry
-from paramcalc.spec.records import LayerSpec, Value
+from paramcalc.spec.records import Value
 
 _AFFINE_OPTIONS: tuple[tuple[str, object], ...] = (
     ("beta_initializer", "zeros"),
@@ -334,35 +334,28 @@ def spectral_normalization(args: Args, x: Shape) -> Outcome:
     the kernel's last-axis size. So: the wrapped layer's weights plus u, non-trainable,
     of 1 × (last kernel axis).
     """
-    from paramcalc.engine import canonical_class, to_snake_case  # the engine imports the rules
-
     args.positive_int("power_iterations")
-    inner = _inner_layer(args["layer"], args.layer)
-    found = find_rule(inner.class_name, args.rule.framework)
-    outcome = found.fn(bind(found, inner), x)
-    kernel = next((t for t in outcome.terms if t.weight in ("kernel", "embeddings")), None)
+    inner = run_inner(args, "layer", [x])
+    terms = inner.terms
+    kernel = next((t for t in terms if t.weight in ("kernel", "embeddings")), None)
     if kernel is None:
         raise LayerError(
-            f"SpectralNormalization needs a layer with a kernel or embeddings; {found.name} has neither",
+            f"SpectralNormalization needs a layer with a kernel or embeddings; {inner.rule.name} has neither",
             hint="wrap a Dense, Conv or Embedding layer",
         )
-    scope = inner.name or to_snake_case(canonical_class(inner.class_name, args.rule.framework))
+    scoped = [replace(t, scope=f"{inner.name}/{t.scope}" if t.scope else inner.name) for t in terms]
     dims = kernel.dims or tuple(str(d) for d in kernel.shape)
-    scoped = [replace(t, scope=scope) for t in outcome.terms]
     u = Term("u", "vector_u", (1, kernel.shape[-1]), ("1", dims[-1]), trainable=False)
     # Keras lists the wrapper's own weights first: the (shared) kernel, then u, then the rest.
-    position = outcome.terms.index(kernel)
-    terms = [scoped[position], u, *scoped[:position], *scoped[position + 1 :]]
-    last = dims[-1] if dims[-1].isidentifier() or dims[-1].isdigit() else f"({dims[-1]})"
-    formula = f"{outcome.formula}+{last}" if outcome.formula else None
+    position = terms.index(kernel)
+    ordered = [scoped[position], u, *scoped[:position], *scoped[position + 1 :]]
+    outcome = inner.outcome
+    formula = f"{outcome.formula}+{factor(dims[-1])}" if outcome.formula else None
     return Outcome(
-        shape=outcome.shape, shapes=outcome.shapes, terms=terms, formula=formula, symbols=dict(outcome.symbols)
+        shape=outcome.shape,
+        shapes=outcome.shapes,
+        terms=ordered,
+        formula=formula,
+        symbols=dict(outcome.symbols),
+        legend={**outcome.legend, **inner.rule.legend},
     )
-
-
-def _inner_layer(value: Value, outer: LayerSpec) -> LayerSpec:
-    if isinstance(value, LayerSpec):
-        return value
-    if isinstance(value, (str, dict)):
-        return layer_from_entry(value, outer.location)
-    raise LayerError(f"'layer' must be a layer such as {{Dense: 8}}, got {value!r}")
