@@ -85,7 +85,9 @@ def test_unsupported_model_type_lists_the_supported_families(run_cli: RunCli, tm
     assert result.out == ""
     assert result.err.count("\n") == 1
     assert "unsupported model_type 'falcon'" in result.err
-    assert "bert, gemma, gemma2, gpt2, llama, mistral, mixtral, phi3, qwen2, qwen2_moe, qwen3, qwen3_moe, t5" in result.err
+    assert (
+        "bert, gemma, gemma2, gpt2, llama, mistral, mixtral, phi3, qwen2, qwen2_moe, qwen3, qwen3_moe, t5" in result.err
+    )
     assert "config.json:2: unsupported" in result.err
 
 
@@ -104,7 +106,10 @@ def test_unsupported_model_type_lists_the_supported_families(run_cli: RunCli, tm
         ({"model_type": "t5", "feed_forward_proj": "gated-gelu-x"}, "is not an activation like"),
         ({"model_type": "bert", "add_cross_attention": True}, "add_cross_attention needs is_decoder"),
         ({"model_type": "qwen2", "head_dim": None}, "'head_dim' must be an integer, got null"),
-        ({"model_type": "qwen2_moe", "num_key_value_heads": None}, "'num_key_value_heads' must be an integer, got null"),
+        (
+            {"model_type": "qwen2_moe", "num_key_value_heads": None},
+            "'num_key_value_heads' must be an integer, got null",
+        ),
         ({"model_type": "mistral", "hidden_size": 40, "num_attention_heads": 8}, "head_dim 5 is odd"),
         ({"model_type": "qwen3", "head_dim": 7, "num_hidden_layers": 0}, "head_dim 7 is odd"),
         (

@@ -441,16 +441,24 @@ EDGES: list[tuple[str, Callable[[random.Random, dict[str, Any]], Any]]] = [
     ("decoder_sparse_step", lambda r, c: r.choice([0, -1, 2, 5])),
     ("mlp_only_layers", lambda r, c: r.choice([[7, 100], [-1], [0, 0], None, [True]])),
     ("partial_rotary_factor", lambda r, c: r.choice([0.5, 0.25, 1.0])),
-    ("rope_scaling", lambda r, c: r.choice([
-        {"type": "dynamic", "factor": 2.0},
-        {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 4096},
-        {"rope_type": "default", "partial_rotary_factor": 0.5},
-        {"rope_type": "linear"},
-        {"rope_type": "nonsense", "factor": 2.0},
-        None,
-    ])),
+    (
+        "rope_scaling",
+        lambda r, c: r.choice(
+            [
+                {"type": "dynamic", "factor": 2.0},
+                {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 4096},
+                {"rope_type": "default", "partial_rotary_factor": 0.5},
+                {"rope_type": "linear"},
+                {"rope_type": "nonsense", "factor": 2.0},
+                None,
+            ]
+        ),
+    ),
     ("rope_theta", lambda r, c: r.choice([500000.0, 10000])),
-    ("layer_types", lambda r, c: r.choice([["full_attention"] * 9, ["foo"] * max(c.get("num_hidden_layers", 1), 0), []])),
+    (
+        "layer_types",
+        lambda r, c: r.choice([["full_attention"] * 9, ["foo"] * max(c.get("num_hidden_layers", 1), 0), []]),
+    ),
     ("n_inner", lambda r, c: r.choice([0, -1, 8.0])),
     ("n_embd", lambda r, c: r.choice([0, 7])),
     ("n_head", lambda r, c: r.choice([0, 5])),
@@ -510,7 +518,7 @@ def oracle(config: dict[str, Any], arch: str) -> dict[str, Any]:
             cfg = config_class(config["model_type"])(**kwargs)
             with torch.device("meta"):
                 model = getattr(transformers, arch)._from_config(cfg)
-    except Exception as exc:  # transformers refuses the config: paramcalc must too
+    except Exception as exc:  # noqa: BLE001  (transformers refuses the config: paramcalc must too)
         return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
     named = [(n, p) for n, p in model.named_parameters()]
     first: dict[int, str] = {}
@@ -579,7 +587,7 @@ def compare(config: dict[str, Any], arch: str) -> list[str]:
     want = oracle(config, arch)
     try:
         got = counted(config)
-    except Exception:  # a crash in paramcalc is always a bug
+    except Exception:  # noqa: BLE001  (a crash in paramcalc is always a bug)
         return ["paramcalc crashed: " + traceback.format_exc().strip().splitlines()[-1]]
     if "error" in want or "error" in got:
         if "error" in want and "error" in got:
@@ -596,9 +604,8 @@ def compare(config: dict[str, Any], arch: str) -> list[str]:
     if want["params"] != got["params"]:
         w, g = want["params"], got["params"]
         i = next((i for i, (a, b) in enumerate(zip(w, g, strict=False)) if a != b), min(len(w), len(g)))
-        problems.append(
-            f"params differ at #{i}: transformers {w[i] if i < len(w) else None} paramcalc {g[i] if i < len(g) else None}"
-        )
+        first, second = (w[i] if i < len(w) else None), (g[i] if i < len(g) else None)
+        problems.append(f"params differ at #{i}: transformers {first} paramcalc {second}")
     if want["aliases"] != got["aliases"]:
         problems.append(f"aliases: transformers {want['aliases']} paramcalc {got['aliases']}")
     if not problems:
@@ -957,7 +964,7 @@ def cli_check(configs: list[dict[str, Any]]) -> list[str]:
                         code = main(argv)
                 except SystemExit as exc:
                     code = exc.code if isinstance(exc.code, int) else 1
-                except Exception:
+                except Exception:  # noqa: BLE001  (a traceback is what this looks for)
                     problems.append(f"#{i} {argv[0]}: traceback {traceback.format_exc().splitlines()[-1]}")
                     continue
                 text = err.getvalue().strip()
@@ -1002,9 +1009,7 @@ def main() -> int:
         if problems:
             stats[f"{model_type} FAIL"] += 1
             failures.append({"id": f"random-{i}", "arch": arch, "config": config, "problems": problems})
-    cli_problems = cli_check(
-        [random_config(rng, families[i % len(families)], args.edge)[0] for i in range(args.cli)]
-    )
+    cli_problems = cli_check([random_config(rng, families[i % len(families)], args.edge)[0] for i in range(args.cli)])
 
     kinds = Counter(p.split(":")[0].split("(")[0].strip() for f in failures for p in f["problems"])
     Path(args.out).write_text(json.dumps(failures, indent=1, sort_keys=True) + "\n", encoding="utf-8")

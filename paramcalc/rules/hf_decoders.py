@@ -169,7 +169,8 @@ def _gated_mlp(
 
 def _experts(args: Args, key_e: str, key_i: str) -> tuple[int, int, int]:
     """(E, k, I): transformers builds k > E too (only routing fails, at run time), so it counts;
-    its active share k/E is then more than the experts hold, as the golden corpus computes it."""
+    its active share k/E is then more than the experts hold, as the golden corpus computes it.
+    """
     experts = args.integer(key_e, minimum=1)
     top_k = args.positive_int("num_experts_per_tok")
     return experts, top_k, args.positive_int(key_i)
@@ -179,7 +180,8 @@ def _routed(
     parts: Parts, h: int, experts: int, top_k: int, inner: int, idim: str, prefix: str, router_first: bool = True
 ) -> None:
     """The router (``gate``, E×h, no bias) and the fused expert tensors (E × 2I × h, E × h × I),
-    in the module's order (Qwen3-MoE builds its experts before its router)."""
+    in the module's order (Qwen3-MoE builds its experts before its router).
+    """
     share = (top_k, experts)
     gate_up = Term(
         "E_gateup",

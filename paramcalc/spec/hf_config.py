@@ -184,13 +184,13 @@ def resolve(family: Family, doc: Mapping[str, Any], where: _Where | None = None)
                 location=where.at(key),
                 hint=f"{family.config_class} refuses it (a strict field)",
             )
-    if family.model_type == "llama" and isinstance(doc.get("initializer_range"), float):
-        if not 0.0 <= doc["initializer_range"] <= 1.0:
-            raise SpecError(
-                f"'initializer_range' must be between 0 and 1, got {doc['initializer_range']}",
-                location=where.at("initializer_range"),
-                hint="LlamaConfig refuses it",
-            )
+    scale = doc.get("initializer_range")
+    if family.model_type == "llama" and isinstance(scale, float) and not 0.0 <= scale <= 1.0:
+        raise SpecError(
+            f"'initializer_range' must be between 0 and 1, got {scale}",
+            location=where.at("initializer_range"),
+            hint="LlamaConfig refuses it",
+        )
     cfg: dict[str, Any] = {key: default for key, (default, _) in family.fields.items()}
     for key, value in doc.items():
         if key in family.fields:
@@ -275,7 +275,8 @@ def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], wh
 
 def _validate_layer_types(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
     """``layer_types`` (one attention kind per layer) changes no shape, but transformers checks
-    every entry is a known kind (old names renamed first) and that there is one per layer."""
+    every entry is a known kind (old names renamed first) and that there is one per layer.
+    """
     types = doc.get("layer_types")
     if types is None:
         return
@@ -311,7 +312,8 @@ ROPE_REQUIRED = {
 
 def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
     """The RoPE settings transformers refuses: an unknown ``rope_type``, a missing required key,
-    Phi-3 with anything but default / longrope, and an odd rotary dimension (below)."""
+    Phi-3 with anything but default / longrope, and an odd rotary dimension (below).
+    """
     if "head_dim" not in family.fields or family.model_type == "t5":
         return
     key = "rope_parameters" if isinstance(doc.get("rope_parameters"), Mapping) else "rope_scaling"
@@ -340,7 +342,8 @@ def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any
 def _validate_rotary_dim(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
     """RoPE needs an even rotary dimension: transformers refuses an odd ``head_dim`` above 4
     that is rotated whole (``partial_rotary_factor`` 1), when the config has a ``head_dim``
-    (a field, derived or written) -- hidden/heads computed by the attention is not checked."""
+    (a field, derived or written) -- hidden/heads computed by the attention is not checked.
+    """
     head_dim = cfg.get("head_dim")
     if family.fields["head_dim"][1] == EXTRA and "head_dim" not in doc:
         return

@@ -344,10 +344,32 @@ CHECKED: dict[str, dict[str, str]] = {
 """model_type -> {field: type} of the config class's own fields."""
 
 ACTIVATIONS = frozenset(
-    (
-        "gelu gelu_10 gelu_accurate gelu_fast gelu_new gelu_python gelu_python_tanh gelu_pytorch_tanh hardswish "
-        "laplace leaky_relu linear mish prelu quick_gelu relu relu2 relu6 sigmoid silu sqrtsoftplus swish tanh xielu"
-    ).split()
+    [
+        "gelu",
+        "gelu_10",
+        "gelu_accurate",
+        "gelu_fast",
+        "gelu_new",
+        "gelu_python",
+        "gelu_python_tanh",
+        "gelu_pytorch_tanh",
+        "hardswish",
+        "laplace",
+        "leaky_relu",
+        "linear",
+        "mish",
+        "prelu",
+        "quick_gelu",
+        "relu",
+        "relu2",
+        "relu6",
+        "sigmoid",
+        "silu",
+        "sqrtsoftplus",
+        "swish",
+        "tanh",
+        "xielu",
+    ]
 )
 """The activation names transformers' ``ACT2FN`` knows: an MLP built with another fails."""
 
