@@ -25,11 +25,22 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
+def _check_dtype(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Validate --dtype before any spec is read, naming the flag in the error."""
+    from paramcalc.dtypes import canonical_dtype
+
+    try:
+        return canonical_dtype(value)
+    except UsageError as exc:
+        raise click.BadParameter(exc.render(), ctx=ctx, param=param) from None
+
+
 def _dtype_option(function: Any) -> Any:
     return click.option(
         "--dtype",
         default="float32",
         show_default=True,
+        callback=_check_dtype,
         help="Storage dtype for the byte sizes: float32, float16, bfloat16, int8, int4, ...",
     )(function)
 
@@ -126,8 +137,13 @@ def list_layers(framework: str | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit status; user errors become one line on stderr."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    if not args:
+        names = ", ".join(sorted(cli.commands))
+        click.echo(f"paramcalc: error: missing command: {names} (see 'paramcalc --help')", err=True)
+        return EXIT_USAGE
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="paramcalc", standalone_mode=False)
+        result = cli.main(args=args, prog_name="paramcalc", standalone_mode=False)
     except ParamcalcError as exc:
         click.echo(f"paramcalc: error: {exc.render()}", err=True)
         return exc.exit_code
@@ -144,6 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except RecursionError:
         click.echo("paramcalc: error: input nested too deeply", err=True)
+        return EXIT_USAGE
+    except MemoryError:
+        click.echo("paramcalc: error: out of memory: the spec is too large", err=True)
+        return EXIT_USAGE
+    except OSError as exc:  # writing the output failed: a full disk, a closed stream
+        click.echo(f"paramcalc: error: cannot write the output: {exc.strerror or exc}", err=True)
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - last line of defence: never show a traceback
         click.echo(

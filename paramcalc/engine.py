@@ -14,10 +14,10 @@ from dataclasses import replace
 from difflib import get_close_matches
 
 from paramcalc.dtypes import canonical_dtype, dtype_bits
-from paramcalc.errors import LayerError, ParamcalcError, SpecError
+from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError
 from paramcalc.report import LayerRow, Report, Shape
 from paramcalc.rules import Outcome, Rule, bind, find_rule
-from paramcalc.shapes import format_shape
+from paramcalc.shapes import check_dims, format_shape
 from paramcalc.spec.records import LayerSpec, ModelSpec
 
 _REF = re.compile(r"(.+)\[(\d+)\]\Z")
@@ -60,6 +60,8 @@ def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
     """Count a model: every layer's output shape and weight terms, and the totals."""
     namer = AutoNamer()
     rows = _graph(model, namer) if model.graph else _sequential(model, namer)
+    if model.outputs and not model.graph:
+        _reachable(rows, model.outputs, model.outputs_location)  # checks the names; a chain keeps every layer
     canonical = canonical_dtype(dtype)
     default_name = "functional" if model.graph else "sequential"
     return Report(
@@ -120,7 +122,7 @@ def _graph(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
         rows.append(row)
         previous = name
     if model.outputs:
-        return _reachable(rows, model.outputs)
+        return _reachable(rows, model.outputs, model.outputs_location)
     return rows
 
 
@@ -151,7 +153,7 @@ def _resolve(ref: str, tensors: dict[str, tuple[Shape, ...]], layer: LayerSpec) 
     return outputs[index]
 
 
-def _reachable(rows: list[LayerRow], outputs: Sequence[str]) -> list[LayerRow]:
+def _reachable(rows: list[LayerRow], outputs: Sequence[str], location: Location | None = None) -> list[LayerRow]:
     """Keep the layers that feed the declared outputs, as a Keras functional model does."""
     by_name = {row.name: row for row in rows}
     stack: list[str] = []
@@ -159,7 +161,11 @@ def _reachable(rows: list[LayerRow], outputs: Sequence[str]) -> list[LayerRow]:
         base, _ = _split_ref(out, by_name)
         if base not in by_name:
             close = get_close_matches(base, list(by_name), n=1)
-            raise SpecError(f"output '{out}' names no layer", hint=f"did you mean '{close[0]}'?" if close else None)
+            raise SpecError(
+                f"output '{out}' names no layer",
+                location=location,
+                hint=f"did you mean '{close[0]}'?" if close else "outputs: must name layers of the model",
+            )
         stack.append(base)
     keep: set[str] = set()
     while stack:
@@ -182,6 +188,8 @@ def run_layer(
         found = find_rule(layer.class_name, framework)
         args = bind(found, layer)
         outcome = apply_rule(found, args, input_shapes)
+        for shape in outcome.outputs:
+            check_dims(shape)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
     except ParamcalcError as exc:
         label = f"layer {layer.index} '{name}' ({layer.class_name})" if layer.index else layer.describe()

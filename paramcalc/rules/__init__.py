@@ -17,10 +17,13 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from math import isfinite
 from typing import Any, TypeVar
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
+from paramcalc.shapes import MAX_DIM
+from paramcalc.spec.common import describe_value
 from paramcalc.spec.records import LayerSpec, Value
 
 __all__ = [
@@ -262,14 +265,20 @@ class Args:
         """A strictly positive integer (``units``, ``filters``, ``input_dim``)."""
         return self.integer(key, minimum=1)
 
-    def integer(self, key: str, minimum: int = 0) -> int:
-        """An integer >= ``minimum``; booleans and floats are refused (Keras refuses them too)."""
+    def integer(self, key: str, minimum: int = 0, maximum: int = MAX_DIM) -> int:
+        """An integer in [minimum, maximum]; booleans and floats are refused (Keras refuses them too).
+
+        The default maximum, 2**63 - 1, is the largest size a framework can index.
+        """
         value = self.values[key]
         if not isinstance(value, int) or isinstance(value, bool):
             raise LayerError(f"'{key}' must be an integer, got {_show(value)}")
         if value < minimum:
             need = "positive" if minimum == 1 else f">= {minimum}"
-            raise LayerError(f"'{key}' must be {need}, got {value}")
+            raise LayerError(f"'{key}' must be {need}, got {_show(value)}")
+        if value > maximum:
+            limit = "2**63 - 1" if maximum == MAX_DIM else str(maximum)
+            raise LayerError(f"'{key}' must be at most {limit}, got {_show(value)}")
         return value
 
     def optional_int(self, key: str, minimum: int = 1) -> int | None:
@@ -288,10 +297,10 @@ class Args:
     def number(self, key: str, low: float | None = None, high: float | None = None) -> float:
         """A real number within [low, high] (a dropout rate)."""
         value = self.values[key]
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise LayerError(f"'{key}' must be a number, got {_show(value)}")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not isfinite(value):
+            raise LayerError(f"'{key}' must be a finite number, got {_show(value)}")
         if (low is not None and value < low) or (high is not None and value > high):
-            raise LayerError(f"'{key}' must be between {low} and {high}, got {value}")
+            raise LayerError(f"'{key}' must be between {low} and {high}, got {_show(value)}")
         return float(value)
 
     def choice(self, key: str, options: Sequence[str | None]) -> str | None:
@@ -313,8 +322,8 @@ class Args:
         else:
             raise LayerError(f"'{key}' must be an integer or {rank} integers, got {_show(value)}")
         for item in items:
-            if not isinstance(item, int) or isinstance(item, bool) or item < minimum:
-                raise LayerError(f"'{key}' values must be integers >= {minimum}, got {_show(value)}")
+            if not isinstance(item, int) or isinstance(item, bool) or not minimum <= item <= MAX_DIM:
+                raise LayerError(f"'{key}' values must be integers from {minimum} to 2**63 - 1, got {_show(value)}")
         return tuple(items)
 
     def string(self, key: str) -> str:
@@ -326,5 +335,4 @@ class Args:
 
 
 def _show(value: Value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return describe_value(value)

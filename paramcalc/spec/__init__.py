@@ -14,6 +14,7 @@ from paramcalc.errors import Location, SpecError
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
 
 MAX_SPEC_BYTES = 64 * 1024 * 1024
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 __all__ = ["InputSpec", "LayerSpec", "ModelSpec", "load_spec", "parse_text"]
 
@@ -24,13 +25,21 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
     ``framework`` overrides the spec's own framework (``--framework`` on the command line).
     """
     if arg == "-":
+        if stdin is None and sys.stdin is None:
+            raise SpecError("stdin is closed", location=Location("<stdin>"), hint="pipe a spec in, or pass a file")
         stream = stdin if stdin is not None else sys.stdin.buffer
         return parse_text(_read_stream(stream, "<stdin>"), "<stdin>", framework)
     if os.path.isfile(arg):
-        with open(arg, "rb") as handle:
-            return parse_text(_read_stream(handle, arg), arg, framework)
+        try:
+            with open(arg, "rb") as handle:
+                data = _read_stream(handle, arg)
+        except OSError as exc:
+            raise SpecError(f"cannot read the file: {exc.strerror or exc}", location=Location(arg)) from None
+        return parse_text(data, arg, framework)
     if os.path.isdir(arg):
         raise SpecError(f"'{arg}' is a directory, not a spec file", location=Location(arg))
+    if arg.lower().endswith(SPEC_SUFFIXES) and "(" not in arg:
+        raise SpecError(f"no such file '{arg}'", hint="check the path, or pass - to read the spec from stdin")
     from paramcalc.spec.inline_spec import parse_inline
 
     try:
@@ -46,7 +55,10 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
 
 
 def _read_stream(stream: BinaryIO, source: str) -> bytes:
-    data = stream.read(MAX_SPEC_BYTES + 1)
+    try:
+        data = stream.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(f"cannot read the spec: {exc.strerror or exc}", location=Location(source)) from None
     if len(data) > MAX_SPEC_BYTES:
         raise SpecError(f"spec is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MB", location=Location(source))
     return data
@@ -64,7 +76,12 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
         raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source))
     from paramcalc.spec.yaml_spec import load_yaml
 
-    spec = load_yaml(text, source)
+    try:
+        spec = load_yaml(text, source)
+    except RecursionError:  # each reader bounds nesting; this is the last line of defence
+        raise SpecError("the spec is nested too deeply", location=Location(source)) from None
+    except MemoryError:
+        raise SpecError("the spec is too large to read", location=Location(source)) from None
     if framework is not None and framework != spec.framework:
         from dataclasses import replace
 

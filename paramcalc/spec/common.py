@@ -10,15 +10,19 @@ call).  This module validates those entries, applies the contract's input conven
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
+from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 MAX_LAYERS = 1_000_000
 """Upper bound on layers after expanding ``Repeat`` blocks: a spec is data, not a bomb."""
+MAX_DEPTH = 100
+"""Deepest nesting of lists, mappings and layer calls any reader accepts; real specs need a handful."""
 
 _CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 INPUT_CLASSES = frozenset({"Input", "InputLayer"})
@@ -27,9 +31,30 @@ KERAS2_INPUT_KWARGS = ("input_shape", "batch_input_shape")
 LineOf = Callable[[int], Location]
 
 
+class _ShortRepr(reprlib.Repr):
+    """``repr`` bounded in depth, length and integer size, so any value is safe to show."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxstring = 40
+        self.maxother = 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # str() of a huge int is slow, and refused past 4300 digits
+            return f"<{x.bit_length()}-bit integer>"
+        return repr(x)
+
+    def repr_LayerSpec(self, x: LayerSpec, level: int) -> str:  # noqa: N802 - reprlib's naming scheme
+        return f"{x.class_name}(...)"
+
+
+_SHORT_REPR = _ShortRepr()
+
+
 def describe_value(value: object) -> str:
     """A short, safe description of a value for error messages (never its whole repr)."""
-    text = repr(value)
+    text = _SHORT_REPR.repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -129,11 +154,11 @@ def parse_shape(value: Value, location: Location | None, what: str = "input shap
     for dim in value:
         if dim is None:
             dims.append(None)
-        elif isinstance(dim, int) and not isinstance(dim, bool) and dim > 0:
+        elif isinstance(dim, int) and not isinstance(dim, bool) and 0 < dim <= MAX_DIM:
             dims.append(dim)
         else:
             raise SpecError(
-                f"{what} sizes must be positive integers or null, got {describe_value(dim)}",
+                f"{what} sizes must be positive integers up to 2**63 - 1 or null, got {describe_value(dim)}",
                 location=location,
             )
     return tuple(dims)
@@ -192,20 +217,19 @@ def expand_repeats(
     style for duplicates.  Inside a copy, ``inputs:`` that name a layer of the block
     refer to that copy's layer; after the block they refer to the last copy's.
     """
+    _count_expanded(layers)
     out: list[LayerSpec] = []
     alias: dict[str, str] = {}
 
     def emit(items: list[LayerSpec | tuple[int, list[Any], Location]], rename: dict[str, str]) -> None:
         for item in items:
             if isinstance(item, tuple):
-                times, inner, location = item
+                times, inner, _ = item
                 for copy in range(times):
                     local = dict(rename)
                     for name in _names_in(inner):
                         local[name] = name if copy == 0 else f"{name}_{copy}"
                     emit(inner, local)
-                    if len(out) > MAX_LAYERS:
-                        raise SpecError(f"Repeat expands to more than {MAX_LAYERS:,} layers", location=location)
                     alias.update({name: local[name] for name in _names_in(inner)})
                 continue
             layer = item
@@ -217,6 +241,20 @@ def expand_repeats(
 
     emit(layers, {})
     return out
+
+
+def _count_expanded(items: list[Any]) -> int:
+    """How many layers ``items`` expand to; refuses more than MAX_LAYERS before building any."""
+    total = 0
+    for item in items:
+        if isinstance(item, tuple):
+            times, inner, location = item
+            total += times * _count_expanded(inner)
+            if total > MAX_LAYERS:
+                raise SpecError(f"Repeat expands to more than {MAX_LAYERS:,} layers", location=location)
+        else:
+            total += 1
+    return total
 
 
 def _names_in(items: list[Any]) -> list[str]:
@@ -240,6 +278,7 @@ def assemble(
     budget: Mapping[str, Value] | None = None,
     budget_location: Location | None = None,
     graph: bool = False,
+    outputs_location: Location | None = None,
 ) -> ModelSpec:
     """Apply the contract's input conventions and build the :class:`ModelSpec`.
 
@@ -294,4 +333,5 @@ def assemble(
         source=source,
         graph=graph,
         budget_location=budget_location,
+        outputs_location=outputs_location,
     )

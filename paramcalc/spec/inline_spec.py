@@ -11,7 +11,7 @@ import ast
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
-from paramcalc.spec.common import assemble
+from paramcalc.spec.common import MAX_DEPTH, assemble, describe_value
 from paramcalc.spec.records import LayerSpec, ModelSpec
 
 MAX_INLINE_CHARS = 100_000
@@ -54,10 +54,16 @@ def _parse(text: str, source: str) -> list[LayerSpec]:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        column = exc.offset
+        empty = _empty_segment(text.strip())
+        if empty is not None:
+            err = _InlineError("empty segment: '|' needs a layer on each side", hint='e.g. "Dense(4) | Dense(1)"')
+            err.column = empty
+            raise err from None
         message = exc.msg
-        err = _InlineError(f"{message}", hint='write layers as calls joined by |, e.g. "Dense(4) | Dense(1)"')
-        err.column = column
+        if "integer string conversion" in message:
+            message = "integer literal is too long"
+        err = _InlineError(message, hint='write layers as calls joined by |, e.g. "Dense(4) | Dense(1)"')
+        err.column = max(exc.offset or 1, 1)
         raise err from None
     except (RecursionError, MemoryError, ValueError):
         raise _InlineError("nesting is too deep or the text is not a valid expression") from None
@@ -74,7 +80,33 @@ def _parse(text: str, source: str) -> list[LayerSpec]:
         raise _InlineError("nesting is too deep") from None
 
 
-def _layer(node: ast.expr, source: str, index: int = 0) -> LayerSpec:
+def _empty_segment(text: str) -> int | None:
+    """The column of a top-level ``|`` with no layer on one side (``A || B``, ``A |``), if any."""
+    import io
+    import tokenize
+
+    skip = {tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT}
+    depth = 0
+    previous: tokenize.TokenInfo | None = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in skip:
+                continue
+            if token.string in ("(", "[", "{"):
+                depth += 1
+            elif token.string in (")", "]", "}"):
+                depth -= 1
+            elif token.string == "|" and depth == 0 and (previous is None or previous.string == "|"):
+                return token.start[1] + 1
+            previous = token
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if previous is not None and previous.string == "|" and depth == 0:
+        return previous.start[1] + 1
+    return None
+
+
+def _layer(node: ast.expr, source: str, index: int = 0, depth: int = 0) -> LayerSpec:
     location = Location(source, column=node.col_offset + 1)
     if isinstance(node, (ast.Name, ast.Attribute)):
         return LayerSpec(_callee(node), location=location, index=index)
@@ -89,14 +121,14 @@ def _layer(node: ast.expr, source: str, index: int = 0) -> LayerSpec:
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise _InlineError("*args are not allowed", arg)
-        args.append(_literal(arg, source))
+        args.append(_literal(arg, source, depth + 1))
     kwargs: dict[str, Any] = {}
     for keyword in node.keywords:
         if keyword.arg is None:
             raise _InlineError("**kwargs are not allowed", keyword.value)
         if keyword.arg in kwargs:
             raise _InlineError(f"argument '{keyword.arg}' given twice", keyword.value)
-        kwargs[keyword.arg] = _literal(keyword.value, source)
+        kwargs[keyword.arg] = _literal(keyword.value, source, depth + 1)
     name = kwargs.pop("name", None)
     if name is not None and not isinstance(name, str):
         raise _InlineError("name= must be a string", node)
@@ -121,8 +153,10 @@ def _callee(node: ast.expr) -> str:
     raise _InlineError(f"expected a layer name, got {_what(node)}", node)
 
 
-def _literal(node: ast.expr, source: str) -> Any:
+def _literal(node: ast.expr, source: str, depth: int) -> Any:
     """A literal argument: numbers, strings, booleans, None, tuples/lists/dicts, nested layers."""
+    if depth > MAX_DEPTH:
+        raise _InlineError(f"nesting is deeper than {MAX_DEPTH} levels", node)
     if isinstance(node, ast.Constant):
         if isinstance(node.value, (bool, int, float, str)) or node.value is None:
             return node.value
@@ -133,18 +167,23 @@ def _literal(node: ast.expr, source: str) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.Tuple):
-        return tuple(_literal(item, source) for item in node.elts)
+        return tuple(_literal(item, source, depth + 1) for item in node.elts)
     if isinstance(node, ast.List):
-        return [_literal(item, source) for item in node.elts]
+        return [_literal(item, source, depth + 1) for item in node.elts]
     if isinstance(node, ast.Dict):
         out = {}
         for key_node, value_node in zip(node.keys, node.values, strict=True):
             if key_node is None:
                 raise _InlineError("**mappings are not allowed", value_node)
-            out[_literal(key_node, source)] = _literal(value_node, source)
+            key = _literal(key_node, source, depth + 1)
+            if not isinstance(key, (str, int, float)) and key is not None:
+                raise _InlineError("mapping keys must be strings or numbers", key_node)
+            if key in out:
+                raise _InlineError(f"key {describe_value(key)} given twice", key_node)
+            out[key] = _literal(value_node, source, depth + 1)
         return out
     if isinstance(node, ast.Call):
-        return _layer(node, source)
+        return _layer(node, source, depth=depth + 1)
     if isinstance(node, ast.Name):
         raise _InlineError(
             f"'{node.id}' is not a value", node, hint=f"quote strings: '{node.id}'; layers are calls: {node.id}()"
@@ -162,5 +201,12 @@ def _what(node: ast.AST) -> str:
         ast.Compare: "a comparison",
         ast.BoolOp: "a boolean expression",
         ast.JoinedStr: "an f-string",
+        ast.Constant: "a constant",
+        ast.Call: "a call's result",
+        ast.UnaryOp: "an expression",
+        ast.IfExp: "a conditional expression",
+        ast.NamedExpr: "an assignment",
+        ast.Tuple: "a tuple",
+        ast.Starred: "a starred expression",
     }
-    return names.get(type(node), type(node).__name__)
+    return names.get(type(node), f"a Python {type(node).__name__} expression")

@@ -71,3 +71,4 @@ class ModelSpec:
     source: str = "<spec>"
     graph: bool = False
     budget_location: Location | None = None
+    outputs_location: Location | None = None

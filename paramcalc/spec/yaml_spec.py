@@ -1,9 +1,9 @@
 """YAML specs (the contract's main form), read with a safe loader and kept line-aware.
 
-The document is composed once into a node tree (so every layer keeps its line number)
-and constructed with PyYAML's *safe* constructor: no tag can build a Python object.
-Alias expansion is measured on the node graph before anything walks the values, so a
-"billion laughs" document is refused instead of exhausting memory.
+libyaml composes the document into a node tree (so every layer keeps its line number);
+:class:`_Builder` turns the nodes into plain values, accepting YAML's plain-data subset
+only, so no tag can build a Python object, and refusing alias bombs, duplicate keys and
+runaway nesting with a one-line error.
 """
 
 from __future__ import annotations
@@ -15,12 +15,20 @@ from typing import Any
 import yaml
 
 from paramcalc.errors import Location, SpecError
-from paramcalc.spec.common import assemble, describe_value, expand_repeats, input_from_value, layer_from_entry
+from paramcalc.spec.common import (
+    MAX_DEPTH,
+    assemble,
+    describe_value,
+    expand_repeats,
+    input_from_value,
+    layer_from_entry,
+)
 from paramcalc.spec.records import LayerSpec, ModelSpec
 
 TOP_LEVEL_KEYS = ("name", "framework", "input", "inputs", "outputs", "budget", "layers", "description")
 FRAMEWORKS = ("keras", "pytorch")
-MAX_EXPANDED_NODES = 1_000_000
+MAX_ALIAS_VALUES = 1_000_000
+"""How many values YAML aliases may add to a document: plenty for sharing arguments, not a bomb."""
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -90,6 +98,8 @@ def load_yaml(text: str, source: str) -> ModelSpec:
             "'budget:' must be a mapping like {max_params: 2000000}", location=_loc(source, _child(root, "budget"))
         )
     name = data.get("name")
+    if isinstance(name, (list, dict)):
+        raise SpecError("'name:' must be a string", location=_loc(source, _child(root, "name")))
     return assemble(
         layers,
         source=source,
@@ -100,24 +110,18 @@ def load_yaml(text: str, source: str) -> ModelSpec:
         budget=budget,
         budget_location=_loc(source, _child(root, "budget")) if budget is not None else None,
         graph=graph,
+        outputs_location=_loc(source, _child(root, "outputs")) if outputs is not None else None,
     )
 
 
 def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any]:
-    """Compose the node tree (for lines and the alias check), then construct safely from it."""
+    """Compose the node tree with libyaml (kept for line numbers), then build plain values from it."""
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
         if root is None:
             return None, None
-        _check_expansion(root, source)
-        return root, loader.construct_document(root)
-    except yaml.constructor.ConstructorError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
-        problem = " ".join(str(exc.problem).split())
-        raise SpecError(
-            f"YAML tag not allowed: {problem}", location=Location(source, line), hint="specs hold plain data only"
-        ) from None
+        return root, _Builder(loader, source).build(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -131,30 +135,140 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
-def _check_expansion(root: yaml.Node, source: str) -> None:
-    """Refuse documents whose aliases would expand past MAX_EXPANDED_NODES values."""
-    sizes: dict[int, int] = {}
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = _TAG + "str", _TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"
+_TIMESTAMP, _SEQ, _MAP, _MERGE = _TAG + "timestamp", _TAG + "seq", _TAG + "map", _TAG + "merge"
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
-    def size(node: yaml.Node) -> int:
+
+class _Builder:
+    """Plain Python values from a composed node tree: YAML's safe subset, and nothing more.
+
+    This replaces PyYAML's constructor, which is slower and too permissive for a spec:
+    only strings, numbers, booleans, nulls, lists, mappings and ``<<`` merges are built
+    (any other tag, even a "safe" one like ``!!binary`` or ``!!set``, is refused); dates
+    stay text; duplicate keys are errors rather than silently overwritten; nesting is
+    bounded; and the values that aliases add are counted as they are built, so an alias
+    bomb ("billion laughs") is refused after a million values instead of exhausting
+    memory.  Each collection is built once: an alias shares the built value, as in PyYAML.
+    """
+
+    def __init__(self, loader: Any, source: str) -> None:
+        self.loader = loader
+        self.source = source
+        self.built: dict[int, tuple[Any, int]] = {}
+        self.active: set[int] = set()
+        self.aliased = 0
+
+    def build(self, root: yaml.Node) -> Any:
+        return self._node(root, 0)[0]
+
+    def _where(self, node: yaml.Node) -> Location:
+        return Location(self.source, node.start_mark.line + 1)
+
+    def _node(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
+        """The value of ``node`` and how many values it expands to (aliases included)."""
+        if type(node) is yaml.ScalarNode:
+            return self._scalar(node), 1
         key = id(node)
-        if key in sizes:
-            return sizes[key]
-        sizes[key] = 1  # guards against recursive aliases
-        total = 1
-        if isinstance(node, yaml.SequenceNode):
-            total += sum(size(child) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            total += sum(size(k) + size(v) for k, v in node.value)
-        if total > MAX_EXPANDED_NODES:
-            raise SpecError(
-                f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values",
-                location=Location(source, node.start_mark.line + 1),
-                hint="a spec is plain data; remove the nested anchors",
-            )
-        sizes[key] = total
-        return total
+        done = self.built.get(key)
+        if done is not None:
+            self.aliased += done[1]
+            if self.aliased > MAX_ALIAS_VALUES:
+                raise SpecError(
+                    f"YAML aliases expand to more than {MAX_ALIAS_VALUES:,} values",
+                    location=self._where(node),
+                    hint="a spec is plain data; remove the nested anchors",
+                )
+            return done
+        if key in self.active:
+            raise SpecError("a YAML alias refers to the collection that contains it", location=self._where(node))
+        if depth >= MAX_DEPTH:
+            raise SpecError(f"YAML nesting is deeper than {MAX_DEPTH} levels", location=self._where(node))
+        self.active.add(key)
+        if node.tag == _SEQ and isinstance(node, yaml.SequenceNode):
+            items = []
+            size = 1
+            for child in node.value:
+                value, count = self._node(child, depth + 1)
+                items.append(value)
+                size += count
+            result: tuple[Any, int] = (items, size)
+        elif node.tag == _MAP and isinstance(node, yaml.MappingNode):
+            result = self._mapping(node, depth)
+        else:
+            raise self._tag_error(node)
+        self.active.discard(key)
+        self.built[key] = result
+        return result
 
-    size(root)
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> tuple[dict[Any, Any], int]:
+        out: dict[Any, Any] = {}
+        merged: dict[Any, Any] = {}
+        size = 1
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                size += self._merge(value_node, depth, merged)
+                continue
+            if type(key_node) is not yaml.ScalarNode:
+                raise SpecError("mapping keys must be plain names or numbers", location=self._where(key_node))
+            key = self._scalar(key_node)
+            if key in out:
+                raise SpecError(f"duplicate key {describe_value(key)}", location=self._where(key_node))
+            value, count = self._node(value_node, depth + 1)
+            out[key] = value
+            size += 1 + count
+        if merged:
+            out = {**merged, **out}
+        return out, size
+
+    def _merge(self, node: yaml.Node, depth: int, merged: dict[Any, Any]) -> int:
+        """``<<: *base`` (or a list of bases): keys the mapping does not set itself; earlier bases win."""
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        size = 0
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise SpecError("'<<' merges mappings only", location=self._where(source))
+            value, count = self._node(source, depth + 1)
+            for key, item in value.items():
+                merged.setdefault(key, item)
+            size += count
+        return size
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, text = node.tag, node.value
+        if tag in (_STR, _TIMESTAMP):  # dates stay text: a spec has no use for them
+            return text
+        if tag == _INT:
+            try:
+                return int(text) if text.isdigit() and text[0] != "0" else self.loader.construct_yaml_int(node)
+            except (ValueError, IndexError):
+                digits = sum(c.isdigit() for c in text)
+                problem = (
+                    f"integer of {digits:,} digits is too long"
+                    if digits > 100
+                    else f"invalid integer {describe_value(text)}"
+                )
+                raise SpecError(problem, location=self._where(node), hint="sizes are at most 2**63 - 1") from None
+        if tag == _FLOAT:
+            try:
+                return self.loader.construct_yaml_float(node)
+            except ValueError:
+                raise SpecError(f"invalid number {describe_value(text)}", location=self._where(node)) from None
+        if tag == _BOOL and text.lower() in _BOOLS:
+            return _BOOLS[text.lower()]
+        if tag == _NULL:
+            return None
+        raise self._tag_error(node)
+
+    def _tag_error(self, node: yaml.Node) -> SpecError:
+        tag = str(node.tag)
+        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+        return SpecError(
+            f"YAML tag '{shown[:60]}' is not allowed",
+            location=self._where(node),
+            hint="specs hold plain data only: strings, numbers, booleans, lists and mappings",
+        )
 
 
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
