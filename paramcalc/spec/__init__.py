@@ -70,10 +70,12 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SpecError(
-            f"not UTF-8 text (byte {exc.start}); is this a binary file?", location=Location(source)
+            f"not UTF-8 text (byte {exc.start}); is this a binary file?",
+            location=Location(source, data.count(b"\n", 0, exc.start) + 1),
         ) from None
     if "\x00" in text:
-        raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source))
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source, line))
     from paramcalc.spec.yaml_spec import load_yaml
 
     try:

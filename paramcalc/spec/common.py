@@ -66,9 +66,9 @@ def layer_from_entry(entry: Value, location: Location, index: int = 0) -> LayerS
         return LayerSpec(_class_name(entry, location), location=location, index=index)
     if isinstance(entry, Mapping):
         if len(entry) != 1:
-            keys = ", ".join(str(k) for k in list(entry)[:4])
+            keys = f" ({', '.join(str(k) for k in list(entry)[:4])})" if entry else ""
             raise SpecError(
-                f"a layer entry must have exactly one key, the layer class; got {len(entry)} ({keys})",
+                f"a layer entry must have exactly one key, the layer class; got {len(entry)}{keys}",
                 location=location,
                 hint="write each layer as its own list item: '- Dense: 4'",
             )

@@ -49,45 +49,72 @@ def parse_layer_calls(text: str, source: str = "<inline>") -> list[LayerSpec]:
 def _parse(text: str, source: str) -> list[LayerSpec]:
     if len(text) > MAX_INLINE_CHARS:
         raise _InlineError(f"longer than {MAX_INLINE_CHARS:,} characters", hint="use a YAML file")
-    if not text.strip():
+    text = text.strip()
+    if not text:
         raise _InlineError("empty spec", hint='write layers like "Dense(4) | Dense(1)"')
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        empty = _empty_segment(text.strip())
-        if empty is not None:
-            err = _InlineError("empty segment: '|' needs a layer on each side", hint='e.g. "Dense(4) | Dense(1)"')
-            err.column = empty
-            raise err from None
+        segments = _split(text)
+        for start, end, filled in segments or ():
+            if not filled:  # point at the '|' next to the empty segment
+                err = _InlineError("empty segment: '|' needs a layer on each side", hint='e.g. "Dense(4) | Dense(1)"')
+                err.column = start if start > 0 else end + 1
+                raise err from None
         message = exc.msg
         if "integer string conversion" in message:
             message = "integer literal is too long"
         err = _InlineError(message, hint='write layers as calls joined by |, e.g. "Dense(4) | Dense(1)"')
         err.column = max(exc.offset or 1, 1)
         raise err from None
-    except (RecursionError, MemoryError, ValueError):
-        raise _InlineError("nesting is too deep or the text is not a valid expression") from None
-    segments: list[ast.expr] = []
+    except (RecursionError, MemoryError):
+        # thousands of '|' nest the syntax tree too deeply for ast: parse the segments one by one
+        return _parse_segments(text, source)
+    except ValueError:
+        raise _InlineError("the text is not a valid expression") from None
+    nodes: list[ast.expr] = []
     node = tree.body
     while isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        segments.append(node.right)
+        nodes.append(node.right)
         node = node.left
-    segments.append(node)
-    segments.reverse()
-    try:
-        return [_layer(seg, source, index) for index, seg in enumerate(segments, start=1)]
-    except RecursionError:
-        raise _InlineError("nesting is too deep") from None
+    nodes.append(node)
+    nodes.reverse()
+    return [_layer(seg, source, index) for index, seg in enumerate(nodes, start=1)]
 
 
-def _empty_segment(text: str) -> int | None:
-    """The column of a top-level ``|`` with no layer on one side (``A || B``, ``A |``), if any."""
+def _parse_segments(text: str, source: str) -> list[LayerSpec]:
+    """Parse each top-level ``|`` segment on its own (columns kept by padding with spaces)."""
+    segments = _split(text)
+    if not segments or "\n" in text:
+        raise _InlineError("nesting is too deep or the text is not a valid expression")
+    layers = []
+    for index, (start, end, _) in enumerate(segments, start=1):
+        padded = "(" + " " * (start - 1) + text[start:end] + ")" if start else text[start:end]
+        try:
+            tree = ast.parse(padded, mode="eval")
+        except SyntaxError as exc:
+            err = _InlineError(exc.msg)
+            err.column = max(exc.offset or 1, 1)
+            raise err from None
+        except (RecursionError, MemoryError, ValueError):
+            raise _InlineError("nesting is too deep or the text is not a valid expression") from None
+        layers.append(_layer(tree.body, source, index))
+    return layers
+
+
+def _split(text: str) -> list[tuple[int, int, bool]] | None:
+    """Top-level ``|`` segments as (start, end, has tokens) offsets; None if the text does not tokenize."""
     import io
     import tokenize
 
     skip = {tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT}
+    line_starts = [0]
+    for line in text.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+    segments = []
     depth = 0
-    previous: tokenize.TokenInfo | None = None
+    start = 0
+    filled = False
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type in skip:
@@ -96,14 +123,16 @@ def _empty_segment(text: str) -> int | None:
                 depth += 1
             elif token.string in (")", "]", "}"):
                 depth -= 1
-            elif token.string == "|" and depth == 0 and (previous is None or previous.string == "|"):
-                return token.start[1] + 1
-            previous = token
+            elif token.string == "|" and depth == 0:
+                offset = line_starts[token.start[0] - 1] + token.start[1]
+                segments.append((start, offset, filled))
+                start, filled = offset + 1, False
+                continue
+            filled = True
     except (tokenize.TokenError, SyntaxError):
         return None
-    if previous is not None and previous.string == "|" and depth == 0:
-        return previous.start[1] + 1
-    return None
+    segments.append((start, len(text), filled))
+    return segments
 
 
 def _layer(node: ast.expr, source: str, index: int = 0, depth: int = 0) -> LayerSpec:

@@ -291,7 +291,11 @@ def _layer_items(values: Any, node: yaml.Node, source: str) -> list[Item]:
     """Layer entries with their lines; ``Repeat`` blocks become ``(times, items, location)``."""
     where = _loc(source, node)
     if not isinstance(values, list) or not isinstance(node, yaml.SequenceNode):
-        raise SpecError("'layers:' must be a list of layer entries", location=where, hint="layers:\\n  - Dense: 4")
+        raise SpecError(
+            "'layers:' must be a list of layer entries", location=where, hint="e.g. layers: [{Dense: 4}, {Dense: 1}]"
+        )
+    if not values:
+        raise SpecError("'layers:' is empty", location=where, hint="list one entry per layer, e.g. - Dense: 4")
     items: list[Item] = []
     for value, child in zip(values, node.value, strict=True):
         location = _loc(source, child)

@@ -1,0 +1,68 @@
+"""Write the generated members of the bad-spec corpus (too big or too regular to type).
+
+Run from anywhere: ``python tests/bad_specs/generate.py``.  Deterministic, so a rerun
+rewrites identical files; the files are committed and the tests never run this script.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def alias_bomb(levels: int = 12, fanout: int = 10) -> str:
+    """Nested anchors: level k lists level k-1 ten times, so the top expands to 10**12 items."""
+    lines = ["input: [4]", "bomb:", "  a0: &a0 [Dense, Dense, Dense, Dense, Dense, Dense, Dense, Dense, Dense, Dense]"]
+    for level in range(1, levels):
+        refs = ", ".join([f"*a{level - 1}"] * fanout)
+        lines.append(f"  a{level}: &a{level} [{refs}]")
+    lines.append(f"layers: *a{levels - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def alias_bomb_in_argument() -> str:
+    """The same bomb hidden in a layer argument, where an error message might try to print it."""
+    lines = ["input: [4]", "layers:", "  - Dense:", "      units: 4", "      kernel_initializer:"]
+    lines.append("        a0: &a0 [x, x, x, x, x, x, x, x, x, x]")
+    for level in range(1, 12):
+        refs = ", ".join([f"*a{level - 1}"] * 10)
+        lines.append(f"        a{level}: &a{level} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+def write(name: str, text: str) -> None:
+    (HERE / name).write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    write("alias_bomb.yaml", alias_bomb())
+    write("alias_bomb_in_argument.yaml", alias_bomb_in_argument())
+    write("deep_flow_list.yaml", "input: [4]\nlayers: " + "[" * 5000 + "]" * 5000 + "\n")
+    write("deep_flow_map.yaml", "input: [4]\nlayers:\n  - Dense: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n")
+    write("deep_block.yaml", "input: [4]\nlayers:\n" + "".join("  " * (i + 1) + "- \n" for i in range(300)))
+    write("deep_500.yaml", "input: [4]\nlayers:\n  - Dense: " + "[" * 500 + "]" * 500 + "\n")
+    write("deep.json", '{"input": [4], "layers": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    write("deep_object.json", '{"input": [4], "layers": [{"Dense": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}]}\n")
+    write("int_5000_digits.yaml", "input: [4]\nlayers:\n  - Dense: " + "9" * 5000 + "\n")
+    write("int_5000_digits_input.yaml", "input: [" + "7" * 5000 + "]\nlayers:\n  - Dense: 4\n")
+    write("int_5000_digits.json", '{"input": [4], "layers": [{"Dense": ' + "8" * 5000 + "}]}\n")
+    write("int_hex_20000_bits.yaml", "input: [4]\nlayers:\n  - Dense: 0x" + "f" * 5000 + "\n")
+    write("int_2_pow_64.yaml", "input: [4]\nlayers:\n  - Dense: 18446744073709551616\n")
+    write(
+        "flatten_overflow.yaml",
+        "input: [" + ", ".join(["4611686018427387904"] * 100) + "]\nlayers: [Flatten, Dense: 1]\n",
+    )
+    write("deep_inline_lists.txt", "Input(shape=(4,)) | Dense(4, kernel_initializer=" + "[" * 150 + "]" * 150 + ")\n")
+    write("deep_inline_calls.txt", "Input(shape=(3, 4)) | " + "Bidirectional(" * 150 + "LSTM(4)" + ")" * 150 + "\n")
+    write("deep_inline_parens.txt", "Input(shape=(4,)) | Dense(" + "(" * 300 + "4" + ")" * 300 + ")\n")
+    write("long_inline.txt", "Input(shape=(4,))" + " | Dense(4)" * 10_000 + "\n")
+    write("int_literal_5000_digits.txt", "Input(shape=(4,)) | Dense(" + "9" * 5000 + ")\n")
+    write(
+        "repeat_times_huge_int.yaml",
+        "input: [4]\nlayers:\n  - Repeat: {times: 0x" + "f" * 400 + ", layers: [Dense: 4]}\n",
+    )
+
+
+if __name__ == "__main__":
+    main()
