@@ -8,6 +8,7 @@ modules (rich, PyYAML) are imported only by the code paths that need them.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -77,9 +78,9 @@ def summary(spec: str, fmt: str, explain: bool, dtype: str, framework: str | Non
 
     report = analyze(load_spec(spec, framework=framework), dtype=dtype)
     if fmt == "json":
-        from paramcalc.render.json_out import dumps
+        from paramcalc.render.json_out import write
 
-        click.echo(dumps(report))
+        write(report, sys.stdout)
     elif fmt == "markdown":
         from paramcalc.render.markdown import summary as markdown_summary
 
@@ -142,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = ", ".join(sorted(cli.commands))
         click.echo(f"paramcalc: error: missing command: {names} (see 'paramcalc --help')", err=True)
         return EXIT_USAGE
+    collecting = gc.isenabled()
+    gc.disable()  # a short run that frees by reference counting: cycle collection only costs time
     try:
         result = cli.main(args=args, prog_name="paramcalc", standalone_mode=False)
     except ParamcalcError as exc:
@@ -173,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             err=True,
         )
         return EXIT_INTERNAL
+    finally:
+        if collecting:
+            gc.enable()
     return int(result) if isinstance(result, int) else 0
 
 

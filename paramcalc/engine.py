@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Sequence
 from dataclasses import replace
-from difflib import get_close_matches
+from functools import lru_cache
 
 from paramcalc.dtypes import canonical_dtype, dtype_bits
-from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError
+from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError, close_match
 from paramcalc.report import LayerRow, Report, Shape
 from paramcalc.rules import Outcome, Rule, bind, find_rule
 from paramcalc.shapes import check_dims, format_shape
@@ -23,6 +23,7 @@ from paramcalc.spec.records import LayerSpec, ModelSpec
 _REF = re.compile(r"(.+)\[(\d+)\]\Z")
 
 
+@lru_cache(maxsize=1024)
 def to_snake_case(name: str) -> str:
     """Keras' automatic layer names: ``SimpleRNN`` -> ``simple_rnn``, ``Conv2D`` -> ``conv2d``."""
     name = re.sub(r"\W+", "", name)
@@ -138,12 +139,12 @@ def _resolve(ref: str, tensors: dict[str, tuple[Shape, ...]], layer: LayerSpec) 
     """The shape a reference names: ``lstm`` (first output) or ``lstm[1]`` (second output)."""
     base, index = _split_ref(ref, tensors)
     if base not in tensors:
-        close = get_close_matches(base, list(tensors), n=1)
+        close = close_match(base, tensors)
         raise SpecError(
             f"input '{ref}' names no earlier layer or model input",
             location=layer.location,
             layer=layer.describe(),
-            hint=f"did you mean '{close[0]}'?" if close else "inputs: must name layers defined above",
+            hint=f"did you mean '{close}'?" if close else "inputs: must name layers defined above",
         )
     outputs = tensors[base]
     if index >= len(outputs):
@@ -160,11 +161,11 @@ def _reachable(rows: list[LayerRow], outputs: Sequence[str], location: Location 
     for out in outputs:
         base, _ = _split_ref(out, by_name)
         if base not in by_name:
-            close = get_close_matches(base, list(by_name), n=1)
+            close = close_match(base, by_name)
             raise SpecError(
                 f"output '{out}' names no layer",
                 location=location,
-                hint=f"did you mean '{close[0]}'?" if close else "outputs: must name layers of the model",
+                hint=f"did you mean '{close}'?" if close else "outputs: must name layers of the model",
             )
         stack.append(base)
     keep: set[str] = set()
@@ -188,7 +189,8 @@ def run_layer(
         found = find_rule(layer.class_name, framework)
         args = bind(found, layer)
         outcome = apply_rule(found, args, input_shapes)
-        for shape in outcome.outputs:
+        outputs = outcome.outputs
+        for shape in outputs:
             check_dims(shape)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
     except ParamcalcError as exc:
@@ -197,20 +199,24 @@ def run_layer(
     terms = tuple(outcome.terms)
     if not trainable:
         terms = tuple(replace(t, trainable=False) for t in terms)
+    symbols = outcome.symbols
+    legend = found.legend_pairs
+    if not found.legend.keys() <= symbols.keys():
+        legend = tuple((k, v) for k, v in legend if k in symbols)
     return LayerRow(
         name=name,
         class_name=found.name,
-        outputs=outcome.outputs,
+        outputs=outputs,
         terms=terms,
         multi_output=bool(outcome.shapes),
         inputs=inputs,
         input_shapes=tuple(input_shapes),
         formula=outcome.formula,
-        symbols=tuple(outcome.symbols.items()),
-        legend=tuple((k, v) for k, v in found.legend.items() if k in outcome.symbols),
+        symbols=tuple(symbols.items()),
+        legend=legend,
         gate_names=outcome.gate_names,
         why=found.why,
-        line=_line(layer.location),
+        line=layer.location.line,
     )
 
 

@@ -9,9 +9,13 @@ location and layer on the way out (:meth:`ParamcalcError.with_context`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from paramcalc._fast import fast_init
 
+
+@fast_init
 @dataclass(frozen=True)
 class Location:
     """Where a piece of a spec came from: a file (or ``<inline>``/``<stdin>``) and a position."""
@@ -82,3 +86,14 @@ class LayerError(ParamcalcError):
 
 class UsageError(ParamcalcError):
     """A command-line flag or argument is wrong (a bad --input shape, an unknown dtype)."""
+
+
+def close_match(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice closest to ``word`` for a "did you mean" hint, or None.
+
+    difflib is imported here, on the error path, not at start-up.
+    """
+    from difflib import get_close_matches
+
+    found = get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return found[0] if found else None

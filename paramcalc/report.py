@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Any
 
+from paramcalc._fast import fast_init
+
 SCHEMA_VERSION = 1
 """Version of the JSON document produced by :meth:`Report.to_dict`.  Keys are only ever added."""
 
@@ -19,6 +21,7 @@ Shape = tuple[Dim, ...]
 """A tensor shape without the batch axis; ``None`` is an unknown length."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Term:
     """One parameter tensor, named as the framework names it.
@@ -67,6 +70,7 @@ class Term:
         return out
 
 
+@fast_init
 @dataclass(frozen=True)
 class LayerRow:
     """One counted layer: identity, output shape(s), its terms and how they were derived.
@@ -93,40 +97,54 @@ class LayerRow:
     line: int | None = None
     counted: bool = True
 
+    _sums: tuple[int, int, int] = field(init=False, repr=False, compare=False)
+    """(params, trainable, buffers), summed once when the row is made (renderers ask often)."""
+
+    def __post_init__(self) -> None:
+        params = trainable = buffers = 0
+        for term in self.terms:
+            count = term.count
+            if term.buffer:
+                buffers += count
+            else:
+                params += count
+                if term.trainable:
+                    trainable += count
+        if not self.counted:
+            params = trainable = 0
+        object.__setattr__(self, "_sums", (params, trainable, buffers))
+
     @property
     def params(self) -> int:
         """Parameters of this layer (buffers excluded); 0 for a repeat call of a shared layer."""
-        if not self.counted:
-            return 0
-        return sum(t.count for t in self.terms if not t.buffer)
+        return self._sums[0]
 
     @property
     def trainable(self) -> int:
         """Trainable parameters of this layer."""
-        if not self.counted:
-            return 0
-        return sum(t.count for t in self.terms if t.trainable and not t.buffer)
+        return self._sums[1]
 
     @property
     def non_trainable(self) -> int:
         """Non-trainable parameters (Keras' BatchNormalization moving statistics, frozen layers)."""
-        return self.params - self.trainable
+        return self._sums[0] - self._sums[1]
 
     @property
     def buffers(self) -> int:
         """Scalars held in buffers (state that is not a parameter)."""
-        return sum(t.count for t in self.terms if t.buffer)
+        return self._sums[2]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the layer (see README, "JSON output")."""
-        shapes = [_shape_list(s) for s in self.outputs]
+        params, trainable, buffers = self._sums
+        # shapes get the batch axis back as None (JSON null), as Keras prints them
         out: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
-            "output_shape": shapes if self.multi_output else shapes[0],
-            "params": self.params,
-            "trainable": self.trainable,
-            "non_trainable": self.non_trainable,
+            "output_shape": [[None, *s] for s in self.outputs] if self.multi_output else [None, *self.outputs[0]],
+            "params": params,
+            "trainable": trainable,
+            "non_trainable": params - trainable,
             "terms": [t.to_dict() for t in self.terms],
         }
         if self.inputs:
@@ -134,16 +152,11 @@ class LayerRow:
         if self.formula is not None:
             out["formula"] = self.formula
             out["symbols"] = dict(self.symbols)
-        if self.buffers:
-            out["buffers"] = self.buffers
+        if buffers:
+            out["buffers"] = buffers
         if self.depth:
             out["depth"] = self.depth
         return out
-
-
-def _shape_list(shape: Shape) -> list[Dim]:
-    """A shape with the batch axis put back as ``None`` (JSON ``null``), as Keras prints it."""
-    return [None, *shape]
 
 
 @dataclass(frozen=True)
@@ -183,20 +196,24 @@ class Report:
         """Bytes of all parameters at this report's dtype."""
         return self.nbytes(self.total)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document (schema :data:`SCHEMA_VERSION`): stable keys, exact integers."""
+    def to_dict(self, *, with_layers: bool = True) -> dict[str, Any]:
+        """The JSON document (schema :data:`SCHEMA_VERSION`): stable keys, exact integers.
+
+        ``with_layers=False`` leaves ``layers`` empty, for a writer that streams them.
+        """
+        total, trainable = self.total, self.trainable
         out: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
             "name": self.name,
             "framework": self.framework,
-            "total": self.total,
-            "trainable": self.trainable,
-            "non_trainable": self.non_trainable,
-            "bytes": self.bytes,
-            "trainable_bytes": self.nbytes(self.trainable),
-            "non_trainable_bytes": self.nbytes(self.non_trainable),
+            "total": total,
+            "trainable": trainable,
+            "non_trainable": total - trainable,
+            "bytes": self.nbytes(total),
+            "trainable_bytes": self.nbytes(trainable),
+            "non_trainable_bytes": self.nbytes(total - trainable),
             "dtype": self.dtype,
-            "layers": [layer.to_dict() for layer in self.layers],
+            "layers": [layer.to_dict() for layer in self.layers] if with_layers else [],
         }
         out.update(self.extras)
         return out

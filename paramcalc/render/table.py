@@ -38,7 +38,9 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
         if graph:
             cells.append(rich.markup.escape(connected_text(row)))
         table.add_row(*cells)
-    console = rich.console.Console(file=file, highlight=False, width=max(line_length, 40), soft_wrap=False)
+    console = rich.console.Console(
+        file=file, highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
+    )  # emoji=False: a layer named ":smile:" stays as written (and rich skips loading its emoji table)
     console.print(f'[bold]Model: "{rich.markup.escape(report.name)}"[/]')
     console.print(table)
     for label, value in totals_lines(report):

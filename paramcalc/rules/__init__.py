@@ -16,11 +16,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
+from functools import cached_property
 from math import isfinite
 from typing import Any, TypeVar
 
-from paramcalc.errors import LayerError
+from paramcalc._fast import fast_init
+from paramcalc.errors import LayerError, close_match
 from paramcalc.report import Shape, Term
 from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.common import describe_value
@@ -69,6 +70,7 @@ KERAS_BASE_KWARGS: dict[str, Value] = {
 BASE_KWARGS: dict[str, dict[str, Value]] = {"keras": KERAS_BASE_KWARGS, "pytorch": {"device": None, "dtype": None}}
 
 
+@fast_init
 @dataclass(frozen=True)
 class Outcome:
     """What a rule returns: output shape(s), the weight terms and the closed form.
@@ -113,15 +115,35 @@ class Rule:
     multi_input: bool = False
     aliases: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def why(self) -> str:
         """The rule's docstring: why the formula is what it is (shown by ``explain``)."""
         return " ".join((self.fn.__doc__ or "").split())
 
-    @property
+    @cached_property
     def positional(self) -> tuple[str, ...]:
         """Argument names in constructor order."""
         return tuple(name for name, _ in self.params)
+
+    @cached_property
+    def defaults(self) -> dict[str, Value]:
+        """Every argument at its default (REQUIRED for those without one); bind copies it."""
+        return dict(self.params)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each argument's place in the constructor's order."""
+        return {name: i for i, (name, _) in enumerate(self.params)}
+
+    @cached_property
+    def legend_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The legend as (symbol, meaning) pairs, as report rows keep it."""
+        return tuple(self.legend.items())
+
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        """Arguments without a default."""
+        return tuple(name for name, default in self.params if default is REQUIRED)
 
 
 _REGISTRY: dict[str, dict[str, Rule]] = {}
@@ -202,8 +224,8 @@ def find_rule(class_name: str, framework: str = "keras") -> Rule:
     key = canonical.get(class_name.lower())
     if key is not None:
         return table[key]
-    close = get_close_matches(class_name.lower(), list(canonical), n=1, cutoff=0.6)
-    hint = f"did you mean '{canonical[close[0]]}'?" if close else "run 'paramcalc layers' to list the known layers"
+    close = close_match(class_name.lower(), canonical)
+    hint = f"did you mean '{canonical[close]}'?" if close else "run 'paramcalc layers' to list the known layers"
     where = "Keras" if framework == "keras" else framework
     raise LayerError(f"unknown layer '{class_name}' for {where}", hint=hint)
 
@@ -211,28 +233,27 @@ def find_rule(class_name: str, framework: str = "keras") -> Rule:
 def bind(found: Rule, layer: LayerSpec) -> Args:
     """Bind a layer's positional and keyword arguments to the rule's signature."""
     names = found.positional
-    values: dict[str, Value] = {}
-    if len(layer.args) > len(names):
+    given = len(layer.args)
+    if given > len(names):
         raise LayerError(
-            f"{found.name} takes at most {len(names)} positional arguments, got {len(layer.args)}",
+            f"{found.name} takes at most {len(names)} positional arguments, got {given}",
             hint=f"in order: {', '.join(names[:4])}{', ...' if len(names) > 4 else ''}",
         )
-    for key, value in zip(names, layer.args, strict=False):
-        values[key] = value
-    allowed = set(names)
+    values = dict(found.defaults)  # runs once per layer: copy a prepared dict, then overwrite
+    if given:
+        values.update(zip(names, layer.args, strict=False))
+    position = found.position
     for key, value in layer.kwargs.items():
-        if key not in allowed:
-            close = get_close_matches(key, names, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"{found.name} takes: {', '.join(_shown(found))}"
+        if key not in position:
+            close = close_match(key, names)
+            hint = f"did you mean '{close}'?" if close else f"{found.name} takes: {', '.join(_shown(found))}"
             raise LayerError(f"unknown argument '{key}' for {found.name}", hint=hint)
-        if key in values:
+        if position[key] < given:
             raise LayerError(f"argument '{key}' given both by position and by name")
         values[key] = value
-    for key, default in found.params:
-        if key not in values:
-            if default is REQUIRED:
-                raise LayerError(f"{found.name} needs '{key}'", hint=f"e.g. {found.name}({key}=...)")
-            values[key] = default
+    for key in found.required:
+        if values[key] is REQUIRED:
+            raise LayerError(f"{found.name} needs '{key}'", hint=f"e.g. {found.name}({key}=...)")
     return Args(found, layer, values)
 
 

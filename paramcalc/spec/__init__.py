@@ -66,8 +66,10 @@ def _read_stream(stream: BinaryIO, source: str) -> bytes:
 
 def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelSpec:
     """Parse the bytes of a spec file: Keras JSON, a Hugging Face config, or YAML."""
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (decode("utf-8-sig") loads a codec module)
+        data = data[3:]
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(
             f"not UTF-8 text (byte {exc.start}); is this a binary file?",

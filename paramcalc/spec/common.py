@@ -60,6 +60,9 @@ def describe_value(value: object) -> str:
 
 def layer_from_entry(entry: Value, location: Location, index: int = 0) -> LayerSpec:
     """One layer entry (``ClassName``, ``{ClassName: args}`` or a LayerSpec) as a record."""
+    if type(entry) is dict and len(entry) == 1:  # the common case first: this runs once per layer
+        ((raw_name, raw_args),) = entry.items()
+        return _with_args(_class_name(raw_name, location), raw_args, location, index)
     if isinstance(entry, LayerSpec):
         return replace(entry, index=index or entry.index)
     if isinstance(entry, str):
@@ -73,9 +76,7 @@ def layer_from_entry(entry: Value, location: Location, index: int = 0) -> LayerS
                 hint="write each layer as its own list item: '- Dense: 4'",
             )
         ((raw_name, raw_args),) = entry.items()
-        class_name = _class_name(raw_name, location)
-        layer = LayerSpec(class_name, location=location, index=index)
-        return _with_args(layer, raw_args)
+        return _with_args(_class_name(raw_name, location), raw_args, location, index)
     raise SpecError(
         f"a layer entry must be 'ClassName' or 'ClassName: args', got {type(entry).__name__} {describe_value(entry)}",
         location=location,
@@ -83,36 +84,44 @@ def layer_from_entry(entry: Value, location: Location, index: int = 0) -> LayerS
 
 
 def _class_name(raw: object, location: Location) -> str:
+    if raw in _CLASS_NAMES_SEEN:
+        return raw  # type: ignore[return-value]
     if not isinstance(raw, str) or not _CLASS_NAME.match(raw):
         raise SpecError(f"layer class must be a name like 'Dense', got {describe_value(raw)}", location=location)
+    if len(_CLASS_NAMES_SEEN) < 4096:
+        _CLASS_NAMES_SEEN.add(raw)
     return raw
 
 
-def _with_args(layer: LayerSpec, raw: Value) -> LayerSpec:
-    """Attach YAML-style args: mapping = kwargs, list = positional, scalar = first positional."""
+_CLASS_NAMES_SEEN: set[object] = set()
+"""Class names already checked: a big spec repeats a handful of them."""
+
+
+def _with_args(class_name: str, raw: Value, location: Location, index: int) -> LayerSpec:
+    """A layer with YAML-style args: mapping = kwargs, list = positional, scalar = first positional.
+
+    Built in one go (no ``dataclasses.replace``): this runs once per layer of every spec.
+    """
     if raw is None:
-        return layer
-    if isinstance(raw, Mapping):
-        kwargs: dict[str, Value] = {}
-        for key, value in raw.items():
-            if not isinstance(key, str):
-                raise SpecError(
-                    f"argument names must be strings, got {describe_value(key)}",
-                    location=layer.location,
-                    layer=layer.describe(),
-                )
-            kwargs[key] = value
-        name = kwargs.pop("name", None)
-        inputs = kwargs.pop("inputs", None)
-        return replace(
-            layer,
-            kwargs=kwargs,
-            name=_layer_name(name, layer),
-            inputs=_input_names(inputs, layer),
-        )
+        return LayerSpec(class_name, (), {}, location, None, None, index)
     if isinstance(raw, (list, tuple)):
-        return replace(layer, args=tuple(raw))
-    return replace(layer, args=(raw,))
+        return LayerSpec(class_name, tuple(raw), {}, location, None, None, index)
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # type() first: the ABC check is slow
+        return LayerSpec(class_name, (raw,), {}, location, None, None, index)
+    for key in raw:
+        if type(key) is not str:
+            raise SpecError(
+                f"argument names must be strings, got {describe_value(key)}",
+                location=location,
+                layer=LayerSpec(class_name, location=location, index=index).describe(),
+            )
+    if "name" not in raw and "inputs" not in raw:  # the reader's fresh mapping is used as it is
+        return LayerSpec(class_name, (), raw, location, None, None, index)
+    kwargs: dict[str, Value] = dict(raw)
+    name = kwargs.pop("name", None)
+    inputs = kwargs.pop("inputs", None)
+    layer = LayerSpec(class_name, location=location, index=index)
+    return LayerSpec(class_name, (), kwargs, location, _layer_name(name, layer), _input_names(inputs, layer), index)
 
 
 def _layer_name(name: Value, layer: LayerSpec) -> str | None:
@@ -217,6 +226,9 @@ def expand_repeats(
     style for duplicates.  Inside a copy, ``inputs:`` that name a layer of the block
     refer to that copy's layer; after the block they refer to the last copy's.
     """
+    plain = [item for item in layers if not isinstance(item, tuple)]
+    if len(plain) == len(layers):  # no Repeat: only number the layers
+        return [item if item.index == i else replace(item, index=i) for i, item in enumerate(plain, start=1)]
     _count_expanded(layers)
     out: list[LayerSpec] = []
     alias: dict[str, str] = {}
@@ -322,7 +334,7 @@ def assemble(
             length = first.kwargs.get("input_length")
             dims = parse_shape([length], first.location, "input_length") if length is not None else (None,)
             model_inputs.append(InputSpec("input_layer", dims, "int32", first.location))
-    body = [replace(layer, index=i + 1) for i, layer in enumerate(body)]
+    body = [layer if layer.index == i else replace(layer, index=i) for i, layer in enumerate(body, start=1)]
     return ModelSpec(
         layers=tuple(body),
         inputs=tuple(model_inputs),

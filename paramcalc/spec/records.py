@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from paramcalc._fast import fast_init
 from paramcalc.errors import Location
 
 Value = Any
 """A literal argument value (or a nested LayerSpec); kept loose on purpose: rules validate."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class LayerSpec:
     """One layer as written: class name, positional and keyword arguments, where it came from.

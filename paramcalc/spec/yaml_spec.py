@@ -9,12 +9,11 @@ runaway nesting with a one-line error.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from difflib import get_close_matches
 from typing import Any
 
 import yaml
 
-from paramcalc.errors import Location, SpecError
+from paramcalc.errors import Location, SpecError, close_match
 from paramcalc.spec.common import (
     MAX_DEPTH,
     assemble,
@@ -30,7 +29,31 @@ FRAMEWORKS = ("keras", "pytorch")
 MAX_ALIAS_VALUES = 1_000_000
 """How many values YAML aliases may add to a document: plenty for sharing arguments, not a bomb."""
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, with the tag of each plain scalar's text resolved once per document.
+
+    PyYAML calls ``resolve`` for every scalar and tries a list of regular expressions;
+    specs repeat the same few words (layer names, argument names, sizes) on every layer.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._tags: dict[str, str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:  # untagged collections (no path resolvers are registered)
+            return _SEQ if kind is yaml.SequenceNode else _MAP
+        if not implicit[0]:  # quoted: always a string
+            return _STR
+        tag = self._tags.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(value) < 64:
+                self._tags[value] = tag
+        return tag
 
 
 def load_yaml(text: str, source: str) -> ModelSpec:
@@ -50,11 +73,11 @@ def load_yaml(text: str, source: str) -> ModelSpec:
         )
     keys = {str(k) for k in data}
     for key in sorted(keys - set(TOP_LEVEL_KEYS)):
-        close = get_close_matches(key, TOP_LEVEL_KEYS, n=1)
+        close = close_match(key, TOP_LEVEL_KEYS)
         raise SpecError(
             f"unknown top-level key '{key}'",
             location=_loc(source, _child(root, key) or root),
-            hint=f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(TOP_LEVEL_KEYS)}",
+            hint=f"did you mean '{close}'?" if close else f"known keys: {', '.join(TOP_LEVEL_KEYS)}",
         )
     framework = data.get("framework", "keras")
     if framework not in FRAMEWORKS:
@@ -190,6 +213,10 @@ class _Builder:
             items = []
             size = 1
             for child in node.value:
+                if type(child) is yaml.ScalarNode:  # the common case, without a call to _node
+                    items.append(self._scalar(child))
+                    size += 1
+                    continue
                 value, count = self._node(child, depth + 1)
                 items.append(value)
                 size += count
@@ -215,6 +242,10 @@ class _Builder:
             key = self._scalar(key_node)
             if key in out:
                 raise SpecError(f"duplicate key {describe_value(key)}", location=self._where(key_node))
+            if type(value_node) is yaml.ScalarNode:
+                out[key] = self._scalar(value_node)
+                size += 2
+                continue
             value, count = self._node(value_node, depth + 1)
             out[key] = value
             size += 1 + count
@@ -297,12 +328,12 @@ def _layer_items(values: Any, node: yaml.Node, source: str) -> list[Item]:
     if not values:
         raise SpecError("'layers:' is empty", location=where, hint="list one entry per layer, e.g. - Dense: 4")
     items: list[Item] = []
-    for value, child in zip(values, node.value, strict=True):
-        location = _loc(source, child)
-        if isinstance(value, Mapping) and len(value) == 1 and "Repeat" in value:
+    for position, (value, child) in enumerate(zip(values, node.value, strict=True), start=1):
+        location = Location(source, child.start_mark.line + 1)
+        if type(value) is dict and len(value) == 1 and "Repeat" in value:
             items.append(_repeat(value["Repeat"], _child(child, "Repeat"), location, source))
-        else:
-            items.append(layer_from_entry(value, location))
+        else:  # numbered by position: right unless a Repeat comes first (then expand_repeats renumbers)
+            items.append(layer_from_entry(value, location, position))
     return items
 
 

@@ -1,0 +1,156 @@
+"""Whole-process wall time of ``paramcalc summary``: start-up against a floor, and scaling.
+
+Why whole processes: paramcalc runs in CI loops and pre-commit hooks, where what counts
+is the time from exec to exit, imports included.  The floor is a Python process that
+only imports what a table needs anyway (``python -c "import click, yaml, rich.console,
+rich.table"``), so the ratios measure paramcalc's own cost on top of its dependencies.
+
+Targets (issue 5):
+- ``summary`` (table) within 1.3x of the floor;
+- ``summary --format json`` faster than the floor (it never imports rich);
+- ``summary --format json`` linear in the number of layers, 100,000 layers in under 2 s.
+
+Run from a clone, after ``pip install -e .`` (or from the repository root, where
+``python -m paramcalc`` finds the package)::
+
+    python bench/bench.py                  # full run: Markdown tables on stdout
+    python bench/bench.py --runs 5 --quick    # a quick look (no 100,000-layer spec)
+
+Each figure is the median of ``--runs`` runs after one warm-up run (which also writes
+the .pyc files).  Next to wall time the tables give CPU time (user + system, from
+``getrusage``): on a busy machine wall time includes waiting for a core, CPU time does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+FLOOR = "import click, yaml, rich.console, rich.table"
+SIZES = (1, 100, 10_000, 100_000)
+KINDS = (
+    "  - Dense: 8\n",
+    "  - Dropout: 0.1\n",
+    "  - LSTM: {units: 8, return_sequences: true}\n",
+    "  - Activation: relu\n",
+)
+"""A generated spec cycles through these layers on a (16, 8) input: arguments as scalars and
+as mappings, layers with and without weights, so each layer costs what a real one costs."""
+
+
+def measure(argv: list[str], runs: int) -> dict[str, float]:
+    """Median wall and CPU seconds of running ``argv`` to completion (output discarded)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["TERM"] = "dumb"  # any PYTHONDONTWRITEBYTECODE value, even "0", would recompile every module each run
+    walls, cpus = [], []
+    for attempt in range(runs + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+            argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+        )
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode(errors='replace')}")
+        if attempt:  # the first run warms the file cache and writes .pyc files
+            walls.append(wall)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus)}
+
+
+def generate(directory: Path, layers: int) -> Path:
+    """A sequential spec of ``layers`` layers (YAML, one entry per line, as a person writes it)."""
+    path = directory / f"generated_{layers}.yaml"
+    body = "".join(KINDS[i % len(KINDS)] for i in range(layers))
+    path.write_text(f"name: generated-{layers}\ninput: [16, 8]\nlayers:\n{body}", encoding="utf-8")
+    return path
+
+
+def startup(python: str, runs: int) -> dict[str, Any]:
+    """The floor, and table / JSON summaries of every example spec."""
+    summary = [python, "-m", "paramcalc", "summary"]
+    rows = [
+        {
+            "spec": spec.name,
+            "table": measure([*summary, str(spec)], runs),
+            "json": measure([*summary, str(spec), "--format", "json"], runs),
+        }
+        for spec in SPECS
+    ]
+    return {"floor": measure([python, "-c", FLOOR], runs), "specs": rows}
+
+
+def scaling(python: str, runs: int, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
+    """``summary --format json`` on generated specs of each size (big ones get fewer runs)."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="paramcalc-bench-") as tmp:
+        for layers in sizes:
+            spec = generate(Path(tmp), layers)
+            times = measure(
+                [python, "-m", "paramcalc", "summary", str(spec), "--format", "json"],
+                max(3, runs // (1 + layers // 10_000)),
+            )
+            rows.append({"layers": layers, **times})
+    return rows
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The figures as the Markdown tables of bench/README.md."""
+    floor = result["startup"]["floor"]
+    lines = [
+        f"Python {result['python']}, {result['machine']}; medians of {result['runs']} runs.",
+        "",
+        "| command | wall | vs floor | CPU | vs floor | target |",
+        "|---|--:|--:|--:|--:|---|",
+        f'| floor: `python -c "{FLOOR}"` | {floor["wall"] * 1000:.0f} ms | 1.00x '
+        f"| {floor['cpu'] * 1000:.0f} ms | 1.00x | |",
+    ]
+    for row in result["startup"]["specs"]:
+        for fmt, label, target in (("table", "", "<= 1.30x"), ("json", " --format json", "< 1.00x")):
+            t = row[fmt]
+            lines.append(
+                f"| `summary {row['spec']}{label}` | {t['wall'] * 1000:.0f} ms | {t['wall'] / floor['wall']:.2f}x "
+                f"| {t['cpu'] * 1000:.0f} ms | {t['cpu'] / floor['cpu']:.2f}x | {target} |"
+            )
+    lines += ["", "| layers | wall | CPU | CPU per layer | target |", "|--:|--:|--:|--:|---|"]
+    base = result["scaling"][0]
+    for row in result["scaling"]:
+        per_layer = (row["cpu"] - base["cpu"]) / (row["layers"] - 1) * 1e6 if row["layers"] > 1 else None
+        target = "< 2 s" if row["layers"] == 100_000 else ""
+        shown = f"{per_layer:.1f} µs" if per_layer is not None else ""
+        lines.append(f"| {row['layers']:,} | {row['wall']:.3f} s | {row['cpu']:.3f} s | {shown} | {target} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Measure, then print Markdown tables (or the raw figures with --json)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=21, help="timed runs per command (median reported)")
+    parser.add_argument("--python", default=sys.executable, help="interpreter with paramcalc installed")
+    parser.add_argument("--quick", action="store_true", help="skip the 100,000-layer spec")
+    parser.add_argument("--json", dest="as_json", action="store_true", help="print the raw figures as JSON")
+    options = parser.parse_args()
+    result = {
+        "python": sys.version.split()[0],
+        "machine": f"{os.cpu_count()} CPUs, {sys.platform}, load average {os.getloadavg()[0]:.1f}",
+        "runs": options.runs,
+        "startup": startup(options.python, options.runs),
+        "scaling": scaling(options.python, options.runs, SIZES[:-1] if options.quick else SIZES),
+    }
+    print(json.dumps(result, indent=2) if options.as_json else markdown(result))
+
+
+if __name__ == "__main__":
+    main()
