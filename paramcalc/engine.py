@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from paramcalc.dtypes import canonical_dtype, dtype_bits
 from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError, close_match
-from paramcalc.report import LayerRow, Report, Shape
-from paramcalc.rules import Outcome, Rule, bind, find_rule
+from paramcalc.report import LayerRow, Report, Shape, Term
+from paramcalc.rules import Args, Outcome, Rule, bind, find_rule
 from paramcalc.shapes import check_dims, format_shape
 from paramcalc.spec.records import LayerSpec, ModelSpec
 
@@ -31,12 +31,22 @@ def to_snake_case(name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+def base_name(class_name: str, framework: str = "keras") -> str:
+    """A layer's automatic base name: Keras' snake case, or the lowercased torch class name.
+
+    torch modules have no names of their own (``nn.Sequential`` numbers them); paramcalc names
+    them ``linear``, ``lstm``, ``batchnorm2d``, ... so tables and errors stay readable.
+    """
+    return class_name.lower() if framework == "pytorch" else to_snake_case(class_name)
+
+
 class AutoNamer:
     """Hands out ``dense``, ``dense_1``, ... per base name, skipping names already taken."""
 
-    def __init__(self) -> None:
+    def __init__(self, framework: str = "keras") -> None:
         self.counts: dict[str, int] = {}
         self.taken: set[str] = set()
+        self.framework = framework
 
     def claim(self, name: str, layer: LayerSpec) -> str:
         """Reserve a user-given name; a duplicate is an error, as in Keras."""
@@ -47,7 +57,7 @@ class AutoNamer:
 
     def auto(self, class_name: str) -> str:
         """The next free automatic name for a class."""
-        base = to_snake_case(class_name)
+        base = base_name(class_name, self.framework)
         while True:
             count = self.counts.get(base, 0)
             self.counts[base] = count + 1
@@ -59,7 +69,7 @@ class AutoNamer:
 
 def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
     """Count a model: every layer's output shape and weight terms, and the totals."""
-    namer = AutoNamer()
+    namer = AutoNamer(model.framework)
     rows = _graph(model, namer) if model.graph else _sequential(model, namer)
     if model.outputs and not model.graph:
         _reachable(rows, model.outputs, model.outputs_location)  # checks the names; a chain keeps every layer
@@ -73,14 +83,20 @@ def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
         dtype_bits=dtype_bits(canonical),
         graph=model.graph,
         source=model.source,
+        extras=dict(model.extras),
+        notes=model.notes,
     )
 
 
 def _sequential(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
+    """A chain of layers.  The model input has no batch axis yet: the first layer's rule says
+    where it goes (PyTorch); without an input, only layers that can count from their arguments
+    alone (PyTorch) are counted, and their output shapes stay unknown.
+    """
     rows: list[LayerRow] = []
     shape: Shape | None = model.inputs[0].shape if model.inputs else None
     for layer in model.layers:
-        if shape is None:
+        if shape is None and not _counts_without_input(layer, model.framework):
             _check_layer(layer, model.framework)
             raise LayerError(
                 "no input shape for the first layer",
@@ -89,15 +105,23 @@ def _sequential(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
                 hint="add 'input: [3, 10000]' to the spec, or input_shape=(3, 10000) on the first layer",
             )
         name = namer.claim(layer.name, layer) if layer.name else namer.auto(layer.class_name)
-        row = run_layer(layer, name, [shape], model.framework)
+        row = run_layer(layer, name, [shape], model.framework, add_batch=(not rows,))
         rows.append(row)
-        shape = row.outputs[0]
+        shape = row.outputs[0] if row.outputs else None
     return rows
+
+
+def _counts_without_input(layer: LayerSpec, framework: str) -> bool:
+    """Whether a layer's rule can count it with no input shape (torch modules can)."""
+    try:
+        return find_rule(layer.class_name, framework).batch_in_shapes
+    except ParamcalcError:
+        return False
 
 
 def _graph(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
     rows: list[LayerRow] = []
-    tensors: dict[str, tuple[Shape, ...]] = {}
+    tensors: dict[str, tuple[Shape | None, ...]] = {}
     previous: str | None = None
     for spec in model.inputs:
         name = spec.name
@@ -107,6 +131,7 @@ def _graph(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
         tensors[name] = (spec.shape,)
         rows.append(LayerRow(name=name, class_name="InputLayer", outputs=(spec.shape,), line=_line(spec.location)))
         previous = name
+    model_inputs = {spec.name for spec in model.inputs}
     for layer in model.layers:
         name = namer.claim(layer.name, layer) if layer.name else namer.auto(layer.class_name)
         refs = layer.inputs if layer.inputs is not None else ((previous,) if previous else ())
@@ -118,8 +143,9 @@ def _graph(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
                 hint="declare the model's 'inputs:' or add an Input layer",
             )
         shapes = [_resolve(ref, tensors, layer) for ref in refs]
-        row = run_layer(layer, name, shapes, model.framework, inputs=tuple(refs))
-        tensors[name] = row.outputs
+        fresh = tuple(_split_ref(ref, tensors)[0] in model_inputs for ref in refs)
+        row = run_layer(layer, name, shapes, model.framework, inputs=tuple(refs), add_batch=fresh)
+        tensors[name] = row.outputs or (None,)
         rows.append(row)
         previous = name
     if model.outputs:
@@ -135,7 +161,7 @@ def _split_ref(ref: str, known: Container[str]) -> tuple[str, int]:
     return ref, 0
 
 
-def _resolve(ref: str, tensors: dict[str, tuple[Shape, ...]], layer: LayerSpec) -> Shape:
+def _resolve(ref: str, tensors: dict[str, tuple[Shape | None, ...]], layer: LayerSpec) -> Shape | None:
     """The shape a reference names: ``lstm`` (first output) or ``lstm[1]`` (second output)."""
     base, index = _split_ref(ref, tensors)
     if base not in tensors:
@@ -180,25 +206,37 @@ def _reachable(rows: list[LayerRow], outputs: Sequence[str], location: Location 
 def run_layer(
     layer: LayerSpec,
     name: str,
-    input_shapes: Sequence[Shape],
+    input_shapes: Sequence[Shape | None],
     framework: str = "keras",
     inputs: tuple[str, ...] = (),
+    add_batch: Sequence[bool] = (),
 ) -> LayerRow:
-    """Apply one layer's rule to its input shape(s) and record the row."""
+    """Apply one layer's rule to its input shape(s) and record the row.
+
+    ``add_batch[i]`` marks input ``i`` as a model input still without its batch axis; a rule
+    that sees batch axes (PyTorch) gets it inserted where its ``batch_axis`` says.  A ``None``
+    shape (no input at all) is only passed to such rules.
+    """
+    found: Rule | None = None
     try:
         found = find_rule(layer.class_name, framework)
         args = bind(found, layer)
+        input_shapes = _with_batch(found, args, input_shapes, add_batch)
         outcome = apply_rule(found, args, input_shapes)
         outputs = outcome.outputs
         for shape in outputs:
-            check_dims(shape)
+            if shape:
+                check_dims(shape)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
     except ParamcalcError as exc:
-        label = f"layer {layer.index} '{name}' ({layer.class_name})" if layer.index else layer.describe()
+        # Name the layer as the user will find it: by its (auto) name once its class is known.
+        label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
         raise exc.with_context(location=layer.location, layer=label) from None
     terms = tuple(outcome.terms)
     if not trainable:
         terms = tuple(replace(t, trainable=False) for t in terms)
+    if layer.tied:
+        terms = _tie(terms, dict(layer.tied), layer)
     symbols = outcome.symbols
     legend = found.legend_pairs
     if not found.legend.keys() <= symbols.keys():
@@ -208,16 +246,44 @@ def run_layer(
         class_name=found.name,
         outputs=outputs,
         terms=terms,
-        multi_output=bool(outcome.shapes),
+        multi_output=bool(outcome.shapes) and outcome.tree is None,
         inputs=inputs,
-        input_shapes=tuple(input_shapes),
+        input_shapes=tuple(s for s in input_shapes if s is not None),
         formula=outcome.formula,
         symbols=tuple(symbols.items()),
         legend=legend,
         gate_names=outcome.gate_names,
         why=found.why,
         line=layer.location.line,
+        batch_in_shapes=found.batch_in_shapes,
+        output_tree=outcome.tree,
+        copies=layer.copies,
     )
+
+
+def _with_batch(
+    found: Rule, args: Args, shapes: Sequence[Shape | None], add_batch: Sequence[bool]
+) -> list[Shape | None]:
+    """Insert the batch axis (``None``) into model inputs for rules that see it (PyTorch)."""
+    if found.batch_axis is None or not any(add_batch):
+        return list(shapes)
+    axis = found.batch_axis(args)
+    out: list[Shape | None] = []
+    for shape, add in zip(shapes, [*add_batch, *[False] * len(shapes)], strict=False):
+        if shape is not None and add:
+            at = min(axis, len(shape))
+            shape = (*shape[:at], None, *shape[at:])
+        out.append(shape)
+    return out
+
+
+def _tie(terms: tuple[Term, ...], tied: dict[str, str], layer: LayerSpec) -> tuple[Term, ...]:
+    """Mark the weights a spec says are aliases of another parameter (a tied LM head)."""
+    known = {t.path for t in terms}
+    for path in tied:
+        if path not in known:
+            raise LayerError(f"cannot tie '{path}': the layer has no such weight", layer=layer.describe())
+    return tuple(replace(t, tied_to=tied[t.path]) if t.path in tied else t for t in terms)
 
 
 def _check_layer(layer: LayerSpec, framework: str) -> None:
@@ -228,11 +294,17 @@ def _check_layer(layer: LayerSpec, framework: str) -> None:
         raise exc.with_context(location=layer.location, layer=layer.describe()) from None
 
 
-def apply_rule(found: Rule, args: object, input_shapes: Sequence[Shape]) -> Outcome:
-    """Check the input count and ranks against the rule's declaration, then call it."""
+def apply_rule(found: Rule, args: object, input_shapes: Sequence[Shape | None]) -> Outcome:
+    """Check the input count and ranks against the rule's declaration, then call it.
+
+    Rules that see the batch axis (PyTorch) check ranks themselves: torch modules accept
+    batched and unbatched inputs, and may get no shape at all.
+    """
     if not found.multi_input and len(input_shapes) != 1:
         raise LayerError(f"{found.name} takes one input, got {len(input_shapes)}")
     for shape in input_shapes:
+        if shape is None or found.batch_in_shapes:
+            continue
         rank = len(shape)
         too_low = rank < found.min_rank
         too_high = found.max_rank is not None and rank > found.max_rank

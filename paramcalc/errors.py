@@ -59,10 +59,14 @@ class ParamcalcError(Exception):
             self.layer = layer
         return self
 
-    def render(self) -> str:
-        """One line: ``where: layer: message — hint``, with newlines flattened."""
+    def render(self, *, location: bool = True) -> str:
+        """One line: ``where: layer: message — hint``, with newlines flattened.
+
+        ``location=False`` leaves out ``where`` (for outputs that carry it separately,
+        such as a GitHub annotation's ``file=`` and ``line=``).
+        """
         parts = []
-        if self.location is not None:
+        if location and self.location is not None:
             parts.append(str(self.location))
         if self.layer:
             parts.append(self.layer)

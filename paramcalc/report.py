@@ -7,7 +7,8 @@ objects (one per framework weight tensor) and the engine sums them.  Renderers r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from math import prod
 from typing import Any
 
@@ -18,7 +19,13 @@ SCHEMA_VERSION = 1
 
 Dim = int | None
 Shape = tuple[Dim, ...]
-"""A tensor shape without the batch axis; ``None`` is an unknown length."""
+"""A tensor shape without the batch axis; ``None`` is an unknown length.
+
+(PyTorch rows hold shapes *with* the batch axis, see :attr:`LayerRow.batch_in_shapes`.)"""
+
+Tree = int | tuple["Tree", ...]
+"""The nesting of a module's tuple output: leaves index :attr:`LayerRow.outputs`.
+``nn.LSTM`` returns ``(output, (h_n, c_n))``: ``(0, (1, 2))``."""
 
 
 @fast_init
@@ -33,6 +40,13 @@ class Term:
     the LSTM's four gates into one kernel.  ``scope`` is the sub-layer path for wrapped
     or nested layers (``forward_lstm``).  Buffers (``buffer=True``) are state tensors a
     framework does not count as parameters (torch's BatchNorm running stats).
+    ``gate_axis`` is the axis that packs the gates: Keras packs them along the last axis,
+    torch along the first (``weight_ih_l0`` is ``(4·hidden, input)``).
+
+    ``tied_to`` names the parameter this tensor *is* (a tied LM head is the input
+    embedding): it is shown, never counted again.  ``share = (k, E)`` marks a tensor that
+    stacks ``E`` routed experts on its first axis of which each token uses ``k``, so only
+    ``count * k / E`` of it is active per token.
     """
 
     symbol: str
@@ -43,11 +57,27 @@ class Term:
     gates: int = 1
     scope: str = ""
     buffer: bool = False
+    gate_axis: int = -1
+    tied_to: str = ""
+    share: tuple[int, int] | None = None
 
     @property
     def count(self) -> int:
         """Number of scalars in the tensor: the product of its shape (1 for a scalar)."""
         return prod(self.shape)
+
+    @property
+    def counted(self) -> bool:
+        """Whether the tensor adds to the parameter count (not a buffer, not a tied alias)."""
+        return not self.buffer and not self.tied_to
+
+    @property
+    def active(self) -> int:
+        """Scalars of this tensor one token uses: all of it, or ``k`` of its ``E`` experts."""
+        if self.share is None:
+            return self.count
+        k, experts = self.share
+        return self.count * k // experts
 
     @property
     def path(self) -> str:
@@ -67,6 +97,10 @@ class Term:
             out["scope"] = self.scope
         if self.buffer:
             out["buffer"] = True
+        if self.tied_to:
+            out["tied_to"] = self.tied_to
+        if self.share is not None:
+            out["active_share"] = list(self.share)
         return out
 
 
@@ -79,6 +113,12 @@ class LayerRow:
     returns a list (an RNN with ``return_state``), which is how Keras prints it.
     ``formula`` is the closed form over ``symbols`` (``4*n*(n+m+1)``); ``legend`` says what
     each symbol means; ``why`` is the rule's explanation of the formula.
+
+    PyTorch rows differ in three ways: ``batch_in_shapes`` (shapes include the batch axis,
+    ``None``, wherever torch puts it: ``(5, None, 8)`` out of a sequence-first LSTM);
+    ``outputs`` is empty when the spec has no input, so the shapes are unknown; and a module
+    returning a tuple keeps its nesting in ``output_tree`` while ``outputs[0]`` is the tensor
+    passed on to the next layer.
     """
 
     name: str
@@ -96,67 +136,129 @@ class LayerRow:
     depth: int = 0
     line: int | None = None
     counted: bool = True
+    batch_in_shapes: bool = False
+    output_tree: Tree | None = None
+    copies: tuple[str, ...] = ()
+    _sums: tuple[int, int, int, int, int, bool] = field(init=False, repr=False, compare=False)
+    """One copy's (params, trainable, buffers, active, tied) and whether a term is routed.
 
-    _sums: tuple[int, int, int] = field(init=False, repr=False, compare=False)
-    """(params, trainable, buffers), summed once when the row is made (renderers ask often)."""
+    Summed once when the row is made: renderers and the totals ask for them many times,
+    and a big model has a hundred thousand rows."""
 
     def __post_init__(self) -> None:
-        params = trainable = buffers = 0
+        params = trainable = buffers = active = tied = 0
+        routed = False
         for term in self.terms:
             count = term.count
+            if term.share is not None:
+                routed = True
             if term.buffer:
                 buffers += count
+            elif term.tied_to:
+                tied += count
             else:
                 params += count
                 if term.trainable:
                     trainable += count
-        if not self.counted:
-            params = trainable = 0
-        object.__setattr__(self, "_sums", (params, trainable, buffers))
+                active += count if term.share is None else term.active
+        object.__setattr__(self, "_sums", (params, trainable, buffers, active, tied, routed))
+
+    @property
+    def known_outputs(self) -> bool:
+        """Whether the output shapes are known (they are not for a PyTorch spec without input)."""
+        return bool(self.outputs)
+
+    @property
+    def repeat(self) -> int:
+        """How many identical copies this row stands for (``LlamaDecoderLayer`` × 32)."""
+        return len(self.copies) or 1
+
+    @property
+    def params_each(self) -> int:
+        """Parameters of one copy (buffers and tied aliases excluded); 0 for a shared layer's repeat call."""
+        return self._sums[0] if self.counted else 0
 
     @property
     def params(self) -> int:
-        """Parameters of this layer (buffers excluded); 0 for a repeat call of a shared layer."""
-        return self._sums[0]
+        """Parameters of this layer, all copies together."""
+        return self.params_each * self.repeat
 
     @property
     def trainable(self) -> int:
-        """Trainable parameters of this layer."""
-        return self._sums[1]
+        """Trainable parameters of this layer, all copies together."""
+        return self._sums[1] * self.repeat if self.counted else 0
+
+    @property
+    def active(self) -> int:
+        """Parameters one token uses, all copies together (routed experts: only the top-k)."""
+        return self._sums[3] * self.repeat if self.counted else 0
+
+    @property
+    def tied(self) -> int:
+        """Scalars of tied aliases: shown in the layer, counted where they are first defined."""
+        return self._sums[4] * self.repeat
+
+    @property
+    def routed(self) -> bool:
+        """Whether a term stacks routed experts."""
+        return self._sums[5]
 
     @property
     def non_trainable(self) -> int:
         """Non-trainable parameters (Keras' BatchNormalization moving statistics, frozen layers)."""
-        return self._sums[0] - self._sums[1]
+        return self.params - self.trainable
 
     @property
     def buffers(self) -> int:
-        """Scalars held in buffers (state that is not a parameter)."""
-        return self._sums[2]
+        """Scalars held in buffers (state that is not a parameter), all copies together."""
+        return self._sums[2] * self.repeat
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the layer (see README, "JSON output")."""
-        params, trainable, buffers = self._sums
-        # shapes get the batch axis back as None (JSON null), as Keras prints them
+        shapes = [_shape_list(s, self.batch_in_shapes) for s in self.outputs]
+        output: Any = None
+        if shapes:
+            output = shapes if self.multi_output else shapes[0]
+        params, trainable = self.params, self.trainable
         out: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
-            "output_shape": [[None, *s] for s in self.outputs] if self.multi_output else [None, *self.outputs[0]],
+            "output_shape": output,
             "params": params,
             "trainable": trainable,
             "non_trainable": params - trainable,
             "terms": [t.to_dict() for t in self.terms],
         }
+        if self.output_tree is not None and shapes:
+            out["outputs"] = _tree_list(self.output_tree, shapes)
         if self.inputs:
             out["inputs"] = list(self.inputs)
         if self.formula is not None:
             out["formula"] = self.formula
             out["symbols"] = dict(self.symbols)
-        if buffers:
-            out["buffers"] = buffers
+        if self._sums[2]:
+            out["buffers"] = self.buffers
         if self.depth:
             out["depth"] = self.depth
+        if self.copies:
+            out["repeat"] = self.repeat
+            out["params_each"] = self.params_each
+            out["copies"] = list(self.copies)
+        if self.routed:
+            out["active"] = self.active
         return out
+
+
+def _shape_list(shape: Shape, batch_in_shape: bool = False) -> list[Dim]:
+    """A shape with the batch axis put back as ``None`` (JSON ``null``), as Keras prints it."""
+    return list(shape) if batch_in_shape else [None, *shape]
+
+
+def _tree_list(tree: Tree, shapes: list[list[Dim]]) -> Any:
+    """A tuple output as nested JSON lists of shapes."""
+    if isinstance(tree, int):
+        return shapes[tree]
+    return [_tree_list(item, shapes) for item in tree]
 
 
 @dataclass(frozen=True)
@@ -171,6 +273,7 @@ class Report:
     graph: bool = False
     source: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -186,6 +289,56 @@ class Report:
     def non_trainable(self) -> int:
         """Parameters that training does not update (moving statistics, frozen layers)."""
         return self.total - self.trainable
+
+    @property
+    def buffers(self) -> int:
+        """Scalars held in buffers (torch's BatchNorm running statistics): state, not parameters."""
+        return sum(layer.buffers for layer in self.layers)
+
+    @property
+    def routed(self) -> bool:
+        """Whether the model routes tokens to experts (a mixture of experts)."""
+        return any(layer.routed for layer in self.layers)
+
+    @property
+    def active(self) -> int:
+        """Parameters one token uses: everything but the experts the router did not pick."""
+        return sum(layer.active for layer in self.layers)
+
+    @property
+    def tied(self) -> int:
+        """Scalars of tied aliases (a tied LM head): shown, not counted again."""
+        return sum(layer.tied for layer in self.layers)
+
+    @property
+    def largest_layer(self) -> LayerRow | None:
+        """The row whose single copy has the most parameters (what must fit on one device)."""
+        rows = [row for row in self.layers if row.params_each]
+        return max(rows, key=lambda row: row.params_each) if rows else None
+
+    def expanded(self) -> Report:
+        """The same report with every repeated row written out once per copy, in model order.
+
+        Adjacent repeated rows form one stack (Qwen2-MoE interleaves dense and sparse
+        layers as two rows); their copies are merged and put back in layer order.
+        """
+        rows: list[LayerRow] = []
+        stack: list[LayerRow] = []
+
+        def flush() -> None:
+            copies = [(name, row) for row in stack for name in row.copies]
+            copies.sort(key=lambda item: _natural_key(item[0]))
+            rows.extend(replace(row, name=name, copies=()) for name, row in copies)
+            stack.clear()
+
+        for row in self.layers:
+            if row.copies:
+                stack.append(row)
+                continue
+            flush()
+            rows.append(row)
+        flush()
+        return replace(self, layers=tuple(rows))
 
     def nbytes(self, count: int) -> int:
         """Bytes that ``count`` parameters take at this report's dtype (rounded up for sub-byte dtypes)."""
@@ -215,5 +368,18 @@ class Report:
             "dtype": self.dtype,
             "layers": [layer.to_dict() for layer in self.layers] if with_layers else [],
         }
+        if self.framework == "pytorch" or self.buffers:
+            out["buffers"] = self.buffers
+        if self.routed:
+            out["active_per_token"] = self.active
+        if self.tied:
+            out["tied"] = self.tied
+        if self.notes:
+            out["notes"] = list(self.notes)
         out.update(self.extras)
         return out
+
+
+def _natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts ``layers.9`` before ``layers.10``."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part)

@@ -19,9 +19,13 @@ axes), so nothing downstream meets Python's 4,300-digit limit on int-to-text con
 """
 
 
-def format_shape(shape: Shape) -> str:
-    """Keras' printed form with the batch axis: ``(None, 4, 8)``."""
-    return "(" + ", ".join(str(d) for d in (None, *shape)) + ")"
+def format_shape(shape: Shape, batch_in_shape: bool = False) -> str:
+    """Keras' printed form with the batch axis: ``(None, 4, 8)``.
+
+    ``batch_in_shape``: the shape already holds its batch axis (PyTorch rows), print it as is.
+    """
+    dims = shape if batch_in_shape else (None, *shape)
+    return "(" + ", ".join(str(d) for d in dims) + ")"
 
 
 def check_dims(shape: Shape, what: str = "output") -> None:
@@ -57,3 +61,52 @@ def product(shape: Shape) -> int | None:
     if any(d is None for d in shape):
         return None
     return prod(d for d in shape if d is not None)
+
+
+def conv_length(size: int | None, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int | None:
+    """Output length of a convolution or pooling window along one axis (floor division).
+
+    ``floor((size + 2·padding - dilation·(kernel-1) - 1) / stride) + 1``, as torch's
+    ``Conv*d`` shape docs and Keras' ``compute_conv_output_shape`` with explicit padding.
+    """
+    if size is None:
+        return None
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pool_length(
+    size: int | None,
+    kernel: int,
+    stride: int,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> int | None:
+    """Output length of torch's max/avg pooling (``pooling_output_shape`` in ATen).
+
+    With ``ceil_mode`` the division rounds up, but a last window that would start in the
+    right padding is dropped.
+    """
+    if size is None:
+        return None
+    span = size + 2 * padding - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
+    out = span // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def transposed_length(
+    size: int | None,
+    kernel: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> int | None:
+    """Output length of a transposed convolution (torch ``ConvTranspose*d`` shape docs):
+    ``(size-1)·stride - 2·padding + dilation·(kernel-1) + output_padding + 1``.
+    """
+    if size is None:
+        return None
+    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1

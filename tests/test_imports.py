@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 
+import click
 import pytest
 from conftest import SPECS
 
@@ -42,19 +43,24 @@ def _loaded(argv: list[str]) -> tuple[int, set[str]]:
     return result["code"], set(result["loaded"])
 
 
+SOLVABLE = "Input(shape=(3, 10000)) | LSTM(?) | Dense(1)"
+EXTRA = {"solve": ["--max-params", "2M"], "check": ["--max-params", "2M"]}
+"""What a command needs besides its specs to run to the end."""
+
+
 def _spec_commands_with_json() -> list[list[str]]:
-    """Every command that reads a SPEC and can print JSON, plus ``check`` when it exists."""
+    """Every command reading SPECs, in JSON where it can print it (and ``check`` in its default text)."""
     cases = []
     for name, command in sorted(cli.commands.items()):
-        params = {param.name: param for param in command.params}
-        if "spec" not in params:
+        specs = [p for p in command.params if isinstance(p, click.Argument) and (p.name or "").startswith("spec")]
+        if not specs:
             continue
-        fmt = params.get("fmt") or params.get("format")
-        choices = getattr(getattr(fmt, "type", None), "choices", ())
-        if "json" in choices:
-            cases.append([name, LSTM, "--format", "json"])
+        argv = [name, *([SOLVABLE] if name == "solve" else [LSTM] * len(specs)), *EXTRA.get(name, [])]
+        fmt = next((p for p in command.params if isinstance(p, click.Option) and "--format" in p.opts), None)
+        if "json" in getattr(getattr(fmt, "type", None), "choices", ()):
+            cases.append([*argv, "--format", "json"])
         if name == "check":
-            cases.append([name, LSTM])
+            cases.append(argv)
     return cases
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Hand-written Keras 3 conformance cases, as paramcalc specs (plain data, no Keras import).
 
 Why a separate module: the case list is data that reviewers read and extend, while
@@ -52,6 +53,9 @@ def graph(inputs: dict[str, Any], layers: list[Any], outputs: list[str] | None =
         spec["outputs"] = list(outputs)
     return spec
 
+
+# One case per line reads best as a table: the formatter leaves the data alone.
+# fmt: off
 
 # --------------------------------------------------------------------------- core
 CORE: list[Case] = [
@@ -124,6 +128,7 @@ CORE_ERRORS: list[Case] = [
     ("err_embedding_zero_dim", seq([4], [{"Embedding": [0, 8]}], INT)),
     ("err_einsum_bad_equation", seq([16], [{"EinsumDense": {"equation": "ab,bc->ad", "output_shape": 8}}])),
     ("err_dropout_rate_above_one", seq([16], [{"Dropout": 1.5}])),
+    ("err_sequential_duplicate_name", seq([8], [{"Dense": {"units": 4, "name": "d"}}, {"Dense": {"units": 4, "name": "d"}}])),
 ]
 
 # --------------------------------------------------------------------------- recurrent
@@ -357,12 +362,12 @@ ATTENTION: list[Case] = [
     ("mha_big", graph({"x": [512, 1024]}, [{"MultiHeadAttention": {"num_heads": 16, "key_dim": 64, "inputs": ["x", "x"]}}])),
     ("mha_none_seq", graph({"x": [None, 64]}, [{"MultiHeadAttention": {"num_heads": 4, "key_dim": 16, "dropout": 0.1, "inputs": ["x", "x"]}}])),
     ("mha_on_projected", graph({"x": [10, 20]}, [{"Dense": {"units": 32, "name": "proj"}}, {"MultiHeadAttention": {"num_heads": 2, "key_dim": 16, "inputs": ["proj", "x"]}}])),
-    ("gqa_basic", graph(_X64, [{"GroupedQueryAttention": {"head_dim": 16, "num_query_heads": 8, "num_key_value_heads": 2, "inputs": ["x", "x"]}}])),
-    ("gqa_kv1", graph(_X64, [{"GroupedQueryAttention": {"head_dim": 8, "num_query_heads": 4, "num_key_value_heads": 1, "inputs": ["x", "x"]}}])),
-    ("gqa_kv_equal", graph(_X64, [{"GroupedQueryAttention": {"head_dim": 16, "num_query_heads": 4, "num_key_value_heads": 4, "inputs": ["x", "x"]}}])),
-    ("gqa_no_bias", graph(_X64, [{"GroupedQueryAttention": {"head_dim": 16, "num_query_heads": 8, "num_key_value_heads": 2, "use_bias": False, "inputs": ["x", "x"]}}])),
-    ("gqa_cross_with_key", graph({"q": [8, 32], "v": [12, 48], "k": [12, 16]}, [{"GroupedQueryAttention": {"head_dim": 8, "num_query_heads": 6, "num_key_value_heads": 3, "inputs": ["q", "v", "k"]}}])),
-    ("gqa_alias_use_gate", graph(_X64, [{"GroupQueryAttention": {"head_dim": 16, "num_query_heads": 4, "num_key_value_heads": 2, "use_gate": True, "inputs": ["x", "x"]}}])),
+    ("gqa_basic", graph(_X64, [{"GroupQueryAttention": {"head_dim": 16, "num_query_heads": 8, "num_key_value_heads": 2, "inputs": ["x", "x"]}}])),
+    ("gqa_kv1", graph(_X64, [{"GroupQueryAttention": {"head_dim": 8, "num_query_heads": 4, "num_key_value_heads": 1, "inputs": ["x", "x"]}}])),
+    ("gqa_kv_equal", graph(_X64, [{"GroupQueryAttention": {"head_dim": 16, "num_query_heads": 4, "num_key_value_heads": 4, "inputs": ["x", "x"]}}])),
+    ("gqa_no_bias", graph(_X64, [{"GroupQueryAttention": {"head_dim": 16, "num_query_heads": 8, "num_key_value_heads": 2, "use_bias": False, "inputs": ["x", "x"]}}])),
+    ("gqa_cross_with_key", graph({"q": [8, 32], "v": [12, 32], "k": [12, 16]}, [{"GroupQueryAttention": {"head_dim": 8, "num_query_heads": 6, "num_key_value_heads": 3, "inputs": ["q", "v", "k"]}}])),
+    ("gqa_use_gate", graph(_X64, [{"GroupQueryAttention": {"head_dim": 16, "num_query_heads": 4, "num_key_value_heads": 2, "use_gate": True, "inputs": ["x", "x"]}}])),
     ("attention_dot", graph({"q": [8, 16], "v": [10, 16]}, [{"Attention": {"inputs": ["q", "v"]}}])),
     ("attention_use_scale", graph({"q": [8, 16], "v": [10, 16]}, [{"Attention": {"use_scale": True, "inputs": ["q", "v"]}}])),
     ("attention_concat", graph({"q": [8, 16], "v": [10, 16]}, [{"Attention": {"score_mode": "concat", "inputs": ["q", "v"]}}])),
@@ -384,8 +389,8 @@ ATTENTION: list[Case] = [
 
 ATTENTION_ERRORS: list[Case] = [
     ("err_mha_in_sequential", seq([10, 64], [{"MultiHeadAttention": {"num_heads": 4, "key_dim": 16}}])),
-    ("err_gqa_heads_not_divisible", graph(_X64, [{"GroupedQueryAttention": {"head_dim": 16, "num_query_heads": 6, "num_key_value_heads": 4, "inputs": ["x", "x"]}}])),
-    ("err_attention_dot_width_mismatch", graph({"q": [8, 16], "v": [10, 12]}, [{"Attention": {"inputs": ["q", "v"]}}])),
+    ("err_gqa_heads_not_divisible", graph(_X64, [{"GroupQueryAttention": {"head_dim": 16, "num_query_heads": 6, "num_key_value_heads": 4, "inputs": ["x", "x"]}}])),
+    ("err_gqa_query_value_width_mismatch", graph({"q": [8, 32], "v": [12, 48]}, [{"GroupQueryAttention": {"head_dim": 8, "num_query_heads": 4, "num_key_value_heads": 2, "inputs": ["q", "v"]}}])),
 ]
 
 # --------------------------------------------------------------------------- pooling / reshaping
@@ -678,9 +683,24 @@ GRAPHS: list[Case] = [
         {"Reshape": {"target_shape": [1, 1, 64]}},
         {"Multiply": {"inputs": ["img", "reshape"]}},
     ])),
+    ("mha_consumes_dropout_auto_name", graph({"x": [10, 16]}, [
+        {"MultiHeadAttention": {"num_heads": 2, "key_dim": 8, "dropout": 0.1, "inputs": ["x", "x"]}},
+        {"Dropout": 0.1},
+        {"Add": {"inputs": ["x", "dropout_1"]}},
+        {"Dense": 16},
+        {"Softmax": {}},
+        {"Add": {"inputs": ["dropout_1", "softmax_1"]}},
+    ])),
+    ("wrapper_inner_consumes_auto_name", graph({"x": [10, 16]}, [
+        {"TimeDistributed": {"layer": {"Dense": 8}}},
+        {"Dense": 8},
+        {"Bidirectional": {"layer": {"LSTM": {"units": 4, "return_sequences": True}}}},
+        {"LSTM": {"units": 8, "return_sequences": True}},
+        {"Concatenate": {"inputs": ["dense_1", "lstm_1", "time_distributed"]}},
+    ])),
     ("gqa_decoder_block", graph({"x": [64, 128]}, [
         {"RMSNormalization": {"name": "n1"}},
-        {"GroupedQueryAttention": {"head_dim": 32, "num_query_heads": 4, "num_key_value_heads": 2, "use_bias": False, "inputs": ["n1", "n1"], "name": "attn"}},
+        {"GroupQueryAttention": {"head_dim": 32, "num_query_heads": 4, "num_key_value_heads": 2, "use_bias": False, "inputs": ["n1", "n1"], "name": "attn"}},
         {"Add": {"inputs": ["x", "attn"], "name": "r1"}},
         {"RMSNormalization": {"name": "n2"}},
         {"Dense": {"units": 344, "use_bias": False, "name": "gate"}},
@@ -692,6 +712,7 @@ GRAPHS: list[Case] = [
 ]
 
 GRAPHS_ERRORS: list[Case] = [
+
     ("err_duplicate_layer_name", graph({"x": [8]}, [{"Dense": {"units": 4, "name": "d"}}, {"Dense": {"units": 4, "name": "d"}}])),
 ]
 
@@ -739,13 +760,13 @@ LECTURE: list[Case] = [
     ("lecture_keras_io_transformer_classifier", graph({"tokens": {"shape": [200], "dtype": INT}}, [
         {"Embedding": {"input_dim": 20000, "output_dim": 32, "name": "tok"}},
         {"MultiHeadAttention": {"num_heads": 2, "key_dim": 32, "inputs": ["tok", "tok"], "name": "att"}},
-        {"Dropout": 0.1},
-        {"Add": {"inputs": ["tok", "dropout"], "name": "res1"}},
+        {"Dropout": {"rate": 0.1, "name": "drop1"}},
+        {"Add": {"inputs": ["tok", "drop1"], "name": "res1"}},
         {"LayerNormalization": {"epsilon": 1e-6, "name": "ln1"}},
         {"Dense": {"units": 32, "activation": "relu"}},
         {"Dense": 32},
-        {"Dropout": 0.1},
-        {"Add": {"inputs": ["ln1", "dropout_1"]}},
+        {"Dropout": {"rate": 0.1, "name": "drop2"}},
+        {"Add": {"inputs": ["ln1", "drop2"]}},
         {"LayerNormalization": {"epsilon": 1e-6}},
         "GlobalAveragePooling1D",
         {"Dropout": 0.1},
@@ -765,6 +786,20 @@ LECTURE: list[Case] = [
 LECTURE_ERRORS: list[Case] = [
     ("err_lecture_simplernn_without_time_axis", bare([{"Input": {"shape": [10000]}}, {"SimpleRNN": 32}, {"Dense": 1}])),
 ]
+
+NOTES: dict[str, str] = {
+    "einsum_ellipsis": "Keras 3.15 bug: the symbolic output shape is (None, 3, 7, 16) but calling the layer gives (batch, 7, 3, 16); parameters are unaffected.",
+    "einsum_abc_cd": "A None in EinsumDense output_shape stays None in Keras' output shape even though the input length (10) is known.",
+    "einsum_abcd_cde_abe": "A None in EinsumDense output_shape stays None in Keras' output shape even though the input length (5) is known.",
+    "bidir_backward_layer_other_units": "Keras 3.15 bug: Bidirectional reports (None, 32) (twice the forward units) but calling it gives (batch, 20) (16 + 4); parameters are right.",
+    "ln_axis1": "Keras builds this (gamma/beta of shape (10,)) but on the torch backend calling it fails: the weights are not broadcast along axis 1.",
+    "rmsnorm_axis1": "Keras builds this (scale of shape (10,)) but on the torch backend calling it fails: the weight is not broadcast along axis 1.",
+    "normalization_with_stats": "With mean/variance given, Normalization stores them as constants: no weights, 0 parameters.",
+    "dangling_branch_excluded": "Keras drops layers that do not lead to an output: the 'unused' Dense is absent from model.layers and from the total.",
+    "mha_consumes_dropout_auto_name": "MultiHeadAttention creates its own Dropout and Softmax sublayers when built, so the user's next Dropout is auto-named dropout_1 and Softmax softmax_1.",
+    "wrapper_inner_consumes_auto_name": "A wrapped layer takes its own auto name: TimeDistributed(Dense) uses up 'dense' and Bidirectional(LSTM) 'lstm', so the next plain layers are dense_1 and lstm_1.",
+}
+"""Case id -> a Keras behaviour worth knowing, copied into the golden record as ``note``."""
 
 FAMILIES: dict[str, tuple[list[Case], list[Case]]] = {
     "core": (CORE, CORE_ERRORS),

@@ -218,7 +218,7 @@ def linear_embedding_cases() -> list[Case]:
 
 
 # --------------------------------------------------------------------------- recurrent
-def _rnn_total(gates: int, m: int, n: int, layers: int, bidir: bool, bias: bool, proj: int = 0) -> int:  # noqa: PLR0917
+def _rnn_total(gates: int, m: int, n: int, layers: int, bidir: bool, bias: bool, proj: int = 0) -> int:
     """Independent count: per layer/direction gates*(n*x + n*h) + 2 biases (+ projection)."""
     d = 2 if bidir else 1
     out = proj or n

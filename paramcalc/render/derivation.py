@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paramcalc.formula import evaluate, render
+from paramcalc.render.summary_text import UNKNOWN_SHAPE, output_text
 from paramcalc.report import LayerRow, Term
 from paramcalc.shapes import format_shape
 
@@ -24,34 +25,81 @@ class Step:
     values: tuple[int, ...]
     count: int
     scope: str = ""
+    tied_to: str = ""
+    share: tuple[int, int] | None = None
+
+    @property
+    def note(self) -> str:
+        """Why this step's count is special: a tied alias, or experts of which a token uses k."""
+        if self.tied_to:
+            return f"tied: is {self.tied_to}, counted there"
+        if self.share is not None:
+            k, experts = self.share
+            return f"{k} of {experts} experts active per token"
+        return ""
 
 
 def _gate_dims(term: Term) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """A gated term's per-gate slice: the last axis divided by the number of gates."""
+    """A gated term's per-gate slice: the gate axis divided by the number of gates."""
     dims = term.dims or tuple(str(d) for d in term.shape)
     values = term.shape
     if term.gates > 1:
+        axis = term.gate_axis % len(values)
         prefix = f"{term.gates}*"
-        last = dims[-1][len(prefix) :] if dims[-1].startswith(prefix) else f"{dims[-1]}/{term.gates}"
-        dims = (*dims[:-1], last)
-        values = (*values[:-1], values[-1] // term.gates)
+        sliced = dims[axis][len(prefix) :] if dims[axis].startswith(prefix) else f"{dims[axis]}/{term.gates}"
+        dims = (*dims[:axis], sliced, *dims[axis + 1 :])
+        values = (*values[:axis], values[axis] // term.gates, *values[axis + 1 :])
     return dims, values
 
 
 def steps(row: LayerRow) -> tuple[list[Step], int]:
-    """The derivation steps of a layer and the gate multiplier (1 when not gated)."""
+    """The derivation steps of a layer and the gate multiplier (1 when not gated).
+
+    Gated terms come first, per gate; terms outside the gates (an LSTM projection
+    ``weight_hr_l0``) follow whole: see :func:`split`.
+    """
+    gated, rest, gates = split(row)
+    return gated + rest, gates
+
+
+def split(row: LayerRow) -> tuple[list[Step], list[Step], int]:
+    """Per-gate steps, whole steps, and the gate count; buffers are not parameters, left out."""
     gates = max((t.gates for t in row.terms if not t.buffer), default=1)
-    out = []
+    gated: list[Step] = []
+    rest: list[Step] = []
     for term in row.terms:
         if term.buffer:
             continue
         if gates > 1 and term.gates == gates:
             dims, values = _gate_dims(term)
-            out.append(Step(term.symbol, term.weight, dims, values, term.count // gates, term.scope))
+            gated.append(Step(term.symbol, term.weight, dims, values, term.count // gates, term.scope))
         else:
             dims = term.dims or tuple(str(d) for d in term.shape)
-            out.append(Step(term.symbol, term.weight, dims, term.shape, term.count, term.scope))
-    return out, gates
+            step = Step(term.symbol, term.weight, dims, term.shape, term.count, term.scope, term.tied_to, term.share)
+            rest.append(step)
+    if gates > 1:
+        return gated, rest, gates
+    return rest, [], 1
+
+
+def _counted(items: list[Step]) -> int:
+    """The steps' sum without tied aliases (they are counted where first defined)."""
+    return sum(s.count for s in items if not s.tied_to)
+
+
+def _per_copy(gated: list[Step], rest: list[Step], gates: int) -> int:
+    """One copy's total from the steps: the gated terms times the gates plus the whole terms."""
+    return _counted(gated) * gates + _counted(rest)
+
+
+def _extra_lines(row: LayerRow) -> list[str]:
+    """Repeats and routed experts: what a single copy's total becomes for the whole row."""
+    lines = []
+    if row.repeat > 1:
+        lines.append(f"× {row.repeat} copies ({row.copies[0]} … {row.copies[-1]}) = {row.params:,}")
+    if any(t.share is not None for t in row.terms):
+        lines.append(f"active per token (routed experts: only the top-k): {row.active // row.repeat:,} per copy")
+    return lines
 
 
 def _dims_text(dims: tuple[str, ...], latex: bool = False) -> str:
@@ -83,12 +131,13 @@ def _num_tex(value: int) -> str:
     return f"{value:,}".replace(",", "{,}")
 
 
+def inputs_text(row: LayerRow) -> str:
+    """The input shape(s) as printed: ``(None, 3, 10000)``, or ``?`` when unknown."""
+    return ", ".join(format_shape(s, row.batch_in_shapes) for s in row.input_shapes) or UNKNOWN_SHAPE
+
+
 def _io_line(row: LayerRow) -> str:
-    ins = ", ".join(format_shape(s) for s in row.input_shapes) or "?"
-    outs = ", ".join(format_shape(s) for s in row.outputs)
-    if row.multi_output:
-        outs = f"[{outs}]"
-    return f"input {ins} → output {outs}"
+    return f"input {inputs_text(row)} → output {output_text(row)}"
 
 
 def text(row: LayerRow) -> str:
@@ -103,36 +152,22 @@ def text(row: LayerRow) -> str:
         legend = dict(row.legend)
         for key, value in row.symbols:
             lines.append(f"  {key:<{width}} = {value:<{value_width},}  {legend.get(key, '')}".rstrip())
-    items, gates = steps(row)
-    if not items:
+    gated, rest, gates = split(row)
+    buffers = [t for t in row.terms if t.buffer]
+    if not gated and not rest:
         lines.append("  no weights: 0 parameters")
-        return "\n".join(lines)
-    lines.append("")
-    indent = "  "
-    if gates > 1:
-        names = f" ({', '.join(row.gate_names)})" if row.gate_names else ""
-        lines.append(f"  each of the {gates} gates{names}:")
-        indent = "    "
-    table = []
-    for step in items:
-        weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
-        table.append((step.symbol, weight, f"{_dims_text(step.dims)} = {_values_text(step.values)}", f"{step.count:,}"))
-    w0 = max(len(r[0]) for r in table)
-    w1 = max(len(r[1]) for r in table)
-    w2 = max(len(r[2]) for r in table)
-    w3 = max(len(r[3]) for r in [*table, ("", "", "", f"{row.params:,}")])
-    for sym, weight, size, count in table:
-        lines.append(f"{indent}{sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}")
-    per = sum(s.count for s in items)
-    if gates > 1:
-        lines.append(f"{indent}{'per gate':<{w0 + w1 + w2 + 4}}  {per:>{w3},}")
-        lines.append(f"  {'× ' + str(gates) + ' gates':<{w0 + w1 + w2 + 6}}  {per * gates:>{w3},}")
-        lines.append("")
-        lines.append("  framework weights (gates packed along the last axis):")
-        for term in row.terms:
-            lines.append(f"    {term.path:<{w1 + 8}}  {term.shape!s:<14}  {term.count:>{w3},}")
     else:
-        lines.append(f"{indent}{'total':<{w0 + w1 + w2 + 4}}  {per:>{w3},}")
+        lines.append("")
+        lines += _text_table(row, gated, rest, gates)
+        lines += [f"  {line}" for line in _extra_lines(row)]
+    if buffers:
+        lines.append("")
+        lines.append("  buffers (saved with the model, not parameters):")
+        width = max(len(t.path) for t in buffers)
+        for term in buffers:
+            lines.append(f"    {term.path:<{width}}  {term.shape!s:<14}  {term.count:,}")
+    if not gated and not rest:
+        return "\n".join(lines)
     if row.formula:
         symbols = dict(row.symbols)
         value = evaluate(row.formula, symbols)
@@ -141,35 +176,76 @@ def text(row: LayerRow) -> str:
     return "\n".join(lines)
 
 
+def _text_table(row: LayerRow, gated: list[Step], rest: list[Step], gates: int) -> list[str]:
+    """The term table: per-gate terms (then × gates), then whole terms, then the total (one copy)."""
+    table = []
+    for step in [*gated, *rest]:
+        weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
+        size = f"{_dims_text(step.dims)} = {_values_text(step.values)}"
+        table.append((step.symbol, weight, size, f"{step.count:,}", step.note))
+    total = _per_copy(gated, rest, gates)
+    w0 = max(len(r[0]) for r in table)
+    w1 = max(len(r[1]) for r in table)
+    w2 = max(len(r[2]) for r in table)
+    w3 = max(len(r[3]) for r in [*table, ("", "", "", f"{total:,}", "")])
+    label = w0 + w1 + w2 + 4
+    lines = []
+    if gates > 1:
+        names = f" ({', '.join(row.gate_names)})" if row.gate_names else ""
+        lines.append(f"  each of the {gates} gates{names}:")
+        for sym, weight, size, count, note in table[: len(gated)]:
+            lines.append(f"    {sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}  {note}".rstrip())
+        per = _counted(gated)
+        lines.append(f"    {'per gate':<{label}}  {per:>{w3},}")
+        lines.append(f"  {'× ' + str(gates) + ' gates':<{label + 2}}  {per * gates:>{w3},}")
+        for sym, weight, size, count, note in table[len(gated) :]:
+            lines.append(f"  {sym:<{w0}}  {weight:<{w1}}  {size:<{w2 + 2}}  {count:>{w3}}  {note}".rstrip())
+        if rest:
+            lines.append(f"  {'total':<{label + 2}}  {total:>{w3},}")
+        axis = "first" if all(t.gate_axis == 0 for t in row.terms if t.gates > 1) else "last"
+        lines.append("")
+        lines.append(f"  framework weights (gates packed along the {axis} axis):")
+        for term in row.terms:
+            if not term.buffer:
+                lines.append(f"    {term.path:<{w1 + 8}}  {term.shape!s:<14}  {term.count:>{w3},}")
+    else:
+        for sym, weight, size, count, note in table:
+            lines.append(f"  {sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}  {note}".rstrip())
+        name = "total (tied weights not counted again)" if any(s.tied_to for s in [*gated, *rest]) else "total"
+        lines.append(f"  {name:<{label}}  {total:>{w3},}")
+    return lines
+
+
 def markdown(row: LayerRow) -> str:
     """The derivation as Markdown with ``$$`` LaTeX math (renders on GitHub and in Jupyter)."""
     out = [f"### `{row.name}` ({row.class_name}): {row.params:,} parameters", ""]
     if row.why:
         out += [row.why, ""]
-    ins = ", ".join(format_shape(s) for s in row.input_shapes) or "?"
-    outs = ", ".join(format_shape(s) for s in row.outputs)
-    out.append(f"Input `{ins}` → output `{outs}`.")
+    out.append(f"Input `{inputs_text(row)}` → output `{output_text(row)}`.")
     if row.symbols:
         legend = dict(row.legend)
         parts = [f"${k} = {v}$ ({legend[k]})" if k in legend else f"${k} = {v}$" for k, v in row.symbols]
         out[-1] += " With " + ", ".join(parts) + ":"
     out.append("")
-    items, gates = steps(row)
-    if items:
+    gated, rest, gates = split(row)
+    if gated or rest:
         if gates > 1 and row.gate_names:
             out += [f"Each of the {gates} gates ({', '.join(row.gate_names)}):", ""]
         out += ["| term | weight | size | count |", "|:--|:--|:--|--:|"]
-        for step in items:
-            weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
-            size = f"${_dims_text(step.dims, True)} = {_values_text(step.values, True)}$"
-            out.append(f"| ${_symbol_tex(step.symbol)}$ | `{weight}` | {size} | {step.count:,} |")
-        per = sum(s.count for s in items)
+        out += [_markdown_step(step) for step in gated]
         if gates > 1:
+            per = _counted(gated)
             out.append(f"| **per gate** | | | **{per:,}** |")
             out.append(f"| **× {gates} gates** | | | **{per * gates:,}** |")
-        else:
-            out.append(f"| **total** | | | **{per:,}** |")
+        out += [_markdown_step(step) for step in rest]
+        if gates == 1 or rest:
+            out.append(f"| **total** | | | **{_per_copy(gated, rest, gates):,}** |")
         out.append("")
+        out += [f"{line}\n" for line in _extra_lines(row)]
+    buffers = [t for t in row.terms if t.buffer]
+    if buffers:
+        shown = ", ".join(f"`{t.path}` {tuple(t.shape)}" for t in buffers)
+        out += [f"Buffers (saved with the model, not parameters): {shown}.", ""]
     if row.formula:
         symbols = dict(row.symbols)
         value = evaluate(row.formula, symbols)
@@ -182,21 +258,27 @@ def markdown(row: LayerRow) -> str:
     return "\n".join(out)
 
 
+def _markdown_step(step: Step) -> str:
+    weight = f"{step.scope}/{step.weight}" if step.scope else step.weight
+    size = f"${_dims_text(step.dims, True)} = {_values_text(step.values, True)}$"
+    note = f" ({step.note})" if step.note else ""
+    return f"| ${_symbol_tex(step.symbol)}$ | `{weight}` | {size} | {step.count:,}{note} |"
+
+
 def latex(row: LayerRow) -> str:
     """The derivation as a LaTeX ``align*`` block, ready for lecture notes."""
-    items, gates = steps(row)
+    gated, rest, gates = split(row)
     name = row.name.replace("_", r"\_")
     out = [f"% {row.name} ({row.class_name}): {row.params:,} parameters", r"\begin{align*}"]
     if row.symbols:
-        out.append(r"&" + r",\quad ".join(f"{k} = {v}" for k, v in row.symbols) + r" \\")
-    for step in items:
-        out.append(
-            f"{_symbol_tex(step.symbol)} &= {_dims_text(step.dims, True)} = {_values_text(step.values, True)}"
-            f" = {_num_tex(step.count)} \\\\"
-        )
+        out.append(r"&" + r",\quad ".join(f"{_symbol_tex(k)} = {v}" for k, v in row.symbols) + r" \\")
+    for step in gated:
+        out.append(_latex_step(step))
     if gates > 1:
-        per = sum(s.count for s in items)
+        per = sum(s.count for s in gated)
         out.append(rf"\text{{per gate}} &= {_num_tex(per)}, \quad \times {gates} = {_num_tex(per * gates)} \\")
+    for step in rest:
+        out.append(_latex_step(step))
     if row.formula:
         symbols = dict(row.symbols)
         value = evaluate(row.formula, symbols)
@@ -205,6 +287,16 @@ def latex(row: LayerRow) -> str:
             f" = {_num_tex(value)}"
         )
     else:
-        out.append(rf"P_{{\text{{{name}}}}} &= {_num_tex(row.params)}")
+        out.append(rf"P_{{\text{{{name}}}}} &= {_num_tex(row.params_each)}")
+    if row.repeat > 1:
+        out[-1] += r" \\"
+        out.append(rf"&\times {row.repeat} = {_num_tex(row.params)}")
     out.append(r"\end{align*}")
     return "\n".join(out)
+
+
+def _latex_step(step: Step) -> str:
+    return (
+        f"{_symbol_tex(step.symbol)} &= {_dims_text(step.dims, True)} = {_values_text(step.values, True)}"
+        f" = {_num_tex(step.count)} \\\\"
+    )

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from paramcalc.render import derivation
-from paramcalc.render.summary_text import connected_text, layer_label, output_text, totals_lines
+from paramcalc.diff import ModelDiff
+from paramcalc.render import derivation, diff_text
+from paramcalc.render.summary_text import (
+    connected_text,
+    layer_label,
+    note_lines,
+    output_text,
+    params_text,
+    totals_lines,
+)
 from paramcalc.report import Report
 
 
@@ -17,14 +25,39 @@ def summary(report: Report, explain: bool = False) -> str:
     align = [":--", ":--", "--:"] + ([":--"] if report.graph else [])
     lines = [f'**Model: "{report.name}"**', "", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     for row in report.layers:
-        cells = [layer_label(row).strip(), f"`{output_text(row)}`", f"{row.params:,}"]
+        cells = [layer_label(row).strip(), f"`{output_text(row)}`", params_text(row, " ")]
         if report.graph:
             cells.append(connected_text(row))
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines.append("")
     for label, value in totals_lines(report):
         lines.append(f"- **{label}:** {value}")
+    for note in note_lines(report):
+        lines.append(f"- *Note:* {note}")
     if explain:
         for row in report.layers:
             lines += ["", derivation.markdown(row).rstrip()]
+    return "\n".join(lines) + "\n"
+
+
+def diff(model_diff: ModelDiff) -> str:
+    """A diff for a pull-request comment: the totals first, then the layers side by side."""
+    a, b = model_diff.a, model_diff.b
+    lines = [
+        f"**paramcalc diff**: `{a.source}` → `{b.source}`: {a.total:,} → {b.total:,} parameters"
+        f" ({diff_text.signed(model_diff.delta)}, {diff_text.percent(model_diff.delta, a.total)})",
+        "",
+        diff_text.verdict(model_diff),
+        "",
+        "| " + " | ".join(diff_text.HEADER) + " |",
+        "|:--|:--|:--|--:|--:|--:|",
+    ]
+    for row in diff_text.rows(model_diff):
+        cells = [_cell(c) for c in row.cells]
+        if not row.weight:
+            cells[1] = f"`{cells[1]}`" if cells[1] else ""
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for label, value in diff_text.totals_lines(model_diff):
+        lines.append(f"- **{label}:** {value}")
     return "\n".join(lines) + "\n"

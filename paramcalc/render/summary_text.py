@@ -7,22 +7,54 @@ wording the table shows (``Total params: 1,745 (6.82 KB)``, as Keras 3 prints it
 from __future__ import annotations
 
 from paramcalc.dtypes import readable_size
-from paramcalc.report import LayerRow, Report
+from paramcalc.report import LayerRow, Report, Tree
 from paramcalc.shapes import format_shape
 
 
 def layer_label(row: LayerRow) -> str:
-    """``name (Class)`` as in Keras' first column, indented for nested layers."""
+    """``name (Class)`` as in Keras' first column, indented for nested layers.
+
+    A row standing for repeated blocks says how many: ``model.layers.0-31 (LlamaDecoderLayer × 32)``.
+    """
     prefix = "   " * row.depth + "└ " if row.depth else ""
-    return f"{prefix}{row.name} ({row.class_name})"
+    times = f" × {row.repeat}" if row.repeat > 1 else ""
+    return f"{prefix}{row.name} ({row.class_name}{times})"
+
+
+def params_text(row: LayerRow, separator: str = "\n") -> str:
+    """The Param # cell: the count, ``0 (tied)`` for a tied alias, the per-copy count for repeats."""
+    if row.params == 0 and row.tied:
+        return "0 (tied)"
+    text = f"{row.params:,}"
+    if row.repeat > 1:
+        text += f"{separator}({row.params_each:,} each)"
+    return text
+
+
+UNKNOWN_SHAPE = "?"
+"""The Output Shape cell of a PyTorch layer counted without an input shape."""
 
 
 def output_text(row: LayerRow) -> str:
-    """Keras' Output Shape cell: ``(None, 32)`` or ``[(None, 32), (None, 32)]``."""
-    shapes = [format_shape(s) for s in row.outputs]
+    """Keras' Output Shape cell: ``(None, 32)`` or ``[(None, 32), (None, 32)]``.
+
+    A torch module returning a tuple shows its nesting (``nn.LSTM``:
+    ``[(None, 3, 32), [(1, None, 32), (1, None, 32)]]``); unknown shapes show ``?``.
+    """
+    shapes = [format_shape(s, row.batch_in_shapes) for s in row.outputs]
+    if not shapes:
+        return UNKNOWN_SHAPE
+    if row.output_tree is not None:
+        return _tree_text(row.output_tree, shapes)
     if row.multi_output:
         return "[" + ", ".join(shapes) + "]"
     return shapes[0]
+
+
+def _tree_text(tree: Tree, shapes: list[str]) -> str:
+    if isinstance(tree, int):
+        return shapes[tree]
+    return "[" + ", ".join(_tree_text(item, shapes) for item in tree) + "]"
 
 
 def connected_text(row: LayerRow) -> str:
@@ -38,12 +70,42 @@ def connected_text(row: LayerRow) -> str:
 
 
 def totals_lines(report: Report) -> list[tuple[str, str]]:
-    """(label, value) pairs for the lines under the table, with Keras' byte formatting."""
-    return [
+    """(label, value) pairs for the lines under the table, with Keras' byte formatting.
+
+    A mixture of experts adds the parameters one token uses; tied weights say how much
+    they would add if they were (wrongly) counted twice.  torch buffers (BatchNorm running
+    statistics) get their own line: they are saved with the model but are not parameters,
+    so they are not in the totals.
+    """
+    lines = [
         ("Total params", _count(report, report.total)),
         ("Trainable params", _count(report, report.trainable)),
         ("Non-trainable params", _count(report, report.non_trainable)),
     ]
+    if report.routed:
+        lines.append(("Active params per token", f"{_count(report, report.active)}: {_routing(report)}"))
+    if report.tied:
+        lines.append(("Tied params (shown, counted once)", f"{report.tied:,}"))
+    if report.buffers:
+        lines.append(("Buffers (not parameters)", f"{report.buffers:,}"))
+    return lines
+
+
+def _routing(report: Report) -> str:
+    """``top-2 of 8 experts in 32 layers`` (each distinct routing, all copies counted)."""
+    layers: dict[tuple[int, int], int] = {}
+    for row in report.layers:
+        shares = {t.share for t in row.terms if t.share is not None and t.counted}
+        for share in shares:
+            if share is not None:
+                layers[share] = layers.get(share, 0) + row.repeat
+    parts = [f"top-{k} of {e} experts in {n} layer{'s' if n != 1 else ''}" for (k, e), n in sorted(layers.items())]
+    return "; ".join(parts) + ", shared parts always"
+
+
+def note_lines(report: Report) -> list[str]:
+    """Remarks the spec reader attached (tying conventions, defaults it assumed)."""
+    return list(report.notes)
 
 
 def _count(report: Report, count: int) -> str:

@@ -14,16 +14,30 @@ import rich.console
 import rich.markup
 import rich.table
 
-from paramcalc.render import derivation
-from paramcalc.render.summary_text import connected_text, layer_label, output_text, totals_lines
+from paramcalc.diff import ModelDiff
+from paramcalc.render import derivation, diff_text
+from paramcalc.render.summary_text import (
+    connected_text,
+    layer_label,
+    note_lines,
+    output_text,
+    params_text,
+    totals_lines,
+)
 from paramcalc.report import Report
 
 
 def print_table(report: Report, file: TextIO, explain: bool = False, width: int | None = None) -> None:
     """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does."""
     graph = report.graph
-    line_length = width or (108 if graph else 88)
-    positions = [0.3, 0.56, 0.74, 1.0] if graph else [0.45, 0.80, 1.0]
+    repeated = any(row.copies for row in report.layers)
+    line_length = width or (108 if graph or repeated else 88)
+    if graph:
+        positions = [0.3, 0.56, 0.74, 1.0]
+    elif repeated:
+        positions = [0.5, 0.76, 1.0]
+    else:
+        positions = [0.45, 0.80, 1.0]
     header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
     justify = ["left", "left", "right", "left"]
     columns = []
@@ -34,7 +48,7 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
         columns.append(rich.table.Column(name, justify=justify[i], width=col_width))  # type: ignore[arg-type]
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
     for row in report.layers:
-        cells = [rich.markup.escape(layer_label(row)), output_text(row), f"{row.params:,}"]
+        cells = [rich.markup.escape(layer_label(row)), output_text(row), params_text(row)]
         if graph:
             cells.append(rich.markup.escape(connected_text(row)))
         table.add_row(*cells)
@@ -44,8 +58,27 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
     console.print(f'[bold]Model: "{rich.markup.escape(report.name)}"[/]')
     console.print(table)
     for label, value in totals_lines(report):
-        console.print(f"[bold] {label}: [/]{value}")
+        console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
+    for note in note_lines(report):
+        console.print(f" Note: {rich.markup.escape(note)}")
     if explain:
         for row in report.layers:
             console.print()
             console.print(rich.markup.escape(derivation.text(row)), highlight=False)
+
+
+def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
+    """Print two models side by side: each layer's parameters in A and B, the delta, changed weights."""
+    justify = ("left", "left", "left", "right", "right", "right")
+    table = rich.table.Table(width=width, show_lines=False, box=rich.box.HEAVY_HEAD)
+    for name, side in zip(diff_text.HEADER, justify, strict=True):
+        table.add_column(name, justify=side)  # type: ignore[arg-type]
+    for row in diff_text.rows(diff):
+        cells = [rich.markup.escape(cell) for cell in row.cells]
+        table.add_row(*cells, style="dim" if row.weight else None)
+    console = rich.console.Console(file=file, highlight=False, width=width, soft_wrap=False)
+    console.print(f"[bold]{rich.markup.escape(diff_text.title(diff))}[/]", soft_wrap=True)
+    console.print(table)
+    for label, value in diff_text.totals_lines(diff):
+        console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
+    console.print(rich.markup.escape(diff_text.verdict(diff)))

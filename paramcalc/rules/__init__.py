@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 
 from paramcalc._fast import fast_init
 from paramcalc.errors import LayerError, close_match
-from paramcalc.report import Shape, Term
+from paramcalc.report import Shape, Term, Tree
 from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.common import describe_value
-from paramcalc.spec.records import LayerSpec, Value
+from paramcalc.spec.records import LayerSpec, Placeholder, Value
 
 __all__ = [
     "REQUIRED",
@@ -52,8 +52,18 @@ REQUIRED: Any = _Required()
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "keras": ("core", "recurrent"),
+    "pytorch": ("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm", "torch_attention"),
+    "transformers": ("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5"),
 }
 """Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
+
+FRAMEWORK_NAMES: dict[str, str] = {"keras": "Keras", "pytorch": "PyTorch"}
+"""How messages name each framework."""
+
+CASE_SENSITIVE: frozenset[str] = frozenset({"pytorch"})
+"""Frameworks whose spec class names must match exactly: ``torch.nn.Conv2D`` does not exist,
+so a PyTorch spec saying ``Conv2D`` is an error with a suggestion, not a silent ``Conv2d``.
+(Keras specs, and ``paramcalc explain`` for every framework, match names case-insensitively.)"""
 
 KERAS_BASE_KWARGS: dict[str, Value] = {
     "trainable": True,
@@ -67,7 +77,11 @@ KERAS_BASE_KWARGS: dict[str, Value] = {
 }
 """Keyword arguments every Keras layer accepts (``keras.layers.Layer.__init__``)."""
 
-BASE_KWARGS: dict[str, dict[str, Value]] = {"keras": KERAS_BASE_KWARGS, "pytorch": {"device": None, "dtype": None}}
+BASE_KWARGS: dict[str, dict[str, Value]] = {
+    "keras": KERAS_BASE_KWARGS,
+    "pytorch": {"device": None, "dtype": None},
+    "transformers": {},
+}
 
 
 @fast_init
@@ -77,7 +91,9 @@ class Outcome:
 
     Give ``shape`` for a single output, or ``shapes`` for a layer returning a list of
     tensors (an RNN with ``return_state``).  ``formula`` is an arithmetic expression over
-    ``symbols`` (``"4*n*(n+m+1)"``) equal to the sum of the terms' counts.
+    ``symbols`` (``"4*n*(n+m+1)"``) equal to the sum of the terms' counts.  A torch module
+    returning a nested tuple gives ``shapes`` flat (element 0 first, the tensor passed on)
+    and their nesting as ``tree`` (``(0, (1, 2))`` for ``nn.LSTM``'s ``(out, (h_n, c_n))``).
     """
 
     shape: Shape | None = None
@@ -86,14 +102,15 @@ class Outcome:
     symbols: Mapping[str, int] = field(default_factory=dict)
     shapes: tuple[Shape, ...] = ()
     gate_names: tuple[str, ...] = ()
+    tree: Tree | None = None
 
     @property
     def outputs(self) -> tuple[Shape, ...]:
-        """Every output shape, in order."""
+        """Every output shape, in order; empty when unknown (a PyTorch layer given no input)."""
         if self.shapes:
             return self.shapes
         if self.shape is None:
-            raise TypeError("a rule must give shape or shapes")
+            return ()
         return (self.shape,)
 
 
@@ -102,7 +119,15 @@ RuleFn = Callable[..., Outcome]
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule and its constructor signature."""
+    """A registered rule and its constructor signature.
+
+    ``min_rank``/``max_rank`` are input ranks without the batch axis; the engine checks them
+    for Keras rules.  For rules with ``batch_axis`` (PyTorch), ``min_rank`` is only the rank
+    ``explain`` pads ``--input`` to, ``batch_axis(args)`` says where the batch axis goes in a
+    spec's input when the layer comes first (1 for a sequence-first ``nn.LSTM``), and
+    ``from_input`` names constructor arguments ``explain --input`` fills from an input axis
+    (``("input_size", -1)``).  ``varargs`` rules accept and ignore any arguments (``nn.Identity``).
+    """
 
     name: str
     fn: RuleFn
@@ -114,6 +139,21 @@ class Rule:
     expects: str = ""
     multi_input: bool = False
     aliases: tuple[str, ...] = ()
+    batch_axis: Callable[[Args], int] | None = None
+    from_input: tuple[tuple[str, int], ...] = ()
+    varargs: bool = False
+    max_positional: int | None = None
+
+    @property
+    def batch_in_shapes(self) -> bool:
+        """Whether the rule sees shapes *with* the batch axis (PyTorch) and may count without one.
+
+        Keras rules get shapes without the batch axis and always need an input shape.  Rules
+        with a ``batch_axis`` (torch.nn modules, which know their sizes from their arguments)
+        get the full shape, batch axis included as ``None`` wherever the forward pass puts it,
+        or ``None`` for the whole shape when the spec gives no input; they check ranks themselves.
+        """
+        return self.batch_axis is not None
 
     @cached_property
     def why(self) -> str:
@@ -164,13 +204,31 @@ def rule(
     expects: str = "",
     multi_input: bool = False,
     base: bool = True,
+    batch_axis: int | Callable[[Args], int] | None = None,
+    from_input: Mapping[str, int] | None = None,
+    varargs: bool = False,
 ) -> Callable[[F], F]:
     """Register a rule for ``name``; ``params`` are the constructor's arguments in order.
 
     A bare string is a required argument; ``(name, default)`` an optional one.  With
     ``base`` the framework's common layer keywords (``trainable``, ``dtype``, ...) are
     accepted too.  Registering a name twice is a programming error and fails loudly.
+    ``batch_axis``, ``from_input`` and ``varargs``: see :class:`Rule`.  A ``"*"`` among
+    ``params`` makes the arguments after it keyword-only, as in the Python signature.
     """
+    max_positional: int | None = None
+    if "*" in params:
+        max_positional = params.index("*")
+        params = tuple(p for p in params if p != "*")
+    axis_of: Callable[[Args], int] | None
+    if isinstance(batch_axis, int):
+        fixed = batch_axis
+
+        def axis_of(_: Args) -> int:
+            return fixed
+
+    else:
+        axis_of = batch_axis
     ordered: list[tuple[str, Value]] = [(p, REQUIRED) if isinstance(p, str) else p for p in params]
     if base:
         known = {p for p, _ in ordered}
@@ -188,6 +246,10 @@ def rule(
             expects=expects,
             multi_input=multi_input,
             aliases=tuple(aliases),
+            batch_axis=axis_of,
+            from_input=tuple((from_input or {}).items()),
+            varargs=varargs,
+            max_positional=max_positional,
         )
         table = _REGISTRY.setdefault(framework, {})
         canonical = _CANONICAL.setdefault(framework, {})
@@ -214,19 +276,24 @@ def all_rules(framework: str = "keras") -> dict[str, Rule]:
     return dict(_load(framework))
 
 
-def find_rule(class_name: str, framework: str = "keras") -> Rule:
-    """The rule for a class name (case-insensitive); LayerError with a suggestion if unknown."""
+def find_rule(class_name: str, framework: str = "keras", exact: bool | None = None) -> Rule:
+    """The rule for a class name; LayerError with a suggestion if unknown.
+
+    Names match case-insensitively unless ``exact`` (default: the framework is in
+    :data:`CASE_SENSITIVE`); a near miss, case included, is suggested.
+    """
     table = _load(framework)
     found = table.get(class_name)
     if found is not None:
         return found
     canonical = _CANONICAL.get(framework, {})
     key = canonical.get(class_name.lower())
-    if key is not None:
+    strict = framework in CASE_SENSITIVE if exact is None else exact
+    if key is not None and not strict:
         return table[key]
-    close = close_match(class_name.lower(), canonical)
+    close = class_name.lower() if key is not None else close_match(class_name.lower(), canonical)
     hint = f"did you mean '{canonical[close]}'?" if close else "run 'paramcalc layers' to list the known layers"
-    where = "Keras" if framework == "keras" else framework
+    where = FRAMEWORK_NAMES.get(framework, framework)
     raise LayerError(f"unknown layer '{class_name}' for {where}", hint=hint)
 
 
@@ -234,6 +301,15 @@ def bind(found: Rule, layer: LayerSpec) -> Args:
     """Bind a layer's positional and keyword arguments to the rule's signature."""
     names = found.positional
     given = len(layer.args)
+    if found.varargs:
+        _refuse_placeholders({f"argument {i + 1}": v for i, v in enumerate(layer.args)} | dict(layer.kwargs))
+        return Args(found, layer, dict(found.params))
+    if found.max_positional is not None and given > found.max_positional:
+        shown = ", ".join(names[: found.max_positional])
+        raise LayerError(
+            f"{found.name} takes at most {found.max_positional} positional arguments, got {given}",
+            hint=f"in order: {shown}; give the others by name",
+        )
     if given > len(names):
         raise LayerError(
             f"{found.name} takes at most {len(names)} positional arguments, got {given}",
@@ -254,7 +330,30 @@ def bind(found: Rule, layer: LayerSpec) -> Args:
     for key in found.required:
         if values[key] is REQUIRED:
             raise LayerError(f"{found.name} needs '{key}'", hint=f"e.g. {found.name}({key}=...)")
+    if given or layer.kwargs:  # defaults are never placeholders: check what the spec wrote
+        _refuse_placeholders({key: values[key] for key in (*names[:given], *layer.kwargs)})
     return Args(found, layer, values)
+
+
+def _refuse_placeholders(values: Mapping[str, Value]) -> None:
+    """A ``?`` left in a layer's arguments is an error everywhere but ``paramcalc solve``."""
+    for key, value in values.items():
+        if _holds_placeholder(value):
+            raise LayerError(
+                f"'{key}' is the placeholder '?', which only 'paramcalc solve' fills in",
+                hint="give a number to count this model, or run 'paramcalc solve' to find one",
+            )
+
+
+def _holds_placeholder(value: Value) -> bool:
+    """Whether a bound value is, or contains, a ``?`` (nested layers check their own)."""
+    if isinstance(value, Placeholder):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_placeholder(item) for item in value)
+    if isinstance(value, Mapping):
+        return any(_holds_placeholder(item) for item in value.values())
+    return False
 
 
 def _shown(found: Rule) -> list[str]:

@@ -14,7 +14,6 @@ from paramcalc.errors import Location, SpecError
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
 
 MAX_SPEC_BYTES = 64 * 1024 * 1024
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 __all__ = ["InputSpec", "LayerSpec", "ModelSpec", "load_spec", "parse_text"]
 
@@ -38,8 +37,6 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
         return parse_text(data, arg, framework)
     if os.path.isdir(arg):
         raise SpecError(f"'{arg}' is a directory, not a spec file", location=Location(arg))
-    if arg.lower().endswith(SPEC_SUFFIXES) and "(" not in arg:
-        raise SpecError(f"no such file '{arg}'", hint="check the path, or pass - to read the spec from stdin")
     from paramcalc.spec.inline_spec import parse_inline
 
     try:
@@ -78,16 +75,38 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source, line))
-    from paramcalc.spec.yaml_spec import load_yaml
-
     try:
-        spec = load_yaml(text, source)
+        if text.lstrip().startswith("{"):
+            hf = _hf_config(text, source)
+            if hf is not None:
+                if framework not in (None, hf.framework):
+                    raise SpecError(
+                        f"a Hugging Face config is counted as transformers builds it, not with --framework {framework}",
+                        location=Location(source),
+                    )
+                return hf
+        from paramcalc.spec.yaml_spec import load_yaml
+
+        return load_yaml(text, source, framework)
     except RecursionError:  # each reader bounds nesting; this is the last line of defence
         raise SpecError("the spec is nested too deeply", location=Location(source)) from None
     except MemoryError:
         raise SpecError("the spec is too large to read", location=Location(source)) from None
-    if framework is not None and framework != spec.framework:
-        from dataclasses import replace
 
-        spec = replace(spec, framework=framework)
-    return spec
+
+def _hf_config(text: str, source: str) -> ModelSpec | None:
+    """A Hugging Face config.json (JSON with a ``model_type`` key) as a spec; None for other JSON.
+
+    Text that is not valid JSON is left to the YAML reader (``{layers: [...]}`` is YAML).
+    """
+    import json
+
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    from paramcalc.spec.hf_config import is_hf_config, spec_from_config
+
+    if not is_hf_config(doc):
+        return None
+    return spec_from_config(doc, source, text)

@@ -165,10 +165,11 @@ def parse_shape(value: Value, location: Location | None, what: str = "input shap
             dims.append(None)
         elif isinstance(dim, int) and not isinstance(dim, bool) and 0 < dim <= MAX_DIM:
             dims.append(dim)
+        elif isinstance(dim, int) and not isinstance(dim, bool) and dim > MAX_DIM:
+            raise SpecError(f"{what} sizes must be at most 2**63 - 1, got {describe_value(dim)}", location=location)
         else:
             raise SpecError(
-                f"{what} sizes must be positive integers up to 2**63 - 1 or null, got {describe_value(dim)}",
-                location=location,
+                f"{what} sizes must be positive integers or null, got {describe_value(dim)}", location=location
             )
     return tuple(dims)
 

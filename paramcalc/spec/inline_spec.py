@@ -3,20 +3,32 @@
 The text is parsed with :mod:`ast` as a Python expression and then *read*, node by node:
 only layer calls, bare layer names, ``|`` between them and literal values are accepted.
 Nothing is ever evaluated, so ``__import__('os')`` or attribute tricks are plain errors.
+
+A ``?`` where a value is expected (``LSTM(?)``, ``Dense(units=?)``) is read as a
+:class:`~paramcalc.spec.records.Placeholder`, the unknown ``paramcalc solve`` searches
+for.  ``?`` is not Python, so before parsing each ``?`` outside a string literal is
+replaced by ``_`` (same width: columns in errors stay right) and its position noted; a
+``_`` name at a noted position is a placeholder, anywhere else it stays an error.
 """
 
 from __future__ import annotations
 
 import ast
+from contextvars import ContextVar
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.spec.common import MAX_DEPTH, assemble, describe_value
-from paramcalc.spec.records import LayerSpec, ModelSpec
+from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
 
 MAX_INLINE_CHARS = 100_000
 MODULE_PREFIXES = frozenset({"keras.layers", "layers", "tf.keras.layers", "keras", "nn", "torch.nn"})
 """Dotted prefixes users copy from code (``layers.Dense``, ``nn.Linear``); nothing else is allowed."""
+PLACEHOLDER = "?"
+_STANDIN = "_"
+_PLACEHOLDER_HINT = "'?' marks the one value `paramcalc solve` searches for, e.g. LSTM(?) or Dense(units=?)"
+_MARKS: ContextVar[dict[tuple[int, int], int] | None] = ContextVar("paramcalc_inline_placeholders", default=None)
+"""Where the ``?`` of the text being parsed were: (line, UTF-8 byte column), as ast reports them."""
 
 
 class _InlineError(Exception):
@@ -36,14 +48,75 @@ def parse_inline(text: str, source: str = "<inline>", framework: str = "keras") 
 
 def parse_layer_calls(text: str, source: str = "<inline>") -> list[LayerSpec]:
     """The layer calls of an inline spec, in order; SpecError on anything but literals."""
+    code, marks = _mark_placeholders(text.strip())
+    token = _MARKS.set(marks)
     try:
-        return _parse(text, source)
+        return _parse(code, source)
     except _InlineError as exc:
         raise SpecError(
             f"invalid inline spec: {exc.message}",
             location=Location(source, column=exc.column),
             hint=exc.hint,
         ) from None
+    finally:
+        _MARKS.reset(token)
+
+
+def _mark_placeholders(text: str) -> tuple[str, dict[tuple[int, int], int]]:
+    """Replace each ``?`` outside string literals by ``_`` and note where each one was."""
+    chars = list(text)
+    marks: dict[tuple[int, int], int] = {}
+    i = 0
+    while i < len(text):
+        if text[i] in "'\"":
+            i = _string_end(text, i)
+            continue
+        if text[i] == PLACEHOLDER:
+            line_start = text.rfind("\n", 0, i) + 1
+            marks[(text.count("\n", 0, i) + 1, len(text[line_start:i].encode("utf-8")))] = len(marks)
+            chars[i] = _STANDIN
+        i += 1
+    return "".join(chars), marks
+
+
+def _string_end(text: str, start: int) -> int:
+    """Index just past the string literal opening at ``start`` (the end of text if unclosed)."""
+    quote = text[start] * 3 if text.startswith(text[start] * 3, start) else text[start]
+    i = start + len(quote)
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text.startswith(quote, i):
+            return i + len(quote)
+        elif text[i] == "\n" and len(quote) == 1:
+            return i
+        else:
+            i += 1
+    return len(text)
+
+
+def _mark_of(node: ast.expr) -> int | None:
+    """The ordinal of the ``?`` written where ``node`` starts, if one was."""
+    marks = _MARKS.get()
+    return marks.get((node.lineno, node.col_offset)) if marks else None
+
+
+def _placeholder(node: ast.expr, source: str) -> Placeholder | None:
+    """The placeholder a ``_`` name node stands for, if it was written as ``?``."""
+    key = _mark_of(node)
+    if key is None:
+        return None
+    if not isinstance(node, ast.Name) or node.id != _STANDIN:
+        raise _InlineError("'?' must stand alone, as a whole value", node, hint=_PLACEHOLDER_HINT)
+    return Placeholder(key, Location(source, column=node.col_offset + 1))
+
+
+def _refuse(node: ast.expr, what: str) -> None:
+    """Raise a clear error if ``node`` starts (or, ``layers.?``, ends) with a ``?`` where no value belongs."""
+    marks = _MARKS.get() or {}
+    at_end = isinstance(node, ast.Attribute) and (node.end_lineno, (node.end_col_offset or 0) - 1) in marks
+    if _mark_of(node) is not None or at_end:
+        raise _InlineError(f"'?' cannot stand for {what}; it replaces a value", node, hint=_PLACEHOLDER_HINT)
 
 
 def _parse(text: str, source: str) -> list[LayerSpec]:
@@ -137,6 +210,7 @@ def _split(text: str) -> list[tuple[int, int, bool]] | None:
 
 def _layer(node: ast.expr, source: str, index: int = 0, depth: int = 0) -> LayerSpec:
     location = Location(source, column=node.col_offset + 1)
+    _refuse(node, "a layer")
     if isinstance(node, (ast.Name, ast.Attribute)):
         return LayerSpec(_callee(node), location=location, index=index)
     if not isinstance(node, ast.Call):
@@ -166,6 +240,7 @@ def _layer(node: ast.expr, source: str, index: int = 0, depth: int = 0) -> Layer
 
 def _callee(node: ast.expr) -> str:
     """The layer class of ``Dense`` or ``layers.Dense``; any other attribute access is refused."""
+    _refuse(node, "a layer name")
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -183,9 +258,12 @@ def _callee(node: ast.expr) -> str:
 
 
 def _literal(node: ast.expr, source: str, depth: int) -> Any:
-    """A literal argument: numbers, strings, booleans, None, tuples/lists/dicts, nested layers."""
+    """A literal argument: numbers, strings, booleans, None, tuples/lists/dicts, nested layers, ``?``."""
     if depth > MAX_DEPTH:
         raise _InlineError(f"nesting is deeper than {MAX_DEPTH} levels", node)
+    placeholder = _placeholder(node, source)
+    if placeholder is not None:
+        return placeholder
     if isinstance(node, ast.Constant):
         if isinstance(node.value, (bool, int, float, str)) or node.value is None:
             return node.value
@@ -204,6 +282,7 @@ def _literal(node: ast.expr, source: str, depth: int) -> Any:
         for key_node, value_node in zip(node.keys, node.values, strict=True):
             if key_node is None:
                 raise _InlineError("**mappings are not allowed", value_node)
+            _refuse(key_node, "a key")
             key = _literal(key_node, source, depth + 1)
             if not isinstance(key, (str, int, float)) and key is not None:
                 raise _InlineError("mapping keys must be strings or numbers", key_node)

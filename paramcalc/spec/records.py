@@ -19,6 +19,22 @@ Value = Any
 """A literal argument value (or a nested LayerSpec); kept loose on purpose: rules validate."""
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """A ``?`` written where a value is expected: the unknown ``paramcalc solve`` searches for.
+
+    ``key`` tells placeholders of one spec apart (copies made by ``Repeat`` share it);
+    ``location`` is where the ``?`` was written.  Only ``solve`` substitutes a value; any
+    other command refuses a spec that still holds one.
+    """
+
+    key: int
+    location: Location = field(default_factory=lambda: Location("<spec>"))
+
+    def __repr__(self) -> str:
+        return "?"
+
+
 @fast_init
 @dataclass(frozen=True)
 class LayerSpec:
@@ -27,6 +43,12 @@ class LayerSpec:
     ``name`` is the user's explicit layer name, if any (else the engine assigns Keras-style
     automatic names).  ``inputs`` names the earlier layers or model inputs it reads, for
     graphs; ``None`` means "the previous layer".
+
+    ``copies`` names every identical copy of a repeated block (``model.layers.0`` ...
+    ``model.layers.31``), each with its own weights: the record stands for all of them.
+    ``tied`` maps a weight of this layer to the full name of the parameter it *is*
+    (``("weight", "model.embed_tokens.weight")`` for a tied LM head): such a weight is
+    shown but counted once, where it is first defined.
     """
 
     class_name: str
@@ -36,6 +58,8 @@ class LayerSpec:
     name: str | None = None
     inputs: tuple[str, ...] | None = None
     index: int = 0
+    copies: tuple[str, ...] = ()
+    tied: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         """How errors name this layer: ``layer 2 'dense_1' (Dense)``."""
@@ -61,7 +85,9 @@ class ModelSpec:
 
     ``inputs`` is empty when the spec gives no input shape.  ``graph`` is true for a
     functional model (named inputs, or layers that name their ``inputs:``); a sequential
-    model is a chain in the order written.
+    model is a chain in the order written.  ``notes`` are remarks the reader wants shown
+    with the result (a Hugging Face config's tying conventions); ``extras`` are added to
+    the JSON report as they are.
     """
 
     layers: tuple[LayerSpec, ...]
@@ -73,4 +99,6 @@ class ModelSpec:
     source: str = "<spec>"
     graph: bool = False
     budget_location: Location | None = None
+    notes: tuple[str, ...] = ()
+    extras: Mapping[str, Value] = field(default_factory=dict)
     outputs_location: Location | None = None

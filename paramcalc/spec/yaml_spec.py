@@ -4,6 +4,9 @@ libyaml composes the document into a node tree (so every layer keeps its line nu
 :class:`_Builder` turns the nodes into plain values, accepting YAML's plain-data subset
 only, so no tag can build a Python object, and refusing alias bombs, duplicate keys and
 runaway nesting with a one-line error.
+
+A layer argument written ``"?"`` (quoted: a bare ``?`` is YAML syntax) becomes a
+:class:`~paramcalc.spec.records.Placeholder` for ``paramcalc solve``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from paramcalc.spec.common import (
     input_from_value,
     layer_from_entry,
 )
-from paramcalc.spec.records import LayerSpec, ModelSpec
+from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
 
 TOP_LEVEL_KEYS = ("name", "framework", "input", "inputs", "outputs", "budget", "layers", "description")
 FRAMEWORKS = ("keras", "pytorch")
@@ -56,9 +59,13 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
         return tag
 
 
-def load_yaml(text: str, source: str) -> ModelSpec:
-    """Parse YAML text into a :class:`ModelSpec`; every problem is a one-line SpecError."""
-    root, data = _parse(text, source)
+def load_yaml(text: str, source: str, override: str | None = None) -> ModelSpec:
+    """Parse YAML text into a :class:`ModelSpec`; every problem is a one-line SpecError.
+
+    ``override`` replaces the spec's own ``framework:`` (``--framework``) before the input
+    conventions are applied, as they differ: torch layers need no input shape.
+    """
+    root, data, placeholders = _parse(text, source)
     if root is None:
         raise SpecError("the spec is empty", location=Location(source, 1), hint="a spec needs a 'layers:' list")
     if isinstance(root, yaml.SequenceNode):
@@ -76,7 +83,7 @@ def load_yaml(text: str, source: str) -> ModelSpec:
         close = close_match(key, TOP_LEVEL_KEYS)
         raise SpecError(
             f"unknown top-level key '{key}'",
-            location=_loc(source, _child(root, key) or root),
+            location=_loc(source, _key_node(root, key)),
             hint=f"did you mean '{close}'?" if close else f"known keys: {', '.join(TOP_LEVEL_KEYS)}",
         )
     framework = data.get("framework", "keras")
@@ -86,6 +93,7 @@ def load_yaml(text: str, source: str) -> ModelSpec:
             location=_loc(source, _child(root, "framework")),
             hint="use keras or pytorch",
         )
+    framework = override or framework
     layers_node = _child(root, "layers")
     if layers_node is None or "layers" not in data:
         raise SpecError(
@@ -93,7 +101,7 @@ def load_yaml(text: str, source: str) -> ModelSpec:
             location=Location(source, 1),
             hint="add 'layers:' with one entry per layer",
         )
-    items = _layer_items(data["layers"], layers_node, source)
+    items = _layer_items(data["layers"], layers_node, source, placeholders)
     layers = expand_repeats(items)
     inputs = []
     graph = False
@@ -137,19 +145,24 @@ def load_yaml(text: str, source: str) -> ModelSpec:
     )
 
 
-def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any]:
-    """Compose the node tree with libyaml (kept for line numbers), then build plain values from it."""
+def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, bool]:
+    """The node tree composed by libyaml (kept for line numbers), the plain values built
+    from it, and whether any string is ``"?"`` (then layer arguments hold placeholders).
+    """
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
         if root is None:
-            return None, None
-        return root, _Builder(loader, source).build(root)
+            return None, None, False
+        builder = _Builder(loader, source)
+        data = builder.build(root)
+        return root, data, builder.question_marks
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"malformed YAML: {problem}", location=Location(source, line)) from None
+        hint = 'quote a placeholder: units: "?"' if mark and text[mark.index : mark.index + 1] == "?" else None
+        raise SpecError(f"malformed YAML: {problem}", location=Location(source, line), hint=hint) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"malformed YAML: {' '.join(str(exc).split())[:120]}", location=Location(source)) from None
     except RecursionError:
@@ -182,6 +195,7 @@ class _Builder:
         self.built: dict[int, tuple[Any, int]] = {}
         self.active: set[int] = set()
         self.aliased = 0
+        self.question_marks = False
 
     def build(self, root: yaml.Node) -> Any:
         return self._node(root, 0)[0]
@@ -269,6 +283,8 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag, text = node.tag, node.value
         if tag in (_STR, _TIMESTAMP):  # dates stay text: a spec has no use for them
+            if text == "?":
+                self.question_marks = True
             return text
         if tag == _INT:
             try:
@@ -296,7 +312,7 @@ class _Builder:
         tag = str(node.tag)
         shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
         return SpecError(
-            f"YAML tag '{shown[:60]}' is not allowed",
+            f"YAML tag not allowed: '{shown[:60]}'",
             location=self._where(node),
             hint="specs hold plain data only: strings, numbers, booleans, lists and mappings",
         )
@@ -311,6 +327,14 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return None
 
 
+def _key_node(node: yaml.MappingNode, key: str) -> yaml.Node:
+    """The node of a mapping's key (for errors about the key itself)."""
+    for k, _ in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return k
+    return node
+
+
 def _loc(source: str, node: yaml.Node | None) -> Location:
     return Location(source, node.start_mark.line + 1 if node is not None else None)
 
@@ -318,7 +342,7 @@ def _loc(source: str, node: yaml.Node | None) -> Location:
 Item = Any  # LayerSpec | tuple[int, list[Item], Location]
 
 
-def _layer_items(values: Any, node: yaml.Node, source: str) -> list[Item]:
+def _layer_items(values: Any, node: yaml.Node, source: str, placeholders: bool = False) -> list[Item]:
     """Layer entries with their lines; ``Repeat`` blocks become ``(times, items, location)``."""
     where = _loc(source, node)
     if not isinstance(values, list) or not isinstance(node, yaml.SequenceNode):
@@ -331,13 +355,36 @@ def _layer_items(values: Any, node: yaml.Node, source: str) -> list[Item]:
     for position, (value, child) in enumerate(zip(values, node.value, strict=True), start=1):
         location = Location(source, child.start_mark.line + 1)
         if type(value) is dict and len(value) == 1 and "Repeat" in value:
-            items.append(_repeat(value["Repeat"], _child(child, "Repeat"), location, source))
+            items.append(_repeat(value["Repeat"], _child(child, "Repeat"), location, source, placeholders))
         else:  # numbered by position: right unless a Repeat comes first (then expand_repeats renumbers)
+            if placeholders:
+                value = _with_placeholders(value, child, source)
             items.append(layer_from_entry(value, location, position))
     return items
 
 
-def _repeat(block: Any, node: yaml.Node | None, location: Location, source: str) -> tuple[int, list[Item], Location]:
+def _with_placeholders(entry: Any, node: yaml.Node, source: str) -> Any:
+    """A layer entry whose ``"?"`` argument values are Placeholders (keyed by their place in the text)."""
+    if not isinstance(entry, Mapping) or len(entry) != 1:
+        return entry
+    ((class_name, args),) = entry.items()
+    return {class_name: _placeholders(args, _child(node, str(class_name)) or node, source)}
+
+
+def _placeholders(value: Any, node: yaml.Node, source: str) -> Any:
+    if isinstance(value, str):
+        return Placeholder(node.start_mark.index, _loc(source, node)) if value == "?" else value
+    if isinstance(value, Mapping):
+        return {k: _placeholders(v, _child(node, str(k)) or node, source) for k, v in value.items()}
+    if isinstance(value, list):
+        same = isinstance(node, yaml.SequenceNode) and len(node.value) == len(value)
+        return [_placeholders(v, node.value[i] if same else node, source) for i, v in enumerate(value)]
+    return value
+
+
+def _repeat(
+    block: Any, node: yaml.Node | None, location: Location, source: str, placeholders: bool = False
+) -> tuple[int, list[Item], Location]:
     if not isinstance(block, Mapping) or set(block) != {"times", "layers"}:
         raise SpecError(
             "Repeat takes exactly 'times' and 'layers'",
@@ -350,7 +397,7 @@ def _repeat(block: Any, node: yaml.Node | None, location: Location, source: str)
     inner = _child(node, "layers")
     if inner is None:
         raise SpecError("Repeat needs a 'layers:' list", location=location)
-    return times, _layer_items(block["layers"], inner, source), location
+    return times, _layer_items(block["layers"], inner, source, placeholders), location
 
 
 __all__ = ["LayerSpec", "load_yaml"]

@@ -1,0 +1,386 @@
+"""Core ``torch.nn`` modules: Linear, Bilinear, Embedding(Bag), PReLU, the lazy Linear, and
+the weightless ones (activations, dropout, Flatten/Unflatten, Identity, softmaxes).
+
+Shapes follow ``torch/nn/modules/linear.py``, ``sparse.py`` and ``activation.py``: torch
+stores a Linear weight as ``(out_features, in_features)`` -- the transpose of a Keras
+kernel -- and an Embedding table as ``(num_embeddings, embedding_dim)``.
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+from paramcalc.errors import LayerError
+from paramcalc.report import Term
+from paramcalc.rules import Args, Outcome
+from paramcalc.rules.torch_common import (
+    Maybe,
+    check_axis,
+    check_min_rank,
+    check_rank,
+    known,
+    need_input,
+    no_tensor,
+    normalize_dim,
+    optional_number,
+    show,
+    sizes,
+    torch_rule,
+)
+
+_LINEAR_LEGEND = {"m": "in_features, the last input axis", "n": "out_features"}
+
+
+def _linear_terms(m: int, n: int, bias: bool) -> tuple[list[Term], str]:
+    terms = [Term("W", "weight", (n, m), ("n", "m"))]
+    if bias:
+        terms.append(Term("b", "bias", (n,), ("n",)))
+    return terms, "(m+1)*n" if bias else "m*n"
+
+
+@torch_rule(
+    "Linear",
+    "in_features",
+    "out_features",
+    ("bias", True),
+    legend=_LINEAR_LEGEND,
+    min_rank=1,
+    from_input={"in_features": -1},
+)
+def linear(args: Args, x: Maybe) -> Outcome:
+    """Computes x·Wᵀ + b: each of the n outputs weighs all m inputs and adds its own bias, so
+    (m+1)·n. torch stores the weight as (out_features, in_features), the transpose of a Keras
+    Dense kernel; the count is the same. Applied along the last axis of any input.
+    """
+    m = args.positive_int("in_features")
+    n = args.positive_int("out_features")
+    terms, formula = _linear_terms(m, n, args.flag("bias"))
+    shape = None
+    if x is not None:
+        check_min_rank(x, "Linear", 1, "(*, in_features)")
+        check_axis(x, -1, m, "Linear", "in_features")
+        shape = (*x[:-1], n)
+    return Outcome(shape=shape, terms=terms, formula=formula, symbols={"m": m, "n": n})
+
+
+@torch_rule("LazyLinear", "out_features", ("bias", True), legend=_LINEAR_LEGEND, min_rank=1)
+def lazy_linear(args: Args, x: Maybe) -> Outcome:
+    """A Linear whose in_features is read from the last axis of its first input: (m+1)·n once
+    the input is known; without an input it cannot be counted.
+    """
+    n = args.positive_int("out_features")
+    bias = args.flag("bias")
+    x = need_input(x, "LazyLinear", "in_features")
+    check_min_rank(x, "LazyLinear", 1, "(*, in_features)")
+    m = known(x, -1, "LazyLinear", "in_features")
+    terms, formula = _linear_terms(m, n, bias)
+    return Outcome(shape=(*x[:-1], n), terms=terms, formula=formula, symbols={"m": m, "n": n})
+
+
+@torch_rule(
+    "Bilinear",
+    "in1_features",
+    "in2_features",
+    "out_features",
+    ("bias", True),
+    legend={"m_1": "in1_features", "m_2": "in2_features", "n": "out_features"},
+    min_rank=1,
+    multi_input=True,
+    from_input={"in1_features": -1, "in2_features": -1},
+)
+def bilinear(args: Args, xs: list[Maybe]) -> Outcome:
+    """y_k = x1ᵀ·A_k·x2 + b_k: one m_1 × m_2 matrix per output, so n·m_1·m_2 + n. In a
+    sequential spec it is called as bilinear(x, x), so both sizes must match the input.
+    """
+    m1 = args.positive_int("in1_features")
+    m2 = args.positive_int("in2_features")
+    n = args.positive_int("out_features")
+    terms = [Term("A", "weight", (n, m1, m2), ("n", "m_1", "m_2"))]
+    bias = args.flag("bias")
+    if bias:
+        terms.append(Term("b", "bias", (n,), ("n",)))
+    if len(xs) > 2:
+        raise LayerError(f"Bilinear takes two inputs (x1, x2), got {len(xs)}")
+    x1, x2 = xs[0], xs[-1]
+    shape = None
+    if x1 is not None and x2 is not None:
+        check_min_rank(x1, "Bilinear", 1, "(*, in1_features)")
+        check_axis(x1, -1, m1, "Bilinear", "in1_features")
+        check_axis(x2, -1, m2, "Bilinear", "in2_features")
+        shape = (*x1[:-1], n)
+    formula = "n*m_1*m_2+n" if bias else "n*m_1*m_2"
+    return Outcome(shape=shape, terms=terms, formula=formula, symbols={"m_1": m1, "m_2": m2, "n": n})
+
+
+def _padding_idx(args: Args, vocab: int) -> None:
+    value = args["padding_idx"]
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise LayerError(f"'padding_idx' must be an integer or null, got {value!r}")
+    if not -vocab <= value < vocab:
+        raise LayerError(f"padding_idx must be within num_embeddings (got {value} for num_embeddings={vocab})")
+
+
+_EMBED_LEGEND = {"V": "num_embeddings, the vocabulary size", "d": "embedding_dim"}
+
+
+@torch_rule(
+    "Embedding",
+    "num_embeddings",
+    "embedding_dim",
+    ("padding_idx", None),
+    ("max_norm", None),
+    ("norm_type", 2.0),
+    ("scale_grad_by_freq", False),
+    ("sparse", False),
+    ("_weight", None),
+    ("_freeze", False),
+    legend=_EMBED_LEGEND,
+)
+def embedding(args: Args, x: Maybe) -> Outcome:
+    """A lookup table with one d-wide row per vocabulary entry: V·d weights, no bias.
+    padding_idx only keeps its row at zero (it is still a parameter), max_norm renormalises
+    rows at lookup time; neither changes the count. Each index becomes its row: (*) -> (*, d).
+    """
+    vocab = args.positive_int("num_embeddings")
+    width = args.positive_int("embedding_dim")
+    _padding_idx(args, vocab)
+    optional_number(args, "max_norm", 0.0)
+    args.number("norm_type")
+    args.flag("scale_grad_by_freq")
+    args.flag("sparse")
+    no_tensor(args, "_weight")
+    frozen = args.flag("_freeze")
+    terms = [Term("E", "weight", (vocab, width), ("V", "d"), trainable=not frozen)]
+    shape = None if x is None else (*x, width)
+    return Outcome(shape=shape, terms=terms, formula="V*d", symbols={"V": vocab, "d": width})
+
+
+@torch_rule(
+    "EmbeddingBag",
+    "num_embeddings",
+    "embedding_dim",
+    ("max_norm", None),
+    ("norm_type", 2.0),
+    ("scale_grad_by_freq", False),
+    ("mode", "mean"),
+    ("sparse", False),
+    ("_weight", None),
+    ("include_last_offset", False),
+    ("padding_idx", None),
+    legend=_EMBED_LEGEND,
+)
+def embedding_bag(args: Args, x: Maybe) -> Outcome:
+    """An Embedding table (V·d) whose looked-up rows are reduced per bag (sum, mean or max)
+    without materialising them: same V·d parameters, output (bags, d).
+    """
+    vocab = args.positive_int("num_embeddings")
+    width = args.positive_int("embedding_dim")
+    optional_number(args, "max_norm", 0.0)
+    args.number("norm_type")
+    args.flag("scale_grad_by_freq")
+    args.choice("mode", ("sum", "mean", "max"))
+    args.flag("sparse")
+    args.flag("include_last_offset")
+    no_tensor(args, "_weight")
+    _padding_idx(args, vocab)
+    terms = [Term("E", "weight", (vocab, width), ("V", "d"))]
+    shape = None
+    if x is not None:
+        if len(x) == 1:
+            raise LayerError(
+                f"EmbeddingBag reads a 2-D (bags, indices) input here, got {show(x)}",
+                hint="a 1-D input needs offsets, which a spec cannot give",
+            )
+        check_rank(x, "EmbeddingBag", {2: "(B, N)"})
+        shape = (x[0], width)
+    return Outcome(shape=shape, terms=terms, formula="V*d", symbols={"V": vocab, "d": width})
+
+
+@torch_rule("PReLU", ("num_parameters", 1), ("init", 0.25), legend={"a": "num_parameters"})
+def prelu(args: Args, x: Maybe) -> Outcome:
+    """max(0, x) + a·min(0, x) with a learned slope a: one shared slope (num_parameters=1)
+    or one per channel (axis 1 of the input), so a parameters.
+    """
+    count = args.positive_int("num_parameters")
+    args.number("init")
+    if x is not None and count != 1:
+        channels = x[1] if len(x) >= 2 else 1
+        if channels is not None and channels != count:
+            raise LayerError(
+                f"PReLU has {count} parameters but its input {show(x)} has {channels} channels on axis 1",
+                hint="num_parameters must be 1 or the number of channels",
+            )
+    return Outcome(shape=x, terms=[Term("a", "weight", (count,), ("a",))], formula="a", symbols={"a": count})
+
+
+# --------------------------------------------------------------------------- weightless
+_INPLACE = ("inplace", False)
+_ELEMENTWISE: dict[str, tuple[tuple[str, object] | str, ...]] = {
+    "ReLU": (_INPLACE,),
+    "ReLU6": (_INPLACE,),
+    "LeakyReLU": (("negative_slope", 0.01), _INPLACE),
+    "ELU": (("alpha", 1.0), _INPLACE),
+    "CELU": (("alpha", 1.0), _INPLACE),
+    "SELU": (_INPLACE,),
+    "SiLU": (_INPLACE,),
+    "Mish": (_INPLACE,),
+    "Hardsigmoid": (_INPLACE,),
+    "Hardswish": (_INPLACE,),
+    "Tanh": (),
+    "Sigmoid": (),
+    "LogSigmoid": (),
+    "Softsign": (),
+    "Tanhshrink": (),
+    "Softplus": (("beta", 1.0), ("threshold", 20.0)),
+    "Softshrink": (("lambd", 0.5),),
+    "Hardshrink": (("lambd", 0.5),),
+    "Threshold": ("threshold", "value", _INPLACE),
+    "Hardtanh": (("min_val", -1.0), ("max_val", 1.0), _INPLACE, ("min_value", None), ("max_value", None)),
+    "RReLU": (("lower", 1.0 / 8), ("upper", 1.0 / 3), _INPLACE),
+    "GELU": (("approximate", "none"),),
+}
+_DROPOUTS = {
+    "Dropout": {},
+    "AlphaDropout": {},
+    "FeatureAlphaDropout": {},
+    "Dropout1d": {2: "(C, L)", 3: "(N, C, L)"},
+    "Dropout2d": {},
+    "Dropout3d": {},
+}
+
+
+def _check_values(args: Args) -> None:
+    """Type-check the scalar options of a weightless module (floats, flags, choices)."""
+    for key, value in args.values.items():
+        if key == "inplace":
+            args.flag(key)
+        elif key == "approximate":
+            args.choice(key, ("none", "tanh"))
+        elif value is not None:
+            args.number(key)
+
+
+def _register_elementwise(name: str, params: tuple[tuple[str, object] | str, ...]) -> None:
+    @torch_rule(name, *params, weights=False)
+    def elementwise(args: Args, x: Maybe) -> Outcome:
+        """Applies a fixed function element by element: no parameters, output shape = input shape."""
+        _check_values(args)
+        return Outcome(shape=x, formula="0")
+
+
+def _register_dropout(name: str, forms: dict[int, str]) -> None:
+    @torch_rule(name, ("p", 0.5), _INPLACE, weights=False)
+    def dropout(args: Args, x: Maybe) -> Outcome:
+        """Zeroes inputs at random while training (whole channels for the 1d/2d/3d variants);
+        no parameters, output shape = input shape.
+        """
+        value = args["p"]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+            raise LayerError(f"dropout probability has to be between 0 and 1, but got {value!r}")
+        args.flag("inplace")
+        if x is not None and forms:
+            check_rank(x, name, forms)
+        return Outcome(shape=x, formula="0")
+
+
+for _name, _params in _ELEMENTWISE.items():
+    _register_elementwise(_name, _params)
+for _name, _forms in _DROPOUTS.items():
+    _register_dropout(_name, _forms)
+
+
+@torch_rule("Identity", weights=False, varargs=True)
+def identity(args: Args, x: Maybe) -> Outcome:
+    """Returns its input unchanged and ignores any constructor arguments: 0 parameters."""
+    return Outcome(shape=x, formula="0")
+
+
+def _register_softmax(name: str) -> None:
+    @torch_rule(name, ("dim", None), weights=False)
+    def softmax(args: Args, x: Maybe) -> Outcome:
+        """Normalises along one axis (dim); no parameters, output shape = input shape."""
+        dim = args["dim"]
+        if dim is not None:
+            dim = args.integer("dim", minimum=-(2**31))
+            if x is not None:
+                normalize_dim(dim, max(len(x), 1), name)
+        return Outcome(shape=x, formula="0")
+
+
+for _name in ("Softmax", "LogSoftmax", "Softmin"):
+    _register_softmax(_name)
+
+
+@torch_rule("Softmax2d", weights=False)
+def softmax2d(args: Args, x: Maybe) -> Outcome:
+    """Softmax over the channels of each location; no parameters, output shape = input shape."""
+    if x is not None:
+        check_rank(x, "Softmax2d", {3: "(C, H, W)", 4: "(N, C, H, W)"})
+    return Outcome(shape=x, formula="0")
+
+
+@torch_rule("GLU", ("dim", -1), weights=False)
+def glu(args: Args, x: Maybe) -> Outcome:
+    """Gated linear unit a·σ(b) with a, b the two halves of axis dim: no parameters, that
+    axis halves.
+    """
+    dim = args.integer("dim", minimum=-(2**31))
+    if x is None:
+        return Outcome(shape=None, formula="0")
+    axis = normalize_dim(dim, len(x), "GLU")
+    size = x[axis]
+    if size is not None and size % 2:
+        raise LayerError(f"GLU halves axis {axis}, which must be even, got {show(x)}")
+    half = None if size is None else size // 2
+    return Outcome(shape=(*x[:axis], half, *x[axis + 1 :]), formula="0")
+
+
+@torch_rule("Flatten", ("start_dim", 1), ("end_dim", -1), weights=False)
+def flatten(args: Args, x: Maybe) -> Outcome:
+    """Merges the axes start_dim..end_dim into one (by default every axis but the batch
+    axis); no parameters.
+    """
+    start = args.integer("start_dim", minimum=-(2**31))
+    end = args.integer("end_dim", minimum=-(2**31))
+    if x is None:
+        return Outcome(shape=None, formula="0")
+    rank = max(len(x), 1)
+    first = normalize_dim(start, rank, "Flatten", "start_dim")
+    last = normalize_dim(end, rank, "Flatten", "end_dim")
+    if first > last:
+        raise LayerError(f"Flatten: start_dim ({start}) cannot come after end_dim ({end}) for {show(x)}")
+    if not x:
+        return Outcome(shape=(1,), formula="0")
+    merged = x[first : last + 1]
+    size = None if any(d is None for d in merged) else prod(d for d in merged if d is not None)
+    return Outcome(shape=(*x[:first], size, *x[last + 1 :]), formula="0")
+
+
+@torch_rule("Unflatten", "dim", "unflattened_size", weights=False)
+def unflatten(args: Args, x: Maybe) -> Outcome:
+    """Splits axis dim into unflattened_size (one -1 is inferred); no parameters."""
+    dim = args.integer("dim", minimum=-(2**31))
+    value = args["unflattened_size"]
+    if isinstance(value, (list, tuple)) and value.count(-1) == 1:
+        parts: tuple[int | None, ...] = tuple(value)
+        if any(not isinstance(p, int) or isinstance(p, bool) or (p < 1 and p != -1) for p in parts):
+            raise LayerError(f"'unflattened_size' values must be positive integers or one -1, got {value!r}")
+    elif isinstance(value, (list, tuple)):
+        parts = sizes(args, "unflattened_size")
+    else:
+        raise LayerError(f"'unflattened_size' must be a list of integers, got {value!r}")
+    if x is None:
+        return Outcome(shape=None, formula="0")
+    axis = normalize_dim(dim, len(x), "Unflatten")
+    size = x[axis]
+    known_part = prod(p for p in parts if p is not None and p != -1)
+    if -1 in parts:
+        if size is not None and size % known_part:
+            raise LayerError(f"Unflatten cannot split {size} into {list(parts)} for {show(x)}")
+        inferred = None if size is None else size // known_part
+        parts = tuple(inferred if p == -1 else p for p in parts)
+    elif size is not None and known_part != size:
+        raise LayerError(f"Unflatten: unflattened_size {list(parts)} must multiply to {size}, the size of axis {axis}")
+    return Outcome(shape=(*x[:axis], *parts, *x[axis + 1 :]), formula="0")

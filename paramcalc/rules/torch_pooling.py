@@ -1,0 +1,471 @@
+"""Weightless ``torch.nn`` modules that change shapes: pooling (max, average, power-average,
+adaptive, fractional), padding, up-sampling, pixel (un)shuffle and (un)folding.
+
+None has parameters; the rules exist so every output shape is what a forward pass gives,
+following ``torch/nn/modules/pooling.py``, ``padding.py``, ``upsampling.py``,
+``pixelshuffle.py``, ``channelshuffle.py``, ``fold.py`` and ATen's
+``pooling_output_shape``.
+"""
+
+from __future__ import annotations
+
+from math import floor, prod
+from typing import Any
+
+from paramcalc.errors import LayerError
+from paramcalc.report import Dim, Shape
+from paramcalc.rules import Args, Outcome
+from paramcalc.rules.torch_common import Maybe, check_min_rank, check_rank, show, torch_rule
+from paramcalc.shapes import conv_length, pool_length
+
+_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
+
+
+def _forms(rank: int) -> dict[int, str]:
+    return {rank + 1: f"(C, {_SPATIAL[rank]})", rank + 2: f"(N, C, {_SPATIAL[rank]})"}
+
+
+def _with_spatial(x: Shape, spatial: tuple[Dim, ...]) -> Shape:
+    return (*x[: len(x) - len(spatial)], *spatial)
+
+
+def _indices(args: Args, shape: Shape) -> Outcome:
+    """``return_indices=True`` makes the module return (output, indices) of equal shapes."""
+    if args.flag("return_indices"):
+        return Outcome(shapes=(shape, shape), tree=(0, 1), formula="0")
+    return Outcome(shape=shape, formula="0")
+
+
+def _window(
+    name: str,
+    x: Shape,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    ceil_mode: bool,
+    effective: bool,
+) -> Shape:
+    """The pooled shape, with ATen's checks: padding at most half the (effective) kernel,
+    and at least one output per axis.
+    """
+    rank = len(kernel)
+    out: list[Dim] = []
+    for axis in range(rank):
+        k, s, p, d = kernel[axis], stride[axis], padding[axis], dilation[axis]
+        span = d * (k - 1) + 1 if effective else k
+        if 2 * p > span:
+            raise LayerError(
+                f"{name}: pad should be at most half of {'effective ' if effective else ''}kernel size,"
+                f" but got pad={p}, kernel_size={k}" + (f" and dilation={d}" if effective else "")
+            )
+        size = x[len(x) - rank + axis]
+        length = pool_length(size, k, s, p, d, ceil_mode)
+        if length is not None and length < 1:
+            raise LayerError(f"{name}: output size is too small for input {show(x)} (kernel {k}, stride {s})")
+        out.append(length)
+    return _with_spatial(x, tuple(out))
+
+
+def _stride(args: Args, rank: int, kernel: tuple[int, ...]) -> tuple[int, ...]:
+    """Pools default their stride to the kernel size (``stride=None``)."""
+    if args["stride"] is None:
+        return kernel
+    return args.ints("stride", rank)
+
+
+def _register_pools(rank: int) -> None:
+    forms = _forms(rank)
+    options: dict[str, Any] = {"weights": False, "min_rank": rank + 1}
+
+    @torch_rule(
+        f"MaxPool{rank}d",
+        "kernel_size",
+        ("stride", None),
+        ("padding", 0),
+        ("dilation", 1),
+        ("return_indices", False),
+        ("ceil_mode", False),
+        **options,
+    )
+    def max_pool(args: Args, x: Maybe, name: str = f"MaxPool{rank}d") -> Outcome:
+        """Takes the maximum of each window: no parameters. Output length
+        floor((L + 2p - d·(k-1) - 1)/s) + 1 (rounded up with ceil_mode); stride defaults to
+        the kernel size.
+        """
+        kernel = args.ints("kernel_size", rank)
+        stride = _stride(args, rank, kernel)
+        padding = args.ints("padding", rank, minimum=0)
+        dilation = args.ints("dilation", rank)
+        ceil = args.flag("ceil_mode")
+        if x is None:
+            args.flag("return_indices")
+            return Outcome(shape=None, formula="0")
+        check_rank(x, name, forms)
+        return _indices(args, _window(name, x, kernel, stride, padding, dilation, ceil, effective=True))
+
+    avg_extra = (("divisor_override", None),) if rank > 1 else ()
+
+    @torch_rule(
+        f"AvgPool{rank}d",
+        "kernel_size",
+        ("stride", None),
+        ("padding", 0),
+        ("ceil_mode", False),
+        ("count_include_pad", True),
+        *avg_extra,
+        **options,
+    )
+    def avg_pool(args: Args, x: Maybe, name: str = f"AvgPool{rank}d") -> Outcome:
+        """Averages each window: no parameters. Output length floor((L + 2p - k)/s) + 1
+        (rounded up with ceil_mode); stride defaults to the kernel size.
+        """
+        kernel = args.ints("kernel_size", rank)
+        stride = _stride(args, rank, kernel)
+        padding = args.ints("padding", rank, minimum=0)
+        ceil = args.flag("ceil_mode")
+        args.flag("count_include_pad")
+        if rank > 1 and args["divisor_override"] is not None:
+            args.positive_int("divisor_override")
+        if x is None:
+            return Outcome(shape=None, formula="0")
+        check_rank(x, name, forms)
+        return Outcome(shape=_window(name, x, kernel, stride, padding, (1,) * rank, ceil, effective=False), formula="0")
+
+    @torch_rule(f"LPPool{rank}d", "norm_type", "kernel_size", ("stride", None), ("ceil_mode", False), **options)
+    def lp_pool(args: Args, x: Maybe, name: str = f"LPPool{rank}d") -> Outcome:
+        """The p-norm of each window, (Σ x^p)^(1/p): no parameters, average-pooling lengths
+        without padding.
+        """
+        args.number("norm_type")
+        kernel = args.ints("kernel_size", rank)
+        stride = _stride(args, rank, kernel)
+        ceil = args.flag("ceil_mode")
+        if x is None:
+            return Outcome(shape=None, formula="0")
+        check_rank(x, name, forms)
+        zeros = (0,) * rank
+        return Outcome(shape=_window(name, x, kernel, stride, zeros, (1,) * rank, ceil, effective=False), formula="0")
+
+    for kind in ("Max", "Avg"):
+        _register_adaptive(kind, rank, forms)
+
+
+def _register_adaptive(kind: str, rank: int, forms: dict[int, str]) -> None:
+    name = f"Adaptive{kind}Pool{rank}d"
+    params = ("output_size", ("return_indices", False)) if kind == "Max" else ("output_size",)
+
+    @torch_rule(name, *params, weights=False, min_rank=rank + 1)
+    def adaptive(args: Args, x: Maybe) -> Outcome:
+        """Pools to a fixed output size whatever the input size (None keeps that axis):
+        no parameters.
+        """
+        value = args["output_size"]
+        items = [value] * rank if value is None or isinstance(value, int) else value
+        if not isinstance(items, (list, tuple)) or len(items) != rank:
+            raise LayerError(f"'output_size' must be an integer or {rank} integers (or null), got {value!r}")
+        for item in items:
+            if item is not None and (not isinstance(item, int) or isinstance(item, bool) or item < 1):
+                raise LayerError(f"'output_size' values must be positive integers or null, got {value!r}")
+        if x is None:
+            if kind == "Max":
+                args.flag("return_indices")
+            return Outcome(shape=None, formula="0")
+        check_rank(x, name, forms)
+        spatial = tuple(x[len(x) - rank + i] if items[i] is None else items[i] for i in range(rank))
+        shape = _with_spatial(x, spatial)
+        return _indices(args, shape) if kind == "Max" else Outcome(shape=shape, formula="0")
+
+
+for _rank in (1, 2, 3):
+    _register_pools(_rank)
+
+
+def _register_fractional(rank: int) -> None:
+    name = f"FractionalMaxPool{rank}d"
+
+    @torch_rule(
+        name,
+        "kernel_size",
+        ("output_size", None),
+        ("output_ratio", None),
+        ("return_indices", False),
+        ("_random_samples", None),
+        weights=False,
+        min_rank=rank + 1,
+    )
+    def fractional(args: Args, x: Maybe) -> Outcome:
+        """Max pooling with pseudo-random window steps to a given output size (or
+        input·output_ratio): no parameters.
+        """
+        args.ints("kernel_size", rank)
+        if args["_random_samples"] is not None:
+            raise LayerError("'_random_samples' takes a tensor; a spec cannot give one")
+        if (args["output_size"] is None) == (args["output_ratio"] is None):
+            raise LayerError(f"{name} requires specifying either an output size, or a pooling ratio")
+        ratios: tuple[float, ...] = ()
+        if args["output_ratio"] is not None:
+            value = args["output_ratio"]
+            items = [value] * rank if isinstance(value, (int, float)) else value
+            if not isinstance(items, (list, tuple)) or len(items) != rank:
+                raise LayerError(f"'output_ratio' must be a number or {rank} numbers, got {value!r}")
+            if not all(isinstance(r, (int, float)) and not isinstance(r, bool) and 0 < r < 1 for r in items):
+                raise LayerError(f"output_ratio must be between 0 and 1 (got {value!r})")
+            ratios = tuple(float(r) for r in items)
+        if x is None:
+            args.flag("return_indices")
+            return Outcome(shape=None, formula="0")
+        check_rank(x, name, _forms(rank))
+        spatial_in = x[len(x) - rank :]
+        if ratios:
+            spatial: tuple[Dim, ...] = tuple(
+                None if size is None else int(size * ratio) for size, ratio in zip(spatial_in, ratios, strict=True)
+            )
+        else:
+            spatial = args.ints("output_size", rank)
+        return _indices(args, _with_spatial(x, spatial))
+
+
+for _rank in (2, 3):
+    _register_fractional(_rank)
+
+
+# --------------------------------------------------------------------------- padding
+_PAD_FORMS = {
+    "Reflection": lambda rank: _forms(rank),
+    "Replication": lambda rank: _forms(rank),
+    "Circular": lambda rank: _forms(rank),
+}
+
+
+def _pads(args: Args, rank: int) -> tuple[int, ...]:
+    """The padding tuple, torch's order: (left, right) for the last axis, then the axis before it, ..."""
+    value = args["padding"]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * (2 * rank)
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 2 * rank
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return tuple(value)
+    raise LayerError(f"'padding' must be an integer or {2 * rank} integers, got {value!r}")
+
+
+def _padded(name: str, kind: str, x: Shape, pads: tuple[int, ...]) -> Shape:
+    rank = len(pads) // 2
+    if kind in _PAD_FORMS:
+        check_rank(x, name, _PAD_FORMS[kind](rank))
+    else:
+        check_min_rank(x, name, rank, f"(*, {_SPATIAL[rank]})")
+    out = list(x)
+    for i in range(rank):
+        axis = len(x) - 1 - i
+        left, right = pads[2 * i], pads[2 * i + 1]
+        size = x[axis]
+        if size is None:
+            continue
+        if kind == "Reflection" and max(left, right) >= size:
+            raise LayerError(
+                f"{name}: padding ({left}, {right}) must be smaller than the input size {size} on axis {axis}"
+            )
+        if kind == "Circular" and max(left, right) > size:
+            raise LayerError(
+                f"{name}: padding ({left}, {right}) wraps around more than once on axis {axis} of {show(x)}"
+            )
+        length = size + left + right
+        if length < 1:
+            raise LayerError(f"{name}: padding ({left}, {right}) leaves nothing of axis {axis} of {show(x)}")
+        out[axis] = length
+    return tuple(out)
+
+
+def _register_pad(kind: str, rank: int) -> None:
+    name = f"{kind}Pad{rank}d"
+    params = ("padding", "value") if kind == "Constant" else ("padding",)
+
+    @torch_rule(name, *params, weights=False, min_rank=rank + 1)
+    def pad(args: Args, x: Maybe) -> Outcome:
+        """Pads the last axes (padding = left, right for the last axis, then the one before):
+        no parameters; each padded axis grows by its two paddings.
+        """
+        pads = _pads(args, rank)
+        if kind == "Constant":
+            args.number("value")
+        if x is None:
+            return Outcome(shape=None, formula="0")
+        return Outcome(shape=_padded(name, kind, x, pads), formula="0")
+
+
+for _kind in ("Zero", "Constant", "Reflection", "Replication", "Circular"):
+    for _rank in (1, 2, 3):
+        _register_pad(_kind, _rank)
+
+
+# --------------------------------------------------------------------------- resampling
+_MODE_RANKS = {
+    "nearest": (3, 4, 5),
+    "nearest-exact": (3, 4, 5),
+    "area": (3, 4, 5),
+    "linear": (3,),
+    "bilinear": (4,),
+    "bicubic": (4,),
+    "trilinear": (5,),
+}
+
+
+def _resample(name: str, args: Args, x: Maybe, mode: str, align_corners: object) -> Outcome:
+    size, scale = args["size"], args["scale_factor"]
+    if size is not None and scale is not None:
+        raise LayerError("only one of size or scale_factor should be defined")
+    if size is None and scale is None:
+        raise LayerError("either size or scale_factor should be defined")
+    if align_corners is not None and mode not in ("linear", "bilinear", "bicubic", "trilinear"):
+        raise LayerError(
+            "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear"
+        )
+    if x is None:
+        return Outcome(shape=None, formula="0")
+    if len(x) not in _MODE_RANKS[mode]:
+        ranks = " or ".join(f"{r}-D" for r in _MODE_RANKS[mode])
+        raise LayerError(f"{name} with mode '{mode}' expects a {ranks} (N, C, ...) input, got {show(x)}")
+    dims = len(x) - 2
+    spatial_in = x[2:]
+    if size is not None:
+        items = [size] * dims if isinstance(size, int) and not isinstance(size, bool) else size
+        if not isinstance(items, (list, tuple)) or len(items) != dims:
+            raise LayerError(f"{name}: size {size!r} must give {dims} sizes for the input {show(x)}")
+        if not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in items):
+            raise LayerError(f"{name}: size values must be positive integers, got {size!r}")
+        spatial: tuple[Dim, ...] = tuple(items)
+    else:
+        factors = [scale] * dims if isinstance(scale, (int, float)) and not isinstance(scale, bool) else scale
+        if not isinstance(factors, (list, tuple)) or len(factors) != dims:
+            raise LayerError(f"{name}: scale_factor {scale!r} must give {dims} factors for the input {show(x)}")
+        if not all(isinstance(f, (int, float)) and not isinstance(f, bool) and f > 0 for f in factors):
+            raise LayerError(f"{name}: scale_factor values must be positive numbers, got {scale!r}")
+        spatial = tuple(
+            None if s is None else floor(float(s) * float(f)) for s, f in zip(spatial_in, factors, strict=True)
+        )
+    return Outcome(shape=(*x[:2], *spatial), formula="0")
+
+
+@torch_rule(
+    "Upsample",
+    ("size", None),
+    ("scale_factor", None),
+    ("mode", "nearest"),
+    ("align_corners", None),
+    ("recompute_scale_factor", None),
+    weights=False,
+    min_rank=2,
+)
+def upsample(args: Args, x: Maybe) -> Outcome:
+    """Resizes the spatial axes to size, or to floor(L·scale_factor): no parameters."""
+    mode = args.choice("mode", tuple(_MODE_RANKS))
+    if args["recompute_scale_factor"] is not None:
+        args.flag("recompute_scale_factor")
+    if args["align_corners"] is not None:
+        args.flag("align_corners")
+    return _resample("Upsample", args, x, mode or "nearest", args["align_corners"])
+
+
+@torch_rule("UpsamplingNearest2d", ("size", None), ("scale_factor", None), weights=False, min_rank=3)
+def upsampling_nearest2d(args: Args, x: Maybe) -> Outcome:
+    """Nearest-neighbour up-sampling of (N, C, H, W) inputs: no parameters."""
+    return _resample("UpsamplingNearest2d", args, x, "nearest", None)
+
+
+@torch_rule("UpsamplingBilinear2d", ("size", None), ("scale_factor", None), weights=False, min_rank=3)
+def upsampling_bilinear2d(args: Args, x: Maybe) -> Outcome:
+    """Bilinear up-sampling (align_corners=True) of (N, C, H, W) inputs: no parameters."""
+    return _resample("UpsamplingBilinear2d", args, x, "bilinear", True)
+
+
+@torch_rule("PixelShuffle", "upscale_factor", weights=False, min_rank=3)
+def pixel_shuffle(args: Args, x: Maybe) -> Outcome:
+    """Moves channels into space, (*, C·r², H, W) -> (*, C, H·r, W·r): no parameters."""
+    r = args.positive_int("upscale_factor")
+    if x is None:
+        return Outcome(shape=None, formula="0")
+    check_min_rank(x, "PixelShuffle", 3, "(*, C·r², H, W)")
+    c, h, w = x[-3:]
+    if c is not None and c % (r * r):
+        raise LayerError(f"PixelShuffle expects its input's channel axis to be divisible by {r * r}, got {show(x)}")
+    channels = None if c is None else c // (r * r)
+    return Outcome(shape=(*x[:-3], channels, None if h is None else h * r, None if w is None else w * r), formula="0")
+
+
+@torch_rule("PixelUnshuffle", "downscale_factor", weights=False, min_rank=3)
+def pixel_unshuffle(args: Args, x: Maybe) -> Outcome:
+    """Moves space into channels, (*, C, H·r, W·r) -> (*, C·r², H, W): no parameters."""
+    r = args.positive_int("downscale_factor")
+    if x is None:
+        return Outcome(shape=None, formula="0")
+    check_min_rank(x, "PixelUnshuffle", 3, "(*, C, H·r, W·r)")
+    c, h, w = x[-3:]
+    for size in (h, w):
+        if size is not None and size % r:
+            raise LayerError(f"PixelUnshuffle expects height and width divisible by {r}, got {show(x)}")
+    return Outcome(
+        shape=(*x[:-3], None if c is None else c * r * r, None if h is None else h // r, None if w is None else w // r),
+        formula="0",
+    )
+
+
+@torch_rule("ChannelShuffle", "groups", weights=False, min_rank=2)
+def channel_shuffle(args: Args, x: Maybe) -> Outcome:
+    """Interleaves the channels of its groups: no parameters, output shape = input shape."""
+    groups = args.positive_int("groups")
+    if x is not None:
+        check_min_rank(x, "ChannelShuffle", 3, "(N, C, *)")
+        channels = x[1]
+        if channels is not None and channels % groups:
+            raise LayerError(f"ChannelShuffle: number of channels must be divisible by groups, got {show(x)}")
+    return Outcome(shape=x, formula="0")
+
+
+def _blocks(args: Args) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    return (
+        args.ints("kernel_size", 2),
+        args.ints("dilation", 2),
+        args.ints("padding", 2, minimum=0),
+        args.ints("stride", 2),
+    )
+
+
+@torch_rule("Unfold", "kernel_size", ("dilation", 1), ("padding", 0), ("stride", 1), weights=False, min_rank=3)
+def unfold(args: Args, x: Maybe) -> Outcome:
+    """Extracts sliding blocks, (N, C, H, W) -> (N, C·k_h·k_w, number of blocks): no parameters."""
+    kernel, dilation, padding, stride = _blocks(args)
+    if x is None:
+        return Outcome(shape=None, formula="0")
+    check_rank(x, "Unfold", {3: "(C, H, W)", 4: "(N, C, H, W)"})
+    lengths = [conv_length(x[-2 + i], kernel[i], stride[i], padding[i], dilation[i]) for i in range(2)]
+    if any(n is not None and n < 1 for n in lengths):
+        raise LayerError(f"Unfold: the blocks do not fit the input {show(x)}")
+    count = None if any(n is None for n in lengths) else prod(n for n in lengths if n is not None)
+    c = x[-3]
+    return Outcome(shape=(*x[:-3], None if c is None else c * prod(kernel), count), formula="0")
+
+
+@torch_rule(
+    "Fold", "output_size", "kernel_size", ("dilation", 1), ("padding", 0), ("stride", 1), weights=False, min_rank=2
+)
+def fold(args: Args, x: Maybe) -> Outcome:
+    """Sums sliding blocks back into an image, (N, C·k_h·k_w, L) -> (N, C, *output_size): no
+    parameters.
+    """
+    size = args.ints("output_size", 2)
+    kernel, dilation, padding, stride = _blocks(args)
+    if x is None:
+        return Outcome(shape=None, formula="0")
+    check_rank(x, "Fold", {2: "(C·k_h·k_w, L)", 3: "(N, C·k_h·k_w, L)"})
+    block, count = x[-2], x[-1]
+    per = prod(kernel)
+    if block is not None and block % per:
+        raise LayerError(f"Fold expects its axis {len(x) - 2} to be divisible by the kernel size {per}, got {show(x)}")
+    expected = prod(conv_length(size[i], kernel[i], stride[i], padding[i], dilation[i]) or 0 for i in range(2))
+    if count is not None and count != expected:
+        raise LayerError(f"Fold: the input has {count} blocks but output_size {list(size)} needs {expected}")
+    return Outcome(shape=(*x[:-2], None if block is None else block // per, *size), formula="0")
