@@ -97,13 +97,22 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
 def _hf_config(text: str, source: str) -> ModelSpec | None:
     """A Hugging Face config.json (JSON with a ``model_type`` key) as a spec; None for other JSON.
 
-    Text that is not valid JSON is left to the YAML reader (``{layers: [...]}`` is YAML).
+    Text that is not valid JSON is left to the YAML reader (``{layers: [...]}`` is YAML),
+    except in a ``.json`` file, where the JSON error is reported.
     """
     import json
 
     try:
         doc = json.loads(text)
-    except (ValueError, RecursionError):
+    except json.JSONDecodeError as exc:
+        if source.lower().endswith(".json"):  # a .json file: its JSON error says more than YAML's would
+            raise SpecError(f"malformed JSON: {exc.msg}", location=Location(source, exc.lineno)) from None
+        return None
+    except RecursionError:
+        if source.lower().endswith(".json"):
+            raise SpecError("JSON nesting is too deep", location=Location(source)) from None
+        return None
+    except ValueError:  # an integer too long to convert: the YAML reader reports it with its line
         return None
     from paramcalc.spec.hf_config import is_hf_config, spec_from_config
 

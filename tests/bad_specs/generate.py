@@ -6,6 +6,7 @@ rewrites identical files; the files are committed and the tests never run this s
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,11 +32,51 @@ def alias_bomb_in_argument() -> str:
     return "\n".join(lines) + "\n"
 
 
+LLAMA = {
+    "model_type": "llama",
+    "vocab_size": 32000,
+    "hidden_size": 4096,
+    "intermediate_size": 11008,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 32,
+}
+"""A valid Hugging Face config; the hf_*.json cases break one value of it."""
+
+HF_CASES = {
+    "hf_negative_size.json": {"hidden_size": -4096},
+    "hf_bool_size.json": {"hidden_size": True},
+    "hf_float_size.json": {"hidden_size": 4096.5},
+    "hf_string_size.json": {"hidden_size": "4096"},
+    "hf_null_size.json": {"hidden_size": None},
+    "hf_list_size.json": {"hidden_size": [4096]},
+    "hf_size_2_pow_70.json": {"hidden_size": 2**70},
+    "hf_layers_10_pow_12.json": {"num_hidden_layers": 10**12},
+    "hf_heads_not_dividing.json": {"num_attention_heads": 7},
+    "hf_unknown_model_type.json": {"model_type": "frobnicator"},
+    "hf_model_type_number.json": {"model_type": 5},
+}
+
+
+def json_cases() -> dict[str, str]:
+    """Broken JSON documents: configs with bad values, bombs, and JSON that is neither kind."""
+    out = {name: json.dumps({**LLAMA, **change}) + "\n" for name, change in HF_CASES.items()}
+    out["hf_nan_size.json"] = json.dumps({**LLAMA, "hidden_size": float("nan")}) + "\n"  # json writes NaN
+    out["hf_deep.json"] = '{"model_type": "llama", "x": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+    out["hf_int_5000_digits.json"] = '{"model_type": "llama", "hidden_size": ' + "9" * 5000 + "}\n"
+    out["json_truncated.json"] = '{"model_type": "llama", "hidden_size": 8,\n'
+    out["json_neither.json"] = json.dumps({"model": "resnet", "layers": 50}) + "\n"
+    out["json_list_of_numbers.json"] = "[1, 2, 3]\n"
+    out["json_python_literals.json"] = '{"layers": [{"Dense": True}], "input": [None]}\n'
+    return out
+
+
 def write(name: str, text: str) -> None:
     (HERE / name).write_text(text, encoding="utf-8")
 
 
 def main() -> None:
+    for name, text in json_cases().items():
+        write(name, text)
     write("alias_bomb.yaml", alias_bomb())
     write("alias_bomb_in_argument.yaml", alias_bomb_in_argument())
     write("deep_flow_list.yaml", "input: [4]\nlayers: " + "[" * 5000 + "]" * 5000 + "\n")
