@@ -3,7 +3,8 @@
 Models are drawn layer by layer from the rules that exist, tracking the shape so every
 model is valid: Dense, Dropout, Activation and Flatten on any input, the recurrent layers
 (SimpleRNN, LSTM, GRU) on sequences, Embedding on integer tokens.  Each model is written
-as YAML and as an inline spec, with arguments by position or by name at random.
+as YAML and as an inline spec, with arguments by position or by name at random.  PyTorch
+models chain Linear, norms (BatchNorm1d keeps buffers), activations, Dropout and RNNs.
 """
 
 from __future__ import annotations
@@ -137,6 +138,64 @@ def models(draw: st.DrawFn, size: st.SearchStrategy[int] = sizes, max_layers: in
     return model
 
 
+@dataclass
+class TorchModel:
+    """A drawn torch.nn Sequential: an optional input and modules with keyword arguments."""
+
+    input_shape: list[int] | None
+    layers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def yaml_text(self) -> str:
+        doc: dict[str, Any] = {"framework": "pytorch"}
+        if self.input_shape is not None:
+            doc["input"] = self.input_shape
+        doc["layers"] = [{cls: kwargs} if kwargs else cls for cls, kwargs in self.layers]
+        return yaml.safe_dump(doc, sort_keys=False)
+
+    def inline_text(self) -> str:
+        calls = [f"{cls}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})" for cls, kwargs in self.layers]
+        if self.input_shape is not None:
+            calls.insert(0, f"Input(shape=({', '.join(map(str, self.input_shape))},))")
+        return " | ".join(calls)
+
+
+@st.composite
+def torch_models(draw: st.DrawFn) -> TorchModel:
+    """A valid torch.nn Sequential: Linear chains with norms, activations and dropout; RNNs on sequences."""
+    sequence = draw(st.booleans())
+    features = draw(sizes)
+    shape = [draw(sizes), features] if sequence else [features]
+    model = TorchModel(shape if sequence or draw(st.booleans()) else None)
+    for _ in range(draw(st.integers(1, 6))):
+        choices = ["Linear", "ReLU", "Tanh", "GELU", "Dropout", "LayerNorm"]
+        choices += ["LSTM", "GRU", "RNN"] if sequence else ["BatchNorm1d"]
+        cls = draw(st.sampled_from(choices))
+        kwargs: dict[str, Any] = {}
+        if cls == "Linear":
+            out = draw(sizes)
+            kwargs = {"in_features": features, "out_features": out, "bias": draw(st.booleans())}
+            features = out
+        elif cls == "Dropout":
+            kwargs = {"p": draw(st.sampled_from([0.0, 0.1, 0.5]))}
+        elif cls == "LayerNorm":
+            kwargs = {"normalized_shape": features, "elementwise_affine": draw(st.booleans())}
+        elif cls == "BatchNorm1d":
+            kwargs = {"num_features": features, "affine": draw(st.booleans())}
+        elif cls in ("LSTM", "GRU", "RNN"):
+            hidden, directions = draw(sizes), draw(st.sampled_from([1, 2]))
+            kwargs = {
+                "input_size": features,
+                "hidden_size": hidden,
+                "num_layers": draw(st.integers(1, 3)),
+                "bias": draw(st.booleans()),
+                "batch_first": True,
+                "bidirectional": directions == 2,
+            }
+            features = hidden * directions
+        model.layers.append((cls, kwargs))
+    return model
+
+
 def _run(argv: list[str], stdin: bytes | None = None) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     saved = sys.stdin
@@ -179,6 +238,29 @@ def test_totals_are_sums_of_layers_and_terms(tmp_path_factory: Any, model: Model
         for term in layer["terms"]:
             assert term["count"] == math.prod(term["shape"])
         assert evaluate(layer["formula"], layer["symbols"]) == layer["params"]
+
+
+@given(model=torch_models())
+def test_torch_totals_are_sums_of_layers_and_terms_buffers_apart(tmp_path_factory: Any, model: TorchModel) -> None:
+    doc = _summary_json(_write(tmp_path_factory.mktemp("t"), "model.yaml", model.yaml_text()))
+    params = [term for layer in doc["layers"] for term in layer["terms"] if not term.get("buffer")]
+    buffers = [term for layer in doc["layers"] for term in layer["terms"] if term.get("buffer")]
+    assert doc["total"] == sum(layer["params"] for layer in doc["layers"]) == sum(t["count"] for t in params)
+    assert doc["buffers"] == sum(t["count"] for t in buffers)
+    assert doc["trainable"] + doc["non_trainable"] == doc["total"]
+    for layer in doc["layers"]:
+        for term in layer["terms"]:
+            assert term["count"] == math.prod(term["shape"])
+        if layer.get("formula") is not None:
+            assert evaluate(layer["formula"], layer["symbols"]) == layer["params"]
+
+
+@given(model=torch_models())
+def test_torch_yaml_and_inline_forms_agree(tmp_path_factory: Any, model: TorchModel) -> None:
+    from_yaml = _summary_json(_write(tmp_path_factory.mktemp("t"), "model.yaml", model.yaml_text()))
+    code, out, err = _run(["summary", model.inline_text(), "--framework", "pytorch", "--format", "json"])
+    assert code == 0, err
+    assert json.loads(out) == from_yaml
 
 
 @given(model=models())

@@ -14,6 +14,7 @@ replaced by ``_`` (same width: columns in errors stay right) and its position no
 from __future__ import annotations
 
 import ast
+import warnings
 from contextvars import ContextVar
 from typing import Any
 
@@ -119,6 +120,17 @@ def _refuse(node: ast.expr, what: str) -> None:
         raise _InlineError(f"'?' cannot stand for {what}; it replaces a value", node, hint=_PLACEHOLDER_HINT)
 
 
+def _ast_parse(text: str) -> ast.Expression:
+    """``ast.parse`` in eval mode, silently.
+
+    Python warns on stderr about odd literals (``1inputs``, an invalid escape in a
+    string), which would break the one-line error promise.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, mode="eval")
+
+
 def _parse(text: str, source: str) -> list[LayerSpec]:
     if len(text) > MAX_INLINE_CHARS:
         raise _InlineError(f"longer than {MAX_INLINE_CHARS:,} characters", hint="use a YAML file")
@@ -126,7 +138,7 @@ def _parse(text: str, source: str) -> list[LayerSpec]:
     if not text:
         raise _InlineError("empty spec", hint='write layers like "Dense(4) | Dense(1)"')
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = _ast_parse(text)
     except SyntaxError as exc:
         segments = _split(text)
         for start, end, filled in segments or ():
@@ -164,7 +176,7 @@ def _parse_segments(text: str, source: str) -> list[LayerSpec]:
     for index, (start, end, _) in enumerate(segments, start=1):
         padded = "(" + " " * (start - 1) + text[start:end] + ")" if start else text[start:end]
         try:
-            tree = ast.parse(padded, mode="eval")
+            tree = _ast_parse(padded)
         except SyntaxError as exc:
             err = _InlineError(exc.msg)
             err.column = max(exc.offset or 1, 1)
