@@ -31,6 +31,7 @@ def to_snake_case(name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+@lru_cache(maxsize=1024)
 def base_name(class_name: str, framework: str = "keras") -> str:
     """A layer's automatic base name: Keras' snake case, or the lowercased torch class name.
 

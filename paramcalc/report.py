@@ -139,11 +139,10 @@ class LayerRow:
     batch_in_shapes: bool = False
     output_tree: Tree | None = None
     copies: tuple[str, ...] = ()
-    _sums: tuple[int, int, int, int, int, bool] = field(init=False, repr=False, compare=False)
-    """One copy's (params, trainable, buffers, active, tied) and whether a term is routed.
-
-    Summed once when the row is made: renderers and the totals ask for them many times,
-    and a big model has a hundred thousand rows."""
+    _sums: tuple[int, int, int, int, int, int, bool] = field(init=False, repr=False, compare=False)
+    """All copies' (params, trainable, buffers, active, tied), one copy's params, and whether
+    a term is routed.  Summed once when the row is made: renderers and the totals ask for
+    them many times, and a big model has a hundred thousand rows."""
 
     def __post_init__(self) -> None:
         params = trainable = buffers = active = tied = 0
@@ -161,7 +160,11 @@ class LayerRow:
                 if term.trainable:
                     trainable += count
                 active += count if term.share is None else term.active
-        object.__setattr__(self, "_sums", (params, trainable, buffers, active, tied, routed))
+        if not self.counted:  # a shared layer's repeat call: shown, its parameters counted once elsewhere
+            params = trainable = active = 0
+        n = len(self.copies) or 1
+        sums = (params * n, trainable * n, buffers * n, active * n, tied * n, params, routed)
+        object.__setattr__(self, "_sums", sums)
 
     @property
     def known_outputs(self) -> bool:
@@ -176,42 +179,42 @@ class LayerRow:
     @property
     def params_each(self) -> int:
         """Parameters of one copy (buffers and tied aliases excluded); 0 for a shared layer's repeat call."""
-        return self._sums[0] if self.counted else 0
+        return self._sums[5]
 
     @property
     def params(self) -> int:
         """Parameters of this layer, all copies together."""
-        return self.params_each * self.repeat
+        return self._sums[0]
 
     @property
     def trainable(self) -> int:
         """Trainable parameters of this layer, all copies together."""
-        return self._sums[1] * self.repeat if self.counted else 0
+        return self._sums[1]
 
     @property
     def active(self) -> int:
         """Parameters one token uses, all copies together (routed experts: only the top-k)."""
-        return self._sums[3] * self.repeat if self.counted else 0
+        return self._sums[3]
 
     @property
     def tied(self) -> int:
         """Scalars of tied aliases: shown in the layer, counted where they are first defined."""
-        return self._sums[4] * self.repeat
+        return self._sums[4]
 
     @property
     def routed(self) -> bool:
         """Whether a term stacks routed experts."""
-        return self._sums[5]
+        return self._sums[6]
 
     @property
     def non_trainable(self) -> int:
         """Non-trainable parameters (Keras' BatchNormalization moving statistics, frozen layers)."""
-        return self.params - self.trainable
+        return self._sums[0] - self._sums[1]
 
     @property
     def buffers(self) -> int:
         """Scalars held in buffers (state that is not a parameter), all copies together."""
-        return self._sums[2] * self.repeat
+        return self._sums[2]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the layer (see README, "JSON output")."""
@@ -219,7 +222,7 @@ class LayerRow:
         output: Any = None
         if shapes:
             output = shapes if self.multi_output else shapes[0]
-        params, trainable = self.params, self.trainable
+        params, trainable, buffers = self._sums[:3]
         out: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
@@ -236,8 +239,8 @@ class LayerRow:
         if self.formula is not None:
             out["formula"] = self.formula
             out["symbols"] = dict(self.symbols)
-        if self._sums[2]:
-            out["buffers"] = self.buffers
+        if buffers:
+            out["buffers"] = buffers
         if self.depth:
             out["depth"] = self.depth
         if self.copies:
@@ -354,7 +357,16 @@ class Report:
 
         ``with_layers=False`` leaves ``layers`` empty, for a writer that streams them.
         """
-        total, trainable = self.total, self.trainable
+        total = trainable = buffers = active = tied = 0
+        routed = False
+        for layer in self.layers:  # one pass: a big model has a hundred thousand rows
+            sums = layer._sums
+            total += sums[0]
+            trainable += sums[1]
+            buffers += sums[2]
+            active += sums[3]
+            tied += sums[4]
+            routed = routed or sums[6]
         out: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
             "name": self.name,
@@ -368,12 +380,12 @@ class Report:
             "dtype": self.dtype,
             "layers": [layer.to_dict() for layer in self.layers] if with_layers else [],
         }
-        if self.framework == "pytorch" or self.buffers:
-            out["buffers"] = self.buffers
-        if self.routed:
-            out["active_per_token"] = self.active
-        if self.tied:
-            out["tied"] = self.tied
+        if self.framework == "pytorch" or buffers:
+            out["buffers"] = buffers
+        if routed:
+            out["active_per_token"] = active
+        if tied:
+            out["tied"] = tied
         if self.notes:
             out["notes"] = list(self.notes)
         out.update(self.extras)

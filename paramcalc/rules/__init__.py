@@ -144,7 +144,7 @@ class Rule:
     varargs: bool = False
     max_positional: int | None = None
 
-    @property
+    @cached_property
     def batch_in_shapes(self) -> bool:
         """Whether the rule sees shapes *with* the batch axis (PyTorch) and may count without one.
 
@@ -330,8 +330,10 @@ def bind(found: Rule, layer: LayerSpec) -> Args:
     for key in found.required:
         if values[key] is REQUIRED:
             raise LayerError(f"{found.name} needs '{key}'", hint=f"e.g. {found.name}({key}=...)")
-    if given or layer.kwargs:  # defaults are never placeholders: check what the spec wrote
-        _refuse_placeholders({key: values[key] for key in (*names[:given], *layer.kwargs)})
+    for value in (*layer.args, *layer.kwargs.values()):  # defaults are never placeholders
+        if isinstance(value, (Placeholder, list, tuple)):  # only these can be or hold one
+            _refuse_placeholders({key: values[key] for key in (*names[:given], *layer.kwargs)})
+            break
     return Args(found, layer, values)
 
 
