@@ -7,15 +7,13 @@ Total / Trainable / Non-trainable lines.
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import rich.box
 import rich.console
 import rich.markup
 import rich.table
 
-from paramcalc.diff import ModelDiff
-from paramcalc.render import derivation, diff_text
 from paramcalc.render.summary_text import (
     connected_text,
     layer_label,
@@ -25,6 +23,9 @@ from paramcalc.render.summary_text import (
     totals_lines,
 )
 from paramcalc.report import Report
+
+if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every summary table
+    from paramcalc.diff import ModelDiff
 
 
 def print_table(report: Report, file: TextIO, explain: bool = False, width: int | None = None) -> None:
@@ -62,6 +63,8 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
     for note in note_lines(report):
         console.print(f" Note: {rich.markup.escape(note)}")
     if explain:
+        from paramcalc.render import derivation  # only with --explain
+
         for row in report.layers:
             console.print()
             console.print(rich.markup.escape(derivation.text(row)), highlight=False)
@@ -69,6 +72,8 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
 
 def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     """Print two models side by side: each layer's parameters in A and B, the delta, changed weights."""
+    from paramcalc.render import diff_text
+
     justify = ("left", "left", "left", "right", "right", "right")
     table = rich.table.Table(width=width, show_lines=False, box=rich.box.HEAVY_HEAD)
     for name, side in zip(diff_text.HEADER, justify, strict=True):
