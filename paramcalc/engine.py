@@ -12,6 +12,7 @@ import re
 from collections.abc import Container, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from typing import cast
 
 from paramcalc.dtypes import canonical_dtype, dtype_bits
 from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError, close_match
@@ -238,6 +239,9 @@ def run_layer(
         terms = tuple(replace(t, trainable=False) for t in terms)
     if layer.tied:
         terms = _tie(terms, dict(layer.tied), layer)
+    known: tuple[Shape | None, ...] = tuple(input_shapes)
+    if None in known:
+        known = tuple(s for s in known if s is not None)
     symbols = outcome.symbols
     legend = found.legend_pairs
     if not found.legend.keys() <= symbols.keys():
@@ -249,7 +253,7 @@ def run_layer(
         terms=terms,
         multi_output=bool(outcome.shapes) and outcome.tree is None,
         inputs=inputs,
-        input_shapes=tuple(s for s in input_shapes if s is not None),
+        input_shapes=cast("tuple[Shape, ...]", known),
         formula=outcome.formula,
         symbols=tuple(symbols.items()),
         legend=legend,
