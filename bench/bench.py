@@ -16,9 +16,10 @@ Run from a clone, after ``pip install -e .`` (or from the repository root, where
     python bench/bench.py                  # full run: Markdown tables on stdout
     python bench/bench.py --runs 5 --quick    # a quick look (no 100,000-layer spec)
 
-Each figure is the median of ``--runs`` runs after one warm-up run (which also writes
-the .pyc files).  Next to wall time the tables give CPU time (user + system, from
-``getrusage``): on a busy machine wall time includes waiting for a core, CPU time does not.
+Each figure is the median of ``--runs`` runs after one warm-up round (which also writes
+the .pyc files); the start-up commands run in interleaved rounds, so load from elsewhere
+slows the floor and paramcalc alike.  Next to wall time the tables give CPU time (user +
+system, from ``getrusage``): on a busy machine wall time includes waiting for a core.
 """
 
 from __future__ import annotations
@@ -49,25 +50,42 @@ KINDS = (
 as mappings, layers with and without weights, so each layer costs what a real one costs."""
 
 
-def measure(argv: list[str], runs: int) -> dict[str, float]:
-    """Median wall and CPU seconds of running ``argv`` to completion (output discarded)."""
+def _env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env["TERM"] = "dumb"  # any PYTHONDONTWRITEBYTECODE value, even "0", would recompile every module each run
-    walls, cpus = [], []
+    return env
+
+
+def run_once(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one run of ``argv`` (output discarded)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        argv, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode(errors='replace')}")
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def measure(commands: dict[str, list[str]], runs: int) -> dict[str, dict[str, float]]:
+    """Median wall and CPU seconds of each command, run in interleaved rounds.
+
+    Each round runs every command once, so a burst of load from elsewhere slows the floor
+    and the commands alike; the first round only warms caches and writes .pyc files.
+    """
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for attempt in range(runs + 1):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        proc = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-            argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
-        )
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode(errors='replace')}")
-        if attempt:  # the first run warms the file cache and writes .pyc files
-            walls.append(wall)
-            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus)}
+        for name, argv in commands.items():
+            wall, cpu = run_once(argv)
+            if attempt:
+                samples[name].append((wall, cpu))
+    return {
+        name: {"wall": statistics.median(w for w, _ in got), "cpu": statistics.median(c for _, c in got)}
+        for name, got in samples.items()
+    }
 
 
 def generate(directory: Path, layers: int) -> Path:
@@ -79,17 +97,17 @@ def generate(directory: Path, layers: int) -> Path:
 
 
 def startup(python: str, runs: int) -> dict[str, Any]:
-    """The floor, and table / JSON summaries of every example spec."""
+    """The floor, and table / JSON summaries of every example spec (interleaved rounds)."""
     summary = [python, "-m", "paramcalc", "summary"]
+    commands = {"floor": [python, "-c", FLOOR]}
+    for spec in SPECS:
+        commands[f"{spec.name} table"] = [*summary, str(spec)]
+        commands[f"{spec.name} json"] = [*summary, str(spec), "--format", "json"]
+    times = measure(commands, runs)
     rows = [
-        {
-            "spec": spec.name,
-            "table": measure([*summary, str(spec)], runs),
-            "json": measure([*summary, str(spec), "--format", "json"], runs),
-        }
-        for spec in SPECS
+        {"spec": spec.name, "table": times[f"{spec.name} table"], "json": times[f"{spec.name} json"]} for spec in SPECS
     ]
-    return {"floor": measure([python, "-c", FLOOR], runs), "specs": rows}
+    return {"floor": times["floor"], "specs": rows}
 
 
 def scaling(python: str, runs: int, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
@@ -98,10 +116,8 @@ def scaling(python: str, runs: int, sizes: tuple[int, ...]) -> list[dict[str, An
     with tempfile.TemporaryDirectory(prefix="paramcalc-bench-") as tmp:
         for layers in sizes:
             spec = generate(Path(tmp), layers)
-            times = measure(
-                [python, "-m", "paramcalc", "summary", str(spec), "--format", "json"],
-                max(3, runs // (1 + layers // 10_000)),
-            )
+            argv = [python, "-m", "paramcalc", "summary", str(spec), "--format", "json"]
+            times = measure({"spec": argv}, max(3, runs // (1 + layers // 10_000)))["spec"]
             rows.append({"layers": layers, **times})
     return rows
 
@@ -127,7 +143,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines += ["", "| layers | wall | CPU | CPU per layer | target |", "|--:|--:|--:|--:|---|"]
     base = result["scaling"][0]
     for row in result["scaling"]:
-        per_layer = (row["cpu"] - base["cpu"]) / (row["layers"] - 1) * 1e6 if row["layers"] > 1 else None
+        # below a few thousand layers the difference is start-up noise, not per-layer work
+        per_layer = (row["cpu"] - base["cpu"]) / (row["layers"] - 1) * 1e6 if row["layers"] >= 1000 else None
         target = "< 2 s" if row["layers"] == 100_000 else ""
         shown = f"{per_layer:.1f} µs" if per_layer is not None else ""
         lines.append(f"| {row['layers']:,} | {row['wall']:.3f} s | {row['cpu']:.3f} s | {shown} | {target} |")

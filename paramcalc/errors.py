@@ -10,13 +10,11 @@ location and layer on the way out (:meth:`ParamcalcError.with_context`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from paramcalc._fast import fast_init
+from paramcalc._fast import record
 
 
-@fast_init
-@dataclass(frozen=True)
+@record(frozen=True)
 class Location:
     """Where a piece of a spec came from: a file (or ``<inline>``/``<stdin>``) and a position."""
 

@@ -8,11 +8,11 @@ objects (one per framework weight tensor) and the engine sums them.  Renderers r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from math import prod
 from typing import Any
 
-from paramcalc._fast import fast_init
+from paramcalc._fast import record
 
 SCHEMA_VERSION = 1
 """Version of the JSON document produced by :meth:`Report.to_dict`.  Keys are only ever added."""
@@ -28,8 +28,7 @@ Tree = int | tuple["Tree", ...]
 ``nn.LSTM`` returns ``(output, (h_n, c_n))``: ``(0, (1, 2))``."""
 
 
-@fast_init
-@dataclass(frozen=True)
+@record(frozen=True)
 class Term:
     """One parameter tensor, named as the framework names it.
 
@@ -104,8 +103,7 @@ class Term:
         return out
 
 
-@fast_init
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerRow:
     """One counted layer: identity, output shape(s), its terms and how they were derived.
 
@@ -264,7 +262,7 @@ def _tree_list(tree: Tree, shapes: list[list[Dim]]) -> Any:
     return [_tree_list(item, shapes) for item in tree]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Report:
     """A whole counted model: its layers and totals, ready for any renderer."""
 

@@ -1,7 +1,8 @@
-"""paramcalc._fast.fast_init: the same records as the dataclass's own ``__init__``, faster.
+"""paramcalc._fast: records behave as ``dataclass(frozen=True)`` ones, built faster.
 
-Every class in paramcalc that uses it is found by walking the package, so a class that
-starts using it (or gains a field) is checked without editing this file.
+Every class in paramcalc that uses ``record`` or ``fast_init`` is found by walking the
+package, so a class that starts using them (or gains a field) is checked without editing
+this file.  Each is compared with a twin made by the standard decorator.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 import paramcalc
-from paramcalc._fast import fast_init
+from paramcalc._fast import fast_init, record
 
 
 def _fast_classes() -> list[type[Any]]:
@@ -23,7 +24,7 @@ def _fast_classes() -> list[type[Any]]:
     for info in pkgutil.walk_packages(paramcalc.__path__, "paramcalc."):
         module = importlib.import_module(info.name)
         for value in vars(module).values():
-            if inspect.isclass(value) and hasattr(value.__init__, "__wrapped_dataclass_init__"):
+            if inspect.isclass(value) and getattr(value.__init__, "__fast_init__", False):
                 found[f"{value.__module__}.{value.__qualname__}"] = value
     return [found[name] for name in sorted(found)]
 
@@ -31,15 +32,31 @@ def _fast_classes() -> list[type[Any]]:
 FAST = _fast_classes()
 
 
+def _twin(cls: type[Any]) -> type[Any]:
+    """The same fields under the standard ``@dataclass(frozen=True)``."""
+    namespace: dict[str, Any] = {"__annotations__": {f.name: f.type for f in dataclasses.fields(cls)}}
+    for f in dataclasses.fields(cls):
+        namespace[f.name] = dataclasses.field(
+            default=f.default,
+            default_factory=f.default_factory,
+            init=f.init,
+            repr=f.repr,
+            hash=f.hash,
+            compare=f.compare,
+            kw_only=f.kw_only,
+        )
+    return dataclasses.dataclass(frozen=True)(type(cls.__name__, (), namespace))
+
+
 def test_the_hot_records_use_it() -> None:
     names = {cls.__name__ for cls in FAST}
-    assert {"Location", "LayerSpec", "Term", "LayerRow", "Outcome"} <= names
+    assert {"Location", "LayerSpec", "Term", "LayerRow", "Outcome", "Report", "ModelSpec"} <= names
 
 
 @pytest.mark.parametrize("cls", FAST, ids=lambda cls: cls.__name__)
-def test_signature_matches_the_dataclass_init(cls: type[Any]) -> None:
+def test_signature_matches_the_standard_dataclass(cls: type[Any]) -> None:
     ours = inspect.signature(cls.__init__)
-    theirs = inspect.signature(cls.__init__.__wrapped_dataclass_init__)
+    theirs = inspect.signature(_twin(cls).__init__)
     assert list(ours.parameters) == list(theirs.parameters)
     for name, param in ours.parameters.items():
         other = theirs.parameters[name]
@@ -50,12 +67,15 @@ def test_signature_matches_the_dataclass_init(cls: type[Any]) -> None:
 
 
 @pytest.mark.parametrize("cls", FAST, ids=lambda cls: cls.__name__)
-def test_records_stay_frozen(cls: type[Any]) -> None:
-    assert cls.__dataclass_params__.frozen
+def test_records_refuse_assignment(cls: type[Any]) -> None:
+    instance = object.__new__(cls)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        instance.anything = 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del instance.anything
 
 
-@fast_init
-@dataclasses.dataclass(frozen=True)
+@record(frozen=True)
 class _Sample:
     a: int
     b: list[int] = dataclasses.field(default_factory=list)
@@ -68,22 +88,59 @@ class _Sample:
         object.__setattr__(self, "total", self.a + self.e)
 
 
-def test_defaults_factories_post_init_and_keyword_only_fields() -> None:
+@dataclasses.dataclass(frozen=True)
+class _Standard:
+    a: int
+    b: list[int] = dataclasses.field(default_factory=list)
+    c: str = "c"
+    d: int = dataclasses.field(init=False, default=7)
+    e: int = dataclasses.field(default=0, kw_only=True)
+    total: int = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", self.a + self.e)
+
+
+@record(frozen=True)
+class _Hashable:
+    a: int
+    b: str = "x"
+    c: tuple[int, ...] = dataclasses.field(default=(), hash=False)
+
+
+def test_behaves_like_a_standard_frozen_dataclass() -> None:
     one, two = _Sample(1), _Sample(1)
     assert one == two
+    assert one != _Sample(2)
     assert one.b == []
     assert one.b is not two.b
     assert (one.c, one.d, one.e, one.total) == ("c", 7, 0, 1)
     assert _Sample(1, [2], "x", e=5).total == 6
     with pytest.raises(TypeError):
-        _Sample(1, [2], "x", 5)  # type: ignore[call-arg]  # e is keyword-only
+        _Sample(1, [2], "x", 5)  # type: ignore[misc]  # e is keyword-only
     with pytest.raises(dataclasses.FrozenInstanceError):
         one.a = 2  # type: ignore[misc]
     assert dataclasses.replace(one, a=3).total == 3
-    assert repr(one) == "_Sample(a=1, b=[], c='c', d=7, e=0)"
+    assert repr(one) == repr(_Standard(1)).replace("_Standard", "_Sample")
+    assert dataclasses.asdict(one) == dataclasses.asdict(_Standard(1))
+    assert (one == _Standard(1)) is False  # other classes never compare equal, as with dataclass
+    assert hash(_Hashable(1, "y", (2,))) == hash(_Hashable(1, "y", (3,)))  # hash=False fields left out
+    assert _Hashable(1) in {_Hashable(1)}
 
 
-def test_refuses_slotted_classes() -> None:
+def test_a_class_keeps_its_own_repr() -> None:
+    @record(frozen=True)
+    class Question:
+        key: int
+
+        def __repr__(self) -> str:
+            return "?"
+
+    assert repr(Question(1)) == "?"
+    assert Question(1) == Question(1)
+
+
+def test_fast_init_refuses_slotted_classes() -> None:
     @dataclasses.dataclass(frozen=True, slots=True)
     class Slotted:
         a: int

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from math import isfinite
 from typing import Any, TypeVar
 
-from paramcalc._fast import fast_init
+from paramcalc._fast import record
 from paramcalc.errors import LayerError, close_match
 from paramcalc.report import Shape, Term, Tree
 from paramcalc.shapes import MAX_DIM
@@ -84,8 +84,7 @@ BASE_KWARGS: dict[str, dict[str, Value]] = {
 }
 
 
-@fast_init
-@dataclass(frozen=True)
+@record(frozen=True)
 class Outcome:
     """What a rule returns: output shape(s), the weight terms and the closed form.
 
@@ -117,7 +116,7 @@ class Outcome:
 RuleFn = Callable[..., Outcome]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A registered rule and its constructor signature.
 
