@@ -16,6 +16,9 @@ Conventions used below:
   family: ``Reuse`` (call an earlier layer again: ``{"Reuse": {"layer": "shared",
   "inputs": ["b"], "name": "shared_b"}}``, where ``name`` names that call's output) and a
   nested ``Sequential`` entry (``{"Sequential": {"name": "mlp", "layers": [...]}}``).
+  Records of specs using them carry ``"extensions": [...]`` so tests can filter.
+- ``NOTES`` (bottom) explains cases where Keras behaves unexpectedly; the generator
+  copies each note into the golden record.
 
 This module is never imported by tests; only ``tools/keras_golden.py`` reads it.
 """
