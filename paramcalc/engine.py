@@ -96,6 +96,7 @@ def _sequential(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
     alone (PyTorch) are counted, and their output shapes stay unknown.
     """
     rows: list[LayerRow] = []
+    memo: dict[object, tuple[Rule, Outcome, bool, list[Shape | None]]] = {}
     shape: Shape | None = model.inputs[0].shape if model.inputs else None
     for layer in model.layers:
         if shape is None and not _counts_without_input(layer, model.framework):
@@ -107,7 +108,7 @@ def _sequential(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
                 hint="add 'input: [3, 10000]' to the spec, or input_shape=(3, 10000) on the first layer",
             )
         name = namer.claim(layer.name, layer) if layer.name else namer.auto(layer.class_name)
-        row = run_layer(layer, name, [shape], model.framework, add_batch=(not rows,))
+        row = run_layer(layer, name, [shape], model.framework, add_batch=(not rows,), memo=memo)
         rows.append(row)
         shape = row.outputs[0] if row.outputs else None
     return rows
@@ -123,6 +124,7 @@ def _counts_without_input(layer: LayerSpec, framework: str) -> bool:
 
 def _graph(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
     rows: list[LayerRow] = []
+    memo: dict[object, tuple[Rule, Outcome, bool, list[Shape | None]]] = {}
     tensors: dict[str, tuple[Shape | None, ...]] = {}
     previous: str | None = None
     for spec in model.inputs:
@@ -146,7 +148,7 @@ def _graph(model: ModelSpec, namer: AutoNamer) -> list[LayerRow]:
             )
         shapes = [_resolve(ref, tensors, layer) for ref in refs]
         fresh = tuple(_split_ref(ref, tensors)[0] in model_inputs for ref in refs)
-        row = run_layer(layer, name, shapes, model.framework, inputs=tuple(refs), add_batch=fresh)
+        row = run_layer(layer, name, shapes, model.framework, inputs=tuple(refs), add_batch=fresh, memo=memo)
         tensors[name] = row.outputs or (None,)
         rows.append(row)
         previous = name
@@ -212,6 +214,7 @@ def run_layer(
     framework: str = "keras",
     inputs: tuple[str, ...] = (),
     add_batch: Sequence[bool] = (),
+    memo: dict[object, tuple[Rule, Outcome, bool, list[Shape | None]]] | None = None,
 ) -> LayerRow:
     """Apply one layer's rule to its input shape(s) and record the row.
 
@@ -220,20 +223,29 @@ def run_layer(
     shape (no input at all) is only passed to such rules.
     """
     found: Rule | None = None
-    try:
-        found = find_rule(layer.class_name, framework)
-        args = bind(found, layer)
-        input_shapes = _with_batch(found, args, input_shapes, add_batch)
-        outcome = apply_rule(found, args, input_shapes)
-        outputs = outcome.outputs
-        for shape in outputs:
-            if shape:
-                check_dims(shape)
-        trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
-    except ParamcalcError as exc:
-        # Name the layer as the user will find it: by its (auto) name once its class is known.
-        label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
-        raise exc.with_context(location=layer.location, layer=label) from None
+    key = _memo_key(layer, input_shapes, add_batch) if memo is not None else None
+    done = memo.get(key) if memo is not None and key is not None else None
+    if done is not None:  # an identical layer on an identical input: rules are pure functions
+        found, outcome, trainable, input_shapes = done
+    else:
+        try:
+            found = find_rule(layer.class_name, framework)
+            args = bind(found, layer)
+            input_shapes = _with_batch(found, args, input_shapes, add_batch)
+            outcome = apply_rule(found, args, input_shapes)
+            for shape in outcome.outputs:
+                if shape:
+                    check_dims(shape)
+            trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
+        except ParamcalcError as exc:
+            # Name the layer as the user will find it: by its (auto) name once its class is known.
+            label = (
+                layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
+            )
+            raise exc.with_context(location=layer.location, layer=label) from None
+        if memo is not None and key is not None:
+            memo[key] = (found, outcome, trainable, list(input_shapes))
+    outputs = outcome.outputs
     terms = tuple(outcome.terms)
     if not trainable:
         terms = tuple(replace(t, trainable=False) for t in terms)
@@ -264,6 +276,20 @@ def run_layer(
         output_tree=outcome.tree,
         copies=layer.copies,
     )
+
+
+def _memo_key(layer: LayerSpec, input_shapes: Sequence[Shape | None], add_batch: Sequence[bool]) -> object:
+    """What a rule's outcome depends on: class, arguments and input shapes; None when unhashable.
+
+    A model built from repeated blocks (or a generated one) has many identical layers; a
+    rule is a pure function of these, so each distinct one is bound and counted once.
+    """
+    key = (layer.class_name, layer.args, tuple(layer.kwargs.items()), tuple(input_shapes), tuple(add_batch))
+    try:
+        hash(key)
+    except TypeError:  # a list or mapping argument (YAML lists): count this layer on its own
+        return None
+    return key
 
 
 def _with_batch(

@@ -83,6 +83,11 @@ def layer_from_entry(entry: Value, location: Location, index: int = 0) -> LayerS
     )
 
 
+def layer_from_call(class_name: Value, args: Value, location: Location, index: int = 0) -> LayerSpec:
+    """A ``ClassName: args`` entry given as its two parts (what ``{ClassName: args}`` holds)."""
+    return _with_args(_class_name(class_name, location), args, location, index)
+
+
 def _class_name(raw: object, location: Location) -> str:
     if raw in _CLASS_NAMES_SEEN:
         return raw  # type: ignore[return-value]

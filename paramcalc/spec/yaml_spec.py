@@ -23,6 +23,7 @@ from paramcalc.spec.common import (
     describe_value,
     expand_repeats,
     input_from_value,
+    layer_from_call,
     layer_from_entry,
 )
 from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
@@ -65,7 +66,7 @@ def load_yaml(text: str, source: str, override: str | None = None) -> ModelSpec:
     ``override`` replaces the spec's own ``framework:`` (``--framework``) before the input
     conventions are applied, as they differ: torch layers need no input shape.
     """
-    root, data, placeholders = _parse(text, source)
+    root, data, builder = _parse(text, source)
     if root is None:
         raise SpecError("the spec is empty", location=Location(source, 1), hint="a spec needs a 'layers:' list")
     if isinstance(root, yaml.SequenceNode):
@@ -101,7 +102,7 @@ def load_yaml(text: str, source: str, override: str | None = None) -> ModelSpec:
             location=Location(source, 1),
             hint="add 'layers:' with one entry per layer",
         )
-    items = _layer_items(data["layers"], layers_node, source, placeholders)
+    items = _layer_items(layers_node, source, builder)
     layers = expand_repeats(items)
     inputs = []
     graph = False
@@ -145,18 +146,21 @@ def load_yaml(text: str, source: str, override: str | None = None) -> ModelSpec:
     )
 
 
-def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, bool]:
-    """The node tree composed by libyaml (kept for line numbers), the plain values built
-    from it, and whether any string is ``"?"`` (then layer arguments hold placeholders).
+def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, _Builder]:
+    """The node tree composed by libyaml (kept for line numbers), the plain values built from
+    it, and the builder.  The layers list is left unbuilt (:data:`DEFERRED`): its entries are
+    read straight from their nodes by :func:`_layer_items`, which saves building each entry
+    twice on a spec of a hundred thousand layers.
     """
     loader = _Loader(text)
+    builder = _Builder(loader, source)
     try:
         root = loader.get_single_node()
         if root is None:
-            return None, None, False
-        builder = _Builder(loader, source)
-        data = builder.build(root)
-        return root, data, builder.question_marks
+            return None, None, builder
+        layers = root if isinstance(root, yaml.SequenceNode) else _child(root, "layers")
+        data = builder.build(root, defer=layers if isinstance(layers, yaml.SequenceNode) else None)
+        return root, data, builder
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -174,6 +178,8 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, bool]:
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = _TAG + "str", _TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"
 _TIMESTAMP, _SEQ, _MAP, _MERGE = _TAG + "timestamp", _TAG + "seq", _TAG + "map", _TAG + "merge"
+DEFERRED: Any = object()
+"""Stands for the layers list in the built document; its entries are read from their nodes."""
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
@@ -196,9 +202,16 @@ class _Builder:
         self.active: set[int] = set()
         self.aliased = 0
         self.question_marks = False
+        self.deferred: int | None = None
 
-    def build(self, root: yaml.Node) -> Any:
+    def build(self, root: yaml.Node, defer: yaml.Node | None = None) -> Any:
+        """The document's values; ``defer`` (the layers list) is left as :data:`DEFERRED`."""
+        self.deferred = id(defer) if defer is not None else None
         return self._node(root, 0)[0]
+
+    def value(self, node: yaml.Node, depth: int) -> Any:
+        """One node's value (a layer's arguments), with the same checks as the whole document."""
+        return self._node(node, depth)[0]
 
     def _where(self, node: yaml.Node) -> Location:
         return Location(self.source, node.start_mark.line + 1)
@@ -208,6 +221,8 @@ class _Builder:
         if type(node) is yaml.ScalarNode:
             return self._scalar(node), 1
         key = id(node)
+        if key == self.deferred and key not in self.active:
+            return DEFERRED, 1
         done = self.built.get(key)
         if done is not None:
             self.aliased += done[1]
@@ -342,24 +357,40 @@ def _loc(source: str, node: yaml.Node | None) -> Location:
 Item = Any  # LayerSpec | tuple[int, list[Item], Location]
 
 
-def _layer_items(values: Any, node: yaml.Node, source: str, placeholders: bool = False) -> list[Item]:
-    """Layer entries with their lines; ``Repeat`` blocks become ``(times, items, location)``."""
+def _layer_items(node: yaml.Node, source: str, builder: _Builder, depth: int = 1) -> list[Item]:
+    """Layer entries with their lines, read from their nodes; ``Repeat`` blocks become
+    ``(times, items, location)``.  ``ClassName: args`` entries (nearly all) are made straight
+    from the node; anything else is built as a value and left to the entry rules to explain.
+    """
     where = _loc(source, node)
-    if not isinstance(values, list) or not isinstance(node, yaml.SequenceNode):
+    if not isinstance(node, yaml.SequenceNode) or node.tag != _SEQ:
         raise SpecError(
             "'layers:' must be a list of layer entries", location=where, hint="e.g. layers: [{Dense: 4}, {Dense: 1}]"
         )
-    if not values:
+    if not node.value:
         raise SpecError("'layers:' is empty", location=where, hint="list one entry per layer, e.g. - Dense: 4")
     items: list[Item] = []
-    for position, (value, child) in enumerate(zip(values, node.value, strict=True), start=1):
+    builder.active.add(id(node))  # an entry that aliases this very list is a loop
+    for position, child in enumerate(node.value, start=1):
         location = Location(source, child.start_mark.line + 1)
-        if type(value) is dict and len(value) == 1 and "Repeat" in value:
-            items.append(_repeat(value["Repeat"], _child(child, "Repeat"), location, source, placeholders))
-        else:  # numbered by position: right unless a Repeat comes first (then expand_repeats renumbers)
-            if placeholders:
-                value = _with_placeholders(value, child, source)
-            items.append(layer_from_entry(value, location, position))
+        if type(child) is yaml.MappingNode and len(child.value) == 1 and child.tag == _MAP:
+            key_node, value_node = child.value[0]
+            if type(key_node) is yaml.ScalarNode and key_node.tag != _MERGE:
+                class_name = builder.value(key_node, depth + 1)
+                if class_name == "Repeat":
+                    items.append(_repeat(value_node, location, source, builder, depth + 2))
+                    continue
+                args = builder.value(value_node, depth + 2)
+                if builder.question_marks:
+                    args = _placeholders(args, value_node, source)
+                # numbered by position: right unless a Repeat comes first (then expand_repeats renumbers)
+                items.append(layer_from_call(class_name, args, location, position))
+                continue
+        value = builder.value(child, depth + 1)
+        if builder.question_marks:
+            value = _with_placeholders(value, child, source)
+        items.append(layer_from_entry(value, location, position))
+    builder.active.discard(id(node))
     return items
 
 
@@ -383,21 +414,21 @@ def _placeholders(value: Any, node: yaml.Node, source: str) -> Any:
 
 
 def _repeat(
-    block: Any, node: yaml.Node | None, location: Location, source: str, placeholders: bool = False
+    node: yaml.Node, location: Location, source: str, builder: _Builder, depth: int
 ) -> tuple[int, list[Item], Location]:
-    if not isinstance(block, Mapping) or set(block) != {"times", "layers"}:
+    parts: dict[Any, yaml.Node] = {}
+    if isinstance(node, yaml.MappingNode):
+        parts = {builder.value(k, depth) if type(k) is yaml.ScalarNode else None: v for k, v in node.value}
+    if set(parts) != {"times", "layers"} or len(parts) != len(node.value):
         raise SpecError(
             "Repeat takes exactly 'times' and 'layers'",
             location=location,
             hint="Repeat: {times: 4, layers: [{Dense: 64}]}",
         )
-    times = block["times"]
+    times = builder.value(parts["times"], depth + 1)
     if not isinstance(times, int) or isinstance(times, bool) or times < 1:
         raise SpecError(f"Repeat times must be a positive integer, got {describe_value(times)}", location=location)
-    inner = _child(node, "layers")
-    if inner is None:
-        raise SpecError("Repeat needs a 'layers:' list", location=location)
-    return times, _layer_items(block["layers"], inner, source, placeholders), location
+    return times, _layer_items(parts["layers"], source, builder, depth + 1), location
 
 
 __all__ = ["LayerSpec", "load_yaml"]
