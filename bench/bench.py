@@ -88,10 +88,26 @@ def measure(commands: dict[str, list[str]], runs: int) -> dict[str, dict[str, fl
     }
 
 
-def generate(directory: Path, layers: int) -> Path:
-    """A sequential spec of ``layers`` layers (YAML, one entry per line, as a person writes it)."""
-    path = directory / f"generated_{layers}.yaml"
-    body = "".join(KINDS[i % len(KINDS)] for i in range(layers))
+def generate(directory: Path, layers: int, distinct: bool = False) -> Path:
+    """A sequential spec of ``layers`` layers (YAML, one entry per line, as a person writes it).
+
+    ``distinct`` gives every Dense and LSTM its own width, so no two layers see the same
+    arguments and input: paramcalc counts identical layers once, and this is the spec
+    where that cannot help.
+    """
+    path = directory / f"generated_{layers}{'_distinct' if distinct else ''}.yaml"
+    if distinct:
+        kinds = [
+            f"  - Dense: {8 + i}\n"
+            if i % 4 == 0
+            else f"  - LSTM: {{units: {8 + i}, return_sequences: true}}\n"
+            if i % 4 == 2
+            else KINDS[i % len(KINDS)]
+            for i in range(layers)
+        ]
+        body = "".join(kinds)
+    else:
+        body = "".join(KINDS[i % len(KINDS)] for i in range(layers))
     path.write_text(f"name: generated-{layers}\ninput: [16, 8]\nlayers:\n{body}", encoding="utf-8")
     return path
 
@@ -110,12 +126,12 @@ def startup(python: str, runs: int) -> dict[str, Any]:
     return {"floor": times["floor"], "specs": rows}
 
 
-def scaling(python: str, runs: int, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
+def scaling(python: str, runs: int, sizes: tuple[int, ...], distinct: bool = False) -> list[dict[str, Any]]:
     """``summary --format json`` on generated specs of each size (big ones get fewer runs)."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="paramcalc-bench-") as tmp:
         for layers in sizes:
-            spec = generate(Path(tmp), layers)
+            spec = generate(Path(tmp), layers, distinct)
             argv = [python, "-m", "paramcalc", "summary", str(spec), "--format", "json"]
             times = measure({"spec": argv}, max(3, runs // (1 + layers // 10_000)))["spec"]
             rows.append({"layers": layers, **times})
@@ -140,14 +156,15 @@ def markdown(result: dict[str, Any]) -> str:
                 f"| `summary {row['spec']}{label}` | {t['wall'] * 1000:.0f} ms | {t['wall'] / floor['wall']:.2f}x "
                 f"| {t['cpu'] * 1000:.0f} ms | {t['cpu'] / floor['cpu']:.2f}x | {target} |"
             )
-    lines += ["", "| layers | wall | CPU | CPU per layer | target |", "|--:|--:|--:|--:|---|"]
     base = result["scaling"][0]
-    for row in result["scaling"]:
-        # below a few thousand layers the difference is start-up noise, not per-layer work
-        per_layer = (row["cpu"] - base["cpu"]) / (row["layers"] - 1) * 1e6 if row["layers"] >= 1000 else None
-        target = "< 2 s" if row["layers"] == 100_000 else ""
-        shown = f"{per_layer:.1f} µs" if per_layer is not None else ""
-        lines.append(f"| {row['layers']:,} | {row['wall']:.3f} s | {row['cpu']:.3f} s | {shown} | {target} |")
+    for title, rows in (("layers", result["scaling"]), ("distinct layers", result["distinct"])):
+        lines += ["", f"| {title} | wall | CPU | CPU per layer | target |", "|--:|--:|--:|--:|---|"]
+        for row in rows:
+            # below a few thousand layers the difference is start-up noise, not per-layer work
+            per_layer = (row["cpu"] - base["cpu"]) / (row["layers"] - 1) * 1e6 if row["layers"] >= 1000 else None
+            target = "< 2 s" if row["layers"] == 100_000 else ""
+            shown = f"{per_layer:.1f} µs" if per_layer is not None else ""
+            lines.append(f"| {row['layers']:,} | {row['wall']:.3f} s | {row['cpu']:.3f} s | {shown} | {target} |")
     return "\n".join(lines)
 
 
@@ -165,6 +182,7 @@ def main() -> None:
         "runs": options.runs,
         "startup": startup(options.python, options.runs),
         "scaling": scaling(options.python, options.runs, SIZES[:-1] if options.quick else SIZES),
+        "distinct": scaling(options.python, options.runs, (10_000,) if options.quick else (10_000, 100_000), True),
     }
     print(json.dumps(result, indent=2) if options.as_json else markdown(result))
 
