@@ -94,6 +94,15 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
         raise SpecError("the spec is too large to read", location=Location(source)) from None
 
 
+def _bounded_int(text: str) -> int:
+    """JSON integers, refusing the over-long ones (the YAML reader then reports them with their line)."""
+    from paramcalc.spec.common import MAX_INT_DIGITS
+
+    if len(text) > MAX_INT_DIGITS:
+        raise ValueError("integer too long")
+    return int(text)
+
+
 def _hf_config(text: str, source: str) -> ModelSpec | None:
     """A Hugging Face config.json (JSON with a ``model_type`` key) as a spec; None for other JSON.
 
@@ -103,7 +112,7 @@ def _hf_config(text: str, source: str) -> ModelSpec | None:
     import json
 
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         if source.lower().endswith(".json"):  # a .json file: its JSON error says more than YAML's would
             raise SpecError(f"malformed JSON: {exc.msg}", location=Location(source, exc.lineno)) from None

@@ -21,6 +21,9 @@ from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 MAX_LAYERS = 1_000_000
 """Upper bound on layers after expanding ``Repeat`` blocks: a spec is data, not a bomb."""
+MAX_INT_DIGITS = 100
+"""Longest integer literal any reader accepts (sizes need 19 digits at most).  Checked by
+the readers themselves, so the answer does not depend on Python's own int-to-text limit."""
 MAX_DEPTH = 100
 """Deepest nesting of lists, mappings and layer calls any reader accepts; real specs need a handful."""
 

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
-from paramcalc.spec.common import MAX_DEPTH, assemble, describe_value
+from paramcalc.spec.common import MAX_DEPTH, MAX_INT_DIGITS, assemble, describe_value
 from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
 
 MAX_INLINE_CHARS = 100_000
@@ -277,6 +277,8 @@ def _literal(node: ast.expr, source: str, depth: int) -> Any:
     if placeholder is not None:
         return placeholder
     if isinstance(node, ast.Constant):
+        if type(node.value) is int and node.value.bit_length() > MAX_INT_DIGITS * 10 // 3:
+            raise _InlineError("integer literal is too long", node, hint="sizes are at most 2**63 - 1")
         if isinstance(node.value, (bool, int, float, str)) or node.value is None:
             return node.value
         raise _InlineError(f"{type(node.value).__name__} literals are not allowed", node)

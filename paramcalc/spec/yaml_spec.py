@@ -19,6 +19,7 @@ import yaml
 from paramcalc.errors import Location, SpecError, close_match
 from paramcalc.spec.common import (
     MAX_DEPTH,
+    MAX_INT_DIGITS,
     assemble,
     describe_value,
     expand_repeats,
@@ -302,16 +303,19 @@ class _Builder:
                 self.question_marks = True
             return text
         if tag == _INT:
+            if len(text) > MAX_INT_DIGITS:
+                body = text.lstrip("+-")
+                body = body[2:] if body[:2].lower() in ("0x", "0o", "0b") else body
+                digits = sum(c.isalnum() for c in body)
+                raise SpecError(
+                    f"integer of {digits:,} digits is too long",
+                    location=self._where(node),
+                    hint="sizes are at most 2**63 - 1",
+                )
             try:
                 return int(text) if text.isdigit() and text[0] != "0" else self.loader.construct_yaml_int(node)
             except (ValueError, IndexError):
-                digits = sum(c.isdigit() for c in text)
-                problem = (
-                    f"integer of {digits:,} digits is too long"
-                    if digits > 100
-                    else f"invalid integer {describe_value(text)}"
-                )
-                raise SpecError(problem, location=self._where(node), hint="sizes are at most 2**63 - 1") from None
+                raise SpecError(f"invalid integer {describe_value(text)}", location=self._where(node)) from None
         if tag == _FLOAT:
             try:
                 return self.loader.construct_yaml_float(node)
