@@ -9,6 +9,7 @@ every output format; a handful also run through stdin and as a real process.
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import subprocess
@@ -110,6 +111,25 @@ def test_bad_spec_file_fails_with_one_line_saying_what_and_where(
     assert case["error"] in err
 
 
+def _has_keras_reader() -> bool:
+    try:
+        importlib.import_module("paramcalc.spec.keras_json")
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("command", "fmt"), SPEC_COMMANDS)
+@pytest.mark.parametrize("name", sorted(CASES["keras_json"]))
+def test_bad_keras_model_file_fails_with_one_line(run_cli: RunCli, name: str, command: str, fmt: str | None) -> None:
+    path = str(CORPUS / name)
+    quiet = command not in REPORTS_ON_STDOUT
+    err = _assert_clean_failure(*_run(run_cli, *_command_line(command, path, fmt)), quiet=quiet)
+    assert err.startswith(f"paramcalc: error: {path}"), err
+    if _has_keras_reader():
+        assert CASES["keras_json"][name]["error"] in err
+
+
 @pytest.mark.parametrize("name", CASES["stdin"])
 def test_bad_spec_on_stdin_fails_the_same_way(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     case = CASES["files"][name]
@@ -168,7 +188,9 @@ def test_every_commands_bad_flag_values_fail_naming_the_flag(run_cli: RunCli, co
 
 
 def test_corpus_files_all_have_a_case() -> None:
-    listed = set(CASES["files"]) | {case["file"] for case in CASES["inline"] if "file" in case}
+    listed = (
+        set(CASES["files"]) | set(CASES["keras_json"]) | {case["file"] for case in CASES["inline"] if "file" in case}
+    )
     present = {path.name for path in CORPUS.iterdir()} - {"cases.yaml", "generate.py", "__pycache__", ".gitattributes"}
     assert present == listed
 

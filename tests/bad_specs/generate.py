@@ -6,7 +6,9 @@ rewrites identical files; the files are committed and the tests never run this s
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -70,13 +72,78 @@ def json_cases() -> dict[str, str]:
     return out
 
 
+def _keras(layers: list[object], class_name: str = "Sequential") -> dict[str, object]:
+    return {"class_name": class_name, "config": {"name": "model", "layers": layers}}
+
+
+_INPUT = {"class_name": "InputLayer", "config": {"batch_shape": [None, 4], "dtype": "float32", "name": "input"}}
+
+
+def _dense(units: object) -> dict[str, object]:
+    return {"class_name": "Dense", "config": {"name": "dense", "units": units}}
+
+
+def keras_cases() -> dict[str, str]:
+    """Broken Keras model JSON (``model.to_json()``); run once the Keras JSON reader exists."""
+    cycle = [
+        {"class_name": "Dense", "name": "a", "config": {"units": 3, "name": "a"}, "inbound_nodes": [[["b", 0, 0, {}]]]},
+        {"class_name": "Dense", "name": "b", "config": {"units": 3, "name": "b"}, "inbound_nodes": [[["a", 0, 0, {}]]]},
+    ]
+    deep: dict[str, object] = _dense(3)
+    for _ in range(300):
+        deep = _keras([deep])
+    docs: dict[str, object] = {
+        "keras_units_string.json": _keras([_INPUT, _dense("4")]),
+        "keras_units_negative.json": _keras([_INPUT, _dense(-4)]),
+        "keras_units_2_pow_70.json": _keras([_INPUT, _dense(2**70)]),
+        "keras_layer_not_object.json": _keras([_INPUT, 5]),
+        "keras_class_name_number.json": _keras([_INPUT, {"class_name": 7, "config": {}}]),
+        "keras_class_name_import.json": _keras([_INPUT, {"class_name": "__import__", "config": {}}]),
+        "keras_config_not_object.json": {"class_name": "Sequential", "config": [1]},
+        "keras_batch_shape_string.json": _keras([{"class_name": "InputLayer", "config": {"batch_shape": "x"}}]),
+        "keras_inbound_nodes_string.json": {
+            "class_name": "Functional",
+            "config": {
+                "name": "f",
+                "layers": [{"class_name": "Dense", "name": "x", "config": {"units": 3}, "inbound_nodes": "oops"}],
+                "input_layers": 3,
+                "output_layers": None,
+            },
+        },
+        "keras_graph_cycle.json": {
+            "class_name": "Functional",
+            "config": {"name": "f", "layers": cycle, "input_layers": [], "output_layers": [["b", 0, 0]]},
+        },
+        "keras_300_nested_models.json": _keras([_INPUT, deep]),
+    }
+    return {name: json.dumps(doc) + "\n" for name, doc in docs.items()}
+
+
+def keras_archives() -> dict[str, bytes]:
+    """.keras archives: no config.json, a truncated zip, and a 70 MB config compressed to 70 KB."""
+    out = {"keras_truncated.keras": b"PK\x03\x04garbage"}
+    for name, member, text in (
+        ("keras_no_config.keras", "other.txt", "x"),
+        ("keras_zip_bomb.keras", "config.json", "{" + " " * (70 * 1024 * 1024) + "}"),
+    ):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            info = zipfile.ZipInfo(member, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+        out[name] = buffer.getvalue()
+    return out
+
+
 def write(name: str, text: str) -> None:
     (HERE / name).write_text(text, encoding="utf-8")
 
 
 def main() -> None:
-    for name, text in json_cases().items():
+    for name, text in {**json_cases(), **keras_cases()}.items():
         write(name, text)
+    for name, data in keras_archives().items():
+        (HERE / name).write_bytes(data)
     write("alias_bomb.yaml", alias_bomb())
     write("alias_bomb_in_argument.yaml", alias_bomb_in_argument())
     write("deep_flow_list.yaml", "input: [4]\nlayers: " + "[" * 5000 + "]" * 5000 + "\n")
