@@ -134,7 +134,7 @@ def cli() -> None:
 @click.option(
     "--expand-nested",
     is_flag=True,
-    help="One row per layer: write out repeated blocks (model.layers.0, .1, ...) and nested models.",
+    help="One row per layer: write out repeated blocks (model.layers.0, .1, ...) and the layers of nested models.",
 )
 @_dtype_option
 @_framework_option
@@ -154,15 +154,15 @@ def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str,
     if fmt == "json":
         from paramcalc.render.json_out import write
 
-        write(report, sys.stdout)
+        write(report, sys.stdout, expand_nested)
     elif fmt == "markdown":
         from paramcalc.render.markdown import summary as markdown_summary
 
-        click.echo(markdown_summary(report, explain=explain), nl=False)
+        click.echo(markdown_summary(report, explain=explain, expand_nested=expand_nested), nl=False)
     else:
         from paramcalc.render.table import print_table
 
-        print_table(report, sys.stdout, explain=explain)
+        print_table(report, sys.stdout, explain=explain, expand_nested=expand_nested)
 
 
 @cli.command()

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 
 from paramcalc._fast import record
 
+MAX_LINE = 1000
+"""Longest error line: a message quoting a user's value is cut, never spread over a screen."""
+
 
 @record(frozen=True)
 class Location:
@@ -72,7 +75,8 @@ class ParamcalcError(Exception):
         if self.hint:
             text = f"{text} — {self.hint}"
         parts.append(text)
-        return " ".join(": ".join(parts).split())
+        line = " ".join(": ".join(parts).split())
+        return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3] + "..."
 
     def __str__(self) -> str:
         return self.render()

@@ -112,6 +112,11 @@ class LayerRow:
     ``formula`` is the closed form over ``symbols`` (``4*n*(n+m+1)``); ``legend`` says what
     each symbol means; ``why`` is the rule's explanation of the formula.
 
+    In a graph, a layer called more than once (a shared layer) is one row: ``outputs``
+    are its first call's, ``call_outputs`` every call's, and its weights count once.
+    ``connections`` are Keras' "Connected to" entries (``emb[0][0]``) over all calls.
+    A nested model's row holds its layers as ``children`` (one level deeper).
+
     PyTorch rows differ in three ways: ``batch_in_shapes`` (shapes include the batch axis,
     ``None``, wherever torch puts it: ``(5, None, 8)`` out of a sequence-first LSTM);
     ``outputs`` is empty when the spec has no input, so the shapes are unknown; and a module
@@ -134,6 +139,10 @@ class LayerRow:
     depth: int = 0
     line: int | None = None
     counted: bool = True
+    calls: int = 1
+    call_outputs: tuple[tuple[Shape, ...], ...] = ()
+    connections: tuple[str, ...] = ()
+    children: tuple[LayerRow, ...] = ()
     batch_in_shapes: bool = False
     output_tree: Tree | None = None
     copies: tuple[str, ...] = ()
@@ -216,24 +225,28 @@ class LayerRow:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the layer (see README, "JSON output")."""
-        shapes = [_shape_list(s, self.batch_in_shapes) for s in self.outputs]
-        output: Any = None
-        if shapes:
-            output = shapes if self.multi_output else shapes[0]
         params, trainable, buffers = self._sums[:3]
         out: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
-            "output_shape": output,
+            "output_shape": _outputs_json(self.outputs, self.multi_output, self.batch_in_shapes),
             "params": params,
             "trainable": trainable,
             "non_trainable": params - trainable,
             "terms": [t.to_dict() for t in self.terms],
         }
-        if self.output_tree is not None and shapes:
+        if self.output_tree is not None and self.outputs:
+            shapes = [_shape_list(s, self.batch_in_shapes) for s in self.outputs]
             out["outputs"] = _tree_list(self.output_tree, shapes)
         if self.inputs:
             out["inputs"] = list(self.inputs)
+        if self.connections:
+            out["connected_to"] = list(self.connections)
+        if self.calls > 1:
+            out["calls"] = self.calls
+            out["call_output_shapes"] = [
+                _outputs_json(shapes, self.multi_output, self.batch_in_shapes) for shapes in self.call_outputs
+            ]
         if self.formula is not None:
             out["formula"] = self.formula
             out["symbols"] = dict(self.symbols)
@@ -248,6 +261,14 @@ class LayerRow:
         if self.routed:
             out["active"] = self.active
         return out
+
+
+def _outputs_json(shapes: tuple[Shape, ...], multi: bool, batch_in_shapes: bool = False) -> Any:
+    """Output shape(s) as JSON: a list, a list of lists (several outputs), or null (unknown)."""
+    lists = [_shape_list(s, batch_in_shapes) for s in shapes]
+    if not lists:
+        return None
+    return lists if multi else lists[0]
 
 
 def _shape_list(shape: Shape, batch_in_shape: bool = False) -> list[Dim]:
@@ -275,6 +296,25 @@ class Report:
     source: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    show_connections: bool = False
+    """Whether Keras would print the "Connected to" column: a graph that is not a plain chain."""
+
+    def rows(self, expand_nested: bool = False) -> list[LayerRow]:
+        """The rows to show: top-level layers, and with ``expand_nested`` each nested model's
+        layers right after it (``depth`` one deeper), as ``model.summary(expand_nested=True)``.
+        """
+        if not expand_nested:
+            return list(self.layers)
+        out: list[LayerRow] = []
+
+        def add(row: LayerRow, depth: int) -> None:
+            out.append(row if row.depth == depth else replace(row, depth=depth))
+            for child in row.children:
+                add(child, depth + 1)
+
+        for row in self.layers:
+            add(row, 0)
+        return out
 
     @property
     def total(self) -> int:
@@ -350,10 +390,12 @@ class Report:
         """Bytes of all parameters at this report's dtype."""
         return self.nbytes(self.total)
 
-    def to_dict(self, *, with_layers: bool = True) -> dict[str, Any]:
+    def to_dict(self, expand_nested: bool = False, *, with_layers: bool = True) -> dict[str, Any]:
         """The JSON document (schema :data:`SCHEMA_VERSION`): stable keys, exact integers.
 
-        ``with_layers=False`` leaves ``layers`` empty, for a writer that streams them.
+        With ``expand_nested`` the layers of nested models follow their model's entry,
+        each with a ``depth``; totals always count every weight once.  ``with_layers=False``
+        leaves ``layers`` empty, for a writer that streams them.
         """
         total = trainable = buffers = active = tied = 0
         routed = False
@@ -376,7 +418,7 @@ class Report:
             "trainable_bytes": self.nbytes(trainable),
             "non_trainable_bytes": self.nbytes(total - trainable),
             "dtype": self.dtype,
-            "layers": [layer.to_dict() for layer in self.layers] if with_layers else [],
+            "layers": [layer.to_dict() for layer in self.rows(expand_nested)] if with_layers else [],
         }
         if self.framework == "pytorch" or buffers:
             out["buffers"] = buffers

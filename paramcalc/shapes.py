@@ -1,7 +1,11 @@
-"""Integer shape arithmetic shared by rules: known axes, ranks, products.
+"""Integer shape arithmetic shared by rules: known axes, ranks, products, and the
+output lengths of convolutions, transposed convolutions and pooling windows.
 
 Shapes exclude the batch axis; ``None`` marks an unknown length (a variable sequence
-length), which propagates instead of being guessed.
+length), which propagates instead of being guessed.  The torch-style lengths take
+explicit integer paddings; the Keras ones take ``padding="valid"/"same"/"causal"`` and
+mirror ``keras/src/ops/operation_utils.py`` and ``backend/common/backend_utils.py``
+exactly, in exact integer arithmetic (``//`` floors like ``np.floor``).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 from math import prod
 
 from paramcalc.errors import LayerError
-from paramcalc.report import Shape
+from paramcalc.report import Dim, Shape
 
 MAX_DIM = 2**63 - 1
 """The largest size of one axis or argument: frameworks index tensors with int64.
@@ -110,3 +114,69 @@ def transposed_length(
     if size is None:
         return None
     return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+def data_format_axes(rank: int, data_format: str) -> tuple[int, tuple[int, ...]]:
+    """The channel axis and the spatial axes of an input with ``rank`` non-batch axes.
+
+    ``channels_last`` is ``(*spatial, channels)``, ``channels_first`` is
+    ``(channels, *spatial)`` (Keras' ``data_format``).
+    """
+    if data_format == "channels_first":
+        return 0, tuple(range(1, rank))
+    return rank - 1, tuple(range(rank - 1))
+
+
+def split_channels(shape: Shape, data_format: str) -> tuple[Dim, Shape]:
+    """``(channels, spatial)`` of a shape laid out as ``data_format`` says."""
+    channel, spatial = data_format_axes(len(shape), data_format)
+    return shape[channel], tuple(shape[i] for i in spatial)
+
+
+def join_channels(channels: Dim, spatial: Shape, data_format: str) -> Shape:
+    """The inverse of :func:`split_channels`."""
+    if data_format == "channels_first":
+        return (channels, *spatial)
+    return (*spatial, channels)
+
+
+def conv_output_length(size: Dim, kernel: int, stride: int, padding: str, dilation: int = 1) -> Dim:
+    """Output length of a convolution along one axis (``compute_conv_output_shape``).
+
+    ``valid``: ``floor((n - d·(k-1) - 1) / s) + 1``, the positions where the dilated
+    kernel fits entirely; ``same`` and ``causal`` pad so that ``floor((n - 1) / s) + 1``
+    windows start inside the input.  May be zero or negative for ``valid``: callers
+    decide how to report that.  ``None`` (unknown length) stays ``None``.
+    """
+    if padding == "valid":
+        return conv_length(size, kernel, stride, 0, dilation)
+    return None if size is None else (size - 1) // stride + 1
+
+
+def pool_output_length(size: Dim, pool: int, stride: int, padding: str) -> Dim:
+    """Output length of a pooling window along one axis (``compute_pooling_output_shape``).
+
+    ``valid``: ``floor((n - p) / s) + 1``; ``same``: ``floor((n - 1) / s) + 1``.
+    """
+    return conv_output_length(size, pool, stride, padding)
+
+
+def conv_transpose_output_length(
+    size: Dim, kernel: int, stride: int, padding: str, output_padding: int | None, dilation: int = 1
+) -> Dim:
+    """Output length of a transposed convolution along one axis.
+
+    Mirrors Keras' ``_get_output_shape_given_tf_padding``: with the dilated kernel
+    ``k' = (k-1)·d + 1``, ``valid`` gives ``(n-1)·s + k' + p`` where the output padding
+    ``p`` defaults to ``max(k', s) - k'``; ``same`` gives ``n·s`` without an output
+    padding and ``(n-1)·s + k' mod 2 + p`` with one.
+    """
+    span = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(span, stride) - span if output_padding is None else output_padding
+        return transposed_length(size, kernel, stride, 0, extra, dilation)
+    if size is None:
+        return None
+    if output_padding is None:
+        return size * stride
+    return (size - 1) * stride + span % 2 + output_padding

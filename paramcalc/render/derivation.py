@@ -62,20 +62,35 @@ def steps(row: LayerRow) -> tuple[list[Step], int]:
     return gated + rest, gates
 
 
+def short_scopes(terms: tuple[Term, ...]) -> list[str]:
+    """Each term's scope cut to what tells it apart from the layer's other weights.
+
+    An LSTM's weights live in ``lstm_cell/``, which adds nothing when the layer has one
+    ``kernel``; a Bidirectional layer keeps ``forward_lstm/`` and ``backward_lstm/``.
+    """
+    paths = [t.path.split("/") for t in terms]
+    out = []
+    for parts in paths:
+        keep = 1
+        while keep < len(parts) and sum(p[-keep:] == parts[-keep:] for p in paths) > 1:
+            keep += 1
+        out.append("/".join(parts[-keep:-1]))
+    return out
+
+
 def split(row: LayerRow) -> tuple[list[Step], list[Step], int]:
     """Per-gate steps, whole steps, and the gate count; buffers are not parameters, left out."""
     gates = max((t.gates for t in row.terms if not t.buffer), default=1)
     gated: list[Step] = []
     rest: list[Step] = []
-    for term in row.terms:
-        if term.buffer:
-            continue
+    params = tuple(t for t in row.terms if not t.buffer)
+    for term, scope in zip(params, short_scopes(params), strict=True):
         if gates > 1 and term.gates == gates:
             dims, values = _gate_dims(term)
-            gated.append(Step(term.symbol, term.weight, dims, values, term.count // gates, term.scope))
+            gated.append(Step(term.symbol, term.weight, dims, values, term.count // gates, scope))
         else:
             dims = term.dims or tuple(str(d) for d in term.shape)
-            step = Step(term.symbol, term.weight, dims, term.shape, term.count, term.scope, term.tied_to, term.share)
+            step = Step(term.symbol, term.weight, dims, term.shape, term.count, scope, term.tied_to, term.share)
             rest.append(step)
     if gates > 1:
         return gated, rest, gates
@@ -205,9 +220,10 @@ def _text_table(row: LayerRow, gated: list[Step], rest: list[Step], gates: int) 
         axis = "first" if all(t.gate_axis == 0 for t in row.terms if t.gates > 1) else "last"
         lines.append("")
         lines.append(f"  framework weights (gates packed along the {axis} axis):")
-        for term in row.terms:
-            if not term.buffer:
-                lines.append(f"    {term.path:<{w1 + 8}}  {term.shape!s:<14}  {term.count:>{w3},}")
+        params = tuple(t for t in row.terms if not t.buffer)
+        for term, scope in zip(params, short_scopes(params), strict=True):
+            path = f"{scope}/{term.weight}" if scope else term.weight
+            lines.append(f"    {path:<{w1 + 8}}  {term.shape!s:<14}  {term.count:>{w3},}")
     else:
         for sym, weight, size, count, note in table:
             lines.append(f"  {sym:<{w0}}  {weight:<{w1}}  {size:<{w2}}  {count:>{w3}}  {note}".rstrip())

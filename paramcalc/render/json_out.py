@@ -32,17 +32,20 @@ _CHUNK = 1000
 """Layers written per ``file.write``."""
 
 
-def dumps(report: Report) -> str:
+def dumps(report: Report, expand_nested: bool = False) -> str:
     """The report as JSON text (other tools and CI parse this)."""
     buffer = io.StringIO()
-    write(report, buffer)
+    write(report, buffer, expand_nested)
     return buffer.getvalue().removesuffix("\n")
 
 
-def write(report: Report, file: TextIO) -> None:
-    """Write the report as JSON (and a final newline) to ``file``, a chunk of layers at a time."""
-    doc = report.to_dict(with_layers=False)
-    rows: Iterable[dict[str, Any]] = (row.to_dict() for row in report.layers)
+def write(report: Report, file: TextIO, expand_nested: bool = False) -> None:
+    """Write the report as JSON (and a final newline) to ``file``, a chunk of layers at a time.
+
+    With ``expand_nested`` the layers of nested models follow their model's entry.
+    """
+    doc = report.to_dict(expand_nested, with_layers=False)
+    rows: Iterable[dict[str, Any]] = (row.to_dict() for row in report.rows(expand_nested))
     write_document(doc, file, {"layers": rows})
 
 

@@ -19,14 +19,16 @@ def _cell(text: str) -> str:
     return text.replace("|", r"\|")
 
 
-def summary(report: Report, explain: bool = False) -> str:
+def summary(report: Report, explain: bool = False, expand_nested: bool = False) -> str:
     """Keras' summary columns as a GitHub Markdown table, totals as a list, derivations after."""
-    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if report.graph else [])
-    align = [":--", ":--", "--:"] + ([":--"] if report.graph else [])
+    graph = report.show_connections
+    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
+    align = [":--", ":--", "--:"] + ([":--"] if graph else [])
     lines = [f'**Model: "{report.name}"**', "", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
-    for row in report.layers:
+    rows = report.rows(expand_nested)
+    for row in rows:
         cells = [layer_label(row).strip(), f"`{output_text(row)}`", params_text(row, " ")]
-        if report.graph:
+        if graph:
             cells.append(connected_text(row))
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines.append("")
@@ -35,7 +37,7 @@ def summary(report: Report, explain: bool = False) -> str:
     for note in note_lines(report):
         lines.append(f"- *Note:* {note}")
     if explain:
-        for row in report.layers:
+        for row in rows:
             lines += ["", derivation.markdown(row).rstrip()]
     return "\n".join(lines) + "\n"
 

@@ -40,8 +40,11 @@ def output_text(row: LayerRow) -> str:
 
     A torch module returning a tuple shows its nesting (``nn.LSTM``:
     ``[(None, 3, 32), [(1, None, 32), (1, None, 32)]]``); unknown shapes show ``?``.
+    For a layer called several times Keras prints its last call's shape (its summary
+    loops over the calls and keeps the last), so this does too.
     """
-    shapes = [format_shape(s, row.batch_in_shapes) for s in row.outputs]
+    outputs = row.call_outputs[-1] if row.call_outputs else row.outputs
+    shapes = [format_shape(s, row.batch_in_shapes) for s in outputs]
     if not shapes:
         return UNKNOWN_SHAPE
     if row.output_tree is not None:
@@ -58,15 +61,10 @@ def _tree_text(tree: Tree, shapes: list[str]) -> str:
 
 
 def connected_text(row: LayerRow) -> str:
-    """Keras' Connected to cell: ``emb[0][0], mha[0][0]`` (``-`` for inputs)."""
-    if not row.inputs:
-        return "-"
-    parts = []
-    for ref in row.inputs:
-        base, _, rest = ref.partition("[")
-        index = rest.rstrip("]") if rest else "0"
-        parts.append(f"{base}[0][{index}]")
-    return ", ".join(parts)
+    """Keras' Connected to cell: ``emb[0][0], mha[0][0]`` over every call (``-`` for inputs
+    and for the layers of an expanded nested model, as Keras prints them).
+    """
+    return ", ".join(row.connections) or "-"
 
 
 def totals_lines(report: Report) -> list[tuple[str, str]]:

@@ -28,9 +28,15 @@ if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every
     from paramcalc.diff import ModelDiff
 
 
-def print_table(report: Report, file: TextIO, explain: bool = False, width: int | None = None) -> None:
-    """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does."""
-    graph = report.graph
+def print_table(
+    report: Report, file: TextIO, explain: bool = False, width: int | None = None, expand_nested: bool = False
+) -> None:
+    """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does.
+
+    The "Connected to" column appears when Keras shows it: for a graph that is not a plain
+    chain.  ``expand_nested`` lists the layers of nested models under them (``└ ``).
+    """
+    graph = report.show_connections
     repeated = any(row.copies for row in report.layers)
     line_length = width or (108 if graph or repeated else 88)
     if graph:
@@ -48,7 +54,8 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
         current += col_width
         columns.append(rich.table.Column(name, justify=justify[i], width=col_width))  # type: ignore[arg-type]
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
-    for row in report.layers:
+    rows = report.rows(expand_nested)
+    for row in rows:
         cells = [rich.markup.escape(layer_label(row)), output_text(row), params_text(row)]
         if graph:
             cells.append(rich.markup.escape(connected_text(row)))
@@ -65,7 +72,7 @@ def print_table(report: Report, file: TextIO, explain: bool = False, width: int 
     if explain:
         from paramcalc.render import derivation  # only with --explain
 
-        for row in report.layers:
+        for row in rows:
             console.print()
             console.print(rich.markup.escape(derivation.text(row)), highlight=False)
 

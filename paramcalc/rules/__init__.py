@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from math import isfinite
 from typing import Any, TypeVar
 
 from paramcalc._fast import record
-from paramcalc.errors import LayerError, close_match
+from paramcalc.errors import LayerError, ParamcalcError, close_match
 from paramcalc.report import Shape, Term, Tree
 from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.common import describe_value
@@ -51,7 +51,19 @@ class _Required:
 REQUIRED: Any = _Required()
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "keras": ("core", "recurrent"),
+    "keras": (
+        "core",
+        "recurrent",
+        "convolutional",
+        "conv_recurrent",
+        "normalization",
+        "pooling",
+        "reshaping",
+        "activations",
+        "attention",
+        "merging",
+        "wrappers",
+    ),
     "pytorch": ("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm", "torch_attention"),
     "transformers": ("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5"),
 }
@@ -101,6 +113,8 @@ class Outcome:
     symbols: Mapping[str, int] = field(default_factory=dict)
     shapes: tuple[Shape, ...] = ()
     gate_names: tuple[str, ...] = ()
+    legend: Mapping[str, str] = field(default_factory=dict)
+    """Meanings of symbols the rule's own legend lacks (a wrapper passes on its inner layer's)."""
     tree: Tree | None = None
 
     @property
@@ -138,6 +152,8 @@ class Rule:
     expects: str = ""
     multi_input: bool = False
     aliases: tuple[str, ...] = ()
+    layer_args: tuple[str, ...] = ()
+    build_names: tuple[str, ...] = ()
     batch_axis: Callable[[Args], int] | None = None
     from_input: tuple[tuple[str, int], ...] = ()
     varargs: bool = False
@@ -203,6 +219,8 @@ def rule(
     expects: str = "",
     multi_input: bool = False,
     base: bool = True,
+    layer_args: Sequence[str] = (),
+    build_names: Sequence[str] = (),
     batch_axis: int | Callable[[Args], int] | None = None,
     from_input: Mapping[str, int] | None = None,
     varargs: bool = False,
@@ -212,6 +230,13 @@ def rule(
     A bare string is a required argument; ``(name, default)`` an optional one.  With
     ``base`` the framework's common layer keywords (``trainable``, ``dtype``, ...) are
     accepted too.  Registering a name twice is a programming error and fails loudly.
+
+    ``layer_args`` names the arguments whose value is itself a layer (a wrapper's
+    ``layer``); the engine names those inner layers as Keras does, in that order.
+    ``build_names`` are automatic names the layer uses up when it is built (Keras'
+    MultiHeadAttention creates an unnamed ``Softmax`` and ``Dropout``), so later layers
+    get ``dropout_1`` as they do in Keras.
+
     ``batch_axis``, ``from_input`` and ``varargs``: see :class:`Rule`.  A ``"*"`` among
     ``params`` makes the arguments after it keyword-only, as in the Python signature.
     """
@@ -245,6 +270,8 @@ def rule(
             expects=expects,
             multi_input=multi_input,
             aliases=tuple(aliases),
+            layer_args=tuple(layer_args),
+            build_names=tuple(build_names),
             batch_axis=axis_of,
             from_input=tuple((from_input or {}).items()),
             varargs=varargs,
@@ -443,8 +470,10 @@ class Args:
         else:
             raise LayerError(f"'{key}' must be an integer or {rank} integers, got {_show(value)}")
         for item in items:
-            if not isinstance(item, int) or isinstance(item, bool) or not minimum <= item <= MAX_DIM:
-                raise LayerError(f"'{key}' values must be integers from {minimum} to 2**63 - 1, got {_show(value)}")
+            if not isinstance(item, int) or isinstance(item, bool) or item < minimum:
+                raise LayerError(f"'{key}' values must be integers >= {minimum}, got {_show(value)}")
+            if item > MAX_DIM:
+                raise LayerError(f"'{key}' values must be at most 2**63 - 1, got {_show(value)}")
         return tuple(items)
 
     def string(self, key: str) -> str:
@@ -457,3 +486,113 @@ class Args:
 
 def _show(value: Value) -> str:
     return describe_value(value)
+
+
+def apply_rule(found: Rule, args: Args, input_shapes: Sequence[Shape | None]) -> Outcome:
+    """Check the input count and ranks against the rule's declaration, then call it.
+
+    Rules that see the batch axis (PyTorch) check ranks themselves: torch modules accept
+    batched and unbatched inputs, and may get no shape at all.
+    """
+    if not found.multi_input and len(input_shapes) != 1:
+        raise LayerError(f"{found.name} takes one input, got {len(input_shapes)}")
+    for shape in input_shapes:
+        if shape is None or found.batch_in_shapes:
+            continue
+        rank = len(shape)
+        too_low = rank < found.min_rank
+        too_high = found.max_rank is not None and rank > found.max_rank
+        if too_low or too_high:
+            want = found.min_rank + 1 if found.max_rank == found.min_rank else None
+            if want is not None:
+                need = f"a {want}-D input"
+            elif too_low:
+                need = f"an input of at least {found.min_rank + 1} dimensions"
+            else:
+                need = f"an input of at most {(found.max_rank or 0) + 1} dimensions"
+            axes = f" (batch, {found.expects[1:]}" if found.expects else ""
+            raise LayerError(
+                f"{found.name} expects {need}{axes}, got {_format_shape(shape)}",
+                hint="check the input shape and the layer before it",
+            )
+    x = input_shapes if found.multi_input else input_shapes[0]
+    return found.fn(args, x)
+
+
+def _format_shape(shape: Shape) -> str:
+    from paramcalc.shapes import format_shape
+
+    return format_shape(shape)
+
+
+@dataclass(frozen=True)
+class Inner:
+    """A layer held by another layer (a wrapper's ``layer``), counted through the registry."""
+
+    spec: LayerSpec
+    rule: Rule
+    args: Args
+    outcome: Outcome
+    name: str
+    trainable: bool
+
+    @property
+    def terms(self) -> list[Term]:
+        """The inner layer's terms; all frozen when the inner layer is ``trainable=False``."""
+        if self.trainable:
+            return list(self.outcome.terms)
+        return [replace(t, trainable=False) for t in self.outcome.terms]
+
+
+def inner_spec(value: Value, key: str, outer: LayerSpec) -> LayerSpec:
+    """A layer-valued argument as a record: ``{"LSTM": {...}}``, ``"Flatten"`` or a LayerSpec.
+
+    A list of cells given as an RNN's ``cell`` is, as in Keras, one ``StackedRNNCells``.
+    """
+    from paramcalc.spec.common import layer_from_entry
+
+    if key == "cell" and isinstance(value, (list, tuple)):
+        return LayerSpec("StackedRNNCells", kwargs={"cells": list(value)}, location=outer.location)
+    if value is None or isinstance(value, (int, float, bool, list, tuple)):
+        raise LayerError(f"'{key}' must be a layer such as {{LSTM: 64}}, got {describe_value(value)}")
+    try:
+        return layer_from_entry(value, outer.location)
+    except ParamcalcError as exc:
+        raise LayerError(f"'{key}': {exc.message}", hint=exc.hint) from None
+
+
+def run_inner(
+    args: Args,
+    key: str,
+    input_shapes: Sequence[Shape],
+    overrides: Mapping[str, Value] | None = None,
+    value: Value = None,
+) -> Inner:
+    """Count the layer held in argument ``key`` (or ``value``, one item of it) with its own rule.
+
+    ``overrides`` replaces some of its arguments first (Bidirectional sets the backward
+    copy's ``go_backwards``).  The inner layer's name is the one the engine gave it, else
+    Keras' automatic base name (``lstm``).
+    """
+    from paramcalc.spec.common import to_snake_case
+
+    spec = inner_spec(args[key] if value is None else value, key, args.layer)
+    found = find_rule(spec.class_name, args.rule.framework)
+    if overrides:
+        unknown = [k for k in overrides if k not in found.positional]
+        if unknown:
+            raise LayerError(f"{args.rule.name} cannot wrap {found.name}: it has no '{unknown[0]}' argument")
+        bind(found, spec)  # report the inner layer's own argument errors first
+        spec = _positional_to_kwargs(spec, found, overrides)
+    inner_args = bind(found, spec)
+    outcome = apply_rule(found, inner_args, input_shapes)
+    trainable = inner_args.flag("trainable") if "trainable" in inner_args.values else True
+    return Inner(spec, found, inner_args, outcome, spec.name or to_snake_case(found.name), trainable)
+
+
+def _positional_to_kwargs(spec: LayerSpec, found: Rule, overrides: Mapping[str, Value]) -> LayerSpec:
+    """Rebind positional arguments by name so ``overrides`` can replace any of them."""
+    kwargs = dict(zip(found.positional, spec.args, strict=False))  # bind() checked the count
+    kwargs.update(spec.kwargs)
+    kwargs.update(overrides)
+    return replace(spec, args=(), kwargs=kwargs)

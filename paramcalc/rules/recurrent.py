@@ -1,6 +1,7 @@
 """Keras recurrent layers: SimpleRNN, LSTM, GRU.
 
-Keras 3 keeps the weights in the layer's cell (``keras/src/layers/rnn``): ``kernel``
+Keras 3 keeps the weights in the layer's cell (``keras/src/layers/rnn``), a sub-layer
+named ``lstm_cell`` (``gru_cell``, ``simple_rnn_cell``), which is the terms' scope: ``kernel``
 (input to gates), ``recurrent_kernel`` (state to gates) and ``bias``, with the gates of
 an LSTM (i, f, c, o) or GRU (z, r, h) packed side by side along the last axis.  A GRU
 with ``reset_after=True`` (the Keras 3 default, the cuDNN-compatible variant) keeps two
@@ -9,8 +10,11 @@ biases, input and recurrent, as a bias of shape (2, 3n).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, rule
+from paramcalc.rules import Args, Outcome, RuleFn, rule
 from paramcalc.shapes import last_axis
 
 _CELL_OPTIONS: tuple[tuple[str, object], ...] = (
@@ -35,8 +39,11 @@ _SEQUENCE_OPTIONS: tuple[tuple[str, object], ...] = (
     ("go_backwards", False),
     ("stateful", False),
     ("unroll", False),
+    ("zero_output_for_mask", False),  # keras.layers.RNN's, via **kwargs; in every saved config
 )
 _LEGEND = {"m": "input features, the last input axis", "n": "units, the state size"}
+_LSTM_GATES = ("input", "forget", "cell", "output")
+_GRU_GATES = ("update", "reset", "candidate")
 _EXPECTS = "(timesteps, features)"
 
 
@@ -72,17 +79,9 @@ def simple_rnn(args: Args, x: Shape) -> Outcome:
     feeding back into itself (n·n) and a bias (n), so n·(n+m+1).
     """
     n = args.positive_int("units")
-    m = last_axis(x)
-    terms = [
-        Term("W_x", "kernel", (m, n), ("m", "n")),
-        Term("W_h", "recurrent_kernel", (n, n), ("n", "n")),
-    ]
-    bias = args.flag("use_bias")
-    if bias:
-        terms.append(Term("b", "bias", (n,), ("n",)))
-    formula = "n*(n+m+1)" if bias else "n*(n+m)"
+    terms, formula = _simple_rnn_terms(args, last_axis(x), n, "simple_rnn_cell")
     shape, shapes = _outputs(args, x, n, 1)
-    return Outcome(shape=shape, shapes=shapes, terms=terms, formula=formula, symbols={"m": m, "n": n})
+    return Outcome(shape=shape, shapes=shapes, terms=terms, formula=formula, symbols={"m": last_axis(x), "n": n})
 
 
 @rule(
@@ -108,23 +107,15 @@ def lstm(args: Args, x: Shape) -> Outcome:
     Keras packs the four gates side by side: kernel (m, 4n), recurrent_kernel (n, 4n).
     """
     n = args.positive_int("units")
-    m = last_axis(x)
-    terms = [
-        Term("W_x", "kernel", (m, 4 * n), ("m", "4*n"), gates=4),
-        Term("W_h", "recurrent_kernel", (n, 4 * n), ("n", "4*n"), gates=4),
-    ]
-    bias = args.flag("use_bias")
-    if bias:
-        terms.append(Term("b", "bias", (4 * n,), ("4*n",), gates=4))
-    formula = "4*n*(n+m+1)" if bias else "4*n*(n+m)"
+    terms, formula = _lstm_terms(args, last_axis(x), n, "lstm_cell")
     shape, shapes = _outputs(args, x, n, 2)
     return Outcome(
         shape=shape,
         shapes=shapes,
         terms=terms,
         formula=formula,
-        symbols={"m": m, "n": n},
-        gate_names=("input", "forget", "cell", "output"),
+        symbols={"m": last_axis(x), "n": n},
+        gate_names=_LSTM_GATES,
     )
 
 
@@ -152,27 +143,120 @@ def gru(args: Args, x: Shape) -> Outcome:
     (2, 3n) and 3·n·(n+m+2). With reset_after=False one bias: 3·n·(n+m+1).
     """
     n = args.positive_int("units")
-    m = last_axis(x)
-    terms = [
-        Term("W_x", "kernel", (m, 3 * n), ("m", "3*n"), gates=3),
-        Term("W_h", "recurrent_kernel", (n, 3 * n), ("n", "3*n"), gates=3),
-    ]
-    bias = args.flag("use_bias")
-    reset_after = args.flag("reset_after")
-    if bias and reset_after:
-        terms.append(Term("b", "bias", (2, 3 * n), ("2", "3*n"), gates=3))
-        formula = "3*n*(n+m+2)"
-    elif bias:
-        terms.append(Term("b", "bias", (3 * n,), ("3*n",), gates=3))
-        formula = "3*n*(n+m+1)"
-    else:
-        formula = "3*n*(n+m)"
+    terms, formula = _gru_terms(args, last_axis(x), n, "gru_cell")
     shape, shapes = _outputs(args, x, n, 1)
     return Outcome(
         shape=shape,
         shapes=shapes,
         terms=terms,
         formula=formula,
-        symbols={"m": m, "n": n},
-        gate_names=("update", "reset", "candidate"),
+        symbols={"m": last_axis(x), "n": n},
+        gate_names=_GRU_GATES,
     )
+
+
+def _simple_rnn_terms(args: Args, m: int, n: int, scope: str) -> tuple[list[Term], str]:
+    terms = [
+        Term("W_x", "kernel", (m, n), ("m", "n"), scope=scope),
+        Term("W_h", "recurrent_kernel", (n, n), ("n", "n"), scope=scope),
+    ]
+    if args.flag("use_bias"):
+        terms.append(Term("b", "bias", (n,), ("n",), scope=scope))
+        return terms, "n*(n+m+1)"
+    return terms, "n*(n+m)"
+
+
+def _lstm_terms(args: Args, m: int, n: int, scope: str) -> tuple[list[Term], str]:
+    terms = [
+        Term("W_x", "kernel", (m, 4 * n), ("m", "4*n"), gates=4, scope=scope),
+        Term("W_h", "recurrent_kernel", (n, 4 * n), ("n", "4*n"), gates=4, scope=scope),
+    ]
+    args.flag("unit_forget_bias")
+    if args.flag("use_bias"):
+        terms.append(Term("b", "bias", (4 * n,), ("4*n",), gates=4, scope=scope))
+        return terms, "4*n*(n+m+1)"
+    return terms, "4*n*(n+m)"
+
+
+def _gru_terms(args: Args, m: int, n: int, scope: str) -> tuple[list[Term], str]:
+    terms = [
+        Term("W_x", "kernel", (m, 3 * n), ("m", "3*n"), gates=3, scope=scope),
+        Term("W_h", "recurrent_kernel", (n, 3 * n), ("n", "3*n"), gates=3, scope=scope),
+    ]
+    bias = args.flag("use_bias")
+    reset_after = args.flag("reset_after")
+    if bias and reset_after:
+        terms.append(Term("b", "bias", (2, 3 * n), ("2", "3*n"), gates=3, scope=scope))
+        return terms, "3*n*(n+m+2)"
+    if bias:
+        terms.append(Term("b", "bias", (3 * n,), ("3*n",), gates=3, scope=scope))
+        return terms, "3*n*(n+m+1)"
+    return terms, "3*n*(n+m)"
+
+
+# ---------------------------------------------------------------------------- cells
+# The cells hold the weights; keras.layers.RNN (rules/wrappers.py) runs one over time.
+# A cell reads one step, (features,), and returns its output and its new states.
+_CELL_REGULARIZERS: tuple[tuple[str, object], ...] = (
+    ("kernel_regularizer", None),
+    ("recurrent_regularizer", None),
+    ("bias_regularizer", None),
+    ("kernel_constraint", None),
+    ("recurrent_constraint", None),
+    ("bias_constraint", None),
+    ("dropout", 0.0),
+    ("recurrent_dropout", 0.0),
+)
+_CELL_LEGEND = {"m": "input features of one step", "n": "units, the state size"}
+F = TypeVar("F", bound=RuleFn)
+_GATED_HEAD: tuple[tuple[str, object], ...] = (
+    ("activation", "tanh"),
+    ("recurrent_activation", "sigmoid"),
+    ("use_bias", True),
+    *_CELL_OPTIONS,
+)
+
+
+def _cell_rule(name: str, *params: tuple[str, object] | str) -> Callable[[F], F]:
+    """Register a cell: its constructor's arguments, one step (features,) as input."""
+    return rule(
+        name, "units", *params, ("seed", None), legend=_CELL_LEGEND, min_rank=1, max_rank=1, expects="(features,)"
+    )
+
+
+def _cell(args: Args, x: Shape, states: int) -> tuple[int, int, tuple[Shape, ...]]:
+    """(m, n, outputs): a cell returns its output then each of its ``states``, all (n,)."""
+    args.number("dropout", 0.0, 1.0)
+    args.number("recurrent_dropout", 0.0, 1.0)
+    n = args.positive_int("units")
+    return last_axis(x), n, ((n,),) * (1 + states)
+
+
+@_cell_rule("SimpleRNNCell", ("activation", "tanh"), ("use_bias", True), *_CELL_OPTIONS, *_CELL_REGULARIZERS)
+def simple_rnn_cell(args: Args, x: Shape) -> Outcome:
+    """The cell of SimpleRNN (one step): input weights (m·n), recurrent weights (n·n) and a
+    bias (n), so n·(n+m+1).
+    """
+    m, n, shapes = _cell(args, x, 1)
+    terms, formula = _simple_rnn_terms(args, m, n, "")
+    return Outcome(shapes=shapes, terms=terms, formula=formula, symbols={"m": m, "n": n})
+
+
+@_cell_rule("LSTMCell", *_GATED_HEAD, ("unit_forget_bias", True), *_CELL_REGULARIZERS)
+def lstm_cell(args: Args, x: Shape) -> Outcome:
+    """The cell of LSTM (one step): four gates, each m·n + n·n + n, so 4·n·(n+m+1); its
+    states are the output h and the carry c.
+    """
+    m, n, shapes = _cell(args, x, 2)
+    terms, formula = _lstm_terms(args, m, n, "")
+    return Outcome(shapes=shapes, terms=terms, formula=formula, symbols={"m": m, "n": n}, gate_names=_LSTM_GATES)
+
+
+@_cell_rule("GRUCell", *_GATED_HEAD, *_CELL_REGULARIZERS, ("reset_after", True))
+def gru_cell(args: Args, x: Shape) -> Outcome:
+    """The cell of GRU (one step): three gates; with reset_after (the default) two biases,
+    3·n·(n+m+2), else 3·n·(n+m+1).
+    """
+    m, n, shapes = _cell(args, x, 1)
+    terms, formula = _gru_terms(args, m, n, "")
+    return Outcome(shapes=shapes, terms=terms, formula=formula, symbols={"m": m, "n": n}, gate_names=_GRU_GATES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
@@ -51,6 +51,21 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
         ) from None
 
 
+def _keras_json(document: Any, text: str, source: str) -> ModelSpec | None:
+    """A Keras model JSON document (``model.to_json()``), else None (read it as YAML)."""
+    if not text.lstrip().startswith("{"):
+        return None
+    from paramcalc.spec import keras_json
+
+    if document is None:
+        if '"class_name"' in text[:4096]:
+            return keras_json.load_keras_json(text, source)  # one line naming the JSON error
+        return None
+    if not keras_json.is_keras_document(document):
+        return None
+    return keras_json.from_document(document, source)
+
+
 def _read_stream(stream: BinaryIO, source: str) -> bytes:
     try:
         data = stream.read(MAX_SPEC_BYTES + 1)
@@ -62,7 +77,12 @@ def _read_stream(stream: BinaryIO, source: str) -> bytes:
 
 
 def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelSpec:
-    """Parse the bytes of a spec file: Keras JSON, a Hugging Face config, or YAML."""
+    """Parse the bytes of a spec file: a ``.keras`` archive, Keras JSON, a Hugging Face config, or YAML."""
+    if data.startswith(b"PK\x03\x04"):
+        from paramcalc.spec.keras_json import read_archive
+
+        data = read_archive(data, source)
+        source = f"{source}:config.json"
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (decode("utf-8-sig") loads a codec module)
         data = data[3:]
     try:
@@ -76,55 +96,75 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source, line))
     try:
-        if text.lstrip().startswith("{"):
-            hf = _hf_config(text, source)
-            if hf is not None:
-                if framework not in (None, hf.framework):
-                    raise SpecError(
-                        f"a Hugging Face config is counted as transformers builds it, not with --framework {framework}",
-                        location=Location(source),
-                    )
-                return hf
-        from paramcalc.spec.yaml_spec import load_yaml
-
-        return load_yaml(text, source, framework)
+        return _read(text, source, framework)
     except RecursionError:  # each reader bounds nesting; this is the last line of defence
         raise SpecError("the spec is nested too deeply", location=Location(source)) from None
     except MemoryError:
         raise SpecError("the spec is too large to read", location=Location(source)) from None
 
 
-def _bounded_int(text: str) -> int:
-    """JSON integers, refusing the over-long ones (the YAML reader then reports them with their line)."""
-    from paramcalc.spec.common import MAX_INT_DIGITS
+def _read(text: str, source: str, framework: str | None) -> ModelSpec:
+    document = _json_document(text, source)
+    if document is not None:
+        hf = _hf_config(document, text, source)
+        if hf is not None:
+            if framework not in (None, hf.framework):
+                raise SpecError(
+                    f"a Hugging Face config is counted as transformers builds it, not with --framework {framework}",
+                    location=Location(source),
+                )
+            return hf
+    spec = _keras_json(document, text, source)
+    if spec is None:
+        from paramcalc.spec.yaml_spec import load_yaml
 
-    if len(text) > MAX_INT_DIGITS:
-        raise ValueError("integer too long")
-    return int(text)
+        return load_yaml(text, source, framework)
+    if framework not in (None, spec.framework):
+        raise SpecError(
+            f"a Keras model file is counted as Keras builds it, not with --framework {framework}",
+            location=Location(source),
+        )
+    return spec
 
 
-def _hf_config(text: str, source: str) -> ModelSpec | None:
-    """A Hugging Face config.json (JSON with a ``model_type`` key) as a spec; None for other JSON.
+def _json_document(text: str, source: str) -> Any:
+    """The parsed JSON of a text that is a JSON object, else None (YAML is read later).
 
-    Text that is not valid JSON is left to the YAML reader (``{layers: [...]}`` is YAML),
-    except in a ``.json`` file, where the JSON error is reported.
+    A ``.json`` file that is not valid JSON (or nests too deeply for it) gets the JSON
+    error, which says more than YAML's would; an over-long integer is left to the YAML
+    reader, which reports it with its line.
     """
+    if not text.lstrip().startswith("{"):
+        return None
     import json
 
+    from paramcalc.spec.common import json_int
+
     try:
-        doc = json.loads(text, parse_int=_bounded_int)
+        return json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
-        if source.lower().endswith(".json"):  # a .json file: its JSON error says more than YAML's would
-            raise SpecError(f"malformed JSON: {exc.msg}", location=Location(source, exc.lineno)) from None
+        if source.lower().endswith(".json"):
+            raise SpecError(
+                f"malformed JSON: {exc.msg} (column {exc.colno})", location=Location(source, exc.lineno)
+            ) from None
         return None
     except RecursionError:
         if source.lower().endswith(".json"):
             raise SpecError("JSON nesting is too deep", location=Location(source)) from None
         return None
-    except ValueError:  # an integer too long to convert: the YAML reader reports it with its line
+    except ValueError:
+        return None
+
+
+def _hf_config(document: Any, text: str, source: str) -> ModelSpec | None:
+    """A Hugging Face config.json (JSON with a ``model_type`` key) as a spec; None for other JSON.
+
+    Text that is not valid JSON is left to the YAML reader (``{layers: [...]}`` is YAML).
+    """
+    if document is None:
         return None
     from paramcalc.spec.hf_config import is_hf_config, spec_from_config
 
-    if not is_hf_config(doc):
+    if not is_hf_config(document):
         return None
-    return spec_from_config(doc, source, text)
+    return spec_from_config(document, source, text)

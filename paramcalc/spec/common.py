@@ -24,6 +24,15 @@ MAX_LAYERS = 1_000_000
 MAX_INT_DIGITS = 100
 """Longest integer literal any reader accepts (sizes need 19 digits at most).  Checked by
 the readers themselves, so the answer does not depend on Python's own int-to-text limit."""
+
+
+def json_int(text: str) -> int:
+    """``json.loads``'s integers, refusing over-long ones (``ValueError``) whatever Python's own limit."""
+    if len(text) > MAX_INT_DIGITS:
+        raise ValueError(f"integer of {len(text.lstrip('-')):,} digits is too long")
+    return int(text)
+
+
 MAX_DEPTH = 100
 """Deepest nesting of lists, mappings and layer calls any reader accepts; real specs need a handful."""
 
@@ -32,6 +41,17 @@ INPUT_CLASSES = frozenset({"Input", "InputLayer"})
 KERAS2_INPUT_KWARGS = ("input_shape", "batch_input_shape")
 
 LineOf = Callable[[int], Location]
+
+MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
+"""Layer entries that are whole models used as layers (nested models)."""
+NESTED_MODEL_KEYS = ("layers", "input", "trainable")
+
+
+def to_snake_case(name: str) -> str:
+    """Keras' automatic layer names: ``SimpleRNN`` -> ``simple_rnn``, ``Conv2D`` -> ``conv2d``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class _ShortRepr(reprlib.Repr):
@@ -288,6 +308,59 @@ def _names_in(items: list[Any]) -> list[str]:
     return names
 
 
+def nested_model(layer: LayerSpec) -> ModelSpec:
+    """The model a ``Sequential:`` entry describes (``{name, input, trainable, layers}``).
+
+    A nested Sequential is a model used as a layer, as in
+    ``keras.Sequential([...], name="mlp")(x)``: its layers are named from the same
+    automatic-name counters as the outer model's, since Keras' counters are global.
+    """
+    if layer.model is not None:
+        return layer.model
+    kwargs = dict(layer.kwargs)
+    for key in kwargs:
+        if key not in NESTED_MODEL_KEYS:
+            raise SpecError(
+                f"unknown key '{key}' in a nested {layer.class_name}",
+                location=layer.location,
+                layer=layer.describe(),
+                hint=f"a nested model takes {', '.join(NESTED_MODEL_KEYS)} and name",
+            )
+    entries = kwargs.get("layers", layer.args[0] if len(layer.args) == 1 else None)
+    if not isinstance(entries, (list, tuple)) or not entries:
+        raise SpecError(
+            f"a nested {layer.class_name} needs a non-empty 'layers:' list",
+            location=layer.location,
+            layer=layer.describe(),
+            hint="Sequential: {name: mlp, layers: [{Dense: 64}, {Dense: 10}]}",
+        )
+    items = [_nested_item(entry, layer.location) for entry in entries]
+    inputs = []
+    if kwargs.get("input") is not None:
+        inputs.append(input_from_value(kwargs["input"], "input_layer", layer.location))
+    model = assemble(expand_repeats(items), source=layer.location.source, inputs=inputs, name=layer.name)
+    if model.graph:
+        raise SpecError(
+            f"a nested {layer.class_name} is a chain: its layers cannot name 'inputs:'",
+            location=layer.location,
+            layer=layer.describe(),
+        )
+    return model
+
+
+def _nested_item(entry: Value, location: Location) -> LayerSpec | tuple[int, list[Any], Location]:
+    """A nested model's entry; ``Repeat`` blocks become ``(times, items, location)`` as in the YAML reader."""
+    if isinstance(entry, Mapping) and len(entry) == 1 and "Repeat" in entry:
+        block = entry["Repeat"]
+        if not isinstance(block, Mapping) or set(block) != {"times", "layers"}:
+            raise SpecError("Repeat takes exactly 'times' and 'layers'", location=location)
+        times = block["times"]
+        if not isinstance(times, int) or isinstance(times, bool) or times < 1 or not isinstance(block["layers"], list):
+            raise SpecError("Repeat needs a positive integer 'times' and a 'layers:' list", location=location)
+        return times, [_nested_item(e, location) for e in block["layers"]], location
+    return layer_from_entry(entry, location)
+
+
 def assemble(
     layers: list[LayerSpec],
     *,
@@ -311,7 +384,12 @@ def assemble(
       (Keras 2) or of unknown length.
     """
     model_inputs = list(inputs or [])
-    graph = graph or len(model_inputs) > 1 or any(layer.inputs is not None for layer in layers)
+    graph = (
+        graph
+        or outputs is not None
+        or len(model_inputs) > 1
+        or any(layer.inputs is not None or layer.class_name == "Reuse" for layer in layers)
+    )
     body: list[LayerSpec] = []
     for position, layer in enumerate(layers):
         if layer.class_name in INPUT_CLASSES and (graph or position == 0):

@@ -41,7 +41,10 @@ class LayerSpec:
 
     ``name`` is the user's explicit layer name, if any (else the engine assigns Keras-style
     automatic names).  ``inputs`` names the earlier layers or model inputs it reads, for
-    graphs; ``None`` means "the previous layer".
+    graphs; ``None`` means "the previous layer".  ``links`` lists every tensor the call
+    receives in Keras' order when that differs from ``inputs`` (a Keras JSON node that
+    also passes ``initial_state``): they are graph edges but do not shape the layer.
+    ``model`` holds a nested model (a Sequential used as a layer).
 
     ``copies`` names every identical copy of a repeated block (``model.layers.0`` ...
     ``model.layers.31``), each with its own weights: the record stands for all of them.
@@ -57,6 +60,8 @@ class LayerSpec:
     name: str | None = None
     inputs: tuple[str, ...] | None = None
     index: int = 0
+    links: tuple[str, ...] | None = None
+    model: ModelSpec | None = None
     copies: tuple[str, ...] = ()
     tied: tuple[tuple[str, str], ...] = ()
 
