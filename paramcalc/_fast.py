@@ -121,4 +121,29 @@ def fast_init(cls: type[T]) -> type[T]:
     return cls
 
 
-__all__ = ["fast_init", "record"]
+_SETTABLE: dict[type, frozenset[str]] = {}
+"""Per class, the fields :func:`evolve` may set by copying (none when there is a ``__post_init__``)."""
+
+
+def evolve(obj: T, **changes: Any) -> T:
+    """``dataclasses.replace`` for a record without ``__post_init__``: copy its fields, change some.
+
+    ``replace`` goes through ``__init__`` with every field as a keyword; the engine renames
+    every layer of a spec, so it copies the instance dictionary instead.
+    """
+    cls = type(obj)
+    settable = _SETTABLE.get(cls)
+    if settable is None:
+        fields = getattr(cls, "__dataclass_fields__", {})
+        settable = _SETTABLE[cls] = (
+            frozenset() if hasattr(cls, "__post_init__") else frozenset(n for n, f in fields.items() if f.init)
+        )
+    if not changes.keys() <= settable:
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]  # it raises the same errors
+    new = object.__new__(cls)
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
+__all__ = ["evolve", "fast_init", "record"]

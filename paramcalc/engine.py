@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
-from typing import cast
+from typing import TYPE_CHECKING
 
+from paramcalc._fast import evolve
 from paramcalc.dtypes import canonical_dtype, dtype_bits
 from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError, close_match
-from paramcalc.graph import Node, Op, Tensor, call, keras_order
 from paramcalc.report import LayerRow, Report, Shape, Term
 from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, inner_spec
 from paramcalc.shapes import check_dims, format_shape
@@ -34,6 +34,9 @@ from paramcalc.spec.common import MODEL_CLASSES, describe_value, nested_model, t
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 __all__ = ["AutoNamer", "analyze", "apply_rule", "base_name", "run_layer", "to_snake_case"]
+
+if TYPE_CHECKING:  # loaded by the graph code paths only
+    from paramcalc.graph import Node, Op, Tensor
 
 _NODE_REF = re.compile(r"(.+)\[(\d+)\]\[(\d+)\]\Z")
 _REF = re.compile(r"(.+)\[(\d+)\]\Z")
@@ -109,20 +112,26 @@ def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
     )
 
 
-@dataclass
 class _GraphResult:
-    rows: list[LayerRow]
-    outputs: tuple[Shape, ...]
-    show_connections: bool
+    """A graph's rows, its output shapes, and whether Keras would show "Connected to"."""
+
+    __slots__ = ("outputs", "rows", "show_connections")  # plain classes: nothing to generate at import
+
+    def __init__(self, rows: list[LayerRow], outputs: tuple[Shape, ...], show_connections: bool) -> None:
+        self.rows = rows
+        self.outputs = outputs
+        self.show_connections = show_connections
 
 
-@dataclass
 class _Layer:
     """What the engine keeps per graph op: the named spec and the first call's row."""
 
-    spec: LayerSpec
-    row: LayerRow | None = None
-    built: bool = False
+    __slots__ = ("built", "row", "spec")
+
+    def __init__(self, spec: LayerSpec, row: LayerRow | None = None, built: bool = False) -> None:
+        self.spec = spec
+        self.row = row
+        self.built = built
 
 
 class _Engine:
@@ -146,6 +155,9 @@ class _Engine:
             return replace(layer, model=replace(sub, name=name), name=name)
         try:
             found = find_rule(layer.class_name, self.framework)
+            if not found.layer_args:  # nearly every layer: no layer among its arguments to name first
+                name = self._name(layer, namer, found.name, reserve)
+                return layer if name == layer.name else evolve(layer, name=name)
             args = list(layer.args)
             kwargs = dict(layer.kwargs)
             for key in found.layer_args:
@@ -215,6 +227,8 @@ class _Engine:
     # ------------------------------------------------------------------ graph
     def graph(self, model: ModelSpec, namer: AutoNamer, named: bool = False) -> _GraphResult:
         """A functional model: layers read named tensors; Keras' order and connections."""
+        from paramcalc.graph import Op, Tensor, call, keras_order  # graphs only: a chain does not load it
+
         ops: dict[str, Op] = {}
         tensors: dict[str, Node] = {}
         input_ops: list[Op] = []
@@ -291,6 +305,8 @@ class _Engine:
         namer: AutoNamer,
     ) -> Node:
         """Call ``op`` on the tensors ``layer`` names and record the node."""
+        from paramcalc.graph import Tensor, call
+
         state: _Layer = op.payload
         spec = state.spec
         if layer.inputs is not None:
@@ -473,6 +489,8 @@ def _resolve(
     ``lstm`` is every output of that call, ``lstm[1]`` its second output, and
     ``lstm[1][0]`` Keras' own form: call 1 of layer ``lstm``, output 0.
     """
+    from paramcalc.graph import Tensor
+
     if ref in tensors:
         node = tensors[ref]
         return [Tensor(node.op, node.index, i) for i in range(len(node.outputs))]
@@ -505,11 +523,35 @@ def _ref_error(
 def _output(node: Node, index: int, ref: str, layer: LayerSpec | None, where: Location | None = None) -> Tensor:
     if index >= len(node.outputs):
         raise _ref_error(f"'{ref}': '{node.op.name}' has {len(node.outputs)} outputs, no [{index}]", layer, where=where)
+    from paramcalc.graph import Tensor
+
     return Tensor(node.op, node.index, index)
 
 
-Memo = dict[object, tuple[Rule, Outcome, bool, list["Shape | None"]]]
-"""Outcomes of rules already run in one analysis, by :func:`_memo_key`."""
+class _Counted:
+    """One layer's rule run, ready for its row: what identical layers share (see ``memo``)."""
+
+    __slots__ = ("input_shapes", "legend", "outcome", "rule", "symbols", "terms")
+
+    def __init__(
+        self,
+        rule: Rule,
+        outcome: Outcome,
+        terms: tuple[Term, ...],
+        symbols: tuple[tuple[str, int], ...],
+        legend: tuple[tuple[str, str], ...],
+        input_shapes: tuple[Shape, ...],
+    ) -> None:
+        self.rule = rule
+        self.outcome = outcome
+        self.terms = terms
+        self.symbols = symbols
+        self.legend = legend
+        self.input_shapes = input_shapes
+
+
+Memo = dict[object, _Counted]
+"""Rule runs of one analysis, by :func:`_memo_key`."""
 
 
 def run_layer(
@@ -526,47 +568,17 @@ def run_layer(
     ``add_batch[i]`` marks input ``i`` as a model input still without its batch axis; a rule
     that sees batch axes (PyTorch) gets it inserted where its ``batch_axis`` says.  A ``None``
     shape (no input at all) is only passed to such rules.  With ``memo``, a layer identical
-    to one counted before (class, arguments, input shapes) reuses that outcome: a rule is a
-    pure function of them.
+    to one counted before (class, arguments, input shapes) reuses that run: a rule is a pure
+    function of them.
     """
-    found: Rule | None = None
     key = _memo_key(layer, input_shapes, add_batch) if memo is not None else None
-    done = memo.get(key) if memo is not None and key is not None else None
-    if done is not None:
-        found, outcome, trainable, input_shapes = done
-    else:
-        try:
-            found = find_rule(layer.class_name, framework)
-            args = bind(found, layer)
-            input_shapes = _with_batch(found, args, input_shapes, add_batch)
-            outcome = apply_rule(found, args, input_shapes)
-            for shape in outcome.outputs:
-                if shape:
-                    check_dims(shape)
-            trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
-        except ParamcalcError as exc:
-            # Name the layer as the user will find it: by its (auto) name once its class is known.
-            label = (
-                layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
-            )
-            raise exc.with_context(location=layer.location, layer=label) from None
+    counted = memo.get(key) if memo is not None and key is not None else None
+    if counted is None:
+        counted = _count(layer, name, input_shapes, framework, add_batch)
         if memo is not None and key is not None:
-            memo[key] = (found, outcome, trainable, list(input_shapes))
-    terms: tuple[Term, ...] = tuple(outcome.terms)
-    if not trainable:
-        terms = tuple(replace(t, trainable=False) for t in terms)
-    if layer.tied:
-        terms = _tie(terms, dict(layer.tied), layer)
-    symbols = outcome.symbols
-    if outcome.legend:
-        legend = tuple((k, v) for k, v in {**outcome.legend, **found.legend}.items() if k in symbols)
-    elif found.legend.keys() <= symbols.keys():
-        legend = found.legend_pairs
-    else:
-        legend = tuple((k, v) for k, v in found.legend_pairs if k in symbols)
-    known: tuple[Shape | None, ...] = tuple(input_shapes)
-    if None in known:
-        known = tuple(s for s in known if s is not None)
+            memo[key] = counted
+    found, outcome = counted.rule, counted.outcome
+    terms = _tie(counted.terms, dict(layer.tied), layer) if layer.tied else counted.terms
     return LayerRow(
         name=name,
         class_name=found.name,
@@ -574,16 +586,50 @@ def run_layer(
         terms=terms,
         multi_output=bool(outcome.shapes) and outcome.tree is None,
         inputs=inputs,
-        input_shapes=cast("tuple[Shape, ...]", known),
+        input_shapes=counted.input_shapes,
         formula=outcome.formula,
-        symbols=tuple(symbols.items()),
-        legend=legend,
+        symbols=counted.symbols,
+        legend=counted.legend,
         gate_names=outcome.gate_names,
         why=found.why,
         line=layer.location.line,
         batch_in_shapes=found.batch_in_shapes,
         output_tree=outcome.tree,
         copies=layer.copies,
+    )
+
+
+def _count(
+    layer: LayerSpec, name: str, input_shapes: Sequence[Shape | None], framework: str, add_batch: Sequence[bool]
+) -> _Counted:
+    """Find, bind and run the layer's rule; errors get the layer's location and name."""
+    found: Rule | None = None
+    try:
+        found = find_rule(layer.class_name, framework)
+        args = bind(found, layer)
+        input_shapes = _with_batch(found, args, input_shapes, add_batch)
+        outcome = apply_rule(found, args, input_shapes)
+        for shape in outcome.outputs:
+            if shape:
+                check_dims(shape)
+        trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
+    except ParamcalcError as exc:
+        # Name the layer as the user will find it: by its (auto) name once its class is known.
+        label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
+        raise exc.with_context(location=layer.location, layer=label) from None
+    terms: tuple[Term, ...] = tuple(outcome.terms)
+    if not trainable:
+        terms = tuple(replace(t, trainable=False) for t in terms)
+    symbols = outcome.symbols
+    legend = {**outcome.legend, **found.legend}
+    known = tuple(s for s in input_shapes if s is not None)
+    return _Counted(
+        found,
+        outcome,
+        terms,
+        tuple(symbols.items()),
+        tuple((k, v) for k, v in legend.items() if k in symbols),
+        known,
     )
 
 

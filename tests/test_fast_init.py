@@ -143,3 +143,18 @@ def test_fast_init_refuses_slotted_classes() -> None:
 
     with pytest.raises(TypeError):
         fast_init(Slotted)
+
+
+def test_evolve_is_replace_without_the_init() -> None:
+    from paramcalc._fast import evolve
+    from paramcalc.errors import Location
+    from paramcalc.spec.records import LayerSpec
+
+    layer = LayerSpec("Dense", (4,), {"use_bias": False}, Location("x.yaml", 3), None, None, 2)
+    assert evolve(layer, name="d") == dataclasses.replace(layer, name="d")
+    assert evolve(layer, name="d").kwargs is layer.kwargs
+    assert layer.name is None
+    sample = _Sample(1)
+    assert evolve(sample, a=5).total == 5  # has __post_init__: goes through replace
+    with pytest.raises(TypeError):
+        evolve(layer, colour="red")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cached_property
 from math import isfinite
 from typing import Any, TypeVar
@@ -203,7 +203,8 @@ class Rule:
 
 _REGISTRY: dict[str, dict[str, Rule]] = {}
 _CANONICAL: dict[str, dict[str, str]] = {}
-_LOADED: set[str] = set()
+_LOADED: dict[str, int] = {}
+"""How many of each framework's rule modules (in FAMILIES order) are imported."""
 
 F = TypeVar("F", bound=RuleFn)
 
@@ -289,11 +290,21 @@ def rule(
     return register
 
 
-def _load(framework: str) -> dict[str, Rule]:
-    if framework not in _LOADED:
-        for module in FAMILIES.get(framework, ()):
-            importlib.import_module(f"paramcalc.rules.{module}")
-        _LOADED.add(framework)
+def _load(framework: str, until: str | None = None) -> dict[str, Rule]:
+    """The framework's rules, importing its rule modules in order as far as needed.
+
+    With ``until`` (a class name), importing stops once that name is registered (in any
+    case): a summary of Dense and LSTM layers needs two modules, not a dozen.
+    """
+    modules = FAMILIES.get(framework, ())
+    done = _LOADED.get(framework, 0)
+    while done < len(modules):
+        if until is not None and (
+            until in _REGISTRY.get(framework, {}) or until.lower() in _CANONICAL.get(framework, {})
+        ):
+            break
+        importlib.import_module(f"paramcalc.rules.{modules[done]}")
+        done = _LOADED[framework] = done + 1
     return _REGISTRY.get(framework, {})
 
 
@@ -308,11 +319,13 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
     Names match case-insensitively unless ``exact`` (default: the framework is in
     :data:`CASE_SENSITIVE`); a near miss, case included, is suggested.
     """
-    table = _load(framework)
+    table = _load(framework, class_name)
     found = table.get(class_name)
     if found is not None:
         return found
     canonical = _CANONICAL.get(framework, {})
+    if class_name.lower() not in canonical:  # unknown: every rule is needed for the suggestion
+        table = _load(framework)
     key = canonical.get(class_name.lower())
     strict = framework in CASE_SENSITIVE if exact is None else exact
     if key is not None and not strict:
@@ -525,7 +538,7 @@ def _format_shape(shape: Shape) -> str:
     return format_shape(shape)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Inner:
     """A layer held by another layer (a wrapper's ``layer``), counted through the registry."""
 
