@@ -621,16 +621,16 @@ def _count(
     if not trainable:
         terms = tuple(replace(t, trainable=False) for t in terms)
     symbols = outcome.symbols
-    legend = {**outcome.legend, **found.legend}
-    known = tuple(s for s in input_shapes if s is not None)
-    return _Counted(
-        found,
-        outcome,
-        terms,
-        tuple(symbols.items()),
-        tuple((k, v) for k, v in legend.items() if k in symbols),
-        known,
-    )
+    if outcome.legend:
+        legend = tuple((k, v) for k, v in {**outcome.legend, **found.legend}.items() if k in symbols)
+    elif found.legend.keys() <= symbols.keys():  # the usual case: the rule explains every symbol
+        legend = found.legend_pairs
+    else:
+        legend = tuple((k, v) for k, v in found.legend_pairs if k in symbols)
+    known = tuple(input_shapes)
+    if None in known:
+        known = tuple(s for s in known if s is not None)
+    return _Counted(found, outcome, terms, tuple(symbols.items()), legend, known)  # type: ignore[arg-type]
 
 
 def _memo_key(layer: LayerSpec, input_shapes: Sequence[Shape | None], add_batch: Sequence[bool]) -> object:
