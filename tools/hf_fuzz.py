@@ -762,26 +762,6 @@ def published() -> list[tuple[str, dict[str, Any], str]]:
         norm_topk_prob=False,
     )
     add(
-        "Qwen3-30B-A3B",
-        "Qwen3MoeForCausalLM",
-        "qwen3_moe",
-        vocab_size=151936,
-        hidden_size=2048,
-        intermediate_size=6144,
-        num_hidden_layers=48,
-        num_attention_heads=32,
-        num_key_value_heads=4,
-        head_dim=128,
-        num_experts=128,
-        num_experts_per_tok=8,
-        moe_intermediate_size=768,
-        decoder_sparse_step=1,
-        mlp_only_layers=[],
-        norm_topk_prob=True,
-        tie_word_embeddings=False,
-        attention_bias=False,
-    )
-    add(
         "Qwen3-235B-A22B",
         "Qwen3MoeForCausalLM",
         "qwen3_moe",
