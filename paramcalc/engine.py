@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import get_close_matches
 
-from paramcalc.dtypes import canonical_dtype, dtype_bits
+from paramcalc.dtypes import canonical_dtype, dtype_bits, variable_dtype
 from paramcalc.errors import LayerError, ParamcalcError, SpecError
 from paramcalc.graph import Node, Op, Tensor, call, keras_order
 from paramcalc.report import LayerRow, Report, Shape, Term
-from paramcalc.rules import Args, Rule, apply_rule, bind, find_rule, inner_spec
+from paramcalc.rules import Args, Rule, apply_rule, bind, find_rule, inner_spec, own_dtype
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import MODEL_CLASSES, nested_model, to_snake_case
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
@@ -519,6 +519,8 @@ def run_layer(
         input_shapes = _with_batch(found, args, input_shapes, add_batch)
         outcome = apply_rule(found, args, input_shapes)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
+        trainable = trainable or found.sublayers_at_build  # its sublayers do not exist yet to be frozen
+        dtype = variable_dtype(args.get("dtype")) if framework == "keras" else ""
     except ParamcalcError as exc:
         # Name the layer as the user will find it: by its (auto) name once its class is known.
         label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
@@ -526,6 +528,7 @@ def run_layer(
     terms: tuple[Term, ...] = tuple(outcome.terms)
     if not trainable:
         terms = tuple(replace(t, trainable=False) for t in terms)
+    terms = tuple(replace(t, dtype=own_dtype(t.dtype, dtype)) for t in terms)
     if layer.tied:
         terms = _tie(terms, dict(layer.tied), layer)
     legend = {**outcome.legend, **found.legend}
