@@ -98,7 +98,9 @@ def compare_rows(rows: tuple[LayerRow, ...] | list[LayerRow], layers: list[dict[
             diffs.append(f"{at}: weights {mine} != {theirs}")
         else:
             for t, w in zip(terms, la["weights"], strict=True):
-                if not ("/" + w["path"]).endswith(f"/{row.name}/{t.path}"):
+                # a layer's weights live under its name; a nested model's under its layers' names
+                want = t.path if "layers" in la else f"{row.name}/{t.path}"
+                if not ("/" + w["path"]).endswith("/" + want):
                     diffs.append(f"{at}: path {t.path} vs {w['path']}")
                     break
         if "layers" in la:
