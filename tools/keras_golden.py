@@ -1357,7 +1357,8 @@ SIGNATURE_NAMES = sorted(
     {
         name
         for name in dir(keras.layers)
-        if name[:1].isupper() and isinstance(getattr(keras.layers, name), type)
+        if name[:1].isupper()
+        and isinstance(getattr(keras.layers, name), type)
         and issubclass(getattr(keras.layers, name), keras.layers.Layer)
     }
 )
