@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
-from paramcalc.spec.common import MODEL_CLASSES, assemble, describe_value, parse_shape
+from paramcalc.spec.common import MODEL_CLASSES, assemble, describe_value, json_int, parse_shape
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -66,13 +66,15 @@ def read_archive(data: bytes, source: str) -> bytes:
 def load_keras_json(text: str, source: str) -> ModelSpec:
     """Parse Keras model JSON text into a :class:`ModelSpec`."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
         raise SpecError(
             f"malformed JSON: {exc.msg} (column {exc.colno})", location=Location(source, exc.lineno)
         ) from None
     except RecursionError:
         raise SpecError("JSON nesting is too deep", location=Location(source)) from None
+    except ValueError as exc:  # an integer too long to be a size
+        raise SpecError(str(exc), location=Location(source), hint="sizes are at most 2**63 - 1") from None
     return from_document(data, source)
 
 
