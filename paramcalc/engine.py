@@ -25,10 +25,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from paramcalc._fast import evolve
-from paramcalc.dtypes import canonical_dtype, dtype_bits
+from paramcalc.dtypes import canonical_dtype, dtype_bits, variable_dtype
 from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError, close_match
 from paramcalc.report import LayerRow, Report, Shape, Term
-from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, inner_spec
+from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, inner_spec, own_dtype
 from paramcalc.shapes import check_dims, format_shape
 from paramcalc.spec.common import MODEL_CLASSES, describe_value, nested_model, to_snake_case
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
@@ -613,6 +613,8 @@ def _count(
             if shape:
                 check_dims(shape)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
+        trainable = trainable or found.sublayers_at_build  # its sublayers do not exist yet to be frozen
+        dtype = variable_dtype(args.get("dtype")) if framework == "keras" else ""
     except ParamcalcError as exc:
         # Name the layer as the user will find it: by its (auto) name once its class is known.
         label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
@@ -620,6 +622,8 @@ def _count(
     terms: tuple[Term, ...] = tuple(outcome.terms)
     if not trainable:
         terms = tuple(replace(t, trainable=False) for t in terms)
+    if any(t.dtype or dtype for t in terms):
+        terms = tuple(replace(t, dtype=own_dtype(t.dtype, dtype)) for t in terms)
     symbols = outcome.symbols
     if outcome.legend:
         legend = tuple((k, v) for k, v in {**outcome.legend, **found.legend}.items() if k in symbols)

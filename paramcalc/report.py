@@ -59,6 +59,9 @@ class Term:
     gate_axis: int = -1
     tied_to: str = ""
     share: tuple[int, int] | None = None
+    dtype: str = ""
+    """The weight's dtype when its layer fixes it (a Keras dtype policy, Normalization's int32
+    ``count``); "" for the report's dtype (``--dtype``, float32 by default)."""
 
     @property
     def count(self) -> int:
@@ -100,6 +103,8 @@ class Term:
             out["tied_to"] = self.tied_to
         if self.share is not None:
             out["active_share"] = list(self.share)
+        if self.dtype:
+            out["dtype"] = self.dtype
         return out
 
 
@@ -385,10 +390,31 @@ class Report:
         """Bytes that ``count`` parameters take at this report's dtype (rounded up for sub-byte dtypes)."""
         return -(-count * self.dtype_bits // 8)
 
+    def bits(self, trainable: bool | None = None) -> int:
+        """Bits of the parameters (all, or only the (non-)trainable ones), each at its own dtype.
+
+        A weight whose layer fixes its dtype (``dtype="bfloat16"``) takes that size, any
+        other the report's dtype: what Keras' summary adds up for its byte sizes.
+        """
+        from paramcalc.dtypes import dtype_bits
+
+        total = 0
+        for row in self.layers:
+            if not row.counted:
+                continue
+            for t in row.terms:
+                if t.counted and (trainable is None or t.trainable == trainable):
+                    total += t.count * (dtype_bits(t.dtype) if t.dtype else self.dtype_bits) * row.repeat
+        return total
+
+    def weight_bytes(self, trainable: bool | None = None) -> int:
+        """Bytes of :meth:`bits` (rounded up for sub-byte dtypes)."""
+        return -(-self.bits(trainable) // 8)
+
     @property
     def bytes(self) -> int:
-        """Bytes of all parameters at this report's dtype."""
-        return self.nbytes(self.total)
+        """Bytes of all parameters, each at its dtype."""
+        return self.weight_bytes()
 
     def to_dict(self, expand_nested: bool = False, *, with_layers: bool = True) -> dict[str, Any]:
         """The JSON document (schema :data:`SCHEMA_VERSION`): stable keys, exact integers.
@@ -414,9 +440,9 @@ class Report:
             "total": total,
             "trainable": trainable,
             "non_trainable": total - trainable,
-            "bytes": self.nbytes(total),
-            "trainable_bytes": self.nbytes(trainable),
-            "non_trainable_bytes": self.nbytes(total - trainable),
+            "bytes": self.bytes,
+            "trainable_bytes": self.weight_bytes(trainable=True),
+            "non_trainable_bytes": self.weight_bytes(trainable=False),
             "dtype": self.dtype,
             "layers": [layer.to_dict() for layer in self.rows(expand_nested)] if with_layers else [],
         }

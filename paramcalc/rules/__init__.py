@@ -21,6 +21,7 @@ from math import isfinite
 from typing import Any, TypeVar
 
 from paramcalc._fast import record
+from paramcalc.dtypes import variable_dtype
 from paramcalc.errors import LayerError, ParamcalcError, close_match
 from paramcalc.report import Shape, Term, Tree
 from paramcalc.shapes import MAX_DIM
@@ -158,6 +159,7 @@ class Rule:
     from_input: tuple[tuple[str, int], ...] = ()
     varargs: bool = False
     max_positional: int | None = None
+    sublayers_at_build: bool = False
 
     @cached_property
     def batch_in_shapes(self) -> bool:
@@ -225,6 +227,7 @@ def rule(
     batch_axis: int | Callable[[Args], int] | None = None,
     from_input: Mapping[str, int] | None = None,
     varargs: bool = False,
+    sublayers_at_build: bool = False,
 ) -> Callable[[F], F]:
     """Register a rule for ``name``; ``params`` are the constructor's arguments in order.
 
@@ -237,6 +240,11 @@ def rule(
     ``build_names`` are automatic names the layer uses up when it is built (Keras'
     MultiHeadAttention creates an unnamed ``Softmax`` and ``Dropout``), so later layers
     get ``dropout_1`` as they do in Keras.
+
+    ``sublayers_at_build``: the layer keeps its weights in sublayers it creates when it is
+    built (MultiHeadAttention's ``query``, ``key``, ... EinsumDense layers).  Those start
+    trainable whatever the layer's own ``trainable`` was, so ``trainable=False`` given to
+    the layer before it is built freezes nothing (Keras counts the weights as trainable).
 
     ``batch_axis``, ``from_input`` and ``varargs``: see :class:`Rule`.  A ``"*"`` among
     ``params`` makes the arguments after it keyword-only, as in the Python signature.
@@ -277,6 +285,7 @@ def rule(
             from_input=tuple((from_input or {}).items()),
             varargs=varargs,
             max_positional=max_positional,
+            sublayers_at_build=sublayers_at_build,
         )
         table = _REGISTRY.setdefault(framework, {})
         canonical = _CANONICAL.setdefault(framework, {})
@@ -551,10 +560,33 @@ class Inner:
 
     @property
     def terms(self) -> list[Term]:
-        """The inner layer's terms; all frozen when the inner layer is ``trainable=False``."""
+        """The inner layer's terms; all frozen when the inner layer is ``trainable=False``.
+
+        They take the inner layer's dtype policy, never the wrapper's: Keras creates the
+        inner layer's weights with its own policy.
+        """
+        dtype = variable_dtype(self.args.get("dtype")) if self.rule.framework == "keras" else ""
+        terms = [replace(t, dtype=t.dtype or dtype or DEFAULT_DTYPE) for t in self.outcome.terms]
         if self.trainable:
-            return list(self.outcome.terms)
-        return [replace(t, trainable=False) for t in self.outcome.terms]
+            return terms
+        return [replace(t, trainable=False) for t in terms]
+
+
+DEFAULT_DTYPE = "default"
+"""A term's dtype while a wrapper is counted: the inner layer had no policy of its own, so the
+weight takes the model's default dtype, not the wrapper's policy (:func:`own_dtype`)."""
+
+
+def own_dtype(term_dtype: str, layer_dtype: str) -> str:
+    """A weight's dtype once its layer (with policy ``layer_dtype``) is counted.
+
+    The engine calls this once per top-level layer.  A weight whose dtype is already fixed
+    keeps it; one held by a wrapped layer without a policy (:data:`DEFAULT_DTYPE`) ends as ""
+    (the report's dtype), as do the weights of a layer without a policy.
+    """
+    if term_dtype == DEFAULT_DTYPE:
+        return ""
+    return term_dtype or layer_dtype
 
 
 def inner_spec(value: Value, key: str, outer: LayerSpec) -> LayerSpec:

@@ -190,8 +190,10 @@ def einsum_shapes(
     left = ellipsis == "left"
     full: list[int | None] = [None, *x]  # with the batch axis, as Keras indexes it
     elided = len(full) - len(input_spec)
-    if elided < 0 or (elided > 0 and not ellipsis):
-        # Keras would build such a layer and fail on its first call: the einsum cannot run.
+    if elided < 0:
+        # Keras indexes past the input's axes: it refuses the layer.  (More axes than letters
+        # and no '...' is built as if the equation ended in '...': Keras builds that layer,
+        # and only running it fails.)
         raise LayerError(
             f"equation '{equation}' names {len(input_spec)} input axes (batch included), "
             f"but the input {format_shape(x)} has {len(full)}",

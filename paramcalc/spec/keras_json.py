@@ -30,8 +30,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 FUNCTIONAL_CLASSES = frozenset({"Functional", "Model"})
-DROPPED_KEYS = frozenset({"name", "dtype", "build_config", "registered_name", "module", "shared_object_id"})
-"""Config keys that are not layer arguments, or that paramcalc does not use (dtype policies)."""
+DROPPED_KEYS = frozenset({"name", "build_config", "registered_name", "module", "shared_object_id"})
+"""Config keys that are not layer arguments, or that paramcalc does not use."""
 KERAS2_DROPPED = frozenset({"implementation", "time_major"})
 """Keras 2 layer arguments Keras 3 removed; they never change a parameter count."""
 LAYER_VALUED = ("layer", "backward_layer", "cell", "cells")
