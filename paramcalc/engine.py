@@ -232,6 +232,7 @@ class _Engine:
         ops: dict[str, Op] = {}
         tensors: dict[str, Node] = {}
         input_ops: list[Op] = []
+        masks: dict[tuple[int, int, int], Tensor] = {}  # Keras' mask of a tensor: a hidden op's output
         previous: Node | None = None
         for spec in model.inputs:
             if spec.name in ops:
@@ -254,7 +255,7 @@ class _Engine:
                 assert named_layer.name is not None  # noqa: S101 - construct names every layer
                 op = Op(named_layer.name, payload=_Layer(named_layer))
                 ops[op.name] = op
-            node = self._call(op, layer, ops, tensors, previous, namer)
+            node = self._call(op, layer, ops, tensors, previous, namer, masks)
             if layer.class_name == "Reuse":
                 if layer.name:
                     if layer.name in tensors:
@@ -303,6 +304,7 @@ class _Engine:
         tensors: dict[str, Node],
         previous: Node | None,
         namer: AutoNamer,
+        masks: dict[tuple[int, int, int], Tensor] | None = None,
     ) -> Node:
         """Call ``op`` on the tensors ``layer`` names and record the node."""
         from paramcalc.graph import Tensor, call
@@ -344,7 +346,18 @@ class _Engine:
             outputs = row.outputs
         else:
             outputs = self._recall(state, shapes, layer, fresh)
-        return call(op, links, outputs)
+        if masks is None or _is_model(spec) or self.framework != "keras":
+            return call(op, links, outputs)
+        found = find_rule(spec.class_name, self.framework)
+        in_masks = [masks.get((id(t.op), t.node, t.tensor)) for t in inputs]
+        first = in_masks[0] if in_masks else None
+        out_mask = _output_mask(found.mask, spec, inputs, in_masks, outputs, namer)
+        if found.mask_arg and first is not None and len(inputs) == 1:
+            links = [*links, first]  # Keras records the mask it passes to call() as an input
+        node = call(op, links, outputs)
+        if out_mask is not None and outputs:
+            masks[(id(op), node.index, 0)] = out_mask
+        return node
 
     def _recall(self, state: _Layer, shapes: list[Shape], layer: LayerSpec, fresh: list[bool]) -> tuple[Shape, ...]:
         """A shared layer called again: same weights, output for the new inputs."""
@@ -435,6 +448,59 @@ class _Engine:
             line=_line(layer.location),
             children=tuple(children),
         )
+
+
+def _mask_op(name: str, inputs: Sequence[Tensor], shape: Shape) -> Tensor:
+    """A hidden graph operation Keras creates to compute a mask (``not_equal``, ``any``, ...)."""
+    from paramcalc.graph import Op, Tensor, call
+
+    op = Op(name, hidden=True)
+    call(op, inputs, (shape,))
+    return Tensor(op, 0, 0)
+
+
+def _output_mask(
+    kind: str,
+    spec: LayerSpec,
+    inputs: Sequence[Tensor],
+    in_masks: Sequence[Tensor | None],
+    outputs: tuple[Shape, ...],
+    namer: AutoNamer,
+) -> Tensor | None:
+    """The mask Keras attaches to a layer's (first) output, built from the ops its compute_mask calls."""
+    first = in_masks[0] if in_masks else None
+    if kind == "keep":
+        return first
+    if kind == "sequences":  # recurrent: the input's mask, if the output is still a sequence
+        return first if outputs and inputs and len(outputs[0]) == len(inputs[0].shape) else None
+    if kind == "embedding":
+        args = bind(find_rule(spec.class_name), spec)
+        return _mask_op("not_equal", inputs[:1], inputs[0].shape) if args.flag("mask_zero") else None
+    if kind == "masking":
+        shape = inputs[0].shape
+        return _mask_op("any", [_mask_op("not_equal", inputs[:1], shape)], shape[:-1])
+    if kind == "merge":  # BaseMerge: logical_or of all masks, none if one is missing
+        if any(m is None for m in in_masks) or not in_masks:
+            return None
+        out = in_masks[0]
+        for m in in_masks[1:]:
+            out = _mask_op("logical_or", [out, m], out.shape)  # type: ignore[list-item,union-attr]
+        return out
+    if kind == "concatenate" and any(m is not None for m in in_masks):
+        parts: list[Tensor] = []
+        for tensor, m in zip(inputs, in_masks, strict=True):
+            if m is None:
+                parts.append(_mask_op("ones_like", [tensor], tensor.shape))
+            elif len(m.shape) < len(tensor.shape):
+                expanded = _mask_op("expand_dims", [m], (*m.shape, 1))
+                zeros = _mask_op("zeros_like", [tensor], tensor.shape)
+                parts.append(_mask_op("logical_or", [expanded, zeros], tensor.shape))
+            else:
+                parts.append(m)
+        # the `concatenate` op takes its name from the same counter as Concatenate layers
+        joined = _mask_op(namer.auto("Concatenate", reserve=False), parts, outputs[0] if outputs else ())
+        return _mask_op("any", [joined], joined.shape[:-1])
+    return None
 
 
 def _is_model(layer: LayerSpec) -> bool:

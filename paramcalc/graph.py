@@ -25,6 +25,7 @@ class Op:
     nodes: list[Node] = field(default_factory=list)
     payload: Any = None
     is_input: bool = False
+    hidden: bool = False  # a mask operation: in the graph (depths, order) but not in model.layers
 
 
 @dataclass(eq=False)
@@ -82,7 +83,9 @@ class GraphOrder:
 
     def connections(self, op: Op) -> tuple[str, ...]:
         """Keras' "Connected to" entries of ``op``: every input tensor of every relevant call."""
-        return tuple(t.keras_ref() for node in op.nodes if id(node) in self.relevant for t in node.inputs)
+        return tuple(
+            t.keras_ref() for node in op.nodes if id(node) in self.relevant for t in node.inputs if not t.op.hidden
+        )
 
 
 def keras_order(inputs: Sequence[Op], outputs: Sequence[Tensor]) -> GraphOrder:
@@ -147,6 +150,7 @@ def keras_order(inputs: Sequence[Op], outputs: Sequence[Tensor]) -> GraphOrder:
     for depth in sorted(by_depth, reverse=True):
         ordered.extend(sorted(by_depth[depth], key=lambda op: op_index[id(op)]))
 
+    ordered = [op for op in ordered if not op.hidden]
     nodes_by_depth: dict[int, list[Node]] = {}
     for key, depth in node_depth.items():
         nodes_by_depth.setdefault(depth, []).append(node_by_id[key])

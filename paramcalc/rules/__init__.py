@@ -160,6 +160,8 @@ class Rule:
     varargs: bool = False
     max_positional: int | None = None
     sublayers_at_build: bool = False
+    mask: str = "none"
+    mask_arg: bool = False
 
     @cached_property
     def batch_in_shapes(self) -> bool:
@@ -228,6 +230,8 @@ def rule(
     from_input: Mapping[str, int] | None = None,
     varargs: bool = False,
     sublayers_at_build: bool = False,
+    mask: str = "none",
+    mask_arg: bool = False,
 ) -> Callable[[F], F]:
     """Register a rule for ``name``; ``params`` are the constructor's arguments in order.
 
@@ -245,6 +249,16 @@ def rule(
     built (MultiHeadAttention's ``query``, ``key``, ... EinsumDense layers).  Those start
     trainable whatever the layer's own ``trainable`` was, so ``trainable=False`` given to
     the layer before it is built freezes nothing (Keras counts the weights as trainable).
+
+    ``mask`` says how Keras computes the mask of the layer's output (``compute_mask``) in a
+    functional graph, where masks are tensors of hidden graph operations: ``"none"`` (the
+    layer drops the mask), ``"keep"`` (its first input's mask), ``"sequences"`` (a recurrent
+    layer: the input's mask when it returns sequences), ``"merge"`` (``logical_or`` of all
+    inputs' masks), ``"concatenate"`` (``Concatenate``'s own ops, one of them a
+    ``concatenate`` op that uses up a ``concatenate`` name), ``"embedding"`` (``not_equal``
+    with ``mask_zero``) or ``"masking"`` (``Masking``'s ``not_equal`` and ``any``).
+    ``mask_arg``: the layer's ``call()`` takes ``mask``; Keras then records the mask as an
+    extra input of the call, which can change the layer order of ``model.layers``.
 
     ``batch_axis``, ``from_input`` and ``varargs``: see :class:`Rule`.  A ``"*"`` among
     ``params`` makes the arguments after it keyword-only, as in the Python signature.
@@ -286,6 +300,8 @@ def rule(
             varargs=varargs,
             max_positional=max_positional,
             sublayers_at_build=sublayers_at_build,
+            mask=mask,
+            mask_arg=mask_arg,
         )
         table = _REGISTRY.setdefault(framework, {})
         canonical = _CANONICAL.setdefault(framework, {})

@@ -21,6 +21,7 @@ from paramcalc.shapes import format_shape
     ("shared_axes", None),
     min_rank=1,
     legend={"n_1": "size of input axis 1 (axis i: n_i), unless shared"},
+    mask="keep",
 )
 def prelu(args: Args, x: Shape) -> Outcome:
     """A ReLU whose negative slope is learned, one alpha per input element (batch axis
@@ -68,7 +69,7 @@ def _non_negative(args: Args, key: str) -> None:
         raise LayerError(f"'{key}' must be a number >= 0, got {value!r}")
 
 
-@rule("ReLU", ("max_value", None), ("negative_slope", 0.0), ("threshold", 0.0))
+@rule("ReLU", ("max_value", None), ("negative_slope", 0.0), ("threshold", 0.0), mask="keep")
 def relu(args: Args, x: Shape) -> Outcome:
     """max(x, 0), optionally capped at max_value, with a fixed slope below threshold; no
     weights, output shape = input shape.
@@ -80,7 +81,7 @@ def relu(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("LeakyReLU", ("negative_slope", 0.3), ("alpha", None))
+@rule("LeakyReLU", ("negative_slope", 0.3), ("alpha", None), mask="keep")
 def leaky_relu(args: Args, x: Shape) -> Outcome:
     """Identity for x > 0, negative_slope·x below (a fixed slope, unlike PReLU's learned one); no
     weights. The deprecated alpha= keyword sets the slope too.
@@ -89,14 +90,14 @@ def leaky_relu(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("ELU", ("alpha", 1.0))
+@rule("ELU", ("alpha", 1.0), mask="keep")
 def elu(args: Args, x: Shape) -> Outcome:
     """Identity for x > 0, alpha·(exp(x) - 1) below; no weights, output shape = input shape."""
     args.number("alpha")
     return Outcome(shape=x, formula="0")
 
 
-@rule("Softmax", ("axis", -1))
+@rule("Softmax", ("axis", -1), mask="keep", mask_arg=True)
 def softmax(args: Args, x: Shape) -> Outcome:
     """Exponentiates and normalizes along axis so it sums to 1; no weights, output shape
     = input shape.

@@ -160,6 +160,7 @@ def _attention_axes(args: Args, query: Shape) -> tuple[int, ...]:
     multi_input=True,
     build_names=_BUILD_NAMES,
     sublayers_at_build=True,
+    mask="keep",
 )
 def multi_head_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Four projections, one per role, each split into h heads: the query and key project
@@ -229,6 +230,7 @@ def multi_head_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
     multi_input=True,
     build_names=_BUILD_NAMES,
     sublayers_at_build=True,
+    mask="keep",
 )
 def grouped_query_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Like multi-head attention, but only g key/value heads, each shared by u/g query
@@ -289,6 +291,7 @@ def _dot_attention_inputs(name: str, xs: Sequence[Shape]) -> tuple[Shape, Shape,
     min_rank=2,
     expects="(sequence, features)",
     multi_input=True,
+    mask="keep",
 )
 def attention(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Dot-product (Luong) attention has no projections: scores are query·key. use_scale
@@ -316,6 +319,7 @@ def attention(args: Args, xs: Sequence[Shape]) -> Outcome:
     min_rank=2,
     expects="(sequence, features)",
     multi_input=True,
+    mask="keep",
 )
 def additive_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Additive (Bahdanau) attention scores sum(scale·tanh(query + key)) over the features:

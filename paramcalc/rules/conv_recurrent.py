@@ -51,6 +51,8 @@ def _register(rank: int) -> None:
         min_rank=rank + 2,
         max_rank=rank + 2,
         expects=_AXES[rank],
+        mask="sequences",
+        mask_arg=True,
     )
     def conv_lstm(args: Args, x: Shape) -> Outcome:
         """An LSTM whose gates are convolutions. Each of the four gates (input, forget,

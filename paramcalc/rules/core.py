@@ -135,6 +135,7 @@ _LORA_LEGEND = {"r": "LoRA rank, lora_rank (the kernel is frozen, A and B are tr
     *WEIGHT_OPTIONS,
     min_rank=1,
     legend={"m": "input features, the last input axis", "n": "units", **_LORA_LEGEND},
+    mask="keep",
 )
 def dense(args: Args, x: Shape) -> Outcome:
     """Each of the n outputs is a weighted sum of all m inputs plus its own bias: a kernel
@@ -373,6 +374,7 @@ def _embedding_table(args: Args) -> tuple[int, int]:
     *_EMBEDDING_OPTIONS,
     *_EMBEDDING_TAIL,
     legend=_EMBEDDING_LEGEND,
+    mask="embedding",
 )
 def embedding(args: Args, x: Shape) -> Outcome:
     """A lookup table with one d-wide row per vocabulary entry: V·d weights, no bias.
@@ -434,7 +436,7 @@ def _noise_shape(args: Args) -> None:
         raise LayerError(f"'noise_shape' must be a list of positive integers or None, got {value!r}")
 
 
-@rule("Dropout", "rate", ("noise_shape", None), ("seed", None))
+@rule("Dropout", "rate", ("noise_shape", None), ("seed", None), mask="keep")
 def dropout(args: Args, x: Shape) -> Outcome:
     """Randomly zeroes inputs during training; no weights, output shape = input shape."""
     _rate(args)
@@ -442,7 +444,7 @@ def dropout(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("AlphaDropout", "rate", ("noise_shape", None), ("seed", None))
+@rule("AlphaDropout", "rate", ("noise_shape", None), ("seed", None), mask="keep")
 def alpha_dropout(args: Args, x: Shape) -> Outcome:
     """Dropout that keeps the mean and variance of SELU activations; no weights, output
     shape = input shape.
@@ -452,7 +454,7 @@ def alpha_dropout(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("GaussianDropout", "rate", ("seed", None))
+@rule("GaussianDropout", "rate", ("seed", None), mask="keep")
 def gaussian_dropout(args: Args, x: Shape) -> Outcome:
     """Multiplies inputs by noise centred on 1 during training; no weights, output shape =
     input shape.
@@ -461,7 +463,7 @@ def gaussian_dropout(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("GaussianNoise", "stddev", ("seed", None))
+@rule("GaussianNoise", "stddev", ("seed", None), mask="keep")
 def gaussian_noise(args: Args, x: Shape) -> Outcome:
     """Adds zero-centred noise during training; no weights, output shape = input shape.
     Keras only accepts a standard deviation between 0 and 1.
@@ -501,7 +503,7 @@ for _rank in (1, 2, 3):
     _spatial_dropout(_rank)
 
 
-@rule("ActivityRegularization", ("l1", 0.0), ("l2", 0.0))
+@rule("ActivityRegularization", ("l1", 0.0), ("l2", 0.0), mask="keep")
 def activity_regularization(args: Args, x: Shape) -> Outcome:
     """Adds an L1/L2 penalty on its input to the training loss; no weights, output shape
     = input shape.
@@ -511,7 +513,7 @@ def activity_regularization(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("Masking", ("mask_value", 0.0))
+@rule("Masking", ("mask_value", 0.0), mask="masking")
 def masking(args: Args, x: Shape) -> Outcome:
     """Marks time steps whose features all equal mask_value so later layers skip them; no
     weights, output shape = input shape.
@@ -519,13 +521,13 @@ def masking(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("Identity")
+@rule("Identity", mask="keep")
 def identity(args: Args, x: Shape) -> Outcome:
     """Returns its input unchanged; no weights."""
     return Outcome(shape=x, formula="0")
 
 
-@rule("Activation", "activation")
+@rule("Activation", "activation", mask="keep")
 def activation(args: Args, x: Shape) -> Outcome:
     """Applies a fixed function element-wise; no weights, output shape = input shape."""
     check_activation(args)

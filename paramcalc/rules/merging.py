@@ -57,7 +57,7 @@ def _elementwise(name: str, xs: Sequence[Shape], exactly: int | None = None) -> 
     return Outcome(shape=shape, formula="0")
 
 
-@rule("Add", multi_input=True)
+@rule("Add", multi_input=True, mask="merge")
 def add(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Sums its inputs element by element (a residual connection); no weights, output shape
     = input shape.
@@ -65,7 +65,7 @@ def add(args: Args, xs: Sequence[Shape]) -> Outcome:
     return _elementwise("Add", xs)
 
 
-@rule("Subtract", multi_input=True)
+@rule("Subtract", multi_input=True, mask="merge")
 def subtract(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Subtracts its second input from its first, element by element; no weights, output
     shape = input shape.
@@ -73,7 +73,7 @@ def subtract(args: Args, xs: Sequence[Shape]) -> Outcome:
     return _elementwise("Subtract", xs, exactly=2)
 
 
-@rule("Multiply", multi_input=True)
+@rule("Multiply", multi_input=True, mask="merge")
 def multiply(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Multiplies its inputs element by element (a gate); no weights, output shape = input
     shape.
@@ -81,19 +81,19 @@ def multiply(args: Args, xs: Sequence[Shape]) -> Outcome:
     return _elementwise("Multiply", xs)
 
 
-@rule("Average", multi_input=True)
+@rule("Average", multi_input=True, mask="merge")
 def average(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Averages its inputs element by element; no weights, output shape = input shape."""
     return _elementwise("Average", xs)
 
 
-@rule("Maximum", multi_input=True)
+@rule("Maximum", multi_input=True, mask="merge")
 def maximum(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Takes the element-wise maximum of its inputs; no weights, output shape = input shape."""
     return _elementwise("Maximum", xs)
 
 
-@rule("Minimum", multi_input=True)
+@rule("Minimum", multi_input=True, mask="merge")
 def minimum(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Takes the element-wise minimum of its inputs; no weights, output shape = input shape."""
     return _elementwise("Minimum", xs)
@@ -113,7 +113,7 @@ def _axis(args: Args, key: str, rank: int, name: str) -> int:
     return axis
 
 
-@rule("Concatenate", ("axis", -1), multi_input=True)
+@rule("Concatenate", ("axis", -1), multi_input=True, mask="concatenate")
 def concatenate(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Joins its inputs along one axis (the last by default): the sizes on that axis add
     up, every other axis must match. No weights.

@@ -123,6 +123,8 @@ _C_LEGEND = {"c": "size of the normalized axis", "c_1": "size of the first norma
     ("synchronized", False),
     min_rank=1,
     legend={"c": "size of the normalized axis (the channels)"},
+    mask="keep",
+    mask_arg=True,
 )
 def batch_normalization(args: Args, x: Shape) -> Outcome:
     """Per channel (the axis, c of them): a learned scale gamma and offset beta, and the
@@ -165,6 +167,7 @@ def _sorted_sizes(x: Shape, axes: list[int]) -> list[int]:
     ("rms_scaling", False),
     min_rank=1,
     legend=_C_LEGEND,
+    mask="keep",
 )
 def layer_normalization(args: Args, x: Shape) -> Outcome:
     """Normalizes each sample over the given axes, then applies a learned scale gamma
@@ -213,6 +216,7 @@ def rms_normalization(args: Args, x: Shape) -> Outcome:
     *_AFFINE_OPTIONS,
     min_rank=1,
     legend={"c": "channels, the size of axis"},
+    mask="keep",
 )
 def group_normalization(args: Args, x: Shape) -> Outcome:
     """Normalizes groups of channels within each sample, then applies a learned per-channel
@@ -256,7 +260,7 @@ def _check_axes_in_range(x: Shape, axes: Sequence[int]) -> None:
             )
 
 
-@rule("UnitNormalization", ("axis", -1), min_rank=1)
+@rule("UnitNormalization", ("axis", -1), min_rank=1, mask="keep")
 def unit_normalization(args: Args, x: Shape) -> Outcome:
     """Scales each sample to unit L2 norm along the axes; no weights, output shape = input
     shape.
@@ -272,6 +276,7 @@ def unit_normalization(args: Args, x: Shape) -> Outcome:
     ("variance", None),
     ("invert", False),
     legend={"c": "size of the kept axis", "c_1": "size of the first kept axis"},
+    mask="keep",
 )
 def normalization(args: Args, x: Shape) -> Outcome:
     """Standardizes inputs with a per-feature mean and variance over the kept axes (c
@@ -319,7 +324,7 @@ def _nest_shape(value: Value) -> tuple[int, ...]:
     return ()
 
 
-@rule("Rescaling", "scale", ("offset", 0.0))
+@rule("Rescaling", "scale", ("offset", 0.0), mask="keep")
 def rescaling(args: Args, x: Shape) -> Outcome:
     """Computes x·scale + offset (e.g. 1/255 for pixels); constants, not weights:
     0 parameters, output shape = input shape.

@@ -71,6 +71,7 @@ def _register_global(kind: str, rank: int) -> None:
         ("data_format", None),
         ("keepdims", False),
         aliases=(f"Global{_SHORT[kind]}Pool{rank}D",),
+        mask_arg=kind == "Average" and rank == 1,  # its call() takes the mask (it returns none)
         **spatial_input(rank),
     )
     def global_pooling(args: Args, x: Shape) -> Outcome:

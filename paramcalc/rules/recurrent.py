@@ -75,6 +75,8 @@ def _outputs(args: Args, x: Shape, n: int, states: int) -> tuple[Shape, tuple[Sh
     min_rank=2,
     max_rank=2,
     expects=_EXPECTS,
+    mask="sequences",
+    mask_arg=True,
 )
 def simple_rnn(args: Args, x: Shape) -> Outcome:
     """The new state is tanh(W_x·x + W_h·h + b): the input weights (m·n), the state
@@ -103,6 +105,8 @@ def simple_rnn(args: Args, x: Shape) -> Outcome:
     min_rank=2,
     max_rank=2,
     expects=_EXPECTS,
+    mask="sequences",
+    mask_arg=True,
 )
 def lstm(args: Args, x: Shape) -> Outcome:
     """Four gates (input, forget, cell, output); each reads the input (m) and the previous
@@ -139,6 +143,8 @@ def lstm(args: Args, x: Shape) -> Outcome:
     min_rank=2,
     max_rank=2,
     expects=_EXPECTS,
+    mask="sequences",
+    mask_arg=True,
 )
 def gru(args: Args, x: Shape) -> Outcome:
     """Three gates (update, reset, candidate), each reading the input (m) and the previous

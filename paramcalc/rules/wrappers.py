@@ -45,6 +45,8 @@ def _flag(inner: Inner, key: str) -> bool:
     ("weights", None),
     ("backward_layer", None),
     layer_args=("layer", "backward_layer"),
+    mask="sequences",
+    mask_arg=True,
 )
 def bidirectional(args: Args, x: Shape) -> Outcome:
     """Runs the recurrent layer twice, forwards and backwards over the sequence, with two
@@ -118,7 +120,15 @@ def bidirectional(args: Args, x: Shape) -> Outcome:
     )
 
 
-@rule("TimeDistributed", "layer", layer_args=("layer",), min_rank=2, expects="(timesteps, ...)")
+@rule(
+    "TimeDistributed",
+    "layer",
+    layer_args=("layer",),
+    min_rank=2,
+    expects="(timesteps, ...)",
+    mask="keep",
+    mask_arg=True,
+)
 def time_distributed(args: Args, x: Shape) -> Outcome:
     """Applies the same inner layer at every time step: one set of weights shared by all
     steps, so exactly the inner layer's count. The inner layer sees one step, the input
@@ -151,6 +161,8 @@ def time_distributed(args: Args, x: Shape) -> Outcome:
     min_rank=2,
     max_rank=2,
     expects="(timesteps, features)",
+    mask="sequences",
+    mask_arg=True,
 )
 def rnn(args: Args, x: Shape) -> Outcome:
     """Runs a cell (LSTMCell, GRUCell, SimpleRNNCell, or a list of them stacked) over the
