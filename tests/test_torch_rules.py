@@ -226,7 +226,7 @@ def test_lecture_transformer_default_matches_the_paper_without_embeddings() -> N
         ("MultiheadAttention(8, 3)", None, "embed_dim must be divisible by num_heads"),
         ("Embedding(50, 8, padding_idx=50)", None, "padding_idx must be within num_embeddings"),
         ("Dropout(1.5)", None, "dropout probability has to be between 0 and 1, but got 1.5"),
-        ("MaxPool2d(2, padding=2)", (3, 8, 8), "pad should be at most half of effective kernel size"),
+        ("MaxPool2d(2, padding=2)", (3, 8, 8), "pad should be at most half of kernel size"),
         ("LazyLinear(4)", None, "LazyLinear infers in_features from its first input, and the spec gives no input"),
         ("TransformerEncoder(LayerNorm(8), 2)", (5, 8), None),
         ("TransformerEncoder(Linea(8, 8), 2)", None, "encoder_layer (Linea): unknown layer 'Linea' for PyTorch"),

@@ -424,9 +424,12 @@ class Args:
         return float(value)
 
     def choice(self, key: str, options: Sequence[str | None]) -> str | None:
-        """One of a fixed set of strings (``padding``: valid/same); case-insensitive like Keras."""
+        """One of a fixed set of strings (``padding``: valid/same); case-insensitive like Keras,
+        exact for case-sensitive frameworks (torch compares ``padding == "same"``).
+        """
         value = self.values[key]
-        probe = value.lower() if isinstance(value, str) else value
+        exact = self.rule.framework in CASE_SENSITIVE
+        probe = value.lower() if isinstance(value, str) and not exact else value
         if probe not in options:
             shown = ", ".join(str(o) for o in options)
             raise LayerError(f"'{key}' must be one of {shown}, got {_show(value)}")

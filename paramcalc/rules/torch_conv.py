@@ -179,7 +179,8 @@ def _transposed(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outco
         length = transposed_length(
             size, kernel[axis], stride[axis], padding[axis], output_padding[axis], dilation[axis]
         )
-        if length is not None and length < 1:
+        # ATen (oneDNN) gives an empty axis to a batched input; the unbatched path refuses it
+        if length is not None and length < (0 if len(x) == rank + 2 else 1):
             raise LayerError(f"{name}: padding {padding[axis]} leaves no output on spatial axis {axis} of {show(x)}")
         spatial.append(length)
     return Outcome(shape=(*x[: -rank - 1], c_out, *spatial), terms=terms, formula=formula, symbols=symbols)

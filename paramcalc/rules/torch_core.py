@@ -180,8 +180,8 @@ def embedding_bag(args: Args, x: Maybe) -> Outcome:
     optional_number(args, "max_norm", 0.0)
     args.number("norm_type")
     args.flag("scale_grad_by_freq")
-    args.choice("mode", ("sum", "mean", "max"))
-    args.flag("sparse")
+    mode = args.choice("mode", ("sum", "mean", "max"))
+    sparse = args.flag("sparse")
     args.flag("include_last_offset")
     no_tensor(args, "_weight")
     _padding_idx(args, vocab)
@@ -194,6 +194,8 @@ def embedding_bag(args: Args, x: Maybe) -> Outcome:
                 hint="a 1-D input needs offsets, which a spec cannot give",
             )
         check_rank(x, "EmbeddingBag", {2: "(B, N)"})
+        if mode == "max" and sparse:
+            raise LayerError("EmbeddingBag: max mode does not support sparse weights", hint="use sparse=False")
         shape = (x[0], width)
     return Outcome(shape=shape, terms=terms, formula="V*d", symbols={"V": vocab, "d": width})
 
