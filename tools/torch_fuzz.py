@@ -32,6 +32,8 @@ import inspect
 import io
 import json
 import random
+import re
+import resource
 import sys
 import time
 import traceback
@@ -718,10 +720,12 @@ def paramcalc_compare(case: Case, want: dict[str, Any] | None) -> tuple[str, str
             if bufs != wb:
                 return "differs", f"{where}: buffers\n  pc:    {bufs}\n  torch: {wb}"
             doc = row.to_dict()
-            if doc["output_shape"] != w["output_shape"]:
-                return "differs", f"{where}: output_shape pc={doc['output_shape']} torch={w['output_shape']}"
-            if doc.get("outputs") != w.get("outputs"):
-                return "differs", f"{where}: outputs pc={doc.get('outputs')} torch={w.get('outputs')}"
+            for key in ("output_shape", "outputs"):
+                got, exp = doc.get(key), w.get(key)
+                if got != exp:
+                    # paramcalc's null where torch has a size: a data axis that came from the batch axis
+                    status = "batch-unknown" if _covers(got, exp) else "differs"
+                    return status, f"{where}: {key} pc={got} torch={exp}"
             from paramcalc.formula import evaluate
 
             if row.formula is None or evaluate(row.formula, dict(row.symbols)) != row.params:
@@ -738,6 +742,15 @@ def paramcalc_compare(case: Case, want: dict[str, Any] | None) -> tuple[str, str
     except Exception as exc:  # noqa: BLE001
         return "crash", "".join(traceback.format_exception(exc)[-3:])
     return "ok", None
+
+
+def _covers(got: Any, want: Any) -> bool:
+    """Whether ``got`` equals ``want`` but for nulls standing in for some of its sizes."""
+    if got is None:
+        return True
+    if isinstance(got, list) and isinstance(want, list) and len(got) == len(want):
+        return all(_covers(g, w) for g, w in zip(got, want, strict=True))
+    return bool(got == want)
 
 
 def inline(e: Entry) -> str:
@@ -790,22 +803,60 @@ def explain_check(r: random.Random, e: Entry, shape: list[int] | None) -> str | 
 CHAINABLE = [n for n in GENS if n not in ("Embedding", "EmbeddingBag")]
 
 
-def random_case(r: random.Random, i: int, only: list[str] | None) -> Case:
+_ODD_VALUES: list[Any] = [0, -1, 1, 2, 1.5, 0.0, True, False, None, "x", [], [1], [1, 2], [1, 2, 3]]
+
+
+MUTATED: set[int] = set()
+"""ids of the entries ``mutate`` changed (so a case knows it holds an odd value)."""
+
+STRICT = re.compile(r"must be (true or false|an integer|a number|one of|positive|integers|>=)|values must be")
+"""paramcalc's type checks: stricter than torch's duck typing (``bias=1.5`` is truthy to torch);
+a refusal worded so, of a case holding an odd value, is by design, not a disagreement."""
+
+
+def mutate(r: random.Random, e: Entry, p: float, device: bool = True) -> Entry:
+    """With probability p, one argument gets an odd value (or a ``device``): accept/refuse must agree.
+    ``device`` is False for specs built on meta (an explicit device: cpu would allocate them).
+    """
+    if r.random() >= p or not isinstance(e, dict):
+        return e
+    out = _mutated(r, e, device)
+    MUTATED.add(id(out))
+    return out
+
+
+def _mutated(r: random.Random, e: dict[str, Any], device: bool) -> Entry:
+    ((name, args),) = e.items()
+    if isinstance(args, dict):
+        args = dict(args)
+        if args and (r.random() < 0.8 or not device):
+            args[r.choice(sorted(args))] = r.choice(_ODD_VALUES)
+        elif device:
+            args["device"] = "cpu"
+        return {name: args}
+    if isinstance(args, list) and args:
+        args = list(args)
+        args[r.randrange(len(args))] = r.choice(_ODD_VALUES)
+        return {name: args}
+    return {name: r.choice(_ODD_VALUES)}
+
+
+def random_case(r: random.Random, i: int, only: list[str] | None, odd: float = 0.0) -> Case:
     names = only or sorted(GENS)
     first = r.choice(names)
     with_input = r.random() < 0.7
     if not with_input:
-        layers = [GENS[first](r, None)]
+        layers = [mutate(r, GENS[first](r, None), odd, device=False)]
         for _ in range(r.choice([0, 0, 0, 1, 2])):
-            layers.append(GENS[r.choice(only or CHAINABLE)](r, None))
+            layers.append(mutate(r, GENS[r.choice(only or CHAINABLE)](r, None), odd, device=False))
         return Case("fuzz", f"fuzz/{i}", layers)
     shape, dtype = INPUTS[first](r)
-    layers = [GENS[first](r, _with_batch(first, shape))]
+    layers = [mutate(r, GENS[first](r, _with_batch(first, shape)), odd)]
     for _ in range(r.choice([0, 0, 1, 1, 2, 3])):
         cur = next_shape(layers, shape, dtype)
         if cur is None:
             break
-        layers.append(GENS[r.choice(only or CHAINABLE)](r, cur))
+        layers.append(mutate(r, GENS[r.choice(only or CHAINABLE)](r, cur), odd))
     return Case("fuzz", f"fuzz/{i}", layers, shape, dtype)
 
 
@@ -822,10 +873,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--only", default="", help="comma-separated classes to draw from")
     parser.add_argument("--explain", type=float, default=0.15, help="fraction of cases also run through explain")
+    parser.add_argument("--odd", type=float, default=0.0, help="chance a layer gets one odd argument value")
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--json", type=Path, help="write every disagreement here")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))  # a shared machine: fail, never swap
     missing = sorted(set(all_rules("pytorch")) - set(GENS))
     if missing and not args.only:
         print(f"no generator for: {', '.join(missing)}")
@@ -835,7 +888,7 @@ def main(argv: list[str] | None = None) -> int:
     problems: list[dict[str, Any]] = []
     start = time.time()
     for i in range(args.cases):
-        case = random_case(r, i, only)
+        case = random_case(r, i, only, args.odd)
         want, torch_err = torch_record(case)
         status, detail = paramcalc_compare(case, want)
         kind = None
@@ -843,15 +896,20 @@ def main(argv: list[str] | None = None) -> int:
             kind = "crash"
         elif want is not None and status == "refused":
             kind = "pc-refuses-torch-accepts"
+            if any(id(e) in MUTATED for e in case.layers) and STRICT.search(detail or ""):
+                kind = None
+                stats["strict-types"] += 1
         elif want is None and status == "ok":
             kind = "pc-accepts-torch-refuses"
             if case.shape is not None and any(
-                next_shape(case.layers, case.shape, case.dtype, b) for b in (1, 2, 3, 4, 5, 6, 8, 10)
+                next_shape(case.layers, case.shape, case.dtype, b) for b in {1, 2, 3, 4, 5, 6, 8, 10, *case.shape}
             ):
                 kind = None  # the batch size decides (the batch axis used as a data axis): not paramcalc's to know
                 stats["batch-dependent"] += 1
         elif status == "differs":
             kind = "differs"
+        elif status == "batch-unknown":
+            stats["batch-dependent"] += 1
         stats["torch-ok" if want else "torch-refuses"] += 1
         if kind:
             stats[kind] += 1

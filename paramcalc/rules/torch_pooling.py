@@ -15,7 +15,7 @@ from typing import Any
 from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape
 from paramcalc.rules import Args, Outcome
-from paramcalc.rules.torch_common import Maybe, check_min_rank, check_rank, show, torch_rule
+from paramcalc.rules.torch_common import Maybe, check_min_rank, check_rank, nonempty, show, torch_rule
 from paramcalc.shapes import conv_length, pool_length
 
 _SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
@@ -50,6 +50,7 @@ def _window(
     least one output per axis.
     """
     rank = len(kernel)
+    nonempty(x, name)
     out: list[Dim] = []
     for axis in range(rank):
         k, s, p, d = kernel[axis], stride[axis], padding[axis], dilation[axis]
@@ -146,7 +147,7 @@ def _register_pools(rank: int) -> None:
         """The p-norm of each window, (Σ x^p)^(1/p): no parameters, average-pooling lengths
         without padding.
         """
-        args.number("norm_type")
+        norm = args.number("norm_type")
         kernel = args.ints("kernel_size", rank)
         stride = _stride(args, rank, kernel)
         ceil = args.flag("ceil_mode")
@@ -160,6 +161,8 @@ def _register_pools(rank: int) -> None:
                 hint="write kernel_size as an integer",
             )
         _fits_kernel(name, x, kernel)
+        if norm == 0:
+            raise LayerError(f"{name}: norm_type 0 cannot run forward (it takes the 1/norm_type power)")
         zeros = (0,) * rank
         return Outcome(shape=_window(name, x, kernel, stride, zeros, (1,) * rank, ceil), formula="0")
 
@@ -192,6 +195,7 @@ def _register_adaptive(kind: str, rank: int, forms: dict[int, str]) -> None:
             raise LayerError(f"{name}: output_size {value!r} cannot keep an input size here", hint="give integers")
         if None in items and len(x) <= rank:
             raise LayerError(f"{name}: output_size {list(items)} needs an input of at least {rank + 1} dimensions")
+        nonempty(x, name)
         spatial = tuple(x[len(x) - rank + i] if items[i] is None else items[i] for i in range(rank))
         if kind == "Avg" and rank > 1 and all(size == 1 for size in spatial) and len(x) >= rank:
             # ATen's fast path: an all-ones output is input.mean(last `rank` axes), any rank
@@ -240,6 +244,7 @@ def _register_fractional(rank: int) -> None:
             args.flag("return_indices")
             return Outcome(shape=None, formula="0")
         check_rank(x, name, _forms(rank))
+        nonempty(x, name)
         spatial_in = x[len(x) - rank :]
         if ratios:
             spatial: tuple[Dim, ...] = tuple(
@@ -289,6 +294,8 @@ def _padded(name: str, kind: str, x: Shape, pads: tuple[int, ...]) -> Shape:
     rank = len(pads) // 2
     if kind in _PAD_FORMS:
         check_rank(x, name, _PAD_FORMS[kind](rank))
+        if kind != "Circular":
+            nonempty(x, name)
     else:
         check_min_rank(x, name, rank, f"(*, {_SPATIAL[rank]})")
     out = list(x)
@@ -349,6 +356,8 @@ _MODE_RANKS = {
 
 def _resample(name: str, args: Args, x: Maybe, mode: str, align_corners: object) -> Outcome:
     size, scale = args["size"], args["scale_factor"]
+    if x is None:  # torch checks the options in F.interpolate, at the first forward pass
+        return Outcome(shape=None, formula="0")
     if size is not None and scale is not None:
         raise LayerError("only one of size or scale_factor should be defined")
     if size is None and scale is None:
@@ -357,11 +366,10 @@ def _resample(name: str, args: Args, x: Maybe, mode: str, align_corners: object)
         raise LayerError(
             "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear"
         )
-    if x is None:
-        return Outcome(shape=None, formula="0")
     if len(x) not in _MODE_RANKS[mode]:
         ranks = " or ".join(f"{r}-D" for r in _MODE_RANKS[mode])
         raise LayerError(f"{name} with mode '{mode}' expects a {ranks} (N, C, ...) input, got {show(x)}")
+    nonempty(x, name)
     dims = len(x) - 2
     spatial_in = x[2:]
     if size is not None:
@@ -482,6 +490,7 @@ def unfold(args: Args, x: Maybe) -> Outcome:
     if x is None:
         return Outcome(shape=None, formula="0")
     check_rank(x, "Unfold", {3: "(C, H, W)", 4: "(N, C, H, W)"})
+    nonempty(x, "Unfold")
     lengths = [conv_length(x[-2 + i], kernel[i], stride[i], padding[i], dilation[i]) for i in range(2)]
     if any(n is not None and n < 1 for n in lengths):
         raise LayerError(f"Unfold: the blocks do not fit the input {show(x)}")
