@@ -19,12 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from fractions import Fraction
 from typing import Any
 
 from paramcalc.dtypes import canonical_dtype, readable_size
-from paramcalc.errors import Location, ParamcalcError, SpecError, UsageError
+from paramcalc.errors import Location, ParamcalcError, SpecError, UsageError, close_match
 from paramcalc.report import SCHEMA_VERSION, Report
 from paramcalc.spec.records import ModelSpec
 
@@ -157,11 +156,11 @@ def budget_from_spec(spec: ModelSpec) -> Budget:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in BUDGET_KEYS:
-            close = get_close_matches(str(key), BUDGET_KEYS, n=1)
+            close = close_match(str(key), BUDGET_KEYS)
             raise SpecError(
                 f"unknown budget key '{key}'",
                 location=where,
-                hint=f"did you mean '{close[0]}'?" if close else f"a budget takes {', '.join(BUDGET_KEYS)}",
+                hint=f"did you mean '{close}'?" if close else f"a budget takes {', '.join(BUDGET_KEYS)}",
             )
         if value is None:
             continue

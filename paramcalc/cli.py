@@ -8,6 +8,7 @@ modules (rich, PyYAML) are imported only by the code paths that need them.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -36,6 +37,7 @@ def _dtype_option(function: Any) -> Any:
         "--dtype",
         default="float32",
         show_default=True,
+        callback=_dtype,  # validated before any spec is read, naming the flag
         help="Storage dtype for the byte sizes: float32, float16, bfloat16, int8, int4, ...",
     )(function)
 
@@ -68,6 +70,13 @@ def _dtype(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     from paramcalc.dtypes import canonical_dtype
 
     return _read(canonical_dtype, value, param)
+
+
+def _dtypes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """A repeatable dtype flag's canonical names."""
+    from paramcalc.dtypes import canonical_dtype
+
+    return tuple(_read(canonical_dtype, value, param) or value for value in values)
 
 
 def _read(parse: Callable[[str], _T], value: str | None, param: click.Parameter) -> _T | None:
@@ -143,9 +152,9 @@ def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str,
     if expand_nested:
         report = report.expanded()
     if fmt == "json":
-        from paramcalc.render.json_out import dumps
+        from paramcalc.render.json_out import write
 
-        click.echo(dumps(report, expand_nested=expand_nested))
+        write(report, sys.stdout, expand_nested)
     elif fmt == "markdown":
         from paramcalc.render.markdown import summary as markdown_summary
 
@@ -230,6 +239,7 @@ def explain(
     "dtypes",
     multiple=True,
     metavar="DTYPE",
+    callback=_dtypes,
     help="Weight dtypes to list (repeatable; default float32, bfloat16, int8, int4 and a config's torch_dtype).",
 )
 @_framework_option
@@ -433,8 +443,15 @@ def solve(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit status; user errors become one line on stderr."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    if not args:
+        names = ", ".join(sorted(cli.commands))
+        click.echo(f"paramcalc: error: missing command: {names} (see 'paramcalc --help')", err=True)
+        return EXIT_USAGE
+    collecting = gc.isenabled()
+    gc.disable()  # a short run that frees by reference counting: cycle collection only costs time
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="paramcalc", standalone_mode=False)
+        result = cli.main(args=args, prog_name="paramcalc", standalone_mode=False)
     except ParamcalcError as exc:
         click.echo(f"paramcalc: error: {exc.render()}", err=True)
         return exc.exit_code
@@ -452,12 +469,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecursionError:
         click.echo("paramcalc: error: input nested too deeply", err=True)
         return EXIT_USAGE
+    except MemoryError:
+        click.echo("paramcalc: error: out of memory: the spec is too large", err=True)
+        return EXIT_USAGE
+    except OSError as exc:  # writing the output failed: a full disk, a closed stream
+        click.echo(f"paramcalc: error: cannot write the output: {exc.strerror or exc}", err=True)
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - last line of defence: never show a traceback
         click.echo(
             f"paramcalc: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:200]} (please report)",
             err=True,
         )
         return EXIT_INTERNAL
+    finally:
+        if collecting:
+            gc.enable()
     return int(result) if isinstance(result, int) else 0
 
 

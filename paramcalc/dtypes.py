@@ -46,6 +46,38 @@ def canonical_dtype(name: str) -> str:
     return key
 
 
+def variable_dtype(policy: object) -> str:
+    """The dtype of the weights a Keras layer with dtype policy ``policy`` creates; "" if unset.
+
+    ``policy`` is a layer's ``dtype`` argument: a name (``"bfloat16"``) or Keras' serialized
+    ``DTypePolicy`` (``{"class_name": "DTypePolicy", "config": {"name": "mixed_float16"}}``).
+    Mixed policies compute in 16 bits but keep float32 weights.  Quantized policies
+    (``int8_from_float32``) replace the weights themselves and are refused.
+    """
+    from paramcalc.errors import LayerError
+
+    name = policy
+    if isinstance(policy, dict):
+        config = policy.get("config")
+        name = config.get("name") if isinstance(config, dict) else None
+    if name is None:
+        return ""
+    if not isinstance(name, str):
+        raise LayerError(f"'dtype' must be a dtype or a dtype policy name, got {name!r}")
+    key = name.strip().lower()
+    if key.startswith("mixed_"):
+        key = "float32"
+    if "_from_" in key:
+        raise LayerError(
+            f"the quantized dtype policy '{name}' is not supported",
+            hint="count the model before quantizing it",
+        )
+    try:
+        return canonical_dtype(key)
+    except UsageError:
+        raise LayerError(f"unknown dtype '{name}'", hint=f"use one of {', '.join(DTYPE_BITS)}") from None
+
+
 def dtype_bits(name: str) -> int:
     """Bits per parameter for a dtype name."""
     return DTYPE_BITS[canonical_dtype(name)]

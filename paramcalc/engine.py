@@ -20,24 +20,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from difflib import get_close_matches
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from paramcalc.dtypes import canonical_dtype, dtype_bits
-from paramcalc.errors import LayerError, ParamcalcError, SpecError
-from paramcalc.graph import Node, Op, Tensor, call, keras_order
+from paramcalc._fast import evolve
+from paramcalc.dtypes import canonical_dtype, dtype_bits, variable_dtype
+from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError, close_match
 from paramcalc.report import LayerRow, Report, Shape, Term
-from paramcalc.rules import Args, Rule, apply_rule, bind, find_rule, inner_spec
-from paramcalc.shapes import format_shape
-from paramcalc.spec.common import MODEL_CLASSES, nested_model, to_snake_case
+from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, inner_spec, own_dtype
+from paramcalc.shapes import check_dims, format_shape
+from paramcalc.spec.common import MODEL_CLASSES, describe_value, nested_model, to_snake_case
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 __all__ = ["AutoNamer", "analyze", "apply_rule", "base_name", "run_layer", "to_snake_case"]
+
+if TYPE_CHECKING:  # loaded by the graph code paths only
+    from paramcalc.graph import Node, Op, Tensor
 
 _NODE_REF = re.compile(r"(.+)\[(\d+)\]\[(\d+)\]\Z")
 _REF = re.compile(r"(.+)\[(\d+)\]\Z")
 
 
+@lru_cache(maxsize=1024)
 def base_name(class_name: str, framework: str = "keras") -> str:
     """A layer's automatic base name: Keras' snake case, or the lowercased torch class name.
 
@@ -107,20 +112,26 @@ def analyze(model: ModelSpec, dtype: str = "float32") -> Report:
     )
 
 
-@dataclass
 class _GraphResult:
-    rows: list[LayerRow]
-    outputs: tuple[Shape, ...]
-    show_connections: bool
+    """A graph's rows, its output shapes, and whether Keras would show "Connected to"."""
+
+    __slots__ = ("outputs", "rows", "show_connections")  # plain classes: nothing to generate at import
+
+    def __init__(self, rows: list[LayerRow], outputs: tuple[Shape, ...], show_connections: bool) -> None:
+        self.rows = rows
+        self.outputs = outputs
+        self.show_connections = show_connections
 
 
-@dataclass
 class _Layer:
     """What the engine keeps per graph op: the named spec and the first call's row."""
 
-    spec: LayerSpec
-    row: LayerRow | None = None
-    built: bool = False
+    __slots__ = ("built", "row", "spec")
+
+    def __init__(self, spec: LayerSpec, row: LayerRow | None = None, built: bool = False) -> None:
+        self.spec = spec
+        self.row = row
+        self.built = built
 
 
 class _Engine:
@@ -128,6 +139,7 @@ class _Engine:
 
     def __init__(self, framework: str) -> None:
         self.framework = framework
+        self.memo: Memo = {}  # each distinct (layer, input) is bound and counted once per analysis
 
     # ------------------------------------------------------------------ naming
     def construct(self, layer: LayerSpec, namer: AutoNamer, reserve: bool = True) -> LayerSpec:
@@ -143,6 +155,9 @@ class _Engine:
             return replace(layer, model=replace(sub, name=name), name=name)
         try:
             found = find_rule(layer.class_name, self.framework)
+            if not found.layer_args:  # nearly every layer: no layer among its arguments to name first
+                name = self._name(layer, namer, found.name, reserve)
+                return layer if name == layer.name else evolve(layer, name=name)
             args = list(layer.args)
             kwargs = dict(layer.kwargs)
             for key in found.layer_args:
@@ -212,6 +227,8 @@ class _Engine:
     # ------------------------------------------------------------------ graph
     def graph(self, model: ModelSpec, namer: AutoNamer, named: bool = False) -> _GraphResult:
         """A functional model: layers read named tensors; Keras' order and connections."""
+        from paramcalc.graph import Op, Tensor, call, keras_order  # graphs only: a chain does not load it
+
         ops: dict[str, Op] = {}
         tensors: dict[str, Node] = {}
         input_ops: list[Op] = []
@@ -251,7 +268,8 @@ class _Engine:
         if previous is None:
             raise SpecError("the model has no layers", hint="add a 'layers:' list")
         if model.outputs:
-            outputs = [t for ref in model.outputs for t in _resolve(ref, ops, tensors, None)]
+            where = model.outputs_location or Location(model.source)
+            outputs = [t for ref in model.outputs for t in _resolve(ref, ops, tensors, None, where)]
         else:
             outputs = [Tensor(previous.op, previous.index, i) for i in range(len(previous.outputs))]
         order = keras_order(input_ops, outputs)
@@ -268,12 +286,12 @@ class _Engine:
                 layer=layer.describe(),
             )
         if not isinstance(target, str) or target not in ops or ops[target].is_input:
-            close = get_close_matches(str(target), [n for n, op in ops.items() if not op.is_input], n=1)
+            close = close_match(str(target), [n for n, op in ops.items() if not op.is_input])
             raise SpecError(
-                f"Reuse names no earlier layer: {target!r}",
+                f"Reuse names no earlier layer: {describe_value(target)}",
                 location=layer.location,
                 layer=layer.describe(),
-                hint=f"did you mean '{close[0]}'?" if close else "layer: must name a layer defined above",
+                hint=f"did you mean '{close}'?" if close else "layer: must name a layer defined above",
             )
         return ops[target]
 
@@ -287,6 +305,8 @@ class _Engine:
         namer: AutoNamer,
     ) -> Node:
         """Call ``op`` on the tensors ``layer`` names and record the node."""
+        from paramcalc.graph import Tensor, call
+
         state: _Layer = op.payload
         spec = state.spec
         if layer.inputs is not None:
@@ -370,7 +390,7 @@ class _Engine:
             if len(known) != len(shapes):
                 raise LayerError("a nested model needs its input shape", location=layer.location)
             return self.nested(layer, name, known, namer, refs)
-        return run_layer(layer, name, shapes, self.framework, inputs=refs, add_batch=add_batch)
+        return run_layer(layer, name, shapes, self.framework, inputs=refs, add_batch=add_batch, memo=self.memo)
 
     def nested(
         self, layer: LayerSpec, name: str, shapes: Sequence[Shape], namer: AutoNamer, refs: tuple[str, ...]
@@ -461,12 +481,16 @@ def _with_input_shapes(model: ModelSpec, shapes: Sequence[Shape]) -> ModelSpec:
     return replace(model, inputs=tuple(new_inputs))
 
 
-def _resolve(ref: str, ops: dict[str, Op], tensors: dict[str, Node], layer: LayerSpec | None) -> list[Tensor]:
+def _resolve(
+    ref: str, ops: dict[str, Op], tensors: dict[str, Node], layer: LayerSpec | None, where: Location | None = None
+) -> list[Tensor]:
     """The tensor(s) a reference names.
 
     ``lstm`` is every output of that call, ``lstm[1]`` its second output, and
     ``lstm[1][0]`` Keras' own form: call 1 of layer ``lstm``, output 0.
     """
+    from paramcalc.graph import Tensor
+
     if ref in tensors:
         node = tensors[ref]
         return [Tensor(node.op, node.index, i) for i in range(len(node.outputs))]
@@ -474,28 +498,60 @@ def _resolve(ref: str, ops: dict[str, Op], tensors: dict[str, Node], layer: Laye
     if match and match.group(1) in ops:
         op, node_index, tensor_index = ops[match.group(1)], int(match.group(2)), int(match.group(3))
         if node_index >= len(op.nodes):
-            raise _ref_error(f"'{op.name}' has been called {len(op.nodes)} times, no call [{node_index}]", layer)
-        return [_output(op.nodes[node_index], tensor_index, ref, layer)]
+            raise _ref_error(
+                f"'{op.name}' has been called {len(op.nodes)} times, no call [{node_index}]", layer, where=where
+            )
+        return [_output(op.nodes[node_index], tensor_index, ref, layer, where)]
     match = _REF.match(ref)
     if match and match.group(1) in tensors:
-        return [_output(tensors[match.group(1)], int(match.group(2)), ref, layer)]
+        return [_output(tensors[match.group(1)], int(match.group(2)), ref, layer, where)]
     base = match.group(1) if match else ref
-    close = get_close_matches(base, list(tensors), n=1)
+    close = close_match(base, tensors)
     what = "input" if layer is not None else "output"
-    hint = f"did you mean '{close[0]}'?" if close else "inputs: must name layers defined above"
-    raise _ref_error(f"{what} '{ref}' names no earlier layer or model input", layer, hint)
+    hint = f"did you mean '{close}'?" if close else f"{what}s: must name layers defined above"
+    raise _ref_error(f"{what} '{ref}' names no earlier layer or model input", layer, hint, where)
 
 
-def _ref_error(message: str, layer: LayerSpec | None, hint: str | None = None) -> SpecError:
-    if layer is None:
-        return SpecError(message, hint=hint)
+def _ref_error(
+    message: str, layer: LayerSpec | None, hint: str | None = None, where: Location | None = None
+) -> SpecError:
+    if layer is None:  # the model's outputs: where they are written
+        return SpecError(message, location=where, hint=hint)
     return SpecError(message, location=layer.location, layer=layer.describe(), hint=hint)
 
 
-def _output(node: Node, index: int, ref: str, layer: LayerSpec | None) -> Tensor:
+def _output(node: Node, index: int, ref: str, layer: LayerSpec | None, where: Location | None = None) -> Tensor:
     if index >= len(node.outputs):
-        raise _ref_error(f"'{ref}': '{node.op.name}' has {len(node.outputs)} outputs, no [{index}]", layer)
+        raise _ref_error(f"'{ref}': '{node.op.name}' has {len(node.outputs)} outputs, no [{index}]", layer, where=where)
+    from paramcalc.graph import Tensor
+
     return Tensor(node.op, node.index, index)
+
+
+class _Counted:
+    """One layer's rule run, ready for its row: what identical layers share (see ``memo``)."""
+
+    __slots__ = ("input_shapes", "legend", "outcome", "rule", "symbols", "terms")
+
+    def __init__(
+        self,
+        rule: Rule,
+        outcome: Outcome,
+        terms: tuple[Term, ...],
+        symbols: tuple[tuple[str, int], ...],
+        legend: tuple[tuple[str, str], ...],
+        input_shapes: tuple[Shape, ...],
+    ) -> None:
+        self.rule = rule
+        self.outcome = outcome
+        self.terms = terms
+        self.symbols = symbols
+        self.legend = legend
+        self.input_shapes = input_shapes
+
+
+Memo = dict[object, _Counted]
+"""Rule runs of one analysis, by :func:`_memo_key`."""
 
 
 def run_layer(
@@ -505,30 +561,24 @@ def run_layer(
     framework: str = "keras",
     inputs: tuple[str, ...] = (),
     add_batch: Sequence[bool] = (),
+    memo: Memo | None = None,
 ) -> LayerRow:
     """Apply one layer's rule to its input shape(s) and record the row.
 
     ``add_batch[i]`` marks input ``i`` as a model input still without its batch axis; a rule
     that sees batch axes (PyTorch) gets it inserted where its ``batch_axis`` says.  A ``None``
-    shape (no input at all) is only passed to such rules.
+    shape (no input at all) is only passed to such rules.  With ``memo``, a layer identical
+    to one counted before (class, arguments, input shapes) reuses that run: a rule is a pure
+    function of them.
     """
-    found: Rule | None = None
-    try:
-        found = find_rule(layer.class_name, framework)
-        args = bind(found, layer)
-        input_shapes = _with_batch(found, args, input_shapes, add_batch)
-        outcome = apply_rule(found, args, input_shapes)
-        trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
-    except ParamcalcError as exc:
-        # Name the layer as the user will find it: by its (auto) name once its class is known.
-        label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
-        raise exc.with_context(location=layer.location, layer=label) from None
-    terms: tuple[Term, ...] = tuple(outcome.terms)
-    if not trainable:
-        terms = tuple(replace(t, trainable=False) for t in terms)
-    if layer.tied:
-        terms = _tie(terms, dict(layer.tied), layer)
-    legend = {**outcome.legend, **found.legend}
+    key = _memo_key(layer, input_shapes, add_batch) if memo is not None else None
+    counted = memo.get(key) if memo is not None and key is not None else None
+    if counted is None:
+        counted = _count(layer, name, input_shapes, framework, add_batch)
+        if memo is not None and key is not None:
+            memo[key] = counted
+    found, outcome = counted.rule, counted.outcome
+    terms = _tie(counted.terms, dict(layer.tied), layer) if layer.tied else counted.terms
     return LayerRow(
         name=name,
         class_name=found.name,
@@ -536,17 +586,69 @@ def run_layer(
         terms=terms,
         multi_output=bool(outcome.shapes) and outcome.tree is None,
         inputs=inputs,
-        input_shapes=tuple(s for s in input_shapes if s is not None),
+        input_shapes=counted.input_shapes,
         formula=outcome.formula,
-        symbols=tuple(outcome.symbols.items()),
-        legend=tuple((k, v) for k, v in legend.items() if k in outcome.symbols),
+        symbols=counted.symbols,
+        legend=counted.legend,
         gate_names=outcome.gate_names,
         why=found.why,
-        line=_line(layer.location),
+        line=layer.location.line,
         batch_in_shapes=found.batch_in_shapes,
         output_tree=outcome.tree,
         copies=layer.copies,
     )
+
+
+def _count(
+    layer: LayerSpec, name: str, input_shapes: Sequence[Shape | None], framework: str, add_batch: Sequence[bool]
+) -> _Counted:
+    """Find, bind and run the layer's rule; errors get the layer's location and name."""
+    found: Rule | None = None
+    try:
+        found = find_rule(layer.class_name, framework)
+        args = bind(found, layer)
+        input_shapes = _with_batch(found, args, input_shapes, add_batch)
+        outcome = apply_rule(found, args, input_shapes)
+        for shape in outcome.outputs:
+            if shape:
+                check_dims(shape)
+        trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
+        trainable = trainable or found.sublayers_at_build  # its sublayers do not exist yet to be frozen
+        dtype = variable_dtype(args.get("dtype")) if framework == "keras" else ""
+    except ParamcalcError as exc:
+        # Name the layer as the user will find it: by its (auto) name once its class is known.
+        label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"
+        raise exc.with_context(location=layer.location, layer=label) from None
+    terms: tuple[Term, ...] = tuple(outcome.terms)
+    if not trainable:
+        terms = tuple(replace(t, trainable=False) for t in terms)
+    if any(t.dtype or dtype for t in terms):
+        terms = tuple(replace(t, dtype=own_dtype(t.dtype, dtype)) for t in terms)
+    symbols = outcome.symbols
+    if outcome.legend:
+        legend = tuple((k, v) for k, v in {**outcome.legend, **found.legend}.items() if k in symbols)
+    elif found.legend.keys() <= symbols.keys():  # the usual case: the rule explains every symbol
+        legend = found.legend_pairs
+    else:
+        legend = tuple((k, v) for k, v in found.legend_pairs if k in symbols)
+    known = tuple(input_shapes)
+    if None in known:
+        known = tuple(s for s in known if s is not None)
+    return _Counted(found, outcome, terms, tuple(symbols.items()), legend, known)  # type: ignore[arg-type]
+
+
+def _memo_key(layer: LayerSpec, input_shapes: Sequence[Shape | None], add_batch: Sequence[bool]) -> object:
+    """What a rule's outcome depends on: class, arguments and input shapes; None when unhashable.
+
+    A model built from repeated blocks (or a generated one) has many identical layers; a
+    rule is a pure function of these, so each distinct one is bound and counted once.
+    """
+    key = (layer.class_name, layer.args, tuple(layer.kwargs.items()), tuple(input_shapes), tuple(add_batch))
+    try:
+        hash(key)
+    except TypeError:  # a list or mapping argument (YAML lists): count this layer on its own
+        return None
+    return key
 
 
 def _with_batch(

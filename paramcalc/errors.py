@@ -9,10 +9,15 @@ location and layer on the way out (:meth:`ParamcalcError.with_context`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+
+from paramcalc._fast import record
+
+MAX_LINE = 1000
+"""Longest error line: a message quoting a user's value is cut, never spread over a screen."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Location:
     """Where a piece of a spec came from: a file (or ``<inline>``/``<stdin>``) and a position."""
 
@@ -70,7 +75,8 @@ class ParamcalcError(Exception):
         if self.hint:
             text = f"{text} — {self.hint}"
         parts.append(text)
-        return " ".join(": ".join(parts).split())
+        line = " ".join(": ".join(parts).split())
+        return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3] + "..."
 
     def __str__(self) -> str:
         return self.render()
@@ -86,3 +92,14 @@ class LayerError(ParamcalcError):
 
 class UsageError(ParamcalcError):
     """A command-line flag or argument is wrong (a bad --input shape, an unknown dtype)."""
+
+
+def close_match(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice closest to ``word`` for a "did you mean" hint, or None.
+
+    difflib is imported here, on the error path, not at start-up.
+    """
+    from difflib import get_close_matches
+
+    found = get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return found[0] if found else None

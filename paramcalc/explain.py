@@ -33,6 +33,8 @@ from paramcalc.engine import AutoNamer, run_layer
 from paramcalc.errors import ParamcalcError, UsageError
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import REQUIRED, Rule, find_rule
+from paramcalc.shapes import MAX_DIM
+from paramcalc.spec.common import describe_value
 from paramcalc.spec.inline_spec import parse_layer_calls
 from paramcalc.spec.records import LayerSpec
 
@@ -42,12 +44,17 @@ _SHAPE_ITEM = re.compile(r"\d+|none|null|\?", re.IGNORECASE)
 def parse_input_shape(text: str) -> Shape:
     """``10000``, ``3,10000``, ``(3, 10000)``, ``[None, 64]`` or ``3x10000`` -> a shape tuple."""
     cleaned = text.strip().strip("()[]").replace("x", ",").replace("×", ",")
-    items = [item.strip() for item in cleaned.split(",") if item.strip()]
-    if not items or not all(_SHAPE_ITEM.fullmatch(item) for item in items):
-        raise UsageError(f"invalid --input shape '{text}'", hint="e.g. --input 10000 or --input 3,10000")
+    items = [item.strip() for item in cleaned.split(",")]
+    if len(items) > 1 and not items[-1]:
+        items.pop()  # a trailing comma, as in a Python tuple: (10000,)
+    shown = describe_value(text)
+    if not all(_SHAPE_ITEM.fullmatch(item) for item in items):
+        raise UsageError(f"invalid --input shape {shown}", hint="e.g. --input 10000 or --input 3,10000")
+    if any(item.isdigit() and (len(item.lstrip("0")) > 19 or int(item) > MAX_DIM) for item in items):
+        raise UsageError(f"invalid --input shape {shown}: sizes must be at most 2**63 - 1")
     dims: list[int | None] = [None if not item.isdigit() else int(item) for item in items]
     if any(d == 0 for d in dims):
-        raise UsageError(f"invalid --input shape '{text}': sizes must be positive")
+        raise UsageError(f"invalid --input shape {shown}: sizes must be positive")
     return tuple(dims)
 
 
@@ -70,7 +77,7 @@ def explain_layer(
     With ``framework`` None the layer's class decides: see :func:`guess_framework`.
     """
     spec = parse_layer(layer, args)
-    shape = parse_input_shape(input_shape) if input_shape else None
+    shape = parse_input_shape(input_shape) if input_shape is not None else None
     return explain_spec(spec, shape, framework or guess_framework(spec.class_name))
 
 

@@ -8,9 +8,11 @@ objects (one per framework weight tensor) and the engine sums them.  Renderers r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from math import prod
 from typing import Any
+
+from paramcalc._fast import record
 
 SCHEMA_VERSION = 1
 """Version of the JSON document produced by :meth:`Report.to_dict`.  Keys are only ever added."""
@@ -26,7 +28,7 @@ Tree = int | tuple["Tree", ...]
 ``nn.LSTM`` returns ``(output, (h_n, c_n))``: ``(0, (1, 2))``."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Term:
     """One parameter tensor, named as the framework names it.
 
@@ -57,6 +59,9 @@ class Term:
     gate_axis: int = -1
     tied_to: str = ""
     share: tuple[int, int] | None = None
+    dtype: str = ""
+    """The weight's dtype when its layer fixes it (a Keras dtype policy, Normalization's int32
+    ``count``); "" for the report's dtype (``--dtype``, float32 by default)."""
 
     @property
     def count(self) -> int:
@@ -98,10 +103,12 @@ class Term:
             out["tied_to"] = self.tied_to
         if self.share is not None:
             out["active_share"] = list(self.share)
+        if self.dtype:
+            out["dtype"] = self.dtype
         return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerRow:
     """One counted layer: identity, output shape(s), its terms and how they were derived.
 
@@ -144,6 +151,32 @@ class LayerRow:
     batch_in_shapes: bool = False
     output_tree: Tree | None = None
     copies: tuple[str, ...] = ()
+    _sums: tuple[int, int, int, int, int, int, bool] = field(init=False, repr=False, compare=False)
+    """All copies' (params, trainable, buffers, active, tied), one copy's params, and whether
+    a term is routed.  Summed once when the row is made: renderers and the totals ask for
+    them many times, and a big model has a hundred thousand rows."""
+
+    def __post_init__(self) -> None:
+        params = trainable = buffers = active = tied = 0
+        routed = False
+        for term in self.terms:
+            count = term.count
+            if term.share is not None:
+                routed = True
+            if term.buffer:
+                buffers += count
+            elif term.tied_to:
+                tied += count
+            else:
+                params += count
+                if term.trainable:
+                    trainable += count
+                active += count if term.share is None else term.active
+        if not self.counted:  # a shared layer's repeat call: shown, its parameters counted once elsewhere
+            params = trainable = active = 0
+        n = len(self.copies) or 1
+        sums = (params * n, trainable * n, buffers * n, active * n, tied * n, params, routed)
+        object.__setattr__(self, "_sums", sums)
 
     @property
     def known_outputs(self) -> bool:
@@ -158,53 +191,53 @@ class LayerRow:
     @property
     def params_each(self) -> int:
         """Parameters of one copy (buffers and tied aliases excluded); 0 for a shared layer's repeat call."""
-        if not self.counted:
-            return 0
-        return sum(t.count for t in self.terms if t.counted)
+        return self._sums[5]
 
     @property
     def params(self) -> int:
         """Parameters of this layer, all copies together."""
-        return self.params_each * self.repeat
+        return self._sums[0]
 
     @property
     def trainable(self) -> int:
         """Trainable parameters of this layer, all copies together."""
-        if not self.counted:
-            return 0
-        return sum(t.count for t in self.terms if t.trainable and t.counted) * self.repeat
+        return self._sums[1]
 
     @property
     def active(self) -> int:
         """Parameters one token uses, all copies together (routed experts: only the top-k)."""
-        if not self.counted:
-            return 0
-        return sum(t.active for t in self.terms if t.counted) * self.repeat
+        return self._sums[3]
 
     @property
     def tied(self) -> int:
         """Scalars of tied aliases: shown in the layer, counted where they are first defined."""
-        return sum(t.count for t in self.terms if t.tied_to and not t.buffer) * self.repeat
+        return self._sums[4]
+
+    @property
+    def routed(self) -> bool:
+        """Whether a term stacks routed experts."""
+        return self._sums[6]
 
     @property
     def non_trainable(self) -> int:
         """Non-trainable parameters (Keras' BatchNormalization moving statistics, frozen layers)."""
-        return self.params - self.trainable
+        return self._sums[0] - self._sums[1]
 
     @property
     def buffers(self) -> int:
         """Scalars held in buffers (state that is not a parameter), all copies together."""
-        return sum(t.count for t in self.terms if t.buffer) * self.repeat
+        return self._sums[2]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the layer (see README, "JSON output")."""
+        params, trainable, buffers = self._sums[:3]
         out: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
             "output_shape": _outputs_json(self.outputs, self.multi_output, self.batch_in_shapes),
-            "params": self.params,
-            "trainable": self.trainable,
-            "non_trainable": self.non_trainable,
+            "params": params,
+            "trainable": trainable,
+            "non_trainable": params - trainable,
             "terms": [t.to_dict() for t in self.terms],
         }
         if self.output_tree is not None and self.outputs:
@@ -222,15 +255,15 @@ class LayerRow:
         if self.formula is not None:
             out["formula"] = self.formula
             out["symbols"] = dict(self.symbols)
-        if self.buffers:
-            out["buffers"] = self.buffers
+        if buffers:
+            out["buffers"] = buffers
         if self.depth:
             out["depth"] = self.depth
         if self.copies:
             out["repeat"] = self.repeat
             out["params_each"] = self.params_each
             out["copies"] = list(self.copies)
-        if any(t.share is not None for t in self.terms):
+        if self.routed:
             out["active"] = self.active
         return out
 
@@ -255,7 +288,7 @@ def _tree_list(tree: Tree, shapes: list[list[Dim]]) -> Any:
     return [_tree_list(item, shapes) for item in tree]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Report:
     """A whole counted model: its layers and totals, ready for any renderer."""
 
@@ -311,7 +344,7 @@ class Report:
     @property
     def routed(self) -> bool:
         """Whether the model routes tokens to experts (a mixture of experts)."""
-        return any(t.share is not None for layer in self.layers for t in layer.terms)
+        return any(layer.routed for layer in self.layers)
 
     @property
     def active(self) -> int:
@@ -357,36 +390,68 @@ class Report:
         """Bytes that ``count`` parameters take at this report's dtype (rounded up for sub-byte dtypes)."""
         return -(-count * self.dtype_bits // 8)
 
+    def bits(self, trainable: bool | None = None) -> int:
+        """Bits of the parameters (all, or only the (non-)trainable ones), each at its own dtype.
+
+        A weight whose layer fixes its dtype (``dtype="bfloat16"``) takes that size, any
+        other the report's dtype: what Keras' summary adds up for its byte sizes.
+        """
+        from paramcalc.dtypes import dtype_bits
+
+        total = 0
+        for row in self.layers:
+            if not row.counted:
+                continue
+            for t in row.terms:
+                if t.counted and (trainable is None or t.trainable == trainable):
+                    total += t.count * (dtype_bits(t.dtype) if t.dtype else self.dtype_bits) * row.repeat
+        return total
+
+    def weight_bytes(self, trainable: bool | None = None) -> int:
+        """Bytes of :meth:`bits` (rounded up for sub-byte dtypes)."""
+        return -(-self.bits(trainable) // 8)
+
     @property
     def bytes(self) -> int:
-        """Bytes of all parameters at this report's dtype."""
-        return self.nbytes(self.total)
+        """Bytes of all parameters, each at its dtype."""
+        return self.weight_bytes()
 
-    def to_dict(self, expand_nested: bool = False) -> dict[str, Any]:
+    def to_dict(self, expand_nested: bool = False, *, with_layers: bool = True) -> dict[str, Any]:
         """The JSON document (schema :data:`SCHEMA_VERSION`): stable keys, exact integers.
 
         With ``expand_nested`` the layers of nested models follow their model's entry,
-        each with a ``depth``; totals always count every weight once.
+        each with a ``depth``; totals always count every weight once.  ``with_layers=False``
+        leaves ``layers`` empty, for a writer that streams them.
         """
+        total = trainable = buffers = active = tied = 0
+        routed = False
+        for layer in self.layers:  # one pass: a big model has a hundred thousand rows
+            sums = layer._sums
+            total += sums[0]
+            trainable += sums[1]
+            buffers += sums[2]
+            active += sums[3]
+            tied += sums[4]
+            routed = routed or sums[6]
         out: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
             "name": self.name,
             "framework": self.framework,
-            "total": self.total,
-            "trainable": self.trainable,
-            "non_trainable": self.non_trainable,
+            "total": total,
+            "trainable": trainable,
+            "non_trainable": total - trainable,
             "bytes": self.bytes,
-            "trainable_bytes": self.nbytes(self.trainable),
-            "non_trainable_bytes": self.nbytes(self.non_trainable),
+            "trainable_bytes": self.weight_bytes(trainable=True),
+            "non_trainable_bytes": self.weight_bytes(trainable=False),
             "dtype": self.dtype,
-            "layers": [layer.to_dict() for layer in self.rows(expand_nested)],
+            "layers": [layer.to_dict() for layer in self.rows(expand_nested)] if with_layers else [],
         }
-        if self.framework == "pytorch" or self.buffers:
-            out["buffers"] = self.buffers
-        if self.routed:
-            out["active_per_token"] = self.active
-        if self.tied:
-            out["tied"] = self.tied
+        if self.framework == "pytorch" or buffers:
+            out["buffers"] = buffers
+        if routed:
+            out["active_per_token"] = active
+        if tied:
+            out["tied"] = tied
         if self.notes:
             out["notes"] = list(self.notes)
         out.update(self.extras)

@@ -15,6 +15,13 @@ from math import prod
 from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape
 
+MAX_DIM = 2**63 - 1
+"""The largest size of one axis or argument: frameworks index tensors with int64.
+
+Bounding every size keeps every count a modest exact integer (a term has a handful of
+axes), so nothing downstream meets Python's 4,300-digit limit on int-to-text conversion.
+"""
+
 
 def format_shape(shape: Shape, batch_in_shape: bool = False) -> str:
     """Keras' printed form with the batch axis: ``(None, 4, 8)``.
@@ -23,6 +30,16 @@ def format_shape(shape: Shape, batch_in_shape: bool = False) -> str:
     """
     dims = shape if batch_in_shape else (None, *shape)
     return "(" + ", ".join(str(d) for d in dims) + ")"
+
+
+def check_dims(shape: Shape, what: str = "output") -> None:
+    """Refuse a shape with an axis larger than :data:`MAX_DIM` (a huge Flatten, say)."""
+    for dim in shape:
+        if dim is not None and dim > MAX_DIM:
+            raise LayerError(
+                f"{what} has an axis of about 10**{int(dim.bit_length() * 0.30103)} elements, more than 2**63 - 1",
+                hint="no framework can build a tensor that large",
+            )
 
 
 def known_axis(shape: Shape, axis: int, what: str) -> int:

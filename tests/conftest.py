@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from paramcalc.cli import main
 
@@ -17,6 +18,14 @@ GOLDEN = ROOT / "tests" / "golden"
 
 os.environ["TERM"] = "dumb"
 os.environ.pop("COLUMNS", None)
+
+# Property tests: modest example counts keep the suite fast; no deadline, since a
+# loaded CI machine makes single examples slow without anything being wrong.
+settings.register_profile(
+    "paramcalc", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile("thorough", parent=settings.get_profile("paramcalc"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "paramcalc"))  # HYPOTHESIS_PROFILE=thorough to dig
 
 
 @dataclass

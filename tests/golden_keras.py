@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from paramcalc.engine import analyze
+from paramcalc.render.summary_text import totals_lines
 from paramcalc.report import Report
 
 KERAS_GOLDEN = Path(__file__).resolve().parent / "golden" / "keras"
@@ -70,3 +71,7 @@ def assert_model_matches(case: dict[str, Any], report: Report | None = None) -> 
     assert report.total == case["total"], case["id"]
     assert report.trainable == case["trainable"], case["id"]
     assert report.non_trainable == case["non_trainable"], case["id"]
+    lines = dict(totals_lines(report))
+    summary = case["summary"]
+    got_summary = [lines["Total params"], lines["Trainable params"], lines["Non-trainable params"]]
+    assert got_summary == [summary["total"], summary["trainable"], summary["non_trainable"]], case["id"]

@@ -85,7 +85,9 @@ def test_unsupported_model_type_lists_the_supported_families(run_cli: RunCli, tm
     assert result.out == ""
     assert result.err.count("\n") == 1
     assert "unsupported model_type 'falcon'" in result.err
-    assert "bert, gemma, gemma2, gpt2, llama, mistral, mixtral, phi3, qwen2, qwen2_moe, qwen3, t5" in result.err
+    assert (
+        "bert, gemma, gemma2, gpt2, llama, mistral, mixtral, phi3, qwen2, qwen2_moe, qwen3, qwen3_moe, t5" in result.err
+    )
     assert "config.json:2: unsupported" in result.err
 
 
@@ -103,7 +105,19 @@ def test_unsupported_model_type_lists_the_supported_families(run_cli: RunCli, tm
         ({"model_type": "phi3", "vocab_size": 32000}, "padding_idx 32000 is outside the 32000 embeddings"),
         ({"model_type": "t5", "feed_forward_proj": "gated-gelu-x"}, "is not an activation like"),
         ({"model_type": "bert", "add_cross_attention": True}, "add_cross_attention needs is_decoder"),
-        ({"model_type": "mixtral", "num_experts_per_tok": 9}, "num_experts_per_tok 9 is more than the 8 experts"),
+        ({"model_type": "qwen2", "head_dim": None}, "'head_dim' must be an integer, got null"),
+        (
+            {"model_type": "qwen2_moe", "num_key_value_heads": None},
+            "'num_key_value_heads' must be an integer, got null",
+        ),
+        ({"model_type": "mistral", "hidden_size": 40, "num_attention_heads": 8}, "head_dim 5 is odd"),
+        ({"model_type": "qwen3", "head_dim": 7, "num_hidden_layers": 0}, "head_dim 7 is odd"),
+        (
+            {"model_type": "llama", "hidden_size": 100, "num_attention_heads": 3, "num_hidden_layers": 0},
+            "not a multiple of num_attention_heads",
+        ),
+        ({"model_type": "t5", "feed_forward_proj": "a-b", "num_layers": 0}, "is not an activation like"),
+        ({"model_type": "qwen2_moe", "decoder_sparse_step": 0}, "decoder_sparse_step 0"),
     ],
 )
 def test_configs_transformers_refuses_are_one_line_errors(

@@ -140,8 +140,9 @@ def test_corpus_covers_every_family_and_class() -> None:
         "gemma2",
         "phi3",
         "t5",
+        "qwen3_moe",
     }
-    assert {"BertModel", "BertForMaskedLM", "T5EncoderModel", "LlamaModel"} <= classes
+    assert {"BertModel", "BertForMaskedLM", "T5EncoderModel", "LlamaModel", "Qwen3MoeModel"} <= classes
     assert len(golden("configs.json")["cases"]) == 107
 
 

@@ -15,7 +15,11 @@ CASES: list[Case] = [
         "ConvLSTM2D(8, 3)",
         (4, 16, 16, 3),
         (14, 14, 8),
-        [("kernel", (3, 3, 3, 32), T), ("recurrent_kernel", (3, 3, 8, 32), T), ("bias", (32,), T)],
+        [
+            ("conv_lstm_cell/kernel", (3, 3, 3, 32), T),
+            ("conv_lstm_cell/recurrent_kernel", (3, 3, 8, 32), T),
+            ("conv_lstm_cell/bias", (32,), T),
+        ],
         3200,
     ),
     # 4·4·(5·3 + 5·4 + 1) = 576; the sequence keeps its 5 steps
@@ -23,7 +27,11 @@ CASES: list[Case] = [
         "ConvLSTM1D(4, 5, return_sequences=True)",
         (5, 16, 3),
         (5, 12, 4),
-        [("kernel", (5, 3, 16), T), ("recurrent_kernel", (5, 4, 16), T), ("bias", (16,), T)],
+        [
+            ("conv_lstm_cell/kernel", (5, 3, 16), T),
+            ("conv_lstm_cell/recurrent_kernel", (5, 4, 16), T),
+            ("conv_lstm_cell/bias", (16,), T),
+        ],
         576,
     ),
     # strides shape the state: floor((17 - 3) / 2) + 1 = 8, floor((17 - 5) / 2) + 1 = 7
@@ -31,7 +39,11 @@ CASES: list[Case] = [
         "ConvLSTM2D(6, (3, 5), strides=2)",
         (4, 17, 17, 3),
         (8, 7, 6),
-        [("kernel", (3, 5, 3, 24), T), ("recurrent_kernel", (3, 5, 6, 24), T), ("bias", (24,), T)],
+        [
+            ("conv_lstm_cell/kernel", (3, 5, 3, 24), T),
+            ("conv_lstm_cell/recurrent_kernel", (3, 5, 6, 24), T),
+            ("conv_lstm_cell/bias", (24,), T),
+        ],
         3264,
     ),
     # channels_first steps: (time, channels, rows, cols)
@@ -39,7 +51,7 @@ CASES: list[Case] = [
         "ConvLSTM2D(8, 3, data_format='channels_first', use_bias=False)",
         (4, 3, 16, 16),
         (8, 14, 14),
-        [("kernel", (3, 3, 3, 32), T), ("recurrent_kernel", (3, 3, 8, 32), T)],
+        [("conv_lstm_cell/kernel", (3, 3, 3, 32), T), ("conv_lstm_cell/recurrent_kernel", (3, 3, 8, 32), T)],
         3168,
     ),
     # 4·4·(27·2 + 27·4 + 1) = 2608
@@ -47,7 +59,11 @@ CASES: list[Case] = [
         "ConvLSTM3D(4, 3, padding='same')",
         (3, 8, 8, 8, 2),
         (8, 8, 8, 4),
-        [("kernel", (3, 3, 3, 2, 16), T), ("recurrent_kernel", (3, 3, 3, 4, 16), T), ("bias", (16,), T)],
+        [
+            ("conv_lstm_cell/kernel", (3, 3, 3, 2, 16), T),
+            ("conv_lstm_cell/recurrent_kernel", (3, 3, 3, 4, 16), T),
+            ("conv_lstm_cell/bias", (16,), T),
+        ],
         2608,
     ),
 ]

@@ -259,7 +259,7 @@ def test_lecture_transformer_default_matches_the_paper_without_embeddings() -> N
         ("RReLU(0.5, 0.1)", (3,), "lower bound should be less than or equal to the upper bound"),
         ("Softshrink(-1.0)", (3,), "lambd must be >= 0"),
         ("CELU(0.0)", (3,), "alpha cannot be 0"),
-        ("Softplus(threshold=None)", None, "'threshold' must be a number"),
+        ("Softplus(threshold=None)", None, "'threshold' must be a finite number, got None"),
     ],
 )
 def test_bad_arguments_and_shapes_are_layer_errors(call: str, shape: Shape | None, message: str | None) -> None:

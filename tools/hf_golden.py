@@ -57,6 +57,7 @@ CONFIG_CLASSES: dict[str, type[transformers.PreTrainedConfig]] = {
     "qwen2": transformers.Qwen2Config,
     "qwen2_moe": transformers.Qwen2MoeConfig,
     "qwen3": transformers.Qwen3Config,
+    "qwen3_moe": transformers.Qwen3MoeConfig,
     "gemma": transformers.GemmaConfig,
     "gemma2": transformers.Gemma2Config,
     "phi3": transformers.Phi3Config,
@@ -74,6 +75,7 @@ AUTO_CLASSES: dict[str, Any] = {
     "Qwen2ForCausalLM": transformers.AutoModelForCausalLM,
     "Qwen2MoeForCausalLM": transformers.AutoModelForCausalLM,
     "Qwen3ForCausalLM": transformers.AutoModelForCausalLM,
+    "Qwen3MoeForCausalLM": transformers.AutoModelForCausalLM,
     "GemmaForCausalLM": transformers.AutoModelForCausalLM,
     "Gemma2ForCausalLM": transformers.AutoModelForCausalLM,
     "Phi3ForCausalLM": transformers.AutoModelForCausalLM,
@@ -84,6 +86,7 @@ AUTO_CLASSES: dict[str, Any] = {
 MOE_KEYS: dict[str, tuple[str, str]] = {
     "mixtral": ("num_local_experts", "num_experts_per_tok"),
     "qwen2_moe": ("num_experts", "num_experts_per_tok"),
+    "qwen3_moe": ("num_experts", "num_experts_per_tok"),
 }
 
 

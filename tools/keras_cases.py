@@ -124,6 +124,10 @@ CORE: list[Case] = [
     ("lecture_mlp_dropout_chain", seq([100], [{"Dense": {"units": 64, "activation": "relu"}}, {"Dropout": 0.5}, {"Dense": {"units": 64, "activation": "relu"}}, {"Dropout": 0.5}, {"Dense": {"units": 10, "activation": "softmax"}}])),
     ("repeat_block_dense", seq([32], [{"Repeat": {"times": 3, "layers": [{"Dense": 32}, {"Dropout": 0.1}]}}, {"Dense": 1}])),
     ("repeat_block_nested_norm", seq([10, 24], [{"Repeat": {"times": 2, "layers": [{"Dense": 24}, "LayerNormalization"]}}])),
+    # dtype policies: 16-bit policies make 2-byte weights (the summary's bytes), mixed ones keep float32 weights
+    ("dtype_policies_per_layer", seq([16], [{"Dense": {"units": 8, "dtype": "bfloat16"}}, {"Dense": {"units": 8, "dtype": "mixed_float16"}}, {"LayerNormalization": {"dtype": "float16"}}, {"Dense": {"units": 4, "dtype": "float64"}}, {"Normalization": {"dtype": "float16"}}, {"Dense": 2}])),
+    # more input axes than equation letters and no '...': Keras elides on the right
+    ("einsum_more_axes_than_letters", seq([10, 32], [{"EinsumDense": {"equation": "ab,bc->ac", "output_shape": 64, "bias_axes": "c"}}])),
 ]
 
 CORE_ERRORS: list[Case] = [
@@ -201,6 +205,8 @@ RECURRENT: list[Case] = [
     ("timedistributed_4d_dense", seq([4, 6, 16], [{"TimeDistributed": {"layer": {"Dense": 5}}}])),
     ("timedistributed_batchnorm", seq([5, 16], [{"TimeDistributed": {"layer": "BatchNormalization"}}])),
     ("lstm_then_timedistributed", seq([30, 8], [{"LSTM": {"units": 20, "return_sequences": True}}, {"TimeDistributed": {"layer": {"Dense": {"units": 1, "activation": "sigmoid"}}}}])),
+    # a wrapper's dtype policy is not its inner layer's: the wrapped weights follow their own layer
+    ("wrapper_dtype_policies", seq([6, 8], [{"TimeDistributed": {"layer": {"Dense": {"units": 4, "dtype": "float16"}}, "dtype": "bfloat16"}}, {"Bidirectional": {"layer": {"GRU": {"units": 3, "return_sequences": True}}, "dtype": "float16"}}, {"TimeDistributed": {"layer": {"Dense": 2}, "dtype": "float16"}}])),
 ]
 
 RECURRENT_ERRORS: list[Case] = [
@@ -388,6 +394,8 @@ ATTENTION: list[Case] = [
         {"Concatenate": {"inputs": ["qpool", "apool"]}},
         {"Dense": 1},
     ])),
+    # trainable=False before the layer is built freezes nothing: the projections are created at build time
+    ("mha_trainable_false_stays_trainable", graph(_X64, [{"MultiHeadAttention": {"num_heads": 2, "key_dim": 8, "trainable": False, "inputs": ["x", "x"]}}, {"GroupQueryAttention": {"head_dim": 8, "num_query_heads": 2, "num_key_value_heads": 1, "trainable": False, "dtype": "bfloat16", "inputs": ["multi_head_attention", "x"]}}, {"Dense": {"units": 4, "trainable": False}}])),
 ]
 
 ATTENTION_ERRORS: list[Case] = [
@@ -712,6 +720,8 @@ GRAPHS: list[Case] = [
         {"Dense": {"units": 128, "use_bias": False, "name": "down"}},
         {"Add": {"inputs": ["r1", "down"]}},
     ])),
+    # a nested model's ConvLSTM keeps its weights under conv_lstm_cell (its path inside the model)
+    ("nested_sequential_convlstm_frozen", graph({"x": [4, 6, 3]}, [{"Sequential": {"name": "inner", "trainable": False, "layers": [{"ConvLSTM1D": {"filters": 2, "kernel_size": 3, "return_sequences": True}}, {"TimeDistributed": {"layer": "Flatten"}}]}}, {"MultiHeadAttention": {"num_heads": 1, "key_dim": 4, "inputs": ["inner", "inner"]}}])),
 ]
 
 GRAPHS_ERRORS: list[Case] = [
@@ -800,6 +810,8 @@ NOTES: dict[str, str] = {
     "normalization_with_stats": "With mean/variance given, Normalization stores them as constants: no weights, 0 parameters.",
     "dangling_branch_excluded": "Keras drops layers that do not lead to an output: the 'unused' Dense is absent from model.layers and from the total.",
     "mha_consumes_dropout_auto_name": "MultiHeadAttention creates its own Dropout and Softmax sublayers when built, so the user's next Dropout is auto-named dropout_1 and Softmax softmax_1.",
+    "mha_trainable_false_stays_trainable": "MultiHeadAttention and GroupedQueryAttention create their projection layers when built, so trainable=False given before (or in the config) does not reach them: Keras counts their weights as trainable.",
+    "wrapper_dtype_policies": "A wrapper's dtype policy does not reach the wrapped layer: its weights take the inner layer's own policy (float32 by default).",
     "wrapper_inner_consumes_auto_name": "A wrapped layer takes its own auto name: TimeDistributed(Dense) uses up 'dense' and Bidirectional(LSTM) 'lstm', so the next plain layers are dense_1 and lstm_1.",
 }
 """Case id -> a Keras behaviour worth knowing, copied into the golden record as ``note``."""

@@ -1352,11 +1352,63 @@ def check_case_list() -> None:
         raise AssertionError(f"notes for unknown cases: {unknown}")
 
 
+SIGNATURES_PATH = ROOT / "tests" / "golden" / "keras_signatures.json"
+SIGNATURE_NAMES = sorted(
+    {
+        name
+        for name in dir(keras.layers)
+        if name[:1].isupper()
+        and isinstance(getattr(keras.layers, name), type)
+        and issubclass(getattr(keras.layers, name), keras.layers.Layer)
+    }
+)
+
+
+def write_signatures() -> Path:
+    """Every ``keras.layers`` class's constructor arguments, in order (tests/golden/keras_signatures.json).
+
+    Why: a spec may give arguments by position (``Conv2D: [8, 3]``); paramcalc's rules must
+    list the constructor's parameters in Keras' order, aliases included, and stop positional
+    binding where Keras' keyword-only arguments begin.  Format::
+
+        {"generator", "keras", "classes": {export name: {"class": class name,
+            "positional": [names of positional-or-keyword params, self excluded],
+            "keyword_only": [names], "defaults": {name: JSON default or "<required>"}}}}
+    """
+    classes: dict[str, Any] = {}
+    for name in SIGNATURE_NAMES:
+        cls = getattr(keras.layers, name)
+        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        defaults: dict[str, Any] = {}
+        for p in params:
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            value = "<required>" if p.default is p.empty else p.default
+            try:
+                json.dumps(value)
+            except TypeError:
+                value = repr(value)
+            defaults[p.name] = value
+        classes[name] = {
+            "class": cls.__name__,
+            "positional": [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD],
+            "keyword_only": [p.name for p in params if p.kind == p.KEYWORD_ONLY],
+            "defaults": defaults,
+        }
+    doc = {"generator": GENERATOR, "keras": keras.__version__, "classes": classes}
+    SIGNATURES_PATH.write_text(json.dumps(doc, separators=(",", ":"), sort_keys=True) + "\n")
+    return SIGNATURES_PATH
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", action="append", help="family to (re)generate; repeatable")
     ap.add_argument("--verify-cpu", action="store_true", help="also rebuild small models on the CPU and compare")
+    ap.add_argument("--signatures", action="store_true", help="only write tests/golden/keras_signatures.json")
     ns = ap.parse_args(argv)
+    if ns.signatures:
+        print(f"signatures of {len(SIGNATURE_NAMES)} classes -> {write_signatures().relative_to(ROOT)}")
+        return 0
     warnings.filterwarnings("ignore")
     keras.config.disable_interactive_logging()
 

@@ -809,7 +809,7 @@ _ODD_VALUES: list[Any] = [0, -1, 1, 2, 1.5, 0.0, True, False, None, "x", [], [1]
 MUTATED: set[int] = set()
 """ids of the entries ``mutate`` changed (so a case knows it holds an odd value)."""
 
-STRICT = re.compile(r"must be (true or false|an integer|a number|one of|positive|integers|>=)|values must be")
+STRICT = re.compile(r"must be (true or false|an integer|a number|a finite number|one of|positive|integers|>=)|values must be")
 """paramcalc's type checks: stricter than torch's duck typing (``bias=1.5`` is truthy to torch);
 a refusal worded so, of a case holding an odd value, is by design, not a disagreement."""
 

@@ -76,9 +76,9 @@ def totals_lines(report: Report) -> list[tuple[str, str]]:
     so they are not in the totals.
     """
     lines = [
-        ("Total params", _count(report, report.total)),
-        ("Trainable params", _count(report, report.trainable)),
-        ("Non-trainable params", _count(report, report.non_trainable)),
+        ("Total params", f"{report.total:,} ({readable_size(report.bits() / 8)})"),
+        ("Trainable params", f"{report.trainable:,} ({readable_size(report.bits(trainable=True) / 8)})"),
+        ("Non-trainable params", f"{report.non_trainable:,} ({readable_size(report.bits(trainable=False) / 8)})"),
     ]
     if report.routed:
         lines.append(("Active params per token", f"{_count(report, report.active)}: {_routing(report)}"))

@@ -7,15 +7,13 @@ Total / Trainable / Non-trainable lines.
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import rich.box
 import rich.console
 import rich.markup
 import rich.table
 
-from paramcalc.diff import ModelDiff
-from paramcalc.render import derivation, diff_text
 from paramcalc.render.summary_text import (
     connected_text,
     layer_label,
@@ -25,6 +23,9 @@ from paramcalc.render.summary_text import (
     totals_lines,
 )
 from paramcalc.report import Report
+
+if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every summary table
+    from paramcalc.diff import ModelDiff
 
 
 def print_table(
@@ -59,7 +60,9 @@ def print_table(
         if graph:
             cells.append(rich.markup.escape(connected_text(row)))
         table.add_row(*cells)
-    console = rich.console.Console(file=file, highlight=False, width=max(line_length, 40), soft_wrap=False)
+    console = rich.console.Console(
+        file=file, highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
+    )  # emoji=False: a layer named ":smile:" stays as written (and rich skips loading its emoji table)
     console.print(f'[bold]Model: "{rich.markup.escape(report.name)}"[/]')
     console.print(table)
     for label, value in totals_lines(report):
@@ -67,6 +70,8 @@ def print_table(
     for note in note_lines(report):
         console.print(f" Note: {rich.markup.escape(note)}")
     if explain:
+        from paramcalc.render import derivation  # only with --explain
+
         for row in rows:
             console.print()
             console.print(rich.markup.escape(derivation.text(row)), highlight=False)
@@ -74,6 +79,8 @@ def print_table(
 
 def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     """Print two models side by side: each layer's parameters in A and B, the delta, changed weights."""
+    from paramcalc.render import diff_text
+
     justify = ("left", "left", "left", "right", "right", "right")
     table = rich.table.Table(width=width, show_lines=False, box=rich.box.HEAVY_HEAD)
     for name, side in zip(diff_text.HEADER, justify, strict=True):

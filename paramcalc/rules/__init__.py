@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from difflib import get_close_matches
+from dataclasses import field, replace
+from functools import cached_property
+from math import isfinite
 from typing import Any, TypeVar
 
-from paramcalc.errors import LayerError, ParamcalcError
+from paramcalc._fast import record
+from paramcalc.dtypes import variable_dtype
+from paramcalc.errors import LayerError, ParamcalcError, close_match
 from paramcalc.report import Shape, Term, Tree
+from paramcalc.shapes import MAX_DIM
+from paramcalc.spec.common import describe_value
 from paramcalc.spec.records import LayerSpec, Placeholder, Value
 
 __all__ = [
@@ -92,7 +97,7 @@ BASE_KWARGS: dict[str, dict[str, Value]] = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Outcome:
     """What a rule returns: output shape(s), the weight terms and the closed form.
 
@@ -126,7 +131,7 @@ class Outcome:
 RuleFn = Callable[..., Outcome]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A registered rule and its constructor signature.
 
@@ -154,8 +159,9 @@ class Rule:
     from_input: tuple[tuple[str, int], ...] = ()
     varargs: bool = False
     max_positional: int | None = None
+    sublayers_at_build: bool = False
 
-    @property
+    @cached_property
     def batch_in_shapes(self) -> bool:
         """Whether the rule sees shapes *with* the batch axis (PyTorch) and may count without one.
 
@@ -166,20 +172,41 @@ class Rule:
         """
         return self.batch_axis is not None
 
-    @property
+    @cached_property
     def why(self) -> str:
         """The rule's docstring: why the formula is what it is (shown by ``explain``)."""
         return " ".join((self.fn.__doc__ or "").split())
 
-    @property
+    @cached_property
     def positional(self) -> tuple[str, ...]:
         """Argument names in constructor order."""
         return tuple(name for name, _ in self.params)
 
+    @cached_property
+    def defaults(self) -> dict[str, Value]:
+        """Every argument at its default (REQUIRED for those without one); bind copies it."""
+        return dict(self.params)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each argument's place in the constructor's order."""
+        return {name: i for i, (name, _) in enumerate(self.params)}
+
+    @cached_property
+    def legend_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The legend as (symbol, meaning) pairs, as report rows keep it."""
+        return tuple(self.legend.items())
+
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        """Arguments without a default."""
+        return tuple(name for name, default in self.params if default is REQUIRED)
+
 
 _REGISTRY: dict[str, dict[str, Rule]] = {}
 _CANONICAL: dict[str, dict[str, str]] = {}
-_LOADED: set[str] = set()
+_LOADED: dict[str, int] = {}
+"""How many of each framework's rule modules (in FAMILIES order) are imported."""
 
 F = TypeVar("F", bound=RuleFn)
 
@@ -200,6 +227,7 @@ def rule(
     batch_axis: int | Callable[[Args], int] | None = None,
     from_input: Mapping[str, int] | None = None,
     varargs: bool = False,
+    sublayers_at_build: bool = False,
 ) -> Callable[[F], F]:
     """Register a rule for ``name``; ``params`` are the constructor's arguments in order.
 
@@ -212,6 +240,11 @@ def rule(
     ``build_names`` are automatic names the layer uses up when it is built (Keras'
     MultiHeadAttention creates an unnamed ``Softmax`` and ``Dropout``), so later layers
     get ``dropout_1`` as they do in Keras.
+
+    ``sublayers_at_build``: the layer keeps its weights in sublayers it creates when it is
+    built (MultiHeadAttention's ``query``, ``key``, ... EinsumDense layers).  Those start
+    trainable whatever the layer's own ``trainable`` was, so ``trainable=False`` given to
+    the layer before it is built freezes nothing (Keras counts the weights as trainable).
 
     ``batch_axis``, ``from_input`` and ``varargs``: see :class:`Rule`.  A ``"*"`` among
     ``params`` makes the arguments after it keyword-only, as in the Python signature.
@@ -252,6 +285,7 @@ def rule(
             from_input=tuple((from_input or {}).items()),
             varargs=varargs,
             max_positional=max_positional,
+            sublayers_at_build=sublayers_at_build,
         )
         table = _REGISTRY.setdefault(framework, {})
         canonical = _CANONICAL.setdefault(framework, {})
@@ -265,11 +299,21 @@ def rule(
     return register
 
 
-def _load(framework: str) -> dict[str, Rule]:
-    if framework not in _LOADED:
-        for module in FAMILIES.get(framework, ()):
-            importlib.import_module(f"paramcalc.rules.{module}")
-        _LOADED.add(framework)
+def _load(framework: str, until: str | None = None) -> dict[str, Rule]:
+    """The framework's rules, importing its rule modules in order as far as needed.
+
+    With ``until`` (a class name), importing stops once that name is registered (in any
+    case): a summary of Dense and LSTM layers needs two modules, not a dozen.
+    """
+    modules = FAMILIES.get(framework, ())
+    done = _LOADED.get(framework, 0)
+    while done < len(modules):
+        if until is not None and (
+            until in _REGISTRY.get(framework, {}) or until.lower() in _CANONICAL.get(framework, {})
+        ):
+            break
+        importlib.import_module(f"paramcalc.rules.{modules[done]}")
+        done = _LOADED[framework] = done + 1
     return _REGISTRY.get(framework, {})
 
 
@@ -284,21 +328,19 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
     Names match case-insensitively unless ``exact`` (default: the framework is in
     :data:`CASE_SENSITIVE`); a near miss, case included, is suggested.
     """
-    table = _load(framework)
+    table = _load(framework, class_name)
     found = table.get(class_name)
     if found is not None:
         return found
     canonical = _CANONICAL.get(framework, {})
+    if class_name.lower() not in canonical:  # unknown: every rule is needed for the suggestion
+        table = _load(framework)
     key = canonical.get(class_name.lower())
     strict = framework in CASE_SENSITIVE if exact is None else exact
     if key is not None and not strict:
         return table[key]
-    close = (
-        [class_name.lower()]
-        if key is not None
-        else get_close_matches(class_name.lower(), list(canonical), n=1, cutoff=0.6)
-    )
-    hint = f"did you mean '{canonical[close[0]]}'?" if close else "run 'paramcalc layers' to list the known layers"
+    close = class_name.lower() if key is not None else close_match(class_name.lower(), canonical)
+    hint = f"did you mean '{canonical[close]}'?" if close else "run 'paramcalc layers' to list the known layers"
     where = FRAMEWORK_NAMES.get(framework, framework)
     raise LayerError(f"unknown layer '{class_name}' for {where}", hint=hint)
 
@@ -306,38 +348,40 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
 def bind(found: Rule, layer: LayerSpec) -> Args:
     """Bind a layer's positional and keyword arguments to the rule's signature."""
     names = found.positional
-    values: dict[str, Value] = {}
+    given = len(layer.args)
     if found.varargs:
         _refuse_placeholders({f"argument {i + 1}": v for i, v in enumerate(layer.args)} | dict(layer.kwargs))
         return Args(found, layer, dict(found.params))
-    if found.max_positional is not None and len(layer.args) > found.max_positional:
+    if found.max_positional is not None and given > found.max_positional:
         shown = ", ".join(names[: found.max_positional])
         raise LayerError(
-            f"{found.name} takes at most {found.max_positional} positional arguments, got {len(layer.args)}",
+            f"{found.name} takes at most {found.max_positional} positional arguments, got {given}",
             hint=f"in order: {shown}; give the others by name",
         )
-    if len(layer.args) > len(names):
+    if given > len(names):
         raise LayerError(
-            f"{found.name} takes at most {len(names)} positional arguments, got {len(layer.args)}",
+            f"{found.name} takes at most {len(names)} positional arguments, got {given}",
             hint=f"in order: {', '.join(names[:4])}{', ...' if len(names) > 4 else ''}",
         )
-    for key, value in zip(names, layer.args, strict=False):
-        values[key] = value
-    allowed = set(names)
+    values = dict(found.defaults)  # runs once per layer: copy a prepared dict, then overwrite
+    if given:
+        values.update(zip(names, layer.args, strict=False))
+    position = found.position
     for key, value in layer.kwargs.items():
-        if key not in allowed:
-            close = get_close_matches(key, names, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"{found.name} takes: {', '.join(_shown(found))}"
+        if key not in position:
+            close = close_match(key, names)
+            hint = f"did you mean '{close}'?" if close else f"{found.name} takes: {', '.join(_shown(found))}"
             raise LayerError(f"unknown argument '{key}' for {found.name}", hint=hint)
-        if key in values:
+        if position[key] < given:
             raise LayerError(f"argument '{key}' given both by position and by name")
         values[key] = value
-    for key, default in found.params:
-        if key not in values:
-            if default is REQUIRED:
-                raise LayerError(f"{found.name} needs '{key}'", hint=f"e.g. {found.name}({key}=...)")
-            values[key] = default
-    _refuse_placeholders(values)
+    for key in found.required:
+        if values[key] is REQUIRED:
+            raise LayerError(f"{found.name} needs '{key}'", hint=f"e.g. {found.name}({key}=...)")
+    for value in (*layer.args, *layer.kwargs.values()):  # defaults are never placeholders
+        if isinstance(value, (Placeholder, list, tuple)):  # only these can be or hold one
+            _refuse_placeholders({key: values[key] for key in (*names[:given], *layer.kwargs)})
+            break
     return Args(found, layer, values)
 
 
@@ -391,14 +435,20 @@ class Args:
         """A strictly positive integer (``units``, ``filters``, ``input_dim``)."""
         return self.integer(key, minimum=1)
 
-    def integer(self, key: str, minimum: int = 0) -> int:
-        """An integer >= ``minimum``; booleans and floats are refused (Keras refuses them too)."""
+    def integer(self, key: str, minimum: int = 0, maximum: int = MAX_DIM) -> int:
+        """An integer in [minimum, maximum]; booleans and floats are refused (Keras refuses them too).
+
+        The default maximum, 2**63 - 1, is the largest size a framework can index.
+        """
         value = self.values[key]
         if not isinstance(value, int) or isinstance(value, bool):
             raise LayerError(f"'{key}' must be an integer, got {_show(value)}")
         if value < minimum:
             need = "positive" if minimum == 1 else f">= {minimum}"
-            raise LayerError(f"'{key}' must be {need}, got {value}")
+            raise LayerError(f"'{key}' must be {need}, got {_show(value)}")
+        if value > maximum:
+            limit = "2**63 - 1" if maximum == MAX_DIM else str(maximum)
+            raise LayerError(f"'{key}' must be at most {limit}, got {_show(value)}")
         return value
 
     def optional_int(self, key: str, minimum: int = 1) -> int | None:
@@ -417,10 +467,10 @@ class Args:
     def number(self, key: str, low: float | None = None, high: float | None = None) -> float:
         """A real number within [low, high] (a dropout rate)."""
         value = self.values[key]
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise LayerError(f"'{key}' must be a number, got {_show(value)}")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not isfinite(value):
+            raise LayerError(f"'{key}' must be a finite number, got {_show(value)}")
         if (low is not None and value < low) or (high is not None and value > high):
-            raise LayerError(f"'{key}' must be between {low} and {high}, got {value}")
+            raise LayerError(f"'{key}' must be between {low} and {high}, got {_show(value)}")
         return float(value)
 
     def choice(self, key: str, options: Sequence[str | None]) -> str | None:
@@ -447,6 +497,8 @@ class Args:
         for item in items:
             if not isinstance(item, int) or isinstance(item, bool) or item < minimum:
                 raise LayerError(f"'{key}' values must be integers >= {minimum}, got {_show(value)}")
+            if item > MAX_DIM:
+                raise LayerError(f"'{key}' values must be at most 2**63 - 1, got {_show(value)}")
         return tuple(items)
 
     def string(self, key: str) -> str:
@@ -458,8 +510,7 @@ class Args:
 
 
 def _show(value: Value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return describe_value(value)
 
 
 def apply_rule(found: Rule, args: Args, input_shapes: Sequence[Shape | None]) -> Outcome:
@@ -499,7 +550,7 @@ def _format_shape(shape: Shape) -> str:
     return format_shape(shape)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Inner:
     """A layer held by another layer (a wrapper's ``layer``), counted through the registry."""
 
@@ -512,10 +563,33 @@ class Inner:
 
     @property
     def terms(self) -> list[Term]:
-        """The inner layer's terms; all frozen when the inner layer is ``trainable=False``."""
+        """The inner layer's terms; all frozen when the inner layer is ``trainable=False``.
+
+        They take the inner layer's dtype policy, never the wrapper's: Keras creates the
+        inner layer's weights with its own policy.
+        """
+        dtype = variable_dtype(self.args.get("dtype")) if self.rule.framework == "keras" else ""
+        terms = [replace(t, dtype=t.dtype or dtype or DEFAULT_DTYPE) for t in self.outcome.terms]
         if self.trainable:
-            return list(self.outcome.terms)
-        return [replace(t, trainable=False) for t in self.outcome.terms]
+            return terms
+        return [replace(t, trainable=False) for t in terms]
+
+
+DEFAULT_DTYPE = "default"
+"""A term's dtype while a wrapper is counted: the inner layer had no policy of its own, so the
+weight takes the model's default dtype, not the wrapper's policy (:func:`own_dtype`)."""
+
+
+def own_dtype(term_dtype: str, layer_dtype: str) -> str:
+    """A weight's dtype once its layer (with policy ``layer_dtype``) is counted.
+
+    The engine calls this once per top-level layer.  A weight whose dtype is already fixed
+    keeps it; one held by a wrapped layer without a policy (:data:`DEFAULT_DTYPE`) ends as ""
+    (the report's dtype), as do the weights of a layer without a policy.
+    """
+    if term_dtype == DEFAULT_DTYPE:
+        return ""
+    return term_dtype or layer_dtype
 
 
 def inner_spec(value: Value, key: str, outer: LayerSpec) -> LayerSpec:
@@ -528,7 +602,7 @@ def inner_spec(value: Value, key: str, outer: LayerSpec) -> LayerSpec:
     if key == "cell" and isinstance(value, (list, tuple)):
         return LayerSpec("StackedRNNCells", kwargs={"cells": list(value)}, location=outer.location)
     if value is None or isinstance(value, (int, float, bool, list, tuple)):
-        raise LayerError(f"'{key}' must be a layer such as {{LSTM: 64}}, got {value!r}")
+        raise LayerError(f"'{key}' must be a layer such as {{LSTM: 64}}, got {describe_value(value)}")
     try:
         return layer_from_entry(value, outer.location)
     except ParamcalcError as exc:

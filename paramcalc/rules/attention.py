@@ -159,6 +159,7 @@ def _attention_axes(args: Args, query: Shape) -> tuple[int, ...]:
     expects="(positions..., features)",
     multi_input=True,
     build_names=_BUILD_NAMES,
+    sublayers_at_build=True,
 )
 def multi_head_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Four projections, one per role, each split into h heads: the query and key project
@@ -227,6 +228,7 @@ def multi_head_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
     expects="(sequence, features)",
     multi_input=True,
     build_names=_BUILD_NAMES,
+    sublayers_at_build=True,
 )
 def grouped_query_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Like multi-head attention, but only g key/value heads, each shared by u/g query

@@ -23,6 +23,9 @@ from paramcalc.rules.core import check_activation
 from paramcalc.rules.recurrent import _CELL_OPTIONS, _REGULARIZERS, _SEQUENCE_OPTIONS
 from paramcalc.shapes import format_shape, join_channels
 
+CELL = "conv_lstm_cell"
+"""Keras keeps the weights in the layer's cell: ``conv_lstm1d/conv_lstm_cell/kernel``."""
+
 _AXES = {1: "(time, steps, channels)", 2: "(time, rows, cols, channels)", 3: "(time, dim1, dim2, dim3, channels)"}
 
 
@@ -75,11 +78,11 @@ def _register(rank: int) -> None:
         ks = KERNEL_SYMBOLS[rank]
         k = "*".join(ks)
         terms = [
-            Term("W_x", "kernel", (*win.size, channels, 4 * filters), (*ks, "c", "4*f"), gates=4),
-            Term("W_h", "recurrent_kernel", (*win.size, filters, 4 * filters), (*ks, "f", "4*f"), gates=4),
+            Term("W_x", "kernel", (*win.size, channels, 4 * filters), (*ks, "c", "4*f"), gates=4, scope=CELL),
+            Term("W_h", "recurrent_kernel", (*win.size, filters, 4 * filters), (*ks, "f", "4*f"), gates=4, scope=CELL),
         ]
         if args.flag("use_bias"):
-            terms.append(Term("b", "bias", (4 * filters,), ("4*f",), gates=4))
+            terms.append(Term("b", "bias", (4 * filters,), ("4*f",), gates=4, scope=CELL))
             formula = f"4*f*({k}*c+{k}*f+1)"
         else:
             formula = f"4*f*({k}*c+{k}*f)"

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from difflib import get_close_matches
 
-from paramcalc.errors import LayerError
+from paramcalc.errors import LayerError, close_match
 from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, rule
 from paramcalc.shapes import format_shape, last_axis, product
+from paramcalc.spec.common import describe_value
 
 KERNEL_BIAS_OPTIONS: tuple[tuple[str, object], ...] = (
     ("kernel_initializer", "glorot_uniform"),
@@ -87,9 +87,9 @@ def check_activation(args: Args, key: str = "activation") -> None:
         return
     if not isinstance(value, str) or value not in KERAS_ACTIVATIONS:
         lowered = str(value).lower()
-        close = [lowered] if lowered in KERAS_ACTIVATIONS else get_close_matches(lowered, sorted(KERAS_ACTIVATIONS))
-        hint = f"did you mean '{close[0]}'?" if close else "e.g. 'relu', 'tanh', 'sigmoid', 'softmax'"
-        raise LayerError(f"unknown activation {value!r} for '{key}'", hint=hint)
+        close = lowered if lowered in KERAS_ACTIVATIONS else close_match(lowered, sorted(KERAS_ACTIVATIONS))
+        hint = f"did you mean '{close}'?" if close else "e.g. 'relu', 'tanh', 'sigmoid', 'softmax'"
+        raise LayerError(f"unknown activation {describe_value(value)} for '{key}'", hint=hint)
 
 
 def factor(dim: str) -> str:
@@ -190,8 +190,10 @@ def einsum_shapes(
     left = ellipsis == "left"
     full: list[int | None] = [None, *x]  # with the batch axis, as Keras indexes it
     elided = len(full) - len(input_spec)
-    if elided < 0 or (elided > 0 and not ellipsis):
-        # Keras would build such a layer and fail on its first call: the einsum cannot run.
+    if elided < 0:
+        # Keras indexes past the input's axes: it refuses the layer.  (More axes than letters
+        # and no '...' is built as if the equation ended in '...': Keras builds that layer,
+        # and only running it fails.)
         raise LayerError(
             f"equation '{equation}' names {len(input_spec)} input axes (batch included), "
             f"but the input {format_shape(x)} has {len(full)}",

@@ -29,6 +29,7 @@ NORM_CLASSES = (
     "Qwen2RMSNorm",
     "Qwen2MoeRMSNorm",
     "Qwen3RMSNorm",
+    "Qwen3MoeRMSNorm",
     "GemmaRMSNorm",
     "Gemma2RMSNorm",
     "Phi3RMSNorm",

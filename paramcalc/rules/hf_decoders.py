@@ -1,7 +1,7 @@
 """Llama-style decoder blocks of Hugging Face transformers: Llama, Mistral, Mixtral, Qwen2,
-Qwen2-MoE, Qwen3, Gemma, Gemma 2 and Phi-3.
+Qwen2-MoE, Qwen3, Qwen3-MoE, Gemma, Gemma 2 and Phi-3.
 
-All nine share one skeleton (pre-norm attention, pre-norm MLP, RMS norms without bias) and
+All ten share one skeleton (pre-norm attention, pre-norm MLP, RMS norms without bias) and
 differ in exactly the places hand calculators get wrong, each read from the family's own
 modelling code:
 
@@ -15,7 +15,8 @@ modelling code:
 * Phi-3 packs q, k, v into ``qkv_proj`` and gate/up into ``gate_up_proj``;
 * the MLP is gated (gate, up and down: three matrices, not two); Mixtral replaces it with a
   router and fused experts, Qwen2-MoE adds a gated shared expert and keeps dense layers by
-  ``decoder_sparse_step`` / ``mlp_only_layers``;
+  ``decoder_sparse_step`` / ``mlp_only_layers``; Qwen3-MoE keeps that layout but has no shared
+  expert (and lists its experts before the router);
 * Gemma 2 has four norms per layer instead of two.
 
 Each family registers ``<Family>Attention``, its MLP or MoE block, ``<Family>DecoderLayer``
@@ -39,7 +40,7 @@ LEGEND = {
     "kv_heads": "num_key_value_heads, key/value heads (fewer than heads: grouped-query attention)",
     "head_dim": "head_dim, size of one head (default hidden_size // num_attention_heads)",
     "I": "intermediate_size, the MLP's inner width",
-    "E": "num_local_experts (Mixtral) or num_experts (Qwen2-MoE), routed experts per MoE layer",
+    "E": "num_local_experts (Mixtral) or num_experts (Qwen2-MoE, Qwen3-MoE), routed experts per MoE layer",
     "k": "num_experts_per_tok, the experts each token is routed to",
     "I_e": "moe_intermediate_size, one routed expert's inner width",
     "I_s": "shared_expert_intermediate_size, the shared expert's inner width",
@@ -56,7 +57,7 @@ class Kind:
     qk_norm: bool = False
     packed: bool = False
     mlp: str = "gated"
-    """``gated``, ``gated_bias`` (key ``mlp_bias``), ``packed``, ``mixtral`` or ``qwen2_moe``."""
+    """``gated``, ``gated_bias`` (key ``mlp_bias``), ``packed``, ``mixtral``, ``qwen2_moe`` or ``qwen3_moe``."""
     four_norms: bool = False
 
     @property
@@ -94,13 +95,19 @@ class Kind:
                 "num_experts",
                 "num_experts_per_tok",
             ),
+            "qwen3_moe": ("hidden_size", "moe_intermediate_size", "num_experts", "num_experts_per_tok"),
         }[self.mlp]
+
+    @property
+    def layout(self) -> bool:
+        """Whether layers are sparse or dense by ``decoder_sparse_step`` / ``mlp_only_layers``."""
+        return self.mlp in ("qwen2_moe", "qwen3_moe")
 
     @property
     def layer_keys(self) -> tuple[str, ...]:
         """Config keys the decoder layer reads (plus ``layer_idx`` for Qwen2-MoE)."""
         keys = list(self.attention_keys)
-        if self.mlp == "qwen2_moe":
+        if self.layout:
             keys += ["intermediate_size", *self.mlp_keys[1:], "decoder_sparse_step", "mlp_only_layers"]
         else:
             keys += [k for k in self.mlp_keys if k not in keys]
@@ -114,6 +121,7 @@ KINDS = (
     Kind("qwen2", bias="qkv"),
     Kind("qwen2_moe", bias="qkv_key", mlp="qwen2_moe"),
     Kind("qwen3", bias="all", qk_norm=True),
+    Kind("qwen3_moe", bias="all", qk_norm=True, mlp="qwen3_moe"),
     Kind("gemma", bias="all"),
     Kind("gemma2", bias="all", four_norms=True),
     Kind("phi3", packed=True, mlp="packed"),
@@ -160,15 +168,20 @@ def _gated_mlp(
 
 
 def _experts(args: Args, key_e: str, key_i: str) -> tuple[int, int, int]:
+    """(E, k, I): transformers builds k > E too (only routing fails, at run time), so it counts;
+    its active share k/E is then more than the experts hold, as the golden corpus computes it.
+    """
     experts = args.integer(key_e, minimum=1)
     top_k = args.positive_int("num_experts_per_tok")
-    if top_k > experts:
-        raise LayerError(f"num_experts_per_tok {top_k} is more than the {experts} experts")
     return experts, top_k, args.positive_int(key_i)
 
 
-def _routed(parts: Parts, h: int, experts: int, top_k: int, inner: int, idim: str, prefix: str) -> None:
-    """The router (``gate``, E×h, no bias) and the fused expert tensors (E × 2I × h, E × h × I)."""
+def _routed(
+    parts: Parts, h: int, experts: int, top_k: int, inner: int, idim: str, prefix: str, router_first: bool = True
+) -> None:
+    """The router (``gate``, E×h, no bias) and the fused expert tensors (E × 2I × h, E × h × I),
+    in the module's order (Qwen3-MoE builds its experts before its router).
+    """
     share = (top_k, experts)
     gate_up = Term(
         "E_gateup",
@@ -178,8 +191,12 @@ def _routed(parts: Parts, h: int, experts: int, top_k: int, inner: int, idim: st
         share=share,
     )
     down = Term("E_down", join(prefix, "experts", "down_proj"), (experts, h, inner), ("E", "h", idim), share=share)
-    parts.add(linear("gate", "router", (experts, h), ("E", "h"), False, prefix), "E*h")
+    router = linear("gate", "router", (experts, h), ("E", "h"), False, prefix)
+    if router_first:
+        parts.add(router, "E*h")
     parts.add([gate_up, down], f"3*E*h*{idim}")
+    if not router_first:
+        parts.add(router, "E*h")
 
 
 def _mlp(kind: Kind, args: Args, parts: Parts, symbols: dict[str, int], prefix: str = "", sparse: bool = True) -> None:
@@ -205,6 +222,10 @@ def _mlp(kind: Kind, args: Args, parts: Parts, symbols: dict[str, int], prefix: 
         inner = args.positive_int("intermediate_size")
         symbols["I"] = inner
         _gated_mlp(parts, (h, inner), ("h", "I"), False, prefix)
+    elif kind.mlp == "qwen3_moe":
+        experts, top_k, inner = _experts(args, "num_experts", "moe_intermediate_size")
+        symbols.update({"E": experts, "k": top_k, "I_e": inner})
+        _routed(parts, h, experts, top_k, inner, "I_e", prefix, router_first=False)
     else:
         experts, top_k, inner = _experts(args, "num_experts", "moe_intermediate_size")
         shared = args.positive_int("shared_expert_intermediate_size")
@@ -215,14 +236,20 @@ def _mlp(kind: Kind, args: Args, parts: Parts, symbols: dict[str, int], prefix: 
 
 
 def _is_sparse(args: Args) -> bool:
-    """Whether this Qwen2-MoE layer (``layer_idx``) gets experts or a dense MLP."""
+    """Whether this Qwen2-MoE / Qwen3-MoE layer (``layer_idx``) gets experts or a dense MLP."""
     layer_idx = args.integer("layer_idx")
     only = args.get("mlp_only_layers") or []
     if not isinstance(only, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in only):
         raise LayerError(f"'mlp_only_layers' must be a list of layer indices, got {only!r}")
-    step = args.positive_int("decoder_sparse_step")
+    step = args.integer("decoder_sparse_step", minimum=-(2**63))
     experts = args.integer("num_experts")
-    return qwen2_moe_is_sparse(layer_idx, experts, step, list(only))
+    try:
+        return qwen2_moe_is_sparse(layer_idx, experts, step, list(only))
+    except ZeroDivisionError:
+        raise LayerError(
+            "decoder_sparse_step 0: which layers are sparse is (layer_idx + 1) % decoder_sparse_step",
+            hint="transformers builds no such layer (a modulo by zero)",
+        ) from None
 
 
 def _attention_rule(kind: Kind) -> Callable[[Args, Shape], Outcome]:
@@ -268,6 +295,9 @@ def _mlp_text(kind: Kind) -> str:
         "mixtral": "A sparse mixture of experts: a router (gate, E×h, no bias) picks k of E experts per token; "
         "the experts are two fused 3-D tensors, gate_up_proj (E×2I×h) and down_proj (E×h×I), 3·E·h·I in "
         "all but only k/E of it active per token.",
+        "qwen3_moe": "A sparse mixture of experts: the experts as two fused tensors, gate_up_proj (E×2I_e×h) "
+        "and down_proj (E×h×I_e), only k/E of them active per token, then the router (gate, E×h, no bias); "
+        "no shared expert.",
         "qwen2_moe": "A sparse mixture of experts plus a shared expert: a router (gate, E×h) picks k of E "
         "routed experts (fused gate_up_proj E×2I_e×h and down_proj E×h×I_e, only k/E active per token), and "
         "every token also goes through a gated shared expert (3·h·I_s) scaled by a sigmoid "
@@ -279,7 +309,7 @@ def _layer_rule(kind: Kind) -> Callable[[Args, Shape], Outcome]:
     def layer(args: Args, x: Shape) -> Outcome:
         parts, symbols = Parts(), dict[str, int]()
         _attention(kind, args, parts, symbols, "self_attn.")
-        sparse = _is_sparse(args) if kind.mlp == "qwen2_moe" else True
+        sparse = _is_sparse(args) if kind.layout else True
         _mlp(kind, args, parts, symbols, "mlp.", sparse=sparse)
         h = symbols["h"]
         names = ["input_layernorm", "post_attention_layernorm"]
@@ -294,7 +324,7 @@ def _layer_rule(kind: Kind) -> Callable[[Args, Shape], Outcome]:
     sparse = (
         " Layer layer_idx is a sparse MoE block iff it is not in mlp_only_layers, num_experts > 0 and "
         "(layer_idx + 1) % decoder_sparse_step == 0; otherwise a dense gated MLP of intermediate_size."
-        if kind.mlp == "qwen2_moe"
+        if kind.layout
         else ""
     )
     layer.__doc__ = (
@@ -308,13 +338,13 @@ def _register(kind: Kind) -> None:
     prefix, mt = kind.prefix, kind.model_type
     common: dict[str, Any] = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
     rule(f"{prefix}Attention", *defaults(mt, *kind.attention_keys), **common)(_attention_rule(kind))
-    mlp_name = {"mixtral": "MixtralSparseMoeBlock", "qwen2_moe": "Qwen2MoeSparseMoeBlock"}.get(kind.mlp, f"{prefix}MLP")
+    mlp_name = f"{prefix}SparseMoeBlock" if kind.mlp in ("mixtral", "qwen2_moe", "qwen3_moe") else f"{prefix}MLP"
     rule(mlp_name, *defaults(mt, *kind.mlp_keys), **common)(_mlp_rule(kind))
-    extra = [("layer_idx", 0)] if kind.mlp == "qwen2_moe" else []
+    extra = [("layer_idx", 0)] if kind.layout else []
     rule(f"{prefix}DecoderLayer", *defaults(mt, *kind.layer_keys), *extra, **common)(_layer_rule(kind))
-    if kind.mlp == "qwen2_moe":
+    if kind.layout:
         dense = Kind(mt, mlp="gated")
-        rule("Qwen2MoeMLP", *defaults(mt, *dense.mlp_keys), **common)(_mlp_rule(dense))
+        rule(f"{prefix}MLP", *defaults(mt, *dense.mlp_keys), **common)(_mlp_rule(dense))
 
 
 for _kind in KINDS:

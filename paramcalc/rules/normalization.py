@@ -305,7 +305,7 @@ def normalization(args: Args, x: Shape) -> Outcome:
     terms = [
         Term("μ", "mean", tuple(sizes), names, trainable=False),
         Term("σ²", "variance", tuple(sizes), names, trainable=False),
-        Term("n", "count", (), (), trainable=False),
+        Term("n", "count", (), (), trainable=False, dtype="int32"),
     ]
     formula = f"{_times(2, names)}+1" if names else "3"
     return Outcome(shape=x, terms=terms, formula=formula, symbols=symbols)

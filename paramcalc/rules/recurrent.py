@@ -39,8 +39,9 @@ _SEQUENCE_OPTIONS: tuple[tuple[str, object], ...] = (
     ("go_backwards", False),
     ("stateful", False),
     ("unroll", False),
-    ("zero_output_for_mask", False),  # keras.layers.RNN's, via **kwargs; in every saved config
 )
+_MASK_OUTPUT: tuple[str | tuple[str, object], ...] = ("*", ("zero_output_for_mask", False))
+"""keras.layers.RNN's argument, reached through ``**kwargs`` (keyword only); in every saved config."""
 _LEGEND = {"m": "input features, the last input axis", "n": "units, the state size"}
 _LSTM_GATES = ("input", "forget", "cell", "output")
 _GRU_GATES = ("update", "reset", "candidate")
@@ -69,6 +70,7 @@ def _outputs(args: Args, x: Shape, n: int, states: int) -> tuple[Shape, tuple[Sh
     *_REGULARIZERS,
     *_SEQUENCE_OPTIONS,
     ("seed", None),
+    *_MASK_OUTPUT,
     legend=_LEGEND,
     min_rank=2,
     max_rank=2,
@@ -96,6 +98,7 @@ def simple_rnn(args: Args, x: Shape) -> Outcome:
     ("seed", None),
     *_SEQUENCE_OPTIONS,
     ("use_cudnn", "auto"),
+    *_MASK_OUTPUT,
     legend=_LEGEND,
     min_rank=2,
     max_rank=2,
@@ -131,6 +134,7 @@ def lstm(args: Args, x: Shape) -> Outcome:
     *_SEQUENCE_OPTIONS,
     ("reset_after", True),
     ("use_cudnn", "auto"),
+    *_MASK_OUTPUT,
     legend=_LEGEND,
     min_rank=2,
     max_rank=2,

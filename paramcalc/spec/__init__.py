@@ -24,11 +24,17 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
     ``framework`` overrides the spec's own framework (``--framework`` on the command line).
     """
     if arg == "-":
+        if stdin is None and sys.stdin is None:
+            raise SpecError("stdin is closed", location=Location("<stdin>"), hint="pipe a spec in, or pass a file")
         stream = stdin if stdin is not None else sys.stdin.buffer
         return parse_text(_read_stream(stream, "<stdin>"), "<stdin>", framework)
     if os.path.isfile(arg):
-        with open(arg, "rb") as handle:
-            return parse_text(_read_stream(handle, arg), arg, framework)
+        try:
+            with open(arg, "rb") as handle:
+                data = _read_stream(handle, arg)
+        except OSError as exc:
+            raise SpecError(f"cannot read the file: {exc.strerror or exc}", location=Location(arg)) from None
+        return parse_text(data, arg, framework)
     if os.path.isdir(arg):
         raise SpecError(f"'{arg}' is a directory, not a spec file", location=Location(arg))
     from paramcalc.spec.inline_spec import parse_inline
@@ -61,7 +67,10 @@ def _keras_json(document: Any, text: str, source: str) -> ModelSpec | None:
 
 
 def _read_stream(stream: BinaryIO, source: str) -> bytes:
-    data = stream.read(MAX_SPEC_BYTES + 1)
+    try:
+        data = stream.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(f"cannot read the spec: {exc.strerror or exc}", location=Location(source)) from None
     if len(data) > MAX_SPEC_BYTES:
         raise SpecError(f"spec is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MB", location=Location(source))
     return data
@@ -74,15 +83,28 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
 
         data = read_archive(data, source)
         source = f"{source}:config.json"
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (decode("utf-8-sig") loads a codec module)
+        data = data[3:]
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(
-            f"not UTF-8 text (byte {exc.start}); is this a binary file?", location=Location(source)
+            f"not UTF-8 text (byte {exc.start}); is this a binary file?",
+            location=Location(source, data.count(b"\n", 0, exc.start) + 1),
         ) from None
     if "\x00" in text:
-        raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source))
-    document = _json_document(text)
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source, line))
+    try:
+        return _read(text, source, framework)
+    except RecursionError:  # each reader bounds nesting; this is the last line of defence
+        raise SpecError("the spec is nested too deeply", location=Location(source)) from None
+    except MemoryError:
+        raise SpecError("the spec is too large to read", location=Location(source)) from None
+
+
+def _read(text: str, source: str, framework: str | None) -> ModelSpec:
+    document = _json_document(text, source)
     if document is not None:
         hf = _hf_config(document, text, source)
         if hf is not None:
@@ -105,15 +127,32 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
     return spec
 
 
-def _json_document(text: str) -> Any:
-    """The parsed JSON of a text that is a JSON object, else None (YAML is read later)."""
+def _json_document(text: str, source: str) -> Any:
+    """The parsed JSON of a text that is a JSON object, else None (YAML is read later).
+
+    A ``.json`` file that is not valid JSON (or nests too deeply for it) gets the JSON
+    error, which says more than YAML's would; an over-long integer is left to the YAML
+    reader, which reports it with its line.
+    """
     if not text.lstrip().startswith("{"):
         return None
     import json
 
+    from paramcalc.spec.common import json_int
+
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
+        return json.loads(text, parse_int=json_int)
+    except json.JSONDecodeError as exc:
+        if source.lower().endswith(".json"):
+            raise SpecError(
+                f"malformed JSON: {exc.msg} (column {exc.colno})", location=Location(source, exc.lineno)
+            ) from None
+        return None
+    except RecursionError:
+        if source.lower().endswith(".json"):
+            raise SpecError("JSON nesting is too deep", location=Location(source)) from None
+        return None
+    except ValueError:
         return None
 
 

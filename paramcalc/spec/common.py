@@ -10,15 +10,31 @@ call).  This module validates those entries, applies the contract's input conven
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
+from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 MAX_LAYERS = 1_000_000
 """Upper bound on layers after expanding ``Repeat`` blocks: a spec is data, not a bomb."""
+MAX_INT_DIGITS = 100
+"""Longest integer literal any reader accepts (sizes need 19 digits at most).  Checked by
+the readers themselves, so the answer does not depend on Python's own int-to-text limit."""
+
+
+def json_int(text: str) -> int:
+    """``json.loads``'s integers, refusing over-long ones (``ValueError``) whatever Python's own limit."""
+    if len(text) > MAX_INT_DIGITS:
+        raise ValueError(f"integer of {len(text.lstrip('-')):,} digits is too long")
+    return int(text)
+
+
+MAX_DEPTH = 100
+"""Deepest nesting of lists, mappings and layer calls any reader accepts; real specs need a handful."""
 
 _CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 INPUT_CLASSES = frozenset({"Input", "InputLayer"})
@@ -38,67 +54,102 @@ def to_snake_case(name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+class _ShortRepr(reprlib.Repr):
+    """``repr`` bounded in depth, length and integer size, so any value is safe to show."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxstring = 40
+        self.maxother = 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # str() of a huge int is slow, and refused past 4300 digits
+            return f"<{x.bit_length()}-bit integer>"
+        return repr(x)
+
+    def repr_LayerSpec(self, x: LayerSpec, level: int) -> str:  # noqa: N802 - reprlib's naming scheme
+        return f"{x.class_name}(...)"
+
+
+_SHORT_REPR = _ShortRepr()
+
+
 def describe_value(value: object) -> str:
     """A short, safe description of a value for error messages (never its whole repr)."""
-    text = repr(value)
+    text = _SHORT_REPR.repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
 def layer_from_entry(entry: Value, location: Location, index: int = 0) -> LayerSpec:
     """One layer entry (``ClassName``, ``{ClassName: args}`` or a LayerSpec) as a record."""
+    if type(entry) is dict and len(entry) == 1:  # the common case first: this runs once per layer
+        ((raw_name, raw_args),) = entry.items()
+        return _with_args(_class_name(raw_name, location), raw_args, location, index)
     if isinstance(entry, LayerSpec):
         return replace(entry, index=index or entry.index)
     if isinstance(entry, str):
         return LayerSpec(_class_name(entry, location), location=location, index=index)
     if isinstance(entry, Mapping):
         if len(entry) != 1:
-            keys = ", ".join(str(k) for k in list(entry)[:4])
+            keys = f" ({', '.join(str(k) for k in list(entry)[:4])})" if entry else ""
             raise SpecError(
-                f"a layer entry must have exactly one key, the layer class; got {len(entry)} ({keys})",
+                f"a layer entry must have exactly one key, the layer class; got {len(entry)}{keys}",
                 location=location,
                 hint="write each layer as its own list item: '- Dense: 4'",
             )
         ((raw_name, raw_args),) = entry.items()
-        class_name = _class_name(raw_name, location)
-        layer = LayerSpec(class_name, location=location, index=index)
-        return _with_args(layer, raw_args)
+        return _with_args(_class_name(raw_name, location), raw_args, location, index)
     raise SpecError(
         f"a layer entry must be 'ClassName' or 'ClassName: args', got {type(entry).__name__} {describe_value(entry)}",
         location=location,
     )
 
 
+def layer_from_call(class_name: Value, args: Value, location: Location, index: int = 0) -> LayerSpec:
+    """A ``ClassName: args`` entry given as its two parts (what ``{ClassName: args}`` holds)."""
+    return _with_args(_class_name(class_name, location), args, location, index)
+
+
 def _class_name(raw: object, location: Location) -> str:
+    if raw in _CLASS_NAMES_SEEN:
+        return raw  # type: ignore[return-value]
     if not isinstance(raw, str) or not _CLASS_NAME.match(raw):
         raise SpecError(f"layer class must be a name like 'Dense', got {describe_value(raw)}", location=location)
+    if len(_CLASS_NAMES_SEEN) < 4096:
+        _CLASS_NAMES_SEEN.add(raw)
     return raw
 
 
-def _with_args(layer: LayerSpec, raw: Value) -> LayerSpec:
-    """Attach YAML-style args: mapping = kwargs, list = positional, scalar = first positional."""
+_CLASS_NAMES_SEEN: set[object] = set()
+"""Class names already checked: a big spec repeats a handful of them."""
+
+
+def _with_args(class_name: str, raw: Value, location: Location, index: int) -> LayerSpec:
+    """A layer with YAML-style args: mapping = kwargs, list = positional, scalar = first positional.
+
+    Built in one go (no ``dataclasses.replace``): this runs once per layer of every spec.
+    """
     if raw is None:
-        return layer
-    if isinstance(raw, Mapping):
-        kwargs: dict[str, Value] = {}
-        for key, value in raw.items():
-            if not isinstance(key, str):
-                raise SpecError(
-                    f"argument names must be strings, got {describe_value(key)}",
-                    location=layer.location,
-                    layer=layer.describe(),
-                )
-            kwargs[key] = value
-        name = kwargs.pop("name", None)
-        inputs = kwargs.pop("inputs", None)
-        return replace(
-            layer,
-            kwargs=kwargs,
-            name=_layer_name(name, layer),
-            inputs=_input_names(inputs, layer),
-        )
+        return LayerSpec(class_name, (), {}, location, None, None, index)
     if isinstance(raw, (list, tuple)):
-        return replace(layer, args=tuple(raw))
-    return replace(layer, args=(raw,))
+        return LayerSpec(class_name, tuple(raw), {}, location, None, None, index)
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # type() first: the ABC check is slow
+        return LayerSpec(class_name, (raw,), {}, location, None, None, index)
+    for key in raw:
+        if type(key) is not str:
+            raise SpecError(
+                f"argument names must be strings, got {describe_value(key)}",
+                location=location,
+                layer=LayerSpec(class_name, location=location, index=index).describe(),
+            )
+    if "name" not in raw and "inputs" not in raw:  # the reader's fresh mapping is used as it is
+        return LayerSpec(class_name, (), raw, location, None, None, index)
+    kwargs: dict[str, Value] = dict(raw)
+    name = kwargs.pop("name", None)
+    inputs = kwargs.pop("inputs", None)
+    layer = LayerSpec(class_name, location=location, index=index)
+    return LayerSpec(class_name, (), kwargs, location, _layer_name(name, layer), _input_names(inputs, layer), index)
 
 
 def _layer_name(name: Value, layer: LayerSpec) -> str | None:
@@ -140,12 +191,13 @@ def parse_shape(value: Value, location: Location | None, what: str = "input shap
     for dim in value:
         if dim is None:
             dims.append(None)
-        elif isinstance(dim, int) and not isinstance(dim, bool) and dim > 0:
+        elif isinstance(dim, int) and not isinstance(dim, bool) and 0 < dim <= MAX_DIM:
             dims.append(dim)
+        elif isinstance(dim, int) and not isinstance(dim, bool) and dim > MAX_DIM:
+            raise SpecError(f"{what} sizes must be at most 2**63 - 1, got {describe_value(dim)}", location=location)
         else:
             raise SpecError(
-                f"{what} sizes must be positive integers or null, got {describe_value(dim)}",
-                location=location,
+                f"{what} sizes must be positive integers or null, got {describe_value(dim)}", location=location
             )
     return tuple(dims)
 
@@ -203,20 +255,22 @@ def expand_repeats(
     style for duplicates.  Inside a copy, ``inputs:`` that name a layer of the block
     refer to that copy's layer; after the block they refer to the last copy's.
     """
+    plain = [item for item in layers if not isinstance(item, tuple)]
+    if len(plain) == len(layers):  # no Repeat: only number the layers
+        return [item if item.index == i else replace(item, index=i) for i, item in enumerate(plain, start=1)]
+    _count_expanded(layers)
     out: list[LayerSpec] = []
     alias: dict[str, str] = {}
 
     def emit(items: list[LayerSpec | tuple[int, list[Any], Location]], rename: dict[str, str]) -> None:
         for item in items:
             if isinstance(item, tuple):
-                times, inner, location = item
+                times, inner, _ = item
                 for copy in range(times):
                     local = dict(rename)
                     for name in _names_in(inner):
                         local[name] = name if copy == 0 else f"{name}_{copy}"
                     emit(inner, local)
-                    if len(out) > MAX_LAYERS:
-                        raise SpecError(f"Repeat expands to more than {MAX_LAYERS:,} layers", location=location)
                     alias.update({name: local[name] for name in _names_in(inner)})
                 continue
             layer = item
@@ -228,6 +282,20 @@ def expand_repeats(
 
     emit(layers, {})
     return out
+
+
+def _count_expanded(items: list[Any]) -> int:
+    """How many layers ``items`` expand to; refuses more than MAX_LAYERS before building any."""
+    total = 0
+    for item in items:
+        if isinstance(item, tuple):
+            times, inner, location = item
+            total += times * _count_expanded(inner)
+            if total > MAX_LAYERS:
+                raise SpecError(f"Repeat expands to more than {MAX_LAYERS:,} layers", location=location)
+        else:
+            total += 1
+    return total
 
 
 def _names_in(items: list[Any]) -> list[str]:
@@ -304,6 +372,7 @@ def assemble(
     budget: Mapping[str, Value] | None = None,
     budget_location: Location | None = None,
     graph: bool = False,
+    outputs_location: Location | None = None,
 ) -> ModelSpec:
     """Apply the contract's input conventions and build the :class:`ModelSpec`.
 
@@ -352,7 +421,7 @@ def assemble(
             length = first.kwargs.get("input_length")
             dims = parse_shape([length], first.location, "input_length") if length is not None else (None,)
             model_inputs.append(InputSpec("input_layer", dims, "int32", first.location))
-    body = [replace(layer, index=i + 1) for i, layer in enumerate(body)]
+    body = [layer if layer.index == i else replace(layer, index=i) for i, layer in enumerate(body, start=1)]
     return ModelSpec(
         layers=tuple(body),
         inputs=tuple(model_inputs),
@@ -363,4 +432,5 @@ def assemble(
         source=source,
         graph=graph,
         budget_location=budget_location,
+        outputs_location=outputs_location,
     )

@@ -43,6 +43,7 @@ from paramcalc.spec.hf_families import (
     INT,
     INT_LIST,
     MASKED_LM,
+    MOE_LAYOUT,
     OPT_INT,
     SEQ2SEQ,
     STR,
@@ -50,6 +51,7 @@ from paramcalc.spec.hf_families import (
     Family,
     qwen2_moe_is_sparse,
 )
+from paramcalc.spec.hf_schema import ACTIVATIONS, CHECKED, LAYER_TYPES, LEGACY_LAYER_TYPES, describe_kind, type_ok
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
 
 TIE_POLICIES = ("checkpoint", "transformers")
@@ -173,6 +175,22 @@ def resolve(family: Family, doc: Mapping[str, Any], where: _Where | None = None)
     ``num_hidden_layers`` sets ``num_layers`` but not the already derived decoder depth.
     """
     where = where or _Where("<config>", "")
+    schema = CHECKED.get(family.model_type, {})
+    for key, value in doc.items():
+        kind = schema.get(key)
+        if kind and not type_ok(kind, value):
+            raise SpecError(
+                f"'{key}' must be {describe_kind(kind)}, got {describe_value(value)}",
+                location=where.at(key),
+                hint=f"{family.config_class} refuses it (a strict field)",
+            )
+    scale = doc.get("initializer_range")
+    if family.model_type == "llama" and isinstance(scale, float) and not 0.0 <= scale <= 1.0:
+        raise SpecError(
+            f"'initializer_range' must be between 0 and 1, got {scale}",
+            location=where.at("initializer_range"),
+            hint="LlamaConfig refuses it",
+        )
     cfg: dict[str, Any] = {key: default for key, (default, _) in family.fields.items()}
     for key, value in doc.items():
         if key in family.fields:
@@ -181,7 +199,172 @@ def resolve(family: Family, doc: Mapping[str, Any], where: _Where | None = None)
     for alias, target in family.aliases.items():
         if alias in doc:
             cfg[target] = _checked(family, target, doc[alias], where, alias)
+    _validate(family, cfg, doc, where)
     return cfg
+
+
+KV_NOT_DERIVED = ("qwen2_moe",)
+"""Config classes whose ``num_key_value_heads`` may be null but is not derived from the heads:
+the attention then divides by None and transformers fails building any layer."""
+
+CHECKS_HEADS = ("llama", "gemma2")
+"""Config classes whose ``validate_architecture`` refuses hidden_size % num_attention_heads
+(the other families refuse it, if at all, only when an attention module is built)."""
+
+DERIVES_HEAD_DIM = ("llama", "mistral")
+"""Config classes that set ``head_dim = hidden_size // num_attention_heads`` when it is null."""
+
+
+def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
+    """Refuse what transformers refuses while building the config (whatever the layer count)."""
+    mt = family.model_type
+    layers = cfg.get({"gpt2": "n_layer", "t5": "num_layers"}.get(mt, "num_hidden_layers"))
+    has_layers = not isinstance(layers, int) or layers > 0  # the attention modules are what fail
+    extra_head_dim = family.fields.get("head_dim", (None, ""))[1] == EXTRA
+    if has_layers and extra_head_dim and "head_dim" in doc and doc["head_dim"] is None:
+        raise SpecError(
+            "'head_dim' must be an integer, got null",
+            location=where.at("head_dim"),
+            hint=f"{family.prefix}Attention reads head_dim as written when the key is present (no default for null)",
+        )
+    if has_layers and mt in KV_NOT_DERIVED and "num_key_value_heads" in doc and doc["num_key_value_heads"] is None:
+        raise SpecError(
+            "'num_key_value_heads' must be an integer, got null",
+            location=where.at("num_key_value_heads"),
+            hint=f"{family.config_class} does not derive it from num_attention_heads",
+        )
+    heads = cfg.get("num_attention_heads")
+    if mt in CHECKS_HEADS and isinstance(heads, int) and heads > 0 and cfg["hidden_size"] % heads:
+        raise SpecError(
+            f"hidden_size {cfg['hidden_size']} is not a multiple of num_attention_heads {heads}",
+            location=where.at("hidden_size"),
+            hint=f"{family.config_class} refuses it (validate_architecture)",
+        )
+    if mt == "t5":
+        proj = cfg["feed_forward_proj"]
+        parts = proj.split("-")
+        if (len(parts) > 1 and parts[0] != "gated") or len(parts) > 2:
+            raise SpecError(
+                f"feed_forward_proj '{proj}' is not an activation like 'relu' or 'gated-gelu'",
+                location=where.at("feed_forward_proj"),
+                hint="T5Config refuses it (validate_architecture)",
+            )
+        if parts[-1] not in ACTIVATIONS:
+            raise SpecError(
+                f"feed_forward_proj '{proj}' names no activation transformers knows ('{parts[-1]}')",
+                location=where.at("feed_forward_proj"),
+                hint=f"known: {', '.join(sorted(ACTIVATIONS))}",
+            )
+    act_key = {"gpt2": "activation_function", "gemma2": "hidden_activation", "t5": ""}.get(mt, "hidden_act")
+    act = doc.get(act_key) if act_key else None
+    if has_layers and isinstance(act, str) and act not in ACTIVATIONS and not (mt == "gemma" and act == "gelu"):
+        raise SpecError(
+            f"'{act_key}' {act!r} is no activation transformers knows",
+            location=where.at(act_key),
+            hint=f"the MLP looks it up in ACT2FN: {', '.join(sorted(ACTIVATIONS))}",
+        )
+    if mt not in ("gpt2", "bert", "t5") and isinstance(heads, int) and heads <= 0:
+        raise SpecError(
+            f"'num_attention_heads' must be positive, got {heads}",
+            location=where.at("num_attention_heads"),
+            hint="the rotary embedding divides hidden_size by it",
+        )
+    _validate_layer_types(family, cfg, doc, where)
+    _validate_rope(family, cfg, doc, where)
+
+
+def _validate_layer_types(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
+    """``layer_types`` (one attention kind per layer) changes no shape, but transformers checks
+    every entry is a known kind (old names renamed first) and that there is one per layer.
+    """
+    types = doc.get("layer_types")
+    if types is None:
+        return
+    depth = cfg.get({"gpt2": "n_layer", "t5": "num_layers"}.get(family.model_type, "num_hidden_layers"))
+    entries = (
+        [LEGACY_LAYER_TYPES.get(t, t) if isinstance(t, str) else t for t in types] if isinstance(types, list) else []
+    )
+    if not isinstance(types, list) or not all(t in LAYER_TYPES for t in entries):
+        raise SpecError(
+            f"'layer_types' must be a list of {', '.join(LAYER_TYPES[:2])}, ..., got {describe_value(types)}",
+            location=where.at("layer_types"),
+            hint=f"{family.config_class} refuses it (validate_layer_type)",
+        )
+    if isinstance(depth, int) and len(types) != depth:
+        raise SpecError(
+            f"'layer_types' has {len(types)} entries for {depth} layers",
+            location=where.at("layer_types"),
+            hint=f"{family.config_class} refuses it (validate_layer_type): one entry per layer",
+        )
+
+
+ROPE_REQUIRED = {
+    "default": (),
+    "linear": ("factor",),
+    "dynamic": ("factor",),
+    "yarn": ("factor",),
+    "llama3": ("factor", "low_freq_factor", "high_freq_factor"),
+    "longrope": ("short_factor", "long_factor"),
+    "proportional": (),
+}
+"""RoPE types transformers builds, and the keys each needs (``_validate_<type>_rope_parameters``)."""
+
+
+def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
+    """The RoPE settings transformers refuses: an unknown ``rope_type``, a missing required key,
+    Phi-3 with anything but default / longrope, and an odd rotary dimension (below).
+    """
+    if "head_dim" not in family.fields or family.model_type == "t5":
+        return
+    key = "rope_parameters" if isinstance(doc.get("rope_parameters"), Mapping) else "rope_scaling"
+    rope = doc.get(key)
+    if isinstance(rope, Mapping) and rope:
+        kind = rope.get("rope_type", rope.get("type", "default"))
+        if family.model_type == "phi3" and kind in ("su", "yarn"):
+            kind = "longrope"  # Phi3Config renames them
+        allowed = ("default", "longrope") if family.model_type == "phi3" else tuple(ROPE_REQUIRED)
+        if kind not in allowed:
+            raise SpecError(
+                f"'{key}' has rope_type {describe_value(kind)}, which {family.config_class} cannot build",
+                location=where.at(key),
+                hint=f"rope types: {', '.join(allowed)}",
+            )
+        missing = [k for k in ROPE_REQUIRED[str(kind)] if k not in rope]
+        if missing:
+            raise SpecError(
+                f"'{key}' of rope_type '{kind}' lacks {', '.join(missing)}",
+                location=where.at(key),
+                hint=f"{family.config_class} refuses it (validate_rope)",
+            )
+    _validate_rotary_dim(family, cfg, doc, where)
+
+
+def _validate_rotary_dim(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
+    """RoPE needs an even rotary dimension: transformers refuses an odd ``head_dim`` above 4
+    that is rotated whole (``partial_rotary_factor`` 1), when the config has a ``head_dim``
+    (a field, derived or written) -- hidden/heads computed by the attention is not checked.
+    """
+    head_dim = cfg.get("head_dim")
+    if family.fields["head_dim"][1] == EXTRA and "head_dim" not in doc:
+        return
+    if head_dim is None and family.model_type in DERIVES_HEAD_DIM:
+        heads = cfg["num_attention_heads"]
+        head_dim = cfg["hidden_size"] // heads if isinstance(heads, int) and heads > 0 else None
+    if not isinstance(head_dim, int) or head_dim <= 4 or head_dim % 2 == 0:
+        return
+    factor: Any = doc.get("partial_rotary_factor", 1.0)
+    for key in ("rope_parameters", "rope_scaling"):
+        rope = doc.get(key)
+        if isinstance(rope, Mapping) and "partial_rotary_factor" in rope:
+            factor = rope["partial_rotary_factor"]
+            break
+    if isinstance(factor, (int, float)) and not isinstance(factor, bool) and int(head_dim * factor) == head_dim:
+        raise SpecError(
+            f"head_dim {head_dim} is odd, and RoPE rotates it whole: it needs an even rotary dimension",
+            location=where.at("head_dim" if "head_dim" in doc else "hidden_size"),
+            hint=f"{family.config_class} refuses it (validate_rope); "
+            "a partial_rotary_factor < 1 or an even head_dim is accepted",
+        )
 
 
 def _checked(family: Family, key: str, value: Any, where: _Where, written: str | None = None) -> Any:
@@ -222,7 +405,7 @@ def _derive(family: Family, cfg: dict[str, Any]) -> None:
     if family.model_type in ("llama", "mistral") and cfg["head_dim"] is None:
         heads = cfg["num_attention_heads"]
         cfg["head_dim"] = cfg["hidden_size"] // heads if heads > 0 else None
-    if family.model_type == "qwen2_moe" and cfg["mlp_only_layers"] is None:
+    if family.model_type in MOE_LAYOUT and cfg["mlp_only_layers"] is None:
         cfg["mlp_only_layers"] = []
     if family.model_type == "t5" and cfg["num_decoder_layers"] is None:
         cfg["num_decoder_layers"] = cfg["num_layers"]
@@ -231,7 +414,7 @@ def _derive(family: Family, cfg: dict[str, Any]) -> None:
 def _architecture(family: Family, doc: Mapping[str, Any], where: _Where) -> tuple[str, str]:
     """The model class to count: the first of ``architectures`` this family supports."""
     names = doc.get("architectures")
-    if names is None:
+    if names is None or names == []:
         return family.default_architecture, family.architectures[family.default_architecture]
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise SpecError(
@@ -313,11 +496,18 @@ def _decoder(build: _Build) -> list[LayerSpec]:
     ]
     depth = build.count("num_hidden_layers")
     block = f"{prefix}DecoderLayer"
-    if family.model_type == "qwen2_moe":
-        sparse = [
-            qwen2_moe_is_sparse(i, cfg["num_experts"], max(cfg["decoder_sparse_step"], 1), cfg["mlp_only_layers"])
-            for i in range(depth)
-        ]
+    if family.model_type in MOE_LAYOUT:
+        try:
+            sparse = [
+                qwen2_moe_is_sparse(i, cfg["num_experts"], cfg["decoder_sparse_step"], cfg["mlp_only_layers"])
+                for i in range(depth)
+            ]
+        except ZeroDivisionError:
+            raise SpecError(
+                "decoder_sparse_step 0 with experts: which layers are sparse is (layer + 1) % decoder_sparse_step",
+                location=build.where.at("decoder_sparse_step"),
+                hint=f"{family.config_class} builds no model with it (a modulo by zero); use 1",
+            ) from None
         groups = []
         for flag in (False, True):
             indices = [i for i in range(depth) if sparse[i] == flag]
@@ -400,7 +590,15 @@ def _t5(build: _Build) -> list[LayerSpec]:
     cfg, role, doc = build.cfg, build.role, build.doc
     d, vocab = cfg["d_model"], cfg["vocab_size"]
     layers = [LayerSpec("Embedding", kwargs={"num_embeddings": vocab, "embedding_dim": d}, name="shared")]
-    stacks = [("encoder", False, build.count("num_layers"))]
+    # T5Model and T5ForConditionalGeneration set is_decoder false on their encoder; T5EncoderModel
+    # keeps the config's, so "is_decoder": true gives its blocks a cross-attention each
+    as_decoder = role == ENCODER and bool(cfg["is_decoder"])
+    if as_decoder:
+        build.notes.append(
+            "is_decoder true: T5EncoderModel builds its stack from the config as is, so every encoder block "
+            "also has a cross-attention (layer.1.EncDecAttention), as transformers does"
+        )
+    stacks = [("encoder", as_decoder, build.count("num_layers"))]
     if role != ENCODER:
         stacks.append(("decoder", True, build.count("num_decoder_layers")))
     for stack, is_decoder, depth in stacks:

@@ -26,6 +26,8 @@ OPT_INT = "int?"
 BOOL = "bool"
 STR = "str"
 INT_LIST = "list[int]?"
+ANY = "any"
+"""Read, but not type-checked by the config class (T5's ``tie_word_embeddings``)."""
 EXTRA = "extra"
 """Not a field of the config class, but read by the modelling code when present
 (``getattr(config, "head_dim", hidden // heads)`` in Qwen2 and Phi-3)."""
@@ -222,6 +224,25 @@ FAMILIES: dict[str, Family] = {
             "tie_word_embeddings": (False, BOOL),
         },
     ),
+    "qwen3_moe": _decoder(
+        "qwen3_moe",
+        "Qwen3MoeConfig",
+        "Qwen3Moe",
+        {
+            **_sizes(151936, 2048, 6144, 24, 32, (4, INT)),
+            "head_dim": (None, EXTRA),
+            "attention_bias": (False, BOOL),
+            "num_experts": (128, INT),
+            "num_experts_per_tok": (8, INT),
+            "moe_intermediate_size": (768, INT),
+            "decoder_sparse_step": (1, INT),
+            "mlp_only_layers": (None, INT_LIST),
+            "tie_word_embeddings": (False, BOOL),
+        },
+        # num_experts is the field; num_local_experts, an extra key set after the fields,
+        # overrides it (the config class maps one name onto the other)
+        aliases={"num_local_experts": "num_experts"},
+    ),
     "gemma": _decoder(
         "gemma",
         "GemmaConfig",
@@ -270,10 +291,12 @@ FAMILIES: dict[str, Family] = {
             "d_ff": (2048, INT),
             "num_layers": (6, INT),
             "num_decoder_layers": (None, OPT_INT),
+            "is_decoder": (False, BOOL),
             "num_heads": (8, INT),
             "relative_attention_num_buckets": (32, INT),
             "feed_forward_proj": ("relu", STR),
-            "tie_word_embeddings": (True, BOOL),
+            # not a T5Config field: __post_init__ pops it (only `false` means anything), any value goes
+            "tie_word_embeddings": (True, ANY),
             "layer_norm_epsilon": (1e-6, "float"),
         },
         architectures={"T5ForConditionalGeneration": SEQ2SEQ, "T5Model": BASE, "T5EncoderModel": ENCODER},
@@ -297,11 +320,20 @@ def defaults(model_type: str, *keys: str) -> list[tuple[str, Any]]:
     return [(key, family.default(key)) for key in keys]
 
 
+MOE_LAYOUT = ("qwen2_moe", "qwen3_moe")
+"""Families whose layers are sparse or dense by ``decoder_sparse_step`` / ``mlp_only_layers``."""
+
+
 def qwen2_moe_is_sparse(layer_idx: int, num_experts: int, decoder_sparse_step: int, mlp_only_layers: list[int]) -> bool:
-    """Qwen2-MoE's rule for which layers get experts (``Qwen2MoeDecoderLayer.__init__``).
+    """Qwen2-MoE's (and Qwen3-MoE's) rule for which layers get experts (``DecoderLayer.__init__``).
 
     Layer ``i`` is a sparse MoE block iff ``i`` is not in ``mlp_only_layers``, there are
     experts at all, and ``(i + 1) % decoder_sparse_step == 0``; otherwise it is a dense MLP
-    of ``intermediate_size``.
+    of ``intermediate_size``.  Evaluated in that order, as transformers does, so a
+    ``decoder_sparse_step`` of 0 only fails (a modulo by zero) when the test is reached.
     """
-    return layer_idx not in mlp_only_layers and num_experts > 0 and (layer_idx + 1) % decoder_sparse_step == 0
+    if layer_idx in mlp_only_layers or num_experts <= 0:
+        return False
+    if decoder_sparse_step == 0:
+        raise ZeroDivisionError("decoder_sparse_step is 0")
+    return (layer_idx + 1) % decoder_sparse_step == 0

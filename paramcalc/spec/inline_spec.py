@@ -14,11 +14,12 @@ replaced by ``_`` (same width: columns in errors stay right) and its position no
 from __future__ import annotations
 
 import ast
+import warnings
 from contextvars import ContextVar
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
-from paramcalc.spec.common import assemble
+from paramcalc.spec.common import MAX_DEPTH, MAX_INT_DIGITS, assemble, describe_value
 from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
 
 MAX_INLINE_CHARS = 100_000
@@ -119,35 +120,107 @@ def _refuse(node: ast.expr, what: str) -> None:
         raise _InlineError(f"'?' cannot stand for {what}; it replaces a value", node, hint=_PLACEHOLDER_HINT)
 
 
+def _ast_parse(text: str) -> ast.Expression:
+    """``ast.parse`` in eval mode, silently.
+
+    Python warns on stderr about odd literals (``1inputs``, an invalid escape in a
+    string), which would break the one-line error promise.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, mode="eval")
+
+
 def _parse(text: str, source: str) -> list[LayerSpec]:
     if len(text) > MAX_INLINE_CHARS:
         raise _InlineError(f"longer than {MAX_INLINE_CHARS:,} characters", hint="use a YAML file")
-    if not text.strip():
+    text = text.strip()
+    if not text:
         raise _InlineError("empty spec", hint='write layers like "Dense(4) | Dense(1)"')
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = _ast_parse(text)
     except SyntaxError as exc:
-        column = exc.offset
+        segments = _split(text)
+        for start, end, filled in segments or ():
+            if not filled:  # point at the '|' next to the empty segment
+                err = _InlineError("empty segment: '|' needs a layer on each side", hint='e.g. "Dense(4) | Dense(1)"')
+                err.column = start if start > 0 else end + 1
+                raise err from None
         message = exc.msg
-        err = _InlineError(f"{message}", hint='write layers as calls joined by |, e.g. "Dense(4) | Dense(1)"')
-        err.column = column
+        if "integer string conversion" in message:
+            message = "integer literal is too long"
+        err = _InlineError(message, hint='write layers as calls joined by |, e.g. "Dense(4) | Dense(1)"')
+        err.column = max(exc.offset or 1, 1)
         raise err from None
-    except (RecursionError, MemoryError, ValueError):
-        raise _InlineError("nesting is too deep or the text is not a valid expression") from None
-    segments: list[ast.expr] = []
+    except (RecursionError, MemoryError):
+        # thousands of '|' nest the syntax tree too deeply for ast: parse the segments one by one
+        return _parse_segments(text, source)
+    except ValueError:
+        raise _InlineError("the text is not a valid expression") from None
+    nodes: list[ast.expr] = []
     node = tree.body
     while isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        segments.append(node.right)
+        nodes.append(node.right)
         node = node.left
-    segments.append(node)
-    segments.reverse()
+    nodes.append(node)
+    nodes.reverse()
+    return [_layer(seg, source, index) for index, seg in enumerate(nodes, start=1)]
+
+
+def _parse_segments(text: str, source: str) -> list[LayerSpec]:
+    """Parse each top-level ``|`` segment on its own (columns kept by padding with spaces)."""
+    segments = _split(text)
+    if not segments or "\n" in text:
+        raise _InlineError("nesting is too deep or the text is not a valid expression")
+    layers = []
+    for index, (start, end, _) in enumerate(segments, start=1):
+        padded = "(" + " " * (start - 1) + text[start:end] + ")" if start else text[start:end]
+        try:
+            tree = _ast_parse(padded)
+        except SyntaxError as exc:
+            err = _InlineError(exc.msg)
+            err.column = max(exc.offset or 1, 1)
+            raise err from None
+        except (RecursionError, MemoryError, ValueError):
+            raise _InlineError("nesting is too deep or the text is not a valid expression") from None
+        layers.append(_layer(tree.body, source, index))
+    return layers
+
+
+def _split(text: str) -> list[tuple[int, int, bool]] | None:
+    """Top-level ``|`` segments as (start, end, has tokens) offsets; None if the text does not tokenize."""
+    import io
+    import tokenize
+
+    skip = {tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT}
+    line_starts = [0]
+    for line in text.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+    segments = []
+    depth = 0
+    start = 0
+    filled = False
     try:
-        return [_layer(seg, source, index) for index, seg in enumerate(segments, start=1)]
-    except RecursionError:
-        raise _InlineError("nesting is too deep") from None
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in skip:
+                continue
+            if token.string in ("(", "[", "{"):
+                depth += 1
+            elif token.string in (")", "]", "}"):
+                depth -= 1
+            elif token.string == "|" and depth == 0:
+                offset = line_starts[token.start[0] - 1] + token.start[1]
+                segments.append((start, offset, filled))
+                start, filled = offset + 1, False
+                continue
+            filled = True
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    segments.append((start, len(text), filled))
+    return segments
 
 
-def _layer(node: ast.expr, source: str, index: int = 0) -> LayerSpec:
+def _layer(node: ast.expr, source: str, index: int = 0, depth: int = 0) -> LayerSpec:
     location = Location(source, column=node.col_offset + 1)
     _refuse(node, "a layer")
     if isinstance(node, (ast.Name, ast.Attribute)):
@@ -163,14 +236,14 @@ def _layer(node: ast.expr, source: str, index: int = 0) -> LayerSpec:
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise _InlineError("*args are not allowed", arg)
-        args.append(_literal(arg, source))
+        args.append(_literal(arg, source, depth + 1))
     kwargs: dict[str, Any] = {}
     for keyword in node.keywords:
         if keyword.arg is None:
             raise _InlineError("**kwargs are not allowed", keyword.value)
         if keyword.arg in kwargs:
             raise _InlineError(f"argument '{keyword.arg}' given twice", keyword.value)
-        kwargs[keyword.arg] = _literal(keyword.value, source)
+        kwargs[keyword.arg] = _literal(keyword.value, source, depth + 1)
     name = kwargs.pop("name", None)
     if name is not None and not isinstance(name, str):
         raise _InlineError("name= must be a string", node)
@@ -196,12 +269,16 @@ def _callee(node: ast.expr) -> str:
     raise _InlineError(f"expected a layer name, got {_what(node)}", node)
 
 
-def _literal(node: ast.expr, source: str) -> Any:
+def _literal(node: ast.expr, source: str, depth: int) -> Any:
     """A literal argument: numbers, strings, booleans, None, tuples/lists/dicts, nested layers, ``?``."""
+    if depth > MAX_DEPTH:
+        raise _InlineError(f"nesting is deeper than {MAX_DEPTH} levels", node)
     placeholder = _placeholder(node, source)
     if placeholder is not None:
         return placeholder
     if isinstance(node, ast.Constant):
+        if type(node.value) is int and node.value.bit_length() > MAX_INT_DIGITS * 10 // 3:
+            raise _InlineError("integer literal is too long", node, hint="sizes are at most 2**63 - 1")
         if isinstance(node.value, (bool, int, float, str)) or node.value is None:
             return node.value
         raise _InlineError(f"{type(node.value).__name__} literals are not allowed", node)
@@ -211,19 +288,24 @@ def _literal(node: ast.expr, source: str) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.Tuple):
-        return tuple(_literal(item, source) for item in node.elts)
+        return tuple(_literal(item, source, depth + 1) for item in node.elts)
     if isinstance(node, ast.List):
-        return [_literal(item, source) for item in node.elts]
+        return [_literal(item, source, depth + 1) for item in node.elts]
     if isinstance(node, ast.Dict):
         out = {}
         for key_node, value_node in zip(node.keys, node.values, strict=True):
             if key_node is None:
                 raise _InlineError("**mappings are not allowed", value_node)
             _refuse(key_node, "a key")
-            out[_literal(key_node, source)] = _literal(value_node, source)
+            key = _literal(key_node, source, depth + 1)
+            if not isinstance(key, (str, int, float)) and key is not None:
+                raise _InlineError("mapping keys must be strings or numbers", key_node)
+            if key in out:
+                raise _InlineError(f"key {describe_value(key)} given twice", key_node)
+            out[key] = _literal(value_node, source, depth + 1)
         return out
     if isinstance(node, ast.Call):
-        return _layer(node, source)
+        return _layer(node, source, depth=depth + 1)
     if isinstance(node, ast.Name):
         raise _InlineError(
             f"'{node.id}' is not a value", node, hint=f"quote strings: '{node.id}'; layers are calls: {node.id}()"
@@ -241,5 +323,12 @@ def _what(node: ast.AST) -> str:
         ast.Compare: "a comparison",
         ast.BoolOp: "a boolean expression",
         ast.JoinedStr: "an f-string",
+        ast.Constant: "a constant",
+        ast.Call: "a call's result",
+        ast.UnaryOp: "an expression",
+        ast.IfExp: "a conditional expression",
+        ast.NamedExpr: "an assignment",
+        ast.Tuple: "a tuple",
+        ast.Starred: "a starred expression",
     }
-    return names.get(type(node), type(node).__name__)
+    return names.get(type(node), f"a Python {type(node).__name__} expression")

@@ -23,15 +23,15 @@ from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
-from paramcalc.spec.common import MODEL_CLASSES, assemble, describe_value, parse_shape
+from paramcalc.spec.common import MODEL_CLASSES, assemble, describe_value, json_int, parse_shape
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 FUNCTIONAL_CLASSES = frozenset({"Functional", "Model"})
-DROPPED_KEYS = frozenset({"name", "dtype", "build_config", "registered_name", "module", "shared_object_id"})
-"""Config keys that are not layer arguments, or that paramcalc does not use (dtype policies)."""
+DROPPED_KEYS = frozenset({"name", "build_config", "registered_name", "module", "shared_object_id"})
+"""Config keys that are not layer arguments, or that paramcalc does not use."""
 KERAS2_DROPPED = frozenset({"implementation", "time_major"})
 """Keras 2 layer arguments Keras 3 removed; they never change a parameter count."""
 LAYER_VALUED = ("layer", "backward_layer", "cell", "cells")
@@ -66,13 +66,15 @@ def read_archive(data: bytes, source: str) -> bytes:
 def load_keras_json(text: str, source: str) -> ModelSpec:
     """Parse Keras model JSON text into a :class:`ModelSpec`."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
         raise SpecError(
             f"malformed JSON: {exc.msg} (column {exc.colno})", location=Location(source, exc.lineno)
         ) from None
     except RecursionError:
         raise SpecError("JSON nesting is too deep", location=Location(source)) from None
+    except ValueError as exc:  # an integer too long to be a size
+        raise SpecError(str(exc), location=Location(source), hint="sizes are at most 2**63 - 1") from None
     return from_document(data, source)
 
 

@@ -9,16 +9,17 @@ None, lists/tuples, dicts) or nested :class:`LayerSpec` for wrapped layers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from paramcalc._fast import record
 from paramcalc.errors import Location
 
 Value = Any
 """A literal argument value (or a nested LayerSpec); kept loose on purpose: rules validate."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Placeholder:
     """A ``?`` written where a value is expected: the unknown ``paramcalc solve`` searches for.
 
@@ -34,7 +35,7 @@ class Placeholder:
         return "?"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerSpec:
     """One layer as written: class name, positional and keyword arguments, where it came from.
 
@@ -72,7 +73,7 @@ class LayerSpec:
         return f"{label} ({self.class_name})"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputSpec:
     """A model input: its name, shape without the batch axis, and dtype."""
 
@@ -82,7 +83,7 @@ class InputSpec:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelSpec:
     """A whole model as read from a spec.
 
@@ -104,3 +105,4 @@ class ModelSpec:
     budget_location: Location | None = None
     notes: tuple[str, ...] = ()
     extras: Mapping[str, Value] = field(default_factory=dict)
+    outputs_location: Location | None = None

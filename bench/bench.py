@@ -1,0 +1,191 @@
+"""Whole-process wall time of ``paramcalc summary``: start-up against a floor, and scaling.
+
+Why whole processes: paramcalc runs in CI loops and pre-commit hooks, where what counts
+is the time from exec to exit, imports included.  The floor is a Python process that
+only imports what a table needs anyway (``python -c "import click, yaml, rich.console,
+rich.table"``), so the ratios measure paramcalc's own cost on top of its dependencies.
+
+Targets (issue 5):
+- ``summary`` (table) within 1.3x of the floor;
+- ``summary --format json`` faster than the floor (it never imports rich);
+- ``summary --format json`` linear in the number of layers, 100,000 layers in under 2 s.
+
+Run from a clone, after ``pip install -e .`` (or from the repository root, where
+``python -m paramcalc`` finds the package)::
+
+    python bench/bench.py                  # full run: Markdown tables on stdout
+    python bench/bench.py --runs 5 --quick    # a quick look (no 100,000-layer spec)
+
+Each figure is the median of ``--runs`` runs after one warm-up round (which also writes
+the .pyc files); the start-up commands run in interleaved rounds, so load from elsewhere
+slows the floor and paramcalc alike.  Next to wall time the tables give CPU time (user +
+system, from ``getrusage``): on a busy machine wall time includes waiting for a core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+FLOOR = "import click, yaml, rich.console, rich.table"
+SIZES = (1, 100, 10_000, 100_000)
+KINDS = (
+    "  - Dense: 8\n",
+    "  - Dropout: 0.1\n",
+    "  - LSTM: {units: 8, return_sequences: true}\n",
+    "  - Activation: relu\n",
+)
+"""A generated spec cycles through these layers on a (16, 8) input: arguments as scalars and
+as mappings, layers with and without weights, so each layer costs what a real one costs."""
+
+
+def _env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["TERM"] = "dumb"  # any PYTHONDONTWRITEBYTECODE value, even "0", would recompile every module each run
+    return env
+
+
+def run_once(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one run of ``argv`` (output discarded)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        argv, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode(errors='replace')}")
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def measure(commands: dict[str, list[str]], runs: int) -> dict[str, dict[str, float]]:
+    """Median wall and CPU seconds of each command, run in interleaved rounds.
+
+    Each round runs every command once, so a burst of load from elsewhere slows the floor
+    and the commands alike; the first round only warms caches and writes .pyc files.
+    """
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for attempt in range(runs + 1):
+        for name, argv in commands.items():
+            wall, cpu = run_once(argv)
+            if attempt:
+                samples[name].append((wall, cpu))
+    return {
+        name: {"wall": statistics.median(w for w, _ in got), "cpu": statistics.median(c for _, c in got)}
+        for name, got in samples.items()
+    }
+
+
+def generate(directory: Path, layers: int, distinct: bool = False) -> Path:
+    """A sequential spec of ``layers`` layers (YAML, one entry per line, as a person writes it).
+
+    ``distinct`` gives every Dense and LSTM its own width, so no two layers see the same
+    arguments and input: paramcalc counts identical layers once, and this is the spec
+    where that cannot help.
+    """
+    path = directory / f"generated_{layers}{'_distinct' if distinct else ''}.yaml"
+    if distinct:
+        kinds = [
+            f"  - Dense: {8 + i}\n"
+            if i % 4 == 0
+            else f"  - LSTM: {{units: {8 + i}, return_sequences: true}}\n"
+            if i % 4 == 2
+            else KINDS[i % len(KINDS)]
+            for i in range(layers)
+        ]
+        body = "".join(kinds)
+    else:
+        body = "".join(KINDS[i % len(KINDS)] for i in range(layers))
+    path.write_text(f"name: generated-{layers}\ninput: [16, 8]\nlayers:\n{body}", encoding="utf-8")
+    return path
+
+
+def startup(python: str, runs: int) -> dict[str, Any]:
+    """The floor, and table / JSON summaries of every example spec (interleaved rounds)."""
+    summary = [python, "-m", "paramcalc", "summary"]
+    commands = {"floor": [python, "-c", FLOOR]}
+    for spec in SPECS:
+        commands[f"{spec.name} table"] = [*summary, str(spec)]
+        commands[f"{spec.name} json"] = [*summary, str(spec), "--format", "json"]
+    times = measure(commands, runs)
+    rows = [
+        {"spec": spec.name, "table": times[f"{spec.name} table"], "json": times[f"{spec.name} json"]} for spec in SPECS
+    ]
+    return {"floor": times["floor"], "specs": rows}
+
+
+def scaling(python: str, runs: int, sizes: tuple[int, ...], distinct: bool = False) -> list[dict[str, Any]]:
+    """``summary --format json`` on generated specs of each size (big ones get fewer runs)."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="paramcalc-bench-") as tmp:
+        for layers in sizes:
+            spec = generate(Path(tmp), layers, distinct)
+            argv = [python, "-m", "paramcalc", "summary", str(spec), "--format", "json"]
+            times = measure({"spec": argv}, max(3, runs // (1 + layers // 10_000)))["spec"]
+            rows.append({"layers": layers, **times})
+    return rows
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The figures as the Markdown tables of bench/README.md."""
+    floor = result["startup"]["floor"]
+    lines = [
+        f"Python {result['python']}, {result['machine']}; medians of {result['runs']} runs.",
+        "",
+        "| command | wall | vs floor | CPU | vs floor | target |",
+        "|---|--:|--:|--:|--:|---|",
+        f'| floor: `python -c "{FLOOR}"` | {floor["wall"] * 1000:.0f} ms | 1.00x '
+        f"| {floor['cpu'] * 1000:.0f} ms | 1.00x | |",
+    ]
+    for row in result["startup"]["specs"]:
+        for fmt, label, target in (("table", "", "<= 1.30x"), ("json", " --format json", "< 1.00x")):
+            t = row[fmt]
+            lines.append(
+                f"| `summary {row['spec']}{label}` | {t['wall'] * 1000:.0f} ms | {t['wall'] / floor['wall']:.2f}x "
+                f"| {t['cpu'] * 1000:.0f} ms | {t['cpu'] / floor['cpu']:.2f}x | {target} |"
+            )
+    base = result["scaling"][0]
+    for title, rows in (("layers", result["scaling"]), ("distinct layers", result["distinct"])):
+        lines += ["", f"| {title} | wall | CPU | CPU per layer | target |", "|--:|--:|--:|--:|---|"]
+        for row in rows:
+            # below a few thousand layers the difference is start-up noise, not per-layer work
+            per_layer = (row["cpu"] - base["cpu"]) / (row["layers"] - 1) * 1e6 if row["layers"] >= 1000 else None
+            target = "< 2 s" if row["layers"] == 100_000 else ""
+            shown = f"{per_layer:.1f} µs" if per_layer is not None else ""
+            lines.append(f"| {row['layers']:,} | {row['wall']:.3f} s | {row['cpu']:.3f} s | {shown} | {target} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Measure, then print Markdown tables (or the raw figures with --json)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=21, help="timed runs per command (median reported)")
+    parser.add_argument("--python", default=sys.executable, help="interpreter with paramcalc installed")
+    parser.add_argument("--quick", action="store_true", help="skip the 100,000-layer spec")
+    parser.add_argument("--json", dest="as_json", action="store_true", help="print the raw figures as JSON")
+    options = parser.parse_args()
+    result = {
+        "python": sys.version.split()[0],
+        "machine": f"{os.cpu_count()} CPUs, {sys.platform}, load average {os.getloadavg()[0]:.1f}",
+        "runs": options.runs,
+        "startup": startup(options.python, options.runs),
+        "scaling": scaling(options.python, options.runs, SIZES[:-1] if options.quick else SIZES),
+        "distinct": scaling(options.python, options.runs, (10_000,) if options.quick else (10_000, 100_000), True),
+    }
+    print(json.dumps(result, indent=2) if options.as_json else markdown(result))
+
+
+if __name__ == "__main__":
+    main()
