@@ -641,24 +641,11 @@ def g_transformer(r: random.Random, s: Shape | None, name: str) -> Entry:
     kw = _layer_kw(r, e)
     kw["num_encoder_layers"] = r.choice([1, 2] if s else [0, 1, 2])
     kw["num_decoder_layers"] = r.choice([1, 2] if s else [0, 1, 2])
-    if r.random() < 0.15:
-        kw["custom_encoder"] = {
-            "TransformerEncoder": {
-                "encoder_layer": {
-                    "TransformerEncoderLayer": _layer_kw(r, e) | {"batch_first": kw.get("batch_first", False)}
-                },
-                "num_layers": 1,
-            }
-        }
-    if r.random() < 0.15:
-        kw["custom_decoder"] = {
-            "TransformerDecoder": {
-                "decoder_layer": {
-                    "TransformerDecoderLayer": _layer_kw(r, e) | {"batch_first": kw.get("batch_first", False)}
-                },
-                "num_layers": 1,
-            }
-        }
+    for side in ("Encoder", "Decoder"):
+        if r.random() < 0.15:  # a custom stack must agree with batch_first, as torch passes inputs through
+            layer = _layer_kw(r, e) | {"batch_first": kw.get("batch_first", False)}
+            stack = {f"{side.lower()}_layer": {f"Transformer{side}Layer": layer}, "num_layers": 1}
+            kw[f"custom_{side.lower()}"] = {f"Transformer{side}": stack}
     return entry(r, name, kw)
 
 
@@ -809,7 +796,9 @@ _ODD_VALUES: list[Any] = [0, -1, 1, 2, 1.5, 0.0, True, False, None, "x", [], [1]
 MUTATED: set[int] = set()
 """ids of the entries ``mutate`` changed (so a case knows it holds an odd value)."""
 
-STRICT = re.compile(r"must be (true or false|an integer|a number|a finite number|one of|positive|integers|>=)|values must be")
+STRICT = re.compile(
+    r"must be (true or false|an integer|a number|a finite number|one of|positive|integers|>=)|values must be"
+)
 """paramcalc's type checks: stricter than torch's duck typing (``bias=1.5`` is truthy to torch);
 a refusal worded so, of a case holding an odd value, is by design, not a disagreement."""
 
