@@ -328,6 +328,9 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
     Names match case-insensitively unless ``exact`` (default: the framework is in
     :data:`CASE_SENSITIVE`); a near miss, case included, is suggested.
     """
+    found = _REGISTRY.get(framework, {}).get(class_name)  # the common case: already registered, exact name
+    if found is not None:
+        return found
     table = _load(framework, class_name)
     found = table.get(class_name)
     if found is not None:
