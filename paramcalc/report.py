@@ -396,16 +396,25 @@ class Report:
         A weight whose layer fixes its dtype (``dtype="bfloat16"``) takes that size, any
         other the report's dtype: what Keras' summary adds up for its byte sizes.
         """
+        trainable_bits, frozen_bits = self.bits_split()
+        if trainable is None:
+            return trainable_bits + frozen_bits
+        return trainable_bits if trainable else frozen_bits
+
+    def bits_split(self) -> tuple[int, int]:
+        """(trainable, non-trainable) bits, each weight at its own dtype, in one pass over the terms."""
         from paramcalc.dtypes import dtype_bits
 
-        total = 0
+        split = [0, 0]
         for row in self.layers:
             if not row.counted:
                 continue
             for t in row.terms:
-                if t.counted and (trainable is None or t.trainable == trainable):
-                    total += t.count * (dtype_bits(t.dtype) if t.dtype else self.dtype_bits) * row.repeat
-        return total
+                if t.counted:
+                    split[not t.trainable] += (
+                        t.count * (dtype_bits(t.dtype) if t.dtype else self.dtype_bits) * row.repeat
+                    )
+        return split[0], split[1]
 
     def weight_bytes(self, trainable: bool | None = None) -> int:
         """Bytes of :meth:`bits` (rounded up for sub-byte dtypes)."""
@@ -433,6 +442,7 @@ class Report:
             active += sums[3]
             tied += sums[4]
             routed = routed or sums[6]
+        trainable_bits, frozen_bits = self.bits_split()  # one pass for the three byte sizes
         out: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
             "name": self.name,
@@ -440,9 +450,9 @@ class Report:
             "total": total,
             "trainable": trainable,
             "non_trainable": total - trainable,
-            "bytes": self.bytes,
-            "trainable_bytes": self.weight_bytes(trainable=True),
-            "non_trainable_bytes": self.weight_bytes(trainable=False),
+            "bytes": -(-(trainable_bits + frozen_bits) // 8),
+            "trainable_bytes": -(-trainable_bits // 8),
+            "non_trainable_bytes": -(-frozen_bits // 8),
             "dtype": self.dtype,
             "layers": [layer.to_dict() for layer in self.rows(expand_nested)] if with_layers else [],
         }

@@ -1655,6 +1655,93 @@ def lecture_cases() -> list[Case]:
     ]
 
 
+# --------------------------------------------------------------------------- fuzz regressions
+def fuzz_regression_cases() -> list[Case]:
+    """One case per class of disagreement tools/torch_fuzz.py found (torch accepts all of
+    them; the refusals it found are in tests/test_torch_rules.py). Spread over the families
+    whose modules they exercise.
+    """
+    return [
+        # Transformer's positional order: custom_encoder/custom_decoder come before layer_norm_eps
+        Case(
+            "attention_transformer",
+            "Transformer/positional-all",
+            [{"Transformer": [8, 2, 1, 1, 16, 0.0, "gelu", None, None, 1e-6, True, True, False]}],
+            [5, 8],
+        ),
+        # RNN/GRU refuse the proj_size keyword but take a 9th positional argument (RNNBase builds weight_hr)
+        Case("recurrent", "RNN/positional-proj0", [{"RNN": [6, 4, 1, "relu", True, False, 0.0, False, 0]}], [5, 6]),
+        Case("recurrent", "GRU/positional-proj2-noinput", [{"GRU": [6, 4, 1, True, False, 0.0, False, 2]}]),
+        # ATen's all-ones fast path: AdaptiveAvgPool2d/3d(1) is a mean over the last axes, any rank
+        Case("misc", "AdaptiveAvgPool2d/1-on-2d", [{"AdaptiveAvgPool2d": 1}], [5]),
+        Case("misc", "AdaptiveAvgPool2d/1-on-5d", [{"AdaptiveAvgPool2d": [[1, 1]]}], [2, 3, 4, 5]),
+        Case("misc", "AdaptiveAvgPool3d/1-on-3d", [{"AdaptiveAvgPool3d": 1}], [4, 5]),
+        # constant, circular (and 2-D/3-D reflection/replication) pads may empty an axis
+        Case("misc", "ConstantPad1d/empties-axis", [{"ConstantPad1d": [[0, -1], 1.0]}], [3, 1]),
+        Case("misc", "CircularPad1d/empties-axis", [{"CircularPad1d": [[-2, -1]]}], [2, 3]),
+        Case("misc", "ReflectionPad2d/empties-axis", [{"ReflectionPad2d": [[-1, 0, 0, 0]]}], [3, 4, 1]),
+        Case("misc", "ReplicationPad3d/empties-axis", [{"ReplicationPad3d": [[0, 0, 0, 0, -1, 0]]}], [3, 1, 4, 4]),
+        # max pooling compares padding with the kernel, not the dilated span
+        Case(
+            "misc",
+            "MaxPool2d/dilated-pad-half-kernel",
+            [{"MaxPool2d": {"kernel_size": 3, "padding": 1, "dilation": 3}}],
+            [2, 9, 9],
+        ),
+        # fractional pooling at ATen's bounds: 2-D output + kernel - 1 <= input, 3-D strictly less; 0 outputs allowed
+        Case(
+            "misc",
+            "FractionalMaxPool2d/at-bound",
+            [{"FractionalMaxPool2d": {"kernel_size": 2, "output_size": [3, 3]}}],
+            [1, 4, 4],
+        ),
+        Case(
+            "misc",
+            "FractionalMaxPool3d/at-bound",
+            [{"FractionalMaxPool3d": {"kernel_size": 2, "output_size": 2}}],
+            [1, 4, 4, 4],
+        ),
+        Case(
+            "misc",
+            "FractionalMaxPool2d/ratio-to-zero",
+            [{"FractionalMaxPool2d": {"kernel_size": 1, "output_ratio": 0.3}}],
+            [1, 3, 3],
+        ),
+        # Upsample: options are checked at the first forward; 'area' may shrink an axis to 0
+        Case("misc", "Upsample/no-size-noinput", ["Upsample"]),
+        Case("misc", "Upsample/area-to-zero", [{"Upsample": {"scale_factor": 0.5, "mode": "area"}}], [1, 1]),
+        # norms without weights or running statistics never compare their size with the input
+        Case(
+            "norm",
+            "GroupNorm/noaffine-other-channels",
+            [{"GroupNorm": {"num_groups": 1, "num_channels": 1, "affine": False}}],
+            [6, 3],
+        ),
+        Case(
+            "norm",
+            "BatchNorm1d/noaffine-nostats-other-channels",
+            [{"BatchNorm1d": {"num_features": 6, "affine": False, "track_running_stats": False}}],
+            [1, 6],
+        ),
+        Case("norm", "InstanceNorm1d/other-channels", [{"InstanceNorm1d": 1}], [2, 3]),
+        Case(
+            "norm",
+            "LazyBatchNorm1d/noaffine-nostats-noinput",
+            [{"LazyBatchNorm1d": {"affine": False, "track_running_stats": False}}],
+        ),
+        Case("norm", "BatchNorm1d/eps0-running-stats", [{"BatchNorm1d": {"num_features": 3, "eps": 0.0}}], [3]),
+        # Hardtanh's deprecated min_value/max_value override min_val/max_val
+        Case("misc", "Hardtanh/min_value", [{"Hardtanh": {"min_val": 0.5, "max_val": 1.0, "min_value": -2.0}}], [4]),
+        # ConvTranspose on a batched input may give an empty axis (oneDNN); unbatched it refuses
+        Case(
+            "conv",
+            "ConvTranspose1d/empty-output",
+            [{"ConvTranspose1d": {"in_channels": 1, "out_channels": 1, "kernel_size": 2, "padding": 1}}],
+            [1, 1],
+        ),
+    ]
+
+
 def all_cases() -> list[Case]:
     """Every case, in a stable order (family order, then definition order)."""
     return (
@@ -1665,4 +1752,5 @@ def all_cases() -> list[Case]:
         + attention_transformer_cases()
         + misc_cases()
         + lecture_cases()
+        + fuzz_regression_cases()
     )

@@ -344,6 +344,9 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
     Names match case-insensitively unless ``exact`` (default: the framework is in
     :data:`CASE_SENSITIVE`); a near miss, case included, is suggested.
     """
+    found = _REGISTRY.get(framework, {}).get(class_name)  # the common case: already registered, exact name
+    if found is not None:
+        return found
     table = _load(framework, class_name)
     found = table.get(class_name)
     if found is not None:
@@ -490,9 +493,12 @@ class Args:
         return float(value)
 
     def choice(self, key: str, options: Sequence[str | None]) -> str | None:
-        """One of a fixed set of strings (``padding``: valid/same); case-insensitive like Keras."""
+        """One of a fixed set of strings (``padding``: valid/same); case-insensitive like Keras,
+        exact for case-sensitive frameworks (torch compares ``padding == "same"``).
+        """
         value = self.values[key]
-        probe = value.lower() if isinstance(value, str) else value
+        exact = self.rule.framework in CASE_SENSITIVE
+        probe = value.lower() if isinstance(value, str) and not exact else value
         if probe not in options:
             shown = ", ".join(str(o) for o in options)
             raise LayerError(f"'{key}' must be one of {shown}, got {_show(value)}")

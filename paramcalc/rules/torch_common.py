@@ -90,6 +90,14 @@ def check_axis(x: Shape, axis: int, expected: int, name: str, what: str) -> None
         )
 
 
+def nonempty(x: Shape, name: str) -> None:
+    """Convolutions, pools, reflection/replication pads and resampling refuse an empty axis
+    (ATen: "tensor with optional 0 dim batch size"); the batch axis here is never 0.
+    """
+    if 0 in x:
+        raise LayerError(f"{name} expects every non-batch axis of its input to be non-empty, got {show(x)}")
+
+
 def known(x: Shape, axis: int, name: str, what: str) -> int:
     """An axis a lazy module reads its size from: it must be known."""
     size = x[axis]

@@ -14,7 +14,7 @@ from typing import Any
 from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape, Term
 from paramcalc.rules import Args, Outcome
-from paramcalc.rules.torch_common import Maybe, check_axis, check_rank, known, need_input, show, torch_rule
+from paramcalc.rules.torch_common import Maybe, check_axis, check_rank, known, need_input, nonempty, show, torch_rule
 from paramcalc.shapes import transposed_length
 
 _KERNEL_SYMBOLS = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
@@ -147,6 +147,7 @@ def _conv(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outcome:
         return Outcome(shape=None, terms=terms, formula=formula, symbols=symbols)
     check_rank(x, name, _forms(rank))
     check_axis(x, -rank - 1, c_in, name, "in_channels")
+    nonempty(x, name)
     spatial = _conv_spatial(name, x, kernel, stride, padding, dilation, mode)
     return Outcome(shape=(*x[: -rank - 1], c_out, *spatial), terms=terms, formula=formula, symbols=symbols)
 
@@ -168,6 +169,7 @@ def _transposed(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outco
         return Outcome(shape=None, terms=terms, formula=formula, symbols=symbols)
     check_rank(x, name, _forms(rank))
     check_axis(x, -rank - 1, c_in, name, "in_channels")
+    nonempty(x, name)
     spatial: list[Dim] = []
     for axis in range(rank):
         if output_padding[axis] >= max(stride[axis], dilation[axis]):
@@ -179,7 +181,8 @@ def _transposed(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outco
         length = transposed_length(
             size, kernel[axis], stride[axis], padding[axis], output_padding[axis], dilation[axis]
         )
-        if length is not None and length < 1:
+        # ATen (oneDNN) gives an empty axis to a batched input; the unbatched path refuses it
+        if length is not None and length < (0 if len(x) == rank + 2 else 1):
             raise LayerError(f"{name}: padding {padding[axis]} leaves no output on spatial axis {axis} of {show(x)}")
         spatial.append(length)
     return Outcome(shape=(*x[: -rank - 1], c_out, *spatial), terms=terms, formula=formula, symbols=symbols)

@@ -180,8 +180,8 @@ def embedding_bag(args: Args, x: Maybe) -> Outcome:
     optional_number(args, "max_norm", 0.0)
     args.number("norm_type")
     args.flag("scale_grad_by_freq")
-    args.choice("mode", ("sum", "mean", "max"))
-    args.flag("sparse")
+    mode = args.choice("mode", ("sum", "mean", "max"))
+    sparse = args.flag("sparse")
     args.flag("include_last_offset")
     no_tensor(args, "_weight")
     _padding_idx(args, vocab)
@@ -194,6 +194,10 @@ def embedding_bag(args: Args, x: Maybe) -> Outcome:
                 hint="a 1-D input needs offsets, which a spec cannot give",
             )
         check_rank(x, "EmbeddingBag", {2: "(B, N)"})
+        if mode == "max" and sparse:
+            raise LayerError("EmbeddingBag: max mode does not support sparse weights", hint="use sparse=False")
+        if mode == "max" and args.flag("scale_grad_by_freq"):
+            raise LayerError("EmbeddingBag: max mode does not support scaling the gradient by the frequency")
         shape = (x[0], width)
     return Outcome(shape=shape, terms=terms, formula="V*d", symbols={"V": vocab, "d": width})
 
@@ -251,22 +255,40 @@ _DROPOUTS = {
 }
 
 
-def _check_values(args: Args) -> None:
-    """Type-check the scalar options of a weightless module (floats, flags, choices)."""
+def _check_values(args: Args, x: Maybe) -> None:
+    """Type-check the scalar options of a weightless module (floats, flags, choices), and the
+    value ranges torch checks: in the constructor (Hardtanh) or, given an input, in forward.
+    """
+    defaults = dict(args.rule.params)
+    numbers: dict[str, float] = {}
     for key, value in args.values.items():
         if key == "inplace":
             args.flag(key)
         elif key == "approximate":
             args.choice(key, ("none", "tanh"))
-        elif value is not None:
-            args.number(key)
+        elif value is not None or defaults.get(key) is not None:  # Hardtanh's min_value/max_value may be null
+            numbers[key] = args.number(key)
+    name = args.rule.name
+    if name == "Hardtanh":
+        low = numbers.get("min_value", numbers["min_val"])
+        high = numbers.get("max_value", numbers["max_val"])
+        if high <= low:
+            raise LayerError(f"Hardtanh: max_val ({high:g}) must be greater than min_val ({low:g})")
+    if x is None:
+        return
+    if name == "RReLU" and numbers["lower"] > numbers["upper"]:
+        raise LayerError("RReLU: lower bound should be less than or equal to the upper bound")
+    if name == "Softshrink" and numbers["lambd"] < 0:
+        raise LayerError(f"Softshrink: lambd must be >= 0, got {numbers['lambd']:g}")
+    if name == "CELU" and numbers["alpha"] == 0:
+        raise LayerError("CELU: alpha cannot be 0")
 
 
 def _register_elementwise(name: str, params: tuple[tuple[str, object] | str, ...]) -> None:
     @torch_rule(name, *params, weights=False)
     def elementwise(args: Args, x: Maybe) -> Outcome:
         """Applies a fixed function element by element: no parameters, output shape = input shape."""
-        _check_values(args)
+        _check_values(args, x)
         return Outcome(shape=x, formula="0")
 
 

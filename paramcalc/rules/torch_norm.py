@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from paramcalc.errors import LayerError
-from paramcalc.report import Term
+from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome
 from paramcalc.rules.torch_common import (
     Maybe,
@@ -69,8 +69,18 @@ not parameters: torch does not count them, where Keras counts its moving statist
 non-trainable parameters."""
 
 
+def _weightless_lazy(args: Args, x: Maybe) -> bool:
+    """A lazy norm with neither affine weights nor running statistics has nothing to size:
+    torch builds it without an input (and it never materialises anything).
+    """
+    return x is None and not args.flag("affine") and not args.flag("track_running_stats")
+
+
 def _batch(name: str, rank: int | None, args: Args, x: Maybe, lazy: bool) -> Outcome:
     _norm_options(args)
+    if lazy and _weightless_lazy(args, x):
+        args.flag("bias")
+        return Outcome(shape=None, formula="0")
     if lazy:
         x = need_input(x, name, "num_features")
         if rank is not None:
@@ -85,13 +95,27 @@ def _batch(name: str, rank: int | None, args: Args, x: Maybe, lazy: bool) -> Out
             check_min_rank(x, name, 2, "(N, C, ...)")
         else:
             check_rank(x, name, _BATCH_FORMS[rank])
-        check_axis(x, 1, channels, name, "num_features")
+        if args.flag("affine") or args.flag("track_running_stats"):  # no tensor of C to compare otherwise
+            check_axis(x, 1, channels, name, "num_features")
+        if not args.flag("track_running_stats") and args.number("eps") == 0:
+            raise LayerError(
+                f"{name}: eps=0 with batch statistics (track_running_stats=False) divides by zero;"
+                " torch refuses it (batch_norm eps must be positive)",
+                hint="use eps > 0",
+            )
     return Outcome(shape=x, terms=terms, formula=formula, symbols={"C": channels})
 
 
 def _instance(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outcome:
     _norm_options(args)
     forms = {rank + 1: f"(C, {_SPATIAL[rank]}) unbatched", rank + 2: f"(N, C, {_SPATIAL[rank]})"}
+    if lazy and _weightless_lazy(args, x):
+        args.flag("bias")
+        return Outcome(shape=None, formula="0")
+    if lazy and x is not None and not args.flag("affine") and not args.flag("track_running_stats"):
+        check_rank(x, name, forms)  # nothing to size: any channel count, known or not
+        _spatial_stats(name, rank, x)
+        return Outcome(shape=x, formula="0")
     if lazy:
         x = need_input(x, name, "num_features")
         check_rank(x, name, forms)
@@ -102,9 +126,21 @@ def _instance(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outcome
     terms += _running(args, channels)
     if x is not None:
         check_rank(x, name, forms)
-        if args.flag("affine"):
+        if args.flag("affine") or args.flag("track_running_stats"):  # otherwise torch only warns
             check_axis(x, len(x) - rank - 1, channels, name, "num_features")
+        if not args.flag("track_running_stats"):
+            _spatial_stats(name, rank, x)
     return Outcome(shape=x, terms=terms, formula=formula, symbols={"C": channels})
+
+
+def _spatial_stats(name: str, rank: int, x: Shape) -> None:
+    """Instance statistics need more than one value per channel (torch's _verify_spatial_size)."""
+    if all(size == 1 for size in x[len(x) - rank :]):
+        raise LayerError(
+            f"{name} normalises each channel over its {_SPATIAL[rank]} values, and {show(x)} has only one"
+            " (torch: expected more than 1 spatial element)",
+            hint="give the layer a bigger input, or track_running_stats=True",
+        )
 
 
 _INSTANCE_WHY = """Normalises each channel of each sample on its own; with affine=True (not the
@@ -261,10 +297,16 @@ def group_norm(args: Args, x: Maybe) -> Outcome:
     args.number("eps", 0.0)
     if channels % groups:
         raise LayerError(f"num_channels must be divisible by num_groups (got {channels} and {groups})")
+    affine = args.flag("affine")
     terms, formula = _affine(args, channels)
     if x is not None:
         check_min_rank(x, "GroupNorm", 2, "(N, C, *)")
-        check_axis(x, 1, channels, "GroupNorm", "num_channels")
+        if affine:  # without weights torch never compares the input with num_channels
+            check_axis(x, 1, channels, "GroupNorm", "num_channels")
+        elif x[1] is not None and x[1] % groups:
+            raise LayerError(
+                f"GroupNorm expects the input's channels to be divisible by num_groups={groups}, got {show(x)}"
+            )
     return Outcome(shape=x, terms=terms, formula=formula, symbols={"C": channels} if terms else {})
 
 

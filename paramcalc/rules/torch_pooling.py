@@ -15,7 +15,7 @@ from typing import Any
 from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape
 from paramcalc.rules import Args, Outcome
-from paramcalc.rules.torch_common import Maybe, check_min_rank, check_rank, show, torch_rule
+from paramcalc.rules.torch_common import Maybe, check_min_rank, check_rank, nonempty, show, torch_rule
 from paramcalc.shapes import conv_length, pool_length
 
 _SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
@@ -44,27 +44,36 @@ def _window(
     padding: tuple[int, ...],
     dilation: tuple[int, ...],
     ceil_mode: bool,
-    effective: bool,
 ) -> Shape:
-    """The pooled shape, with ATen's checks: padding at most half the (effective) kernel,
-    and at least one output per axis.
+    """The pooled shape, with ATen's checks: padding at most half the kernel (the kernel
+    itself, not the dilated span: ``pool2d_shape_check`` tests ``kW / 2 >= padW``), and at
+    least one output per axis.
     """
     rank = len(kernel)
+    nonempty(x, name)
     out: list[Dim] = []
     for axis in range(rank):
         k, s, p, d = kernel[axis], stride[axis], padding[axis], dilation[axis]
-        span = d * (k - 1) + 1 if effective else k
-        if 2 * p > span:
-            raise LayerError(
-                f"{name}: pad should be at most half of {'effective ' if effective else ''}kernel size,"
-                f" but got pad={p}, kernel_size={k}" + (f" and dilation={d}" if effective else "")
-            )
+        if 2 * p > k:
+            raise LayerError(f"{name}: pad should be at most half of kernel size, but got pad={p}, kernel_size={k}")
         size = x[len(x) - rank + axis]
         length = pool_length(size, k, s, p, d, ceil_mode)
         if length is not None and length < 1:
             raise LayerError(f"{name}: output size is too small for input {show(x)} (kernel {k}, stride {s})")
         out.append(length)
     return _with_spatial(x, tuple(out))
+
+
+def _fits_kernel(name: str, x: Shape, kernel: tuple[int, ...]) -> None:
+    """ATen's avg_pool3d refuses an input smaller than the kernel, padding or not."""
+    if len(kernel) != 3:
+        return
+    spatial = x[-3:]
+    if any(size is not None and size < k for size, k in zip(spatial, kernel, strict=True)):
+        raise LayerError(
+            f"{name}: input {show(x)} is smaller than the kernel {list(kernel)} (avg_pool3d checks before padding)",
+            hint="use a smaller kernel or a bigger input",
+        )
 
 
 def _stride(args: Args, rank: int, kernel: tuple[int, ...]) -> tuple[int, ...]:
@@ -102,7 +111,7 @@ def _register_pools(rank: int) -> None:
             args.flag("return_indices")
             return Outcome(shape=None, formula="0")
         check_rank(x, name, forms)
-        return _indices(args, _window(name, x, kernel, stride, padding, dilation, ceil, effective=True))
+        return _indices(args, _window(name, x, kernel, stride, padding, dilation, ceil))
 
     avg_extra = (("divisor_override", None),) if rank > 1 else ()
 
@@ -130,22 +139,32 @@ def _register_pools(rank: int) -> None:
         if x is None:
             return Outcome(shape=None, formula="0")
         check_rank(x, name, forms)
-        return Outcome(shape=_window(name, x, kernel, stride, padding, (1,) * rank, ceil, effective=False), formula="0")
+        _fits_kernel(name, x, kernel)
+        return Outcome(shape=_window(name, x, kernel, stride, padding, (1,) * rank, ceil), formula="0")
 
     @torch_rule(f"LPPool{rank}d", "norm_type", "kernel_size", ("stride", None), ("ceil_mode", False), **options)
     def lp_pool(args: Args, x: Maybe, name: str = f"LPPool{rank}d") -> Outcome:
         """The p-norm of each window, (Σ x^p)^(1/p): no parameters, average-pooling lengths
         without padding.
         """
-        args.number("norm_type")
+        norm = args.number("norm_type")
         kernel = args.ints("kernel_size", rank)
         stride = _stride(args, rank, kernel)
         ceil = args.flag("ceil_mode")
         if x is None:
             return Outcome(shape=None, formula="0")
         check_rank(x, name, forms)
+        if rank == 1 and not isinstance(args["kernel_size"], int):
+            raise LayerError(
+                f"LPPool1d cannot run with kernel_size {args['kernel_size']!r}: its forward multiplies by"
+                " kernel_size, which must be an integer",
+                hint="write kernel_size as an integer",
+            )
+        _fits_kernel(name, x, kernel)
+        if norm == 0:
+            raise LayerError(f"{name}: norm_type 0 cannot run forward (it takes the 1/norm_type power)")
         zeros = (0,) * rank
-        return Outcome(shape=_window(name, x, kernel, stride, zeros, (1,) * rank, ceil, effective=False), formula="0")
+        return Outcome(shape=_window(name, x, kernel, stride, zeros, (1,) * rank, ceil), formula="0")
 
     for kind in ("Max", "Avg"):
         _register_adaptive(kind, rank, forms)
@@ -171,8 +190,17 @@ def _register_adaptive(kind: str, rank: int, forms: dict[int, str]) -> None:
             if kind == "Max":
                 args.flag("return_indices")
             return Outcome(shape=None, formula="0")
-        check_rank(x, name, forms)
+        if None in items and (rank == 1 or value is None):
+            # F.adaptive_*_pool1d takes ints only; a bare None has no len() in _list_with_default
+            raise LayerError(f"{name}: output_size {value!r} cannot keep an input size here", hint="give integers")
+        if None in items and len(x) <= rank:
+            raise LayerError(f"{name}: output_size {list(items)} needs an input of at least {rank + 1} dimensions")
+        nonempty(x, name)
         spatial = tuple(x[len(x) - rank + i] if items[i] is None else items[i] for i in range(rank))
+        if kind == "Avg" and rank > 1 and all(size == 1 for size in spatial) and len(x) >= rank:
+            # ATen's fast path: an all-ones output is input.mean(last `rank` axes), any rank
+            return Outcome(shape=_with_spatial(x, spatial), formula="0")
+        check_rank(x, name, forms)
         shape = _with_spatial(x, spatial)
         return _indices(args, shape) if kind == "Max" else Outcome(shape=shape, formula="0")
 
@@ -216,6 +244,7 @@ def _register_fractional(rank: int) -> None:
             args.flag("return_indices")
             return Outcome(shape=None, formula="0")
         check_rank(x, name, _forms(rank))
+        nonempty(x, name)
         spatial_in = x[len(x) - rank :]
         if ratios:
             spatial: tuple[Dim, ...] = tuple(
@@ -223,6 +252,15 @@ def _register_fractional(rank: int) -> None:
             )
         else:
             spatial = args.ints("output_size", rank)
+        kernel = args.ints("kernel_size", rank)
+        for axis, (size, out, k) in enumerate(zip(spatial_in, spatial, kernel, strict=True)):
+            # ATen: output + kernel - 1 must fit the input (strictly, for the 3-D kernel)
+            if size is not None and out is not None and (out + k - 1 > size or (rank == 3 and out + k - 1 == size)):
+                raise LayerError(
+                    f"{name}: kernel {k} is too large for an output of {out} from an input of {size}"
+                    f" on spatial axis {axis} of {show(x)}",
+                    hint="use a smaller kernel or output size",
+                )
         return _indices(args, _with_spatial(x, spatial))
 
 
@@ -256,6 +294,8 @@ def _padded(name: str, kind: str, x: Shape, pads: tuple[int, ...]) -> Shape:
     rank = len(pads) // 2
     if kind in _PAD_FORMS:
         check_rank(x, name, _PAD_FORMS[kind](rank))
+        if kind != "Circular":
+            nonempty(x, name)
     else:
         check_min_rank(x, name, rank, f"(*, {_SPATIAL[rank]})")
     out = list(x)
@@ -274,7 +314,7 @@ def _padded(name: str, kind: str, x: Shape, pads: tuple[int, ...]) -> Shape:
                 f"{name}: padding ({left}, {right}) wraps around more than once on axis {axis} of {show(x)}"
             )
         length = size + left + right
-        if length < 1:
+        if length < (1 if kind in ("Reflection", "Replication") and rank == 1 else 0):  # ATen allows an empty axis
             raise LayerError(f"{name}: padding ({left}, {right}) leaves nothing of axis {axis} of {show(x)}")
         out[axis] = length
     return tuple(out)
@@ -316,6 +356,8 @@ _MODE_RANKS = {
 
 def _resample(name: str, args: Args, x: Maybe, mode: str, align_corners: object) -> Outcome:
     size, scale = args["size"], args["scale_factor"]
+    if x is None:  # torch checks the options in F.interpolate, at the first forward pass
+        return Outcome(shape=None, formula="0")
     if size is not None and scale is not None:
         raise LayerError("only one of size or scale_factor should be defined")
     if size is None and scale is None:
@@ -324,11 +366,10 @@ def _resample(name: str, args: Args, x: Maybe, mode: str, align_corners: object)
         raise LayerError(
             "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear"
         )
-    if x is None:
-        return Outcome(shape=None, formula="0")
     if len(x) not in _MODE_RANKS[mode]:
         ranks = " or ".join(f"{r}-D" for r in _MODE_RANKS[mode])
         raise LayerError(f"{name} with mode '{mode}' expects a {ranks} (N, C, ...) input, got {show(x)}")
+    nonempty(x, name)
     dims = len(x) - 2
     spatial_in = x[2:]
     if size is not None:
@@ -347,6 +388,13 @@ def _resample(name: str, args: Args, x: Maybe, mode: str, align_corners: object)
         spatial = tuple(
             None if s is None else floor(float(s) * float(f)) for s, f in zip(spatial_in, factors, strict=True)
         )
+    for before, after in zip(spatial_in, spatial, strict=True):
+        # ATen's upsample_*_common_check; 'area' is adaptive average pooling, which may give 0
+        if before == 0 or (after == 0 and mode != "area"):
+            raise LayerError(
+                f"{name}: input and output sizes should be greater than 0, got {show(x)} -> {list(spatial)}",
+                hint="use a larger size or scale_factor",
+            )
     return Outcome(shape=(*x[:2], *spatial), formula="0")
 
 
@@ -363,8 +411,9 @@ def _resample(name: str, args: Args, x: Maybe, mode: str, align_corners: object)
 def upsample(args: Args, x: Maybe) -> Outcome:
     """Resizes the spatial axes to size, or to floor(L·scale_factor): no parameters."""
     mode = args.choice("mode", tuple(_MODE_RANKS))
-    if args["recompute_scale_factor"] is not None:
-        args.flag("recompute_scale_factor")
+    recompute = args["recompute_scale_factor"] is not None and args.flag("recompute_scale_factor")
+    if recompute and args["size"] is not None and x is not None:
+        raise LayerError("recompute_scale_factor is not meaningful with an explicit size", hint="drop one of them")
     if args["align_corners"] is not None:
         args.flag("align_corners")
     return _resample("Upsample", args, x, mode or "nearest", args["align_corners"])
@@ -441,6 +490,7 @@ def unfold(args: Args, x: Maybe) -> Outcome:
     if x is None:
         return Outcome(shape=None, formula="0")
     check_rank(x, "Unfold", {3: "(C, H, W)", 4: "(N, C, H, W)"})
+    nonempty(x, "Unfold")
     lengths = [conv_length(x[-2 + i], kernel[i], stride[i], padding[i], dilation[i]) for i in range(2)]
     if any(n is not None and n < 1 for n in lengths):
         raise LayerError(f"Unfold: the blocks do not fit the input {show(x)}")

@@ -51,13 +51,13 @@ def _check_common(args: Args, kind: str) -> tuple[int, int, int, bool, int]:
             f"dropout should be a number in range [0, 1] representing the probability of an element being zeroed,"
             f" got {value!r}"
         )
-    proj = 0
-    if kind == "LSTM":
-        proj = args.integer("proj_size", minimum=0)
-        if proj >= n:
-            raise LayerError(f"proj_size has to be smaller than hidden_size (got proj_size={proj}, hidden_size={n})")
-    elif args.get("proj_size") is not None:
+    if kind != "LSTM" and "proj_size" in args.layer.kwargs:
+        # torch's RNN/GRU refuse the keyword (any value) but pass a 9th positional argument
+        # on to RNNBase, which builds the projection weights all the same.
         raise LayerError("proj_size argument is only supported for LSTM, not RNN or GRU")
+    proj = args.integer("proj_size", minimum=0)
+    if proj >= n:
+        raise LayerError(f"proj_size has to be smaller than hidden_size (got proj_size={proj}, hidden_size={n})")
     return m, n, layers, bias, proj
 
 
@@ -118,6 +118,12 @@ def _sequence(kind: str, args: Args, x: Maybe) -> Outcome:
     formula = _formula(gates, layers, dirs, bias, proj)
     if x is None:
         return Outcome(shape=None, terms=terms, formula=formula, symbols=symbols, gate_names=names)
+    if proj and kind != "LSTM":
+        raise LayerError(
+            f"{kind} with proj_size={proj} cannot run forward: its state would be {proj} wide but"
+            f" torch's {kind} expects hidden_size={n} (torch raises 'Expected hidden size')",
+            hint="only LSTM supports proj_size",
+        )
     check_rank(x, kind, {2: "(L, H_in) unbatched", 3: "(L, N, H_in) or (N, L, H_in)"})
     check_axis(x, -1, m, kind, "input_size")
     h_out = proj or n
@@ -146,7 +152,7 @@ _SHARED = (("bias", True), ("batch_first", False), ("dropout", 0.0), ("bidirecti
     ("num_layers", 1),
     ("nonlinearity", "tanh"),
     *_SHARED,
-    ("proj_size", None),
+    ("proj_size", 0),
     legend=_LEGEND,
     min_rank=2,
     batch_axis=_batch_axis,
@@ -191,7 +197,7 @@ def lstm(args: Args, x: Maybe) -> Outcome:
     "hidden_size",
     ("num_layers", 1),
     *_SHARED,
-    ("proj_size", None),
+    ("proj_size", 0),
     legend=_LEGEND,
     min_rank=2,
     batch_axis=_batch_axis,
