@@ -495,6 +495,9 @@ MERGING: list[Case] = [
     ("concatenate_axis_minus2", graph({"a": [3, 8], "b": [5, 8]}, [{"Concatenate": {"axis": -2, "inputs": ["a", "b"]}}])),
     ("concatenate_axis_minus1_3d", graph({"a": [3, 8], "b": [3, 2]}, [{"Concatenate": {"axis": -1, "inputs": ["a", "b"]}}])),
     ("concatenate_three_images", graph({"a": [8, 8, 3], "b": [8, 8, 5], "c": [8, 8, 1]}, [{"Concatenate": {"inputs": ["a", "b", "c"]}}, {"Conv2D": [4, 1]}])),
+    ("concatenate_masked_uses_a_name", graph({"t": {"shape": [6], "dtype": INT}}, [{"Embedding": {"input_dim": 50, "output_dim": 8, "mask_zero": True, "inputs": ["t"]}}, {"Concatenate": {"inputs": ["embedding", "embedding"]}}, {"Concatenate": {"inputs": ["concatenate", "embedding"]}}, {"Dense": 3}])),
+    ("masked_concatenate_moves_inputs", graph({"t": {"shape": [6], "dtype": INT}, "b": [6, 8]}, [{"Embedding": {"input_dim": 50, "output_dim": 8, "mask_zero": True, "inputs": ["t"]}}, {"Concatenate": {"inputs": ["embedding", "b"]}}, {"LSTM": {"units": 4, "inputs": ["concatenate"]}}])),
+    ("masked_add_lstm_order", graph({"t": {"shape": [6], "dtype": INT}, "u": {"shape": [6], "dtype": INT}}, [{"Embedding": {"input_dim": 50, "output_dim": 8, "mask_zero": True, "inputs": ["u"]}}, {"Embedding": {"input_dim": 50, "output_dim": 8, "mask_zero": True, "inputs": ["t"]}}, {"Dense": {"units": 8, "inputs": ["embedding_1"]}}, {"Add": {"inputs": ["dense", "embedding"]}}, {"LSTM": {"units": 4, "inputs": ["add"]}}])),
     ("dot_axes1", graph(_AB, [{"Dot": {"axes": 1, "inputs": ["a", "b"]}}])),
     ("dot_axes_pair_3d", graph({"a": [3, 4], "b": [5, 4]}, [{"Dot": {"axes": [2, 2], "inputs": ["a", "b"]}}])),
     ("dot_normalize", graph(_AB, [{"Dot": {"axes": -1, "normalize": True, "inputs": ["a", "b"]}}])),
@@ -812,6 +815,8 @@ NOTES: dict[str, str] = {
     "mha_consumes_dropout_auto_name": "MultiHeadAttention creates its own Dropout and Softmax sublayers when built, so the user's next Dropout is auto-named dropout_1 and Softmax softmax_1.",
     "mha_trainable_false_stays_trainable": "MultiHeadAttention and GroupedQueryAttention create their projection layers when built, so trainable=False given before (or in the config) does not reach them: Keras counts their weights as trainable.",
     "wrapper_dtype_policies": "A wrapper's dtype policy does not reach the wrapped layer: its weights take the inner layer's own policy (float32 by default).",
+    "concatenate_masked_uses_a_name": "A Concatenate called on a masked tensor (Embedding with mask_zero) computes the mask with a hidden `concatenate` operation that uses up the next `concatenate` name: the second Concatenate layer is concatenate_2.",
+    "masked_concatenate_moves_inputs": "A layer that takes the mask (LSTM) reads Keras' hidden mask operations (not_equal, expand_dims, logical_or, concatenate, any) as an input, which puts the model inputs deeper, and so earlier, in model.layers.",
     "wrapper_inner_consumes_auto_name": "A wrapped layer takes its own auto name: TimeDistributed(Dense) uses up 'dense' and Bidirectional(LSTM) 'lstm', so the next plain layers are dense_1 and lstm_1.",
 }
 """Case id -> a Keras behaviour worth knowing, copied into the golden record as ``note``."""
