@@ -638,7 +638,12 @@ def run_layer(
     function of them.
     """
     key = _memo_key(layer, input_shapes, add_batch) if memo is not None else None
-    counted = memo.get(key) if memo is not None and key is not None else None
+    counted = None
+    if memo is not None and key is not None:
+        try:
+            counted = memo.get(key)
+        except TypeError:  # a list or mapping argument (YAML lists): count this layer on its own
+            key = None
     if counted is None:
         counted = _count(layer, name, input_shapes, framework, add_batch)
         if memo is not None and key is not None:
@@ -704,17 +709,14 @@ def _count(
 
 
 def _memo_key(layer: LayerSpec, input_shapes: Sequence[Shape | None], add_batch: Sequence[bool]) -> object:
-    """What a rule's outcome depends on: class, arguments and input shapes; None when unhashable.
+    """What a rule's outcome depends on: class, arguments and input shapes (None: not memoised).
 
     A model built from repeated blocks (or a generated one) has many identical layers; a
-    rule is a pure function of these, so each distinct one is bound and counted once.
+    rule is a pure function of these, so each distinct one is bound and counted once.  The
+    key may be unhashable (a list argument): :func:`run_layer` then counts the layer on its
+    own, learning so from the one hash the memo's look-up computes.
     """
-    key = (layer.class_name, layer.args, tuple(layer.kwargs.items()), tuple(input_shapes), tuple(add_batch))
-    try:
-        hash(key)
-    except TypeError:  # a list or mapping argument (YAML lists): count this layer on its own
-        return None
-    return key
+    return (layer.class_name, layer.args, tuple(layer.kwargs.items()), tuple(input_shapes), tuple(add_batch))
 
 
 def _with_batch(

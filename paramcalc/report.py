@@ -230,42 +230,51 @@ class LayerRow:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of the layer (see README, "JSON output")."""
+        head, tail = self.json_parts()
+        return {**head, "terms": [t.to_dict() for t in self.terms], **tail}
+
+    def json_parts(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """:meth:`to_dict`'s keys before ``terms`` and after it.
+
+        Rows of identical layers share one ``terms`` tuple, so a writer can encode it once
+        per tuple and put it between the two parts (see render/json_out.py).
+        """
         params, trainable, buffers = self._sums[:3]
-        out: dict[str, Any] = {
+        head: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
             "output_shape": _outputs_json(self.outputs, self.multi_output, self.batch_in_shapes),
             "params": params,
             "trainable": trainable,
             "non_trainable": params - trainable,
-            "terms": [t.to_dict() for t in self.terms],
         }
+        tail: dict[str, Any] = {}
         if self.output_tree is not None and self.outputs:
             shapes = [_shape_list(s, self.batch_in_shapes) for s in self.outputs]
-            out["outputs"] = _tree_list(self.output_tree, shapes)
+            tail["outputs"] = _tree_list(self.output_tree, shapes)
         if self.inputs:
-            out["inputs"] = list(self.inputs)
+            tail["inputs"] = list(self.inputs)
         if self.connections:
-            out["connected_to"] = list(self.connections)
+            tail["connected_to"] = list(self.connections)
         if self.calls > 1:
-            out["calls"] = self.calls
-            out["call_output_shapes"] = [
+            tail["calls"] = self.calls
+            tail["call_output_shapes"] = [
                 _outputs_json(shapes, self.multi_output, self.batch_in_shapes) for shapes in self.call_outputs
             ]
         if self.formula is not None:
-            out["formula"] = self.formula
-            out["symbols"] = dict(self.symbols)
+            tail["formula"] = self.formula
+            tail["symbols"] = dict(self.symbols)
         if buffers:
-            out["buffers"] = buffers
+            tail["buffers"] = buffers
         if self.depth:
-            out["depth"] = self.depth
+            tail["depth"] = self.depth
         if self.copies:
-            out["repeat"] = self.repeat
-            out["params_each"] = self.params_each
-            out["copies"] = list(self.copies)
+            tail["repeat"] = self.repeat
+            tail["params_each"] = self.params_each
+            tail["copies"] = list(self.copies)
         if self.routed:
-            out["active"] = self.active
-        return out
+            tail["active"] = self.active
+        return head, tail
 
 
 def _outputs_json(shapes: tuple[Shape, ...], multi: bool, batch_in_shapes: bool = False) -> Any:
@@ -402,19 +411,28 @@ class Report:
         return trainable_bits if trainable else frozen_bits
 
     def bits_split(self) -> tuple[int, int]:
-        """(trainable, non-trainable) bits, each weight at its own dtype, in one pass over the terms."""
+        """(trainable, non-trainable) bits, each weight at its own dtype, in one pass over the rows.
+
+        Rows of identical layers share one terms tuple: each tuple is summed once.
+        """
         from paramcalc.dtypes import dtype_bits
 
-        split = [0, 0]
+        trainable = frozen = 0
+        by_terms: dict[int, tuple[int, int]] = {}  # by id: self.layers keeps every tuple alive
         for row in self.layers:
             if not row.counted:
                 continue
-            for t in row.terms:
-                if t.counted:
-                    split[not t.trainable] += (
-                        t.count * (dtype_bits(t.dtype) if t.dtype else self.dtype_bits) * row.repeat
-                    )
-        return split[0], split[1]
+            bits = by_terms.get(id(row.terms))
+            if bits is None:
+                split = [0, 0]
+                for t in row.terms:
+                    if t.counted:
+                        split[not t.trainable] += t.count * (dtype_bits(t.dtype) if t.dtype else self.dtype_bits)
+                bits = by_terms[id(row.terms)] = (split[0], split[1])
+            repeat = row.repeat
+            trainable += bits[0] * repeat
+            frozen += bits[1] * repeat
+        return trainable, frozen
 
     def weight_bytes(self, trainable: bool | None = None) -> int:
         """Bytes of :meth:`bits` (rounded up for sub-byte dtypes)."""

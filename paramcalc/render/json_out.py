@@ -22,10 +22,10 @@ from __future__ import annotations
 import io
 import json
 import json.encoder
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
-from paramcalc.report import Report
+from paramcalc.report import LayerRow, Report, Term
 
 _SEPARATORS = (", ", ": ")
 _CHUNK = 1000
@@ -45,15 +45,31 @@ def write(report: Report, file: TextIO, expand_nested: bool = False) -> None:
     With ``expand_nested`` the layers of nested models follow their model's entry.
     """
     doc = report.to_dict(expand_nested, with_layers=False)
-    rows: Iterable[dict[str, Any]] = (row.to_dict() for row in report.rows(expand_nested))
-    write_document(doc, file, {"layers": rows})
+    write_document(doc, file, {"layers": _rows_json(report.rows(expand_nested), _encoder())})
 
 
-def write_document(doc: dict[str, Any], file: TextIO, streams: dict[str, Iterable[Any]] | None = None) -> None:
+def _rows_json(rows: Iterable[LayerRow], encode: Callable[[Any], str]) -> Iterator[str]:
+    """Each row's ``to_dict()`` encoded, its ``terms`` list encoded once per terms tuple.
+
+    Rows of identical layers share the tuple of their one counted outcome; a 100,000-layer
+    model has a handful of them.  The cache keeps each tuple alive, so an ``id`` is never
+    reused while the cache exists, and lives for one document only.
+    """
+    terms_json: dict[int, tuple[tuple[Term, ...], str]] = {}
+    for row in rows:
+        cached = terms_json.get(id(row.terms))
+        if cached is None:
+            cached = terms_json[id(row.terms)] = (row.terms, encode([t.to_dict() for t in row.terms]))
+        head, tail = row.json_parts()
+        text = encode(head)[:-1] + ', "terms": ' + cached[1]
+        yield text + (", " + encode(tail)[1:] if tail else "}")
+
+
+def write_document(doc: dict[str, Any], file: TextIO, streams: dict[str, Iterable[str]] | None = None) -> None:
     """A JSON object with one line per key, and one line per item of a list of objects.
 
-    ``streams`` gives the items of some keys lazily (the value in ``doc`` only fixes the
-    key's place).
+    ``streams`` gives the items of some keys lazily, already encoded as JSON text (the
+    value in ``doc`` only fixes the key's place).
     """
     encode = _encoder()
     file.write("{")
@@ -62,19 +78,20 @@ def write_document(doc: dict[str, Any], file: TextIO, streams: dict[str, Iterabl
         file.write(encode(key) + ": ")
         items = streams.get(key) if streams else None
         if items is None and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            items = value
+            items = (encode(v) for v in value)
         if items is None:
             file.write(encode(value))
         else:
-            _write_items(items, file, encode)
+            _write_items(items, file)
     file.write("\n}\n")
 
 
-def _write_items(items: Iterable[Any], file: TextIO, encode: Callable[[Any], str]) -> None:
+def _write_items(items: Iterable[str], file: TextIO) -> None:
+    """A list of encoded items, one per line, written ``_CHUNK`` at a time."""
     chunk: list[str] = []
     first = True
     for item in items:
-        chunk.append(encode(item))
+        chunk.append(item)
         if len(chunk) == _CHUNK:
             file.write(("[\n    " if first else ",\n    ") + ",\n    ".join(chunk))
             chunk, first = [], False

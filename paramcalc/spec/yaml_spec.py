@@ -212,6 +212,8 @@ class _Builder:
 
     def value(self, node: yaml.Node, depth: int) -> Any:
         """One node's value (a layer's arguments), with the same checks as the whole document."""
+        if type(node) is yaml.ScalarNode:  # a layer's class name, most arguments: without a call to _node
+            return self._scalar(node)
         return self._node(node, depth)[0]
 
     def _where(self, node: yaml.Node) -> Location:
