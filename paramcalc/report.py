@@ -228,53 +228,48 @@ class LayerRow:
         """Scalars held in buffers (state that is not a parameter), all copies together."""
         return self._sums[2]
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form of the layer (see README, "JSON output")."""
-        head, tail = self.json_parts()
-        return {**head, "terms": [t.to_dict() for t in self.terms], **tail}
+    def to_dict(self, terms: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """JSON form of the layer (see README, "JSON output").
 
-    def json_parts(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """:meth:`to_dict`'s keys before ``terms`` and after it.
-
-        Rows of identical layers share one ``terms`` tuple, so a writer can encode it once
-        per tuple and put it between the two parts (see render/json_out.py).
+        ``terms`` is the JSON form of :attr:`terms` when the caller has it already: rows of
+        identical layers share one terms tuple (see render/json_out.py).
         """
         params, trainable, buffers = self._sums[:3]
-        head: dict[str, Any] = {
+        out: dict[str, Any] = {
             "name": self.name,
             "class": self.class_name,
             "output_shape": _outputs_json(self.outputs, self.multi_output, self.batch_in_shapes),
             "params": params,
             "trainable": trainable,
             "non_trainable": params - trainable,
+            "terms": [t.to_dict() for t in self.terms] if terms is None else terms,
         }
-        tail: dict[str, Any] = {}
         if self.output_tree is not None and self.outputs:
             shapes = [_shape_list(s, self.batch_in_shapes) for s in self.outputs]
-            tail["outputs"] = _tree_list(self.output_tree, shapes)
+            out["outputs"] = _tree_list(self.output_tree, shapes)
         if self.inputs:
-            tail["inputs"] = list(self.inputs)
+            out["inputs"] = list(self.inputs)
         if self.connections:
-            tail["connected_to"] = list(self.connections)
+            out["connected_to"] = list(self.connections)
         if self.calls > 1:
-            tail["calls"] = self.calls
-            tail["call_output_shapes"] = [
+            out["calls"] = self.calls
+            out["call_output_shapes"] = [
                 _outputs_json(shapes, self.multi_output, self.batch_in_shapes) for shapes in self.call_outputs
             ]
         if self.formula is not None:
-            tail["formula"] = self.formula
-            tail["symbols"] = dict(self.symbols)
+            out["formula"] = self.formula
+            out["symbols"] = dict(self.symbols)
         if buffers:
-            tail["buffers"] = buffers
+            out["buffers"] = buffers
         if self.depth:
-            tail["depth"] = self.depth
+            out["depth"] = self.depth
         if self.copies:
-            tail["repeat"] = self.repeat
-            tail["params_each"] = self.params_each
-            tail["copies"] = list(self.copies)
+            out["repeat"] = self.repeat
+            out["params_each"] = self.params_each
+            out["copies"] = list(self.copies)
         if self.routed:
-            tail["active"] = self.active
-        return head, tail
+            out["active"] = self.active
+        return out
 
 
 def _outputs_json(shapes: tuple[Shape, ...], multi: bool, batch_in_shapes: bool = False) -> Any:
@@ -411,28 +406,19 @@ class Report:
         return trainable_bits if trainable else frozen_bits
 
     def bits_split(self) -> tuple[int, int]:
-        """(trainable, non-trainable) bits, each weight at its own dtype, in one pass over the rows.
-
-        Rows of identical layers share one terms tuple: each tuple is summed once.
-        """
+        """(trainable, non-trainable) bits, each weight at its own dtype, in one pass over the terms."""
         from paramcalc.dtypes import dtype_bits
 
-        trainable = frozen = 0
-        by_terms: dict[int, tuple[int, int]] = {}  # by id: self.layers keeps every tuple alive
+        split = [0, 0]
         for row in self.layers:
             if not row.counted:
                 continue
-            bits = by_terms.get(id(row.terms))
-            if bits is None:
-                split = [0, 0]
-                for t in row.terms:
-                    if t.counted:
-                        split[not t.trainable] += t.count * (dtype_bits(t.dtype) if t.dtype else self.dtype_bits)
-                bits = by_terms[id(row.terms)] = (split[0], split[1])
-            repeat = row.repeat
-            trainable += bits[0] * repeat
-            frozen += bits[1] * repeat
-        return trainable, frozen
+            for t in row.terms:
+                if t.counted:
+                    split[not t.trainable] += (
+                        t.count * (dtype_bits(t.dtype) if t.dtype else self.dtype_bits) * row.repeat
+                    )
+        return split[0], split[1]
 
     def weight_bytes(self, trainable: bool | None = None) -> int:
         """Bytes of :meth:`bits` (rounded up for sub-byte dtypes)."""

@@ -45,31 +45,38 @@ def write(report: Report, file: TextIO, expand_nested: bool = False) -> None:
     With ``expand_nested`` the layers of nested models follow their model's entry.
     """
     doc = report.to_dict(expand_nested, with_layers=False)
-    write_document(doc, file, {"layers": _rows_json(report.rows(expand_nested), _encoder())})
+    write_document(doc, file, {"layers": _row_dicts(report.rows(expand_nested))})
 
 
-def _rows_json(rows: Iterable[LayerRow], encode: Callable[[Any], str]) -> Iterator[str]:
-    """Each row's ``to_dict()`` encoded, its ``terms`` list encoded once per terms tuple.
+def _row_dicts(rows: Iterable[LayerRow]) -> Iterator[dict[str, Any]]:
+    """Each row's ``to_dict()``; the JSON form of a terms tuple seen before is made once.
 
-    Rows of identical layers share the tuple of their one counted outcome; a 100,000-layer
-    model has a handful of them.  The cache keeps each tuple alive, so an ``id`` is never
-    reused while the cache exists, and lives for one document only.
+    Rows of identical layers share the terms tuple of their one counted outcome (a
+    100,000-layer model may have a handful).  A tuple's term dicts are kept from its second
+    row on, so a model whose layers all differ keeps nothing.  Each row dict is encoded as
+    soon as it is made, so sharing its terms list is safe; the cache keeps each tuple alive
+    (an ``id`` is not reused while it lives), for one document only.
     """
-    terms_json: dict[int, tuple[tuple[Term, ...], str]] = {}
+    term_dicts: dict[int, tuple[tuple[Term, ...], list[dict[str, Any]] | None]] = {}
     for row in rows:
-        cached = terms_json.get(id(row.terms))
-        if cached is None:
-            cached = terms_json[id(row.terms)] = (row.terms, encode([t.to_dict() for t in row.terms]))
-        head, tail = row.json_parts()
-        text = encode(head)[:-1] + ', "terms": ' + cached[1]
-        yield text + (", " + encode(tail)[1:] if tail else "}")
+        terms = row.terms
+        cached = term_dicts.get(id(terms))
+        if cached is None:  # first row with these terms
+            term_dicts[id(terms)] = (terms, None)
+            yield row.to_dict()
+            continue
+        dicts = cached[1]
+        if dicts is None:
+            dicts = [t.to_dict() for t in terms]
+            term_dicts[id(terms)] = (terms, dicts)
+        yield row.to_dict(dicts)
 
 
-def write_document(doc: dict[str, Any], file: TextIO, streams: dict[str, Iterable[str]] | None = None) -> None:
+def write_document(doc: dict[str, Any], file: TextIO, streams: dict[str, Iterable[Any]] | None = None) -> None:
     """A JSON object with one line per key, and one line per item of a list of objects.
 
-    ``streams`` gives the items of some keys lazily, already encoded as JSON text (the
-    value in ``doc`` only fixes the key's place).
+    ``streams`` gives the items of some keys lazily (the value in ``doc`` only fixes the
+    key's place).
     """
     encode = _encoder()
     file.write("{")
@@ -78,20 +85,19 @@ def write_document(doc: dict[str, Any], file: TextIO, streams: dict[str, Iterabl
         file.write(encode(key) + ": ")
         items = streams.get(key) if streams else None
         if items is None and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            items = (encode(v) for v in value)
+            items = value
         if items is None:
             file.write(encode(value))
         else:
-            _write_items(items, file)
+            _write_items(items, file, encode)
     file.write("\n}\n")
 
 
-def _write_items(items: Iterable[str], file: TextIO) -> None:
-    """A list of encoded items, one per line, written ``_CHUNK`` at a time."""
+def _write_items(items: Iterable[Any], file: TextIO, encode: Callable[[Any], str]) -> None:
     chunk: list[str] = []
     first = True
     for item in items:
-        chunk.append(item)
+        chunk.append(encode(item))
         if len(chunk) == _CHUNK:
             file.write(("[\n    " if first else ",\n    ") + ",\n    ".join(chunk))
             chunk, first = [], False
