@@ -187,8 +187,3 @@ def child(value: Value, args: Args, key: str, x: Maybe) -> tuple[Rule, Args, Out
     except ParamcalcError as exc:
         raise LayerError(f"{key} ({layer.class_name}): {exc.message}", hint=exc.hint) from None
     return found, bound, outcome
-
-
-def flag_or(args: Args, key: str, default: bool) -> bool:
-    """A boolean argument of a nested rule, or ``default`` when the rule has no such argument."""
-    return args.flag(key) if key in args.values else default
