@@ -9,112 +9,36 @@ modules (rich, PyYAML) are imported only by the code paths that need them.
 from __future__ import annotations
 
 import gc
+import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from paramcalc import __version__
+from paramcalc.cli_options import (
+    FORMATS_CHECK,
+    FORMATS_DIFF,
+    FORMATS_EXPLAIN,
+    FORMATS_MEMORY,
+    FORMATS_SOLVE,
+    FORMATS_SUMMARY,
+    budget_options,
+    count_flag,
+    dtype_option,
+    dtypes_option,
+    emit,
+    format_option,
+    framework_option,
+)
 from paramcalc.errors import ParamcalcError, UsageError
-
-FORMATS_SUMMARY = ("table", "json", "markdown")
-FORMATS_EXPLAIN = ("text", "markdown", "latex", "json")
-FORMATS_CHECK = ("text", "json", "github")
-FORMATS_DIFF = ("table", "json", "markdown")
-FORMATS_SOLVE = ("text", "json")
-FRAMEWORKS = ("keras", "pytorch", "transformers")
-FORMATS_MEMORY = ("text", "json", "markdown")
+from paramcalc.frameworks import FRAMEWORKS
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
-
-_T = TypeVar("_T")
-
-
-def _dtype_option(function: Any) -> Any:
-    return click.option(
-        "--dtype",
-        default="float32",
-        show_default=True,
-        callback=_dtype,  # validated before any spec is read, naming the flag
-        help="Storage dtype for the byte sizes: float32, float16, bfloat16, int8, int4, ...",
-    )(function)
-
-
-def _framework_option(function: Any) -> Any:
-    return click.option(
-        "--framework",
-        type=click.Choice(FRAMEWORKS, case_sensitive=False),
-        default=None,
-        help="Layer names and counting conventions (default: the spec's own, else keras).",
-    )(function)
-
-
-def _count(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
-    """Read a count flag (``1.5M``) exactly; a bad value is a usage error (exit 2)."""
-    from paramcalc.budget import parse_count
-
-    return _read(parse_count, value, param)
-
-
-def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
-    """Read a size flag (``8MB``, 1024 steps) exactly."""
-    from paramcalc.budget import parse_size
-
-    return _read(parse_size, value, param)
-
-
-def _dtype(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A dtype flag's canonical name (``bf16`` -> ``bfloat16``); None when not given."""
-    from paramcalc.dtypes import canonical_dtype
-
-    return _read(canonical_dtype, value, param)
-
-
-def _dtypes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
-    """A repeatable dtype flag's canonical names."""
-    from paramcalc.dtypes import canonical_dtype
-
-    return tuple(_read(canonical_dtype, value, param) or value for value in values)
-
-
-def _read(parse: Callable[[str], _T], value: str | None, param: click.Parameter) -> _T | None:
-    if value is None:
-        return None
-    try:
-        return parse(value)
-    except UsageError as exc:
-        raise click.BadParameter(exc.render(), param=param) from None
-
-
-def _echo_json(document: dict[str, Any]) -> None:
-    """Print a JSON document (schema 1, see README) the way ``summary --format json`` does."""
-    import json
-
-    click.echo(json.dumps(document, indent=2))
-
-
-def _budget_options(function: Any) -> Any:
-    function = click.option(
-        "--dtype",
-        default=None,
-        callback=_dtype,
-        help="Dtype the --max-bytes size is measured at (default: the budget's own, else float32).",
-    )(function)
-    function = click.option(
-        "--max-bytes",
-        callback=_size,
-        metavar="SIZE",
-        help="Size limit of the parameters at --dtype: 8MB, 512KiB, 1.5GiB or bytes. KB, MB, GB are"
-        " 1024 steps, as Keras prints sizes (the same as KiB, MiB, GiB).",
-    )(function)
-    return click.option(
-        "--max-params",
-        callback=_count,
-        metavar="N",
-        help="Parameter limit: 2000000, 1_000_000, 500k, 1.5M, 2G (k=10³, M=10⁶, G=B=10⁹; exact).",
-    )(function)
+TRACEBACK_VARIABLE = "PARAMCALC_TRACEBACK"
+"""Set to 1 to print the traceback behind an "internal error" (for maintainers; users see one line)."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -129,15 +53,15 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("spec")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_SUMMARY), default="table", show_default=True)
+@format_option(FORMATS_SUMMARY)
 @click.option("--explain", is_flag=True, help="Print each layer's derivation under the table.")
 @click.option(
     "--expand-nested",
     is_flag=True,
     help="One row per layer: write out repeated blocks (model.layers.0, .1, ...) and the layers of nested models.",
 )
-@_dtype_option
-@_framework_option
+@dtype_option
+@framework_option
 def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str, framework: str | None) -> None:
     """Print a Keras-style summary of SPEC: layers, output shapes, parameter counts.
 
@@ -151,18 +75,23 @@ def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str,
     report = analyze(load_spec(spec, framework=framework), dtype=dtype)
     if expand_nested:
         report = report.expanded()
-    if fmt == "json":
+
+    def json_doc() -> Any:
         from paramcalc.render.json_out import write
 
-        write(report, sys.stdout, expand_nested)
-    elif fmt == "markdown":
+        return lambda file: write(report, file, expand_nested)
+
+    def markdown() -> str:
         from paramcalc.render.markdown import summary as markdown_summary
 
-        click.echo(markdown_summary(report, explain=explain, expand_nested=expand_nested), nl=False)
-    else:
+        return markdown_summary(report, explain=explain, expand_nested=expand_nested)
+
+    def table() -> Any:
         from paramcalc.render.table import print_table
 
-        print_table(report, sys.stdout, explain=explain, expand_nested=expand_nested)
+        return lambda file: print_table(report, file, explain=explain, expand_nested=expand_nested)
+
+    emit(fmt, {"json": json_doc, "markdown": markdown, "table": table})
 
 
 @cli.command()
@@ -171,7 +100,7 @@ def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str,
 @click.option(
     "--input", "input_shape", metavar="SHAPE", help="Input shape without the batch axis: 10000, 3,10000 or (3, 10000)."
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS_EXPLAIN), default="text", show_default=True)
+@format_option(FORMATS_EXPLAIN)
 @click.option("--compare", is_flag=True, help="Count the layer the Keras way and the PyTorch way, side by side.")
 @click.option(
     "--config",
@@ -179,7 +108,7 @@ def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str,
     metavar="CONFIG_JSON",
     help="A Hugging Face config.json: derive this model's block (LlamaDecoderLayer, model.layers.5, ...).",
 )
-@_framework_option
+@framework_option
 def explain(
     layer: str,
     args: tuple[str, ...],
@@ -219,30 +148,28 @@ def explain(
         rows = explain_with_config(layer, args, config_path)
     else:
         rows = [explain_layer(layer, args, input_shape, framework)]
-    if fmt == "json":
-        import json
 
+    def document() -> Any:
         docs = [row.to_dict() for row in rows]
-        click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
-        return
-    from paramcalc.render import derivation
+        return docs[0] if len(docs) == 1 else docs
 
-    render = {"text": derivation.text, "markdown": derivation.markdown, "latex": derivation.latex}[fmt]
-    click.echo("\n\n".join(render(row).rstrip() for row in rows))
+    def rendered(name: str) -> Any:
+        def produce() -> str:
+            from paramcalc.render import derivation
+
+            render = getattr(derivation, name)
+            return "\n\n".join(render(row).rstrip() for row in rows) + "\n"
+
+        return produce
+
+    emit(fmt, {"json": document, **{name: rendered(name) for name in ("text", "markdown", "latex")}})
 
 
 @cli.command()
 @click.argument("spec")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_MEMORY), default="text", show_default=True)
-@click.option(
-    "--dtype",
-    "dtypes",
-    multiple=True,
-    metavar="DTYPE",
-    callback=_dtypes,
-    help="Weight dtypes to list (repeatable; default float32, bfloat16, int8, int4 and a config's torch_dtype).",
-)
-@_framework_option
+@format_option(FORMATS_MEMORY)
+@dtypes_option
+@framework_option
 def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) -> None:
     """Memory for SPEC's parameters: weights per dtype, and training with Adam.
 
@@ -261,14 +188,16 @@ def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) 
     from paramcalc.spec import load_spec
 
     result = estimate(analyze(load_spec(spec, framework=framework)), dtypes or None)
-    if fmt == "json":
-        import json
 
-        click.echo(json.dumps(result.to_dict(), indent=2))
-        return
-    from paramcalc.render import memory_text
+    def rendered(name: str) -> Any:
+        def produce() -> str:
+            from paramcalc.render import memory_text
 
-    click.echo((memory_text.markdown if fmt == "markdown" else memory_text.text)(result).rstrip())
+            return str(getattr(memory_text, name)(result)).rstrip() + "\n"
+
+        return produce
+
+    emit(fmt, {"json": result.to_dict, "text": rendered("text"), "markdown": rendered("markdown")})
 
 
 def _explain_compare(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, framework: str) -> None:
@@ -276,43 +205,49 @@ def _explain_compare(layer: str, args: tuple[str, ...], input_shape: str | None,
     from paramcalc.render import comparison
 
     result = compare_layer(layer, args, input_shape, framework)
-    if fmt == "json":
-        import json
 
-        click.echo(json.dumps(comparison.to_dict(result), indent=2))
-    elif fmt == "latex":
+    def latex() -> str:
         from paramcalc.render import derivation
 
-        click.echo(derivation.latex(result.keras) + "\n\n" + derivation.latex(result.torch))
-    else:
-        render = comparison.markdown if fmt == "markdown" else comparison.text
-        click.echo(render(result).rstrip())
+        return derivation.latex(result.keras) + "\n\n" + derivation.latex(result.torch) + "\n"
+
+    emit(
+        fmt,
+        {
+            "json": lambda: comparison.to_dict(result),
+            "latex": latex,
+            "markdown": lambda: comparison.markdown(result).rstrip() + "\n",
+            "text": lambda: comparison.text(result).rstrip() + "\n",
+        },
+    )
 
 
 @cli.command(name="layers")
-@_framework_option
+@framework_option
 def list_layers(framework: str | None) -> None:
     """List the layer classes paramcalc knows, with their closed forms."""
     from paramcalc.rules import all_rules
 
     table = all_rules(framework or "keras")
+    lines = []
     for name in sorted(table, key=str.lower):
         entry = table[name]
         alias = f" (alias of {entry.name})" if entry.name != name else ""
         first = entry.why.split(". ")[0]
-        click.echo(f"{name}{alias}: {first}")
+        lines.append(f"{name}{alias}: {first}\n")
+    emit("text", {"text": lambda: "".join(lines)})
 
 
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
-@_budget_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="text", show_default=True)
+@budget_options
+@format_option(FORMATS_CHECK)
 @click.option(
     "--allow-no-budget",
     is_flag=True,
     help="Pass when no spec has a budget (for hooks handed whichever specs changed); they are still validated.",
 )
-@_framework_option
+@framework_option
 def check(
     specs: tuple[str, ...],
     max_params: int | None,
@@ -348,20 +283,24 @@ def check(
         )
     for line in render_check.error_lines(run):
         click.echo(line, err=True)
-    if fmt == "json":
-        _echo_json(run.to_dict())
-    else:
-        click.echo(render_check.github(run) if fmt == "github" else render_check.text(run))
+    emit(
+        fmt,
+        {
+            "json": run.to_dict,
+            "github": lambda: render_check.github(run) + "\n",
+            "text": lambda: render_check.text(run) + "\n",
+        },
+    )
     return run.exit_code
 
 
 @cli.command()
 @click.argument("spec_a", metavar="A")
 @click.argument("spec_b", metavar="B")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_DIFF), default="table", show_default=True)
+@format_option(FORMATS_DIFF)
 @click.option("--fail-on-increase", is_flag=True, help="Exit 1 when B has more parameters than A.")
-@_dtype_option
-@_framework_option
+@dtype_option
+@framework_option
 def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str, framework: str | None) -> int:
     """Compare two models layer by layer: parameters in A and B, per-layer and per-weight deltas.
 
@@ -379,27 +318,31 @@ def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str,
         analyze(load_spec(spec_a, framework=framework), dtype=dtype),
         analyze(load_spec(spec_b, framework=framework), dtype=dtype),
     )
-    if fmt == "json":
-        _echo_json(result.to_dict())
-    elif fmt == "markdown":
+
+    def markdown() -> str:
         from paramcalc.render.markdown import diff as markdown_diff
 
-        click.echo(markdown_diff(result), nl=False)
-    else:
+        return markdown_diff(result)
+
+    def table() -> Any:
         from paramcalc.render.table import print_diff
 
-        print_diff(result, sys.stdout)
+        return lambda file: print_diff(result, file)
+
+    emit(fmt, {"json": result.to_dict, "markdown": markdown, "table": table})
     return 1 if fail_on_increase and result.delta > 0 else 0
 
 
 @cli.command()
 @click.argument("spec")
-@_budget_options
-@click.option("--min", "minimum", callback=_count, metavar="N", help="Smallest value to consider (default 1).")
-@click.option("--max", "maximum", callback=_count, metavar="N", help="Largest value to consider.")
-@click.option("--multiple-of", "step", callback=_count, metavar="K", help="Only multiples of K (8 for fast kernels).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_SOLVE), default="text", show_default=True)
-@_framework_option
+@budget_options
+@click.option("--min", "minimum", callback=count_flag, metavar="N", help="Smallest value to consider (default 1).")
+@click.option("--max", "maximum", callback=count_flag, metavar="N", help="Largest value to consider.")
+@click.option(
+    "--multiple-of", "step", callback=count_flag, metavar="K", help="Only multiples of K (8 for fast kernels)."
+)
+@format_option(FORMATS_SOLVE)
+@framework_option
 def solve(
     spec: str,
     max_params: int | None,
@@ -432,12 +375,13 @@ def solve(
     budget = resolve_budget(model, Budget(max_params, max_bytes, dtype))
     search = Search(1 if minimum is None else minimum, maximum, 1 if step is None else step)
     solution = solve_spec(model, budget, search, lambda m: analyze(m, dtype=budget.effective_dtype))
-    if fmt == "json":
-        _echo_json(solution.to_dict())
-    else:
+
+    def text() -> str:
         from paramcalc.render.solve import text
 
-        click.echo(text(solution))
+        return text(solution) + "\n"
+
+    emit(fmt, {"json": solution.to_dict, "text": text})
     return solution.exit_code
 
 
@@ -476,6 +420,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"paramcalc: error: cannot write the output: {exc.strerror or exc}", err=True)
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - last line of defence: never show a traceback
+        if os.environ.get(TRACEBACK_VARIABLE) == "1":  # a maintainer asked to see where it happened
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
         click.echo(
             f"paramcalc: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:200]} (please report)",
             err=True,
@@ -492,4 +440,4 @@ def entry_point() -> None:
     sys.exit(main())
 
 
-__all__ = ["UsageError", "cli", "entry_point", "main"]
+__all__ = ["FRAMEWORKS", "UsageError", "cli", "entry_point", "main"]

@@ -31,6 +31,7 @@ from dataclasses import replace
 
 from paramcalc.engine import AutoNamer, run_layer
 from paramcalc.errors import ParamcalcError, UsageError
+from paramcalc.frameworks import FRAMEWORKS
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import REQUIRED, Rule, find_rule
 from paramcalc.shapes import MAX_DIM
@@ -85,7 +86,7 @@ def guess_framework(class_name: str) -> str:
     """The framework whose rules know ``class_name`` (any case): Keras first, then PyTorch,
     then transformers blocks; Keras when none does (its error suggests a near miss).
     """
-    for framework in ("keras", "pytorch", "transformers"):
+    for framework in FRAMEWORKS:
         try:
             find_rule(class_name, framework, exact=False)
         except ParamcalcError:

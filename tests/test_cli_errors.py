@@ -97,3 +97,41 @@ def test_console_script_and_module_agree_and_never_trace() -> None:
         [sys.executable, "-m", "paramcalc", "--version"], capture_output=True, text=True, check=True
     )
     assert version.stdout.startswith("paramcalc, version ")
+
+
+def _crash(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("a bug\nspread over lines")
+
+
+def test_an_internal_error_is_one_line_without_the_traceback_switch(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import paramcalc.engine
+
+    monkeypatch.delenv("PARAMCALC_TRACEBACK", raising=False)
+    monkeypatch.setattr(paramcalc.engine, "analyze", _crash)
+    result = run_cli("summary", str(ROOT / "specs" / "lstm.yaml"))
+    assert result.code == 3
+    assert result.err == "paramcalc: internal error: RuntimeError: a bug spread over lines (please report)\n"
+
+
+def test_paramcalc_traceback_1_shows_the_traceback_behind_an_internal_error(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import paramcalc.engine
+
+    monkeypatch.setenv("PARAMCALC_TRACEBACK", "1")
+    monkeypatch.setattr(paramcalc.engine, "analyze", _crash)
+    result = run_cli("summary", str(ROOT / "specs" / "lstm.yaml"))
+    assert result.code == 3
+    assert result.err.startswith("Traceback (most recent call last):\n")
+    assert 'raise RuntimeError("a bug\\nspread over lines")' in result.err
+    assert result.err.endswith("paramcalc: internal error: RuntimeError: a bug spread over lines (please report)\n")
+
+
+def test_paramcalc_traceback_leaves_user_errors_one_line(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARAMCALC_TRACEBACK", "1")
+    result = run_cli("summary", "Dense(1, input_shape=(4,)) | LSTN(3)")
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert "Traceback" not in result.err

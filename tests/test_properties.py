@@ -295,12 +295,18 @@ def test_an_embedding_of_two_to_the_60_is_counted_exactly() -> None:
     assert "arithmetic" in err
     total = 2**40 * 2**20
     doc = _summary_json(f"Input(shape=(7,), dtype='int32') | Embedding({2**40}, {2**20})")
+    assert type(doc["total"]) is int
     assert doc["total"] == total
-    assert float(total + 1) == float(total)  # beyond what a double holds, yet exact here
+    assert float(total + 1) == float(total)  # the count is beyond what a double holds ...
+    assert doc["total"] + 1 != total  # ... yet every unit of it is kept
+    with_head = total + (2**20 + 1) * 3
     doc = _summary_json(f"Input(shape=(7,), dtype='int32') | Embedding({2**40}, {2**20}) | Dense(3)")
-    assert doc["total"] == total + (2**20 + 1) * 3
+    assert doc["total"] == with_head
+    assert [layer["params"] for layer in doc["layers"]] == [total, (2**20 + 1) * 3]
     code, out, err = _run(["summary", f"Input(shape=(7,), dtype='int32') | Embedding({2**40}, {2**20}) | Dense(3)"])
-    assert f"Total params: {total + (2**20 + 1) * 3:,} (" in out
+    assert (code, err) == (0, "")
+    assert f"Total params: {with_head:,} (" in out
+    assert f"Trainable params: {with_head:,} (" in out
 
 
 def _assert_no_crash(code: int, out: str, err: str) -> None:

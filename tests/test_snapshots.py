@@ -10,8 +10,7 @@ intended change, and the diff of the files is the review.
 from __future__ import annotations
 
 import pytest
-
-from tests.conftest import ROOT, RunCli, Snapshot, render_cli
+from conftest import ROOT, RunCli, Snapshot, render_cli
 
 SNAP_SPECS = "tests/snapshots/specs"
 

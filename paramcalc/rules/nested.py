@@ -1,0 +1,117 @@
+"""Layers held by other layers (a wrapper's ``layer``, an RNN's ``cell``), counted through the registry.
+
+A rule that holds a layer calls :func:`run_inner`, which reads the held layer's record,
+finds its rule, binds its arguments and counts it, returning an :class:`Inner`.  The
+weights keep the held layer's own trainability and dtype policy (:func:`own_dtype`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from paramcalc._fast import record
+from paramcalc.dtypes import variable_dtype
+from paramcalc.errors import LayerError, ParamcalcError
+from paramcalc.frameworks import framework_of
+from paramcalc.report import Shape, Term
+from paramcalc.rules.binding import Args, apply_rule, bind
+from paramcalc.rules.registry import Outcome, Rule, find_rule
+from paramcalc.spec.common import describe_value
+from paramcalc.spec.records import LayerSpec, Value
+
+
+@record(frozen=True)
+class Inner:
+    """A layer held by another layer (a wrapper's ``layer``), counted through the registry."""
+
+    spec: LayerSpec
+    rule: Rule
+    args: Args
+    outcome: Outcome
+    name: str
+    trainable: bool
+
+    @property
+    def terms(self) -> list[Term]:
+        """The inner layer's terms; all frozen when the inner layer is ``trainable=False``.
+
+        They take the inner layer's dtype policy, never the wrapper's: Keras creates the
+        inner layer's weights with its own policy.
+        """
+        dtype = variable_dtype(self.args.get("dtype")) if framework_of(self.rule.framework).dtype_policy else ""
+        terms = [replace(t, dtype=t.dtype or dtype or DEFAULT_DTYPE) for t in self.outcome.terms]
+        if self.trainable:
+            return terms
+        return [replace(t, trainable=False) for t in terms]
+
+
+DEFAULT_DTYPE = "default"
+"""A term's dtype while a wrapper is counted: the inner layer had no policy of its own, so the
+weight takes the model's default dtype, not the wrapper's policy (:func:`own_dtype`)."""
+
+
+def own_dtype(term_dtype: str, layer_dtype: str) -> str:
+    """A weight's dtype once its layer (with policy ``layer_dtype``) is counted.
+
+    The engine calls this once per top-level layer.  A weight whose dtype is already fixed
+    keeps it; one held by a wrapped layer without a policy (:data:`DEFAULT_DTYPE`) ends as ""
+    (the report's dtype), as do the weights of a layer without a policy.
+    """
+    if term_dtype == DEFAULT_DTYPE:
+        return ""
+    return term_dtype or layer_dtype
+
+
+def inner_spec(value: Value, key: str, outer: LayerSpec) -> LayerSpec:
+    """A layer-valued argument as a record: ``{"LSTM": {...}}``, ``"Flatten"`` or a LayerSpec.
+
+    A list of cells given as an RNN's ``cell`` is, as in Keras, one ``StackedRNNCells``.
+    """
+    from paramcalc.spec.common import layer_from_entry
+
+    if key == "cell" and isinstance(value, (list, tuple)):
+        return LayerSpec("StackedRNNCells", kwargs={"cells": list(value)}, location=outer.location)
+    if value is None or isinstance(value, (int, float, bool, list, tuple)):
+        raise LayerError(f"'{key}' must be a layer such as {{LSTM: 64}}, got {describe_value(value)}")
+    try:
+        return layer_from_entry(value, outer.location)
+    except ParamcalcError as exc:
+        raise LayerError(f"'{key}': {exc.message}", hint=exc.hint) from None
+
+
+def run_inner(
+    args: Args,
+    key: str,
+    input_shapes: Sequence[Shape],
+    overrides: Mapping[str, Value] | None = None,
+    value: Value = None,
+) -> Inner:
+    """Count the layer held in argument ``key`` (or ``value``, one item of it) with its own rule.
+
+    ``overrides`` replaces some of its arguments first (Bidirectional sets the backward
+    copy's ``go_backwards``).  The inner layer's name is the one the engine gave it, else
+    Keras' automatic base name (``lstm``).
+    """
+    from paramcalc.spec.common import to_snake_case
+
+    spec = inner_spec(args[key] if value is None else value, key, args.layer)
+    found = find_rule(spec.class_name, args.rule.framework)
+    if overrides:
+        unknown = [k for k in overrides if k not in found.positional]
+        if unknown:
+            raise LayerError(f"{args.rule.name} cannot wrap {found.name}: it has no '{unknown[0]}' argument")
+        bind(found, spec)  # report the inner layer's own argument errors first
+        spec = _positional_to_kwargs(spec, found, overrides)
+    inner_args = bind(found, spec)
+    outcome = apply_rule(found, inner_args, input_shapes)
+    trainable = inner_args.flag("trainable") if "trainable" in inner_args.values else True
+    return Inner(spec, found, inner_args, outcome, spec.name or to_snake_case(found.name), trainable)
+
+
+def _positional_to_kwargs(spec: LayerSpec, found: Rule, overrides: Mapping[str, Value]) -> LayerSpec:
+    """Rebind positional arguments by name so ``overrides`` can replace any of them."""
+    kwargs = dict(zip(found.positional, spec.args, strict=False))  # bind() checked the count
+    kwargs.update(spec.kwargs)
+    kwargs.update(overrides)
+    return replace(spec, args=(), kwargs=kwargs)
