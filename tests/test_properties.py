@@ -379,31 +379,27 @@ def test_mangled_specs_never_crash(tmp_path_factory: Any, model: Model, cut: int
         _assert_no_crash(*_run(["summary", mangled]))
 
 
-def _plain_analysis(spec: Any) -> dict[str, Any]:
-    """The report with the engine's per-layer memo switched off."""
-    import paramcalc.engine as engine
-
-    saved = engine._memo_key
-    engine._memo_key = lambda *_: None  # type: ignore[assignment]
-    try:
-        return analyze(spec).to_dict()
-    finally:
-        engine._memo_key = saved
-
-
 @given(model=models(max_layers=12))
 def test_counting_each_distinct_layer_once_changes_nothing(model: Model) -> None:
     """The engine binds and counts each distinct (layer, input) once; rows must not change."""
     spec = parse_inline(model.inline_text())
-    assert analyze(spec).to_dict() == _plain_analysis(spec)
+    assert analyze(spec).to_dict() == analyze(spec, memo=False).to_dict()
 
 
 def test_repeated_blocks_share_the_work_but_not_the_rows() -> None:
     block = ["Dense(8)", "Dropout(0.1)", "LSTM(8, return_sequences=True)", "Dense(8, trainable=False)"]
     spec = parse_inline(" | ".join(["Input(shape=(5, 8))", *block * 6]))
     report = analyze(spec)
-    assert report.to_dict() == _plain_analysis(spec)
+    assert report.to_dict() == analyze(spec, memo=False).to_dict()
     names = [row.name for row in report.layers]
     assert len(set(names)) == len(names) == 24
     assert names[:5] == ["dense", "dropout", "lstm", "dense_1", "dense_2"]
     assert report.non_trainable == 6 * (8 + 1) * 8
+
+
+def test_the_memo_switch_shares_one_counted_outcome_between_identical_layers() -> None:
+    spec = parse_inline(" | ".join(["Input(shape=(5, 8))", *["Dense(8)"] * 4]))
+    shared = analyze(spec).layers
+    alone = analyze(spec, memo=False).layers
+    assert all(row.terms is shared[1].terms for row in shared[1:])  # one rule run for three identical layers
+    assert len({id(row.terms) for row in alone}) == len(alone)  # memo=False: every layer counted on its own
