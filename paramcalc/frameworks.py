@@ -7,13 +7,14 @@ whether rules see the batch axis, whether Keras' graph masks and per-layer dtype
 apply.  Code asks the record (``framework_of(name).dtype_policy``) instead of testing
 ``framework == "keras"``, so a fourth framework is one more record.
 
-Light on purpose: imported at start-up by the CLI, the engine and the rule registry.
+Light on purpose: imported at start-up by the CLI, the engine and the rule registry (a
+NamedTuple: no dataclass code generation at import).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
 
 FrameworkName = Literal["keras", "pytorch", "transformers"]
 """The frameworks paramcalc knows; ``--framework`` takes these, specs say ``framework:``."""
@@ -31,8 +32,7 @@ KERAS_BASE_KWARGS: dict[str, Any] = {
 """Keyword arguments every Keras layer accepts (``keras.layers.Layer.__init__``)."""
 
 
-@dataclass(frozen=True)
-class Framework:
+class Framework(NamedTuple):
     """One framework's conventions.
 
     ``display`` names it in messages ("unknown layer 'Foo' for Keras"); ``case_sensitive``:
@@ -53,7 +53,7 @@ class Framework:
     masks: bool = False
     dtype_policy: bool = False
     buffers_in_json: bool = False
-    base_kwargs: dict[str, Any] = field(default_factory=dict)
+    base_kwargs: Mapping[str, Any] = {}
     rule_modules: tuple[str, ...] = ()
 
 

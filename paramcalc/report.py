@@ -13,6 +13,7 @@ from math import prod
 from typing import Any
 
 from paramcalc._fast import record
+from paramcalc.frameworks import framework_of
 
 SCHEMA_VERSION = 1
 """Version of the JSON document produced by :meth:`Report.to_dict`.  Keys are only ever added."""
@@ -460,7 +461,7 @@ class Report:
             "dtype": self.dtype,
             "layers": [layer.to_dict() for layer in self.rows(expand_nested)] if with_layers else [],
         }
-        if self.framework == "pytorch" or buffers:
+        if framework_of(self.framework).buffers_in_json or buffers:
             out["buffers"] = buffers
         if routed:
             out["active_per_token"] = active

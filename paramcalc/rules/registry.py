@@ -45,7 +45,7 @@ FRAMEWORK_NAMES: dict[str, str] = {f.name: f.display for f in BY_NAME.values()}
 CASE_SENSITIVE: frozenset[str] = frozenset(f.name for f in BY_NAME.values() if f.case_sensitive)
 """Frameworks whose spec class names must match exactly (see :class:`~paramcalc.frameworks.Framework`)."""
 
-BASE_KWARGS: dict[str, dict[str, Value]] = {f.name: f.base_kwargs for f in BY_NAME.values()}
+BASE_KWARGS: dict[str, Mapping[str, Value]] = {f.name: f.base_kwargs for f in BY_NAME.values()}
 """Keyword arguments every layer of a framework accepts."""
 
 
