@@ -44,7 +44,7 @@ def report_for(case: dict[str, Any]) -> Report:
 
 
 def test_corpus_is_complete() -> None:
-    assert len(cases()) == 579
+    assert len(cases()) == 588
     classes = {layer["class"] for case in cases().values() for layer in case["layers"]}
     assert len(classes) >= 100
 

@@ -1406,6 +1406,21 @@ def misc_cases() -> list[Case]:
             f, "Unflatten/neg-dim", [{"Unflatten": {"dim": -1, "unflattened_size": [2, 2, 3]}}], [4, 12], expect_total=0
         ),
         Case(f, "Unflatten/infer-minus1", [{"Unflatten": [1, [-1, 2]]}], [6, 4], expect_total=0),
+        Case(f, "CosineSimilarity/default", ["CosineSimilarity", {"Linear": [6, 2]}], [4, 6], expect_total=14),
+        Case(f, "CosineSimilarity/dim-neg1", [{"CosineSimilarity": {"dim": -1}}], [3, 5], expect_total=0),
+        Case(f, "CosineSimilarity/positional-dim2-eps", [{"CosineSimilarity": [2, 1e-6]}], [3, 4, 5], expect_total=0),
+        Case(f, "CosineSimilarity/dim0-is-the-batch", [{"CosineSimilarity": {"dim": 0}}], [7], expect_total=0),
+        Case(f, "CosineSimilarity/noinput", ["CosineSimilarity"], expect_total=0),
+        Case(f, "PairwiseDistance/default", ["PairwiseDistance"], [8], expect_total=0),
+        Case(f, "PairwiseDistance/keepdim", [{"PairwiseDistance": {"keepdim": True}}], [3, 8], expect_total=0),
+        Case(
+            f,
+            "PairwiseDistance/p1-positional",
+            [{"PairwiseDistance": [1.0, 1e-3]}, "Flatten"],
+            [2, 3, 4],
+            expect_total=0,
+        ),
+        Case(f, "PairwiseDistance/then-linear", ["PairwiseDistance", {"Linear": [5, 3]}], [5, 4], expect_total=18),
     ]
     for rank, shape in ((1, [3, 12]), (2, [3, 9, 9]), (3, [2, 7, 7, 7])):
         for kind in ("Max", "Avg"):

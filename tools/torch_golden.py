@@ -24,7 +24,8 @@ Conventions (documented in the golden files' consumers, repeated here for review
   model input shape is recorded as ``input_shape`` (batch axis ``null``).
 * Integer inputs (``dtype: int64``) are token ids below the first Embedding/EmbeddingBag's
   ``num_embeddings``; EmbeddingBag receives a 2-D (batch, bag) tensor.
-* Call convention: MultiheadAttention gets ``(x, x, x)``; Bilinear ``(x, x)``;
+* Call convention: MultiheadAttention gets ``(x, x, x)``; Bilinear, CosineSimilarity and
+  PairwiseDistance ``(x, x)``;
   TransformerDecoderLayer / TransformerDecoder ``(tgt=x, memory=x)``; Transformer
   ``(src=x, tgt=x)``. A module returning a tuple passes element 0 on, and the full nested
   structure of shapes is recorded under ``outputs``.
@@ -133,7 +134,17 @@ def _make_input(case: Case, first: nn.Module, batch: int) -> tuple[torch.Tensor,
 def _call(m: nn.Module, x: torch.Tensor) -> Any:
     if isinstance(m, nn.MultiheadAttention):
         return m(x, x, x)
-    if isinstance(m, (nn.Bilinear, nn.TransformerDecoderLayer, nn.TransformerDecoder, nn.Transformer)):
+    if isinstance(
+        m,
+        (
+            nn.Bilinear,
+            nn.CosineSimilarity,
+            nn.PairwiseDistance,
+            nn.TransformerDecoderLayer,
+            nn.TransformerDecoder,
+            nn.Transformer,
+        ),
+    ):
         return m(x, x)
     return m(x)
 
