@@ -73,6 +73,7 @@ def run_layer(
     inputs: tuple[str, ...] = (),
     add_batch: Sequence[bool] = (),
     memo: Memo | None = None,
+    found: Rule | None = None,
 ) -> LayerRow:
     """Apply one layer's rule to its input shape(s) and record the row.
 
@@ -80,7 +81,8 @@ def run_layer(
     that sees batch axes (PyTorch) gets it inserted where its ``batch_axis`` says.  A ``None``
     shape (no input at all) is only passed to such rules.  With ``memo``, a layer identical
     to one counted before (class, arguments, input shapes) reuses that run: a rule is a pure
-    function of them.
+    function of them.  ``found`` is the layer's rule when the caller has resolved it already
+    (the engine does, once per layer, when it names the layer).
     """
     key = memo_key(layer, input_shapes, add_batch) if memo is not None else None
     counted = None
@@ -90,7 +92,7 @@ def run_layer(
         except TypeError:  # a list or mapping argument (YAML lists): count this layer on its own
             key = None
     if counted is None:
-        counted = _count(layer, name, input_shapes, framework, add_batch)
+        counted = _count(layer, name, input_shapes, framework, add_batch, found)
         if memo is not None and key is not None:
             memo[key] = counted
     found, outcome = counted.rule, counted.outcome
@@ -116,12 +118,18 @@ def run_layer(
 
 
 def _count(
-    layer: LayerSpec, name: str, input_shapes: Sequence[Shape | None], framework: str, add_batch: Sequence[bool]
+    layer: LayerSpec,
+    name: str,
+    input_shapes: Sequence[Shape | None],
+    framework: str,
+    add_batch: Sequence[bool],
+    resolved: Rule | None = None,
 ) -> _Counted:
-    """Find, bind and run the layer's rule; errors get the layer's location and name."""
-    found: Rule | None = None
+    """Find (unless ``resolved``), bind and run the layer's rule; errors get the layer's location and name."""
+    found: Rule | None = resolved
     try:
-        found = find_rule(layer.class_name, framework)
+        if found is None:
+            found = find_rule(layer.class_name, framework)
         args = bind(found, layer)
         input_shapes = _with_batch(found, args, input_shapes, add_batch)
         outcome = apply_rule(found, args, input_shapes)
@@ -180,10 +188,12 @@ def _with_batch(
     return out
 
 
-def counts_without_input(layer: LayerSpec, framework: str) -> bool:
+def counts_without_input(layer: LayerSpec, framework: str, found: Rule | None = None) -> bool:
     """Whether a layer's rule can count it with no input shape (torch modules can)."""
     if is_model(layer) or layer.class_name == "Reuse":
         return False
+    if found is not None:
+        return found.batch_in_shapes
     try:
         return find_rule(layer.class_name, framework).batch_in_shapes
     except ParamcalcError:

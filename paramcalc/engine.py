@@ -28,7 +28,7 @@ from paramcalc.errors import LayerError, ParamcalcError, SpecError
 from paramcalc.graph_build import GraphBuilder
 from paramcalc.naming import AutoNamer, base_name, to_snake_case
 from paramcalc.report import LayerRow, Report, Shape
-from paramcalc.rules import apply_rule, find_rule, inner_spec
+from paramcalc.rules import Rule, apply_rule, find_rule, inner_spec
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import nested_model
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
@@ -75,6 +75,10 @@ class _Engine(GraphBuilder):
     # ------------------------------------------------------------------ naming
     def construct(self, layer: LayerSpec, namer: AutoNamer, reserve: bool = True) -> LayerSpec:
         """Name a layer, after the layers it holds (Keras builds arguments first)."""
+        return self.resolve(layer, namer, reserve)[0]
+
+    def resolve(self, layer: LayerSpec, namer: AutoNamer, reserve: bool = True) -> tuple[LayerSpec, Rule | None]:
+        """:meth:`construct`, and the layer's rule (None for a nested model), found once and carried."""
         if is_model(layer):
             try:
                 sub = nested_model(layer)
@@ -83,12 +87,12 @@ class _Engine(GraphBuilder):
             inner = namer.child()
             sub = replace(sub, layers=tuple(self.construct(item, inner) for item in sub.layers))
             name = self._name(layer, namer, "Sequential" if not sub.graph else "Functional", reserve)
-            return replace(layer, model=replace(sub, name=name), name=name)
+            return replace(layer, model=replace(sub, name=name), name=name), None
         try:
             found = find_rule(layer.class_name, self.framework)
             if not found.layer_args:  # nearly every layer: no layer among its arguments to name first
                 name = self._name(layer, namer, found.name, reserve)
-                return layer if name == layer.name else evolve(layer, name=name)
+                return (layer if name == layer.name else evolve(layer, name=name)), found
             args = list(layer.args)
             kwargs = dict(layer.kwargs)
             for key in found.layer_args:
@@ -100,7 +104,7 @@ class _Engine(GraphBuilder):
         except ParamcalcError as exc:
             raise exc.with_context(location=layer.location, layer=layer.describe()) from None
         name = self._name(layer, namer, found.name, reserve)
-        return replace(layer, args=tuple(args), kwargs=kwargs, name=name)
+        return replace(layer, args=tuple(args), kwargs=kwargs, name=name), found
 
     def _construct_value(self, value: Value, key: str, layer: LayerSpec, namer: AutoNamer) -> Value:
         """A layer-valued argument, named: one layer, or a list of them (StackedRNNCells' cells)."""
@@ -128,19 +132,21 @@ class _Engine(GraphBuilder):
         layers = list(model.layers)
         if shape is None and layers and not counts_without_input(layers[0], model.framework):
             self._no_input(layers[0], model.framework)
-        if not named:
-            layers = [self.construct(layer, namer) for layer in layers]
+        # named: a nested model's layers, named with it (their rules are found when they are counted)
+        resolved = (
+            [self.resolve(layer, namer) for layer in layers] if not named else [(layer, None) for layer in layers]
+        )
         rows: list[LayerRow] = []
-        for layer in layers:
+        for layer, found in resolved:
             if layer.class_name == "Reuse":
                 raise SpecError(
                     "Reuse calls an earlier layer again, which needs a graph",
                     location=layer.location,
                     hint="give the Reuse entry 'inputs:' (and the model 'inputs:')",
                 )
-            if shape is None and not counts_without_input(layer, model.framework):
+            if shape is None and not counts_without_input(layer, model.framework, found):
                 self._no_input(layer, model.framework)
-            row = self.run(layer, [shape], namer, add_batch=(not rows,))
+            row = self.run(layer, [shape], namer, add_batch=(not rows,), found=found)
             rows.append(row)
             shape = row.outputs[0] if row.outputs else None
         return rows, shape
@@ -163,15 +169,18 @@ class _Engine(GraphBuilder):
         namer: AutoNamer,
         refs: tuple[str, ...] = (),
         add_batch: Sequence[bool] = (),
+        found: Rule | None = None,
     ) -> LayerRow:
-        """Count one (named) layer or nested model on its input shapes."""
+        """Count one (named) layer or nested model on its input shapes (``found``: its rule, if resolved)."""
         name = layer.name or base_name(layer.class_name, self.framework)
         if is_model(layer):
             known = [s for s in shapes if s is not None]
             if len(known) != len(shapes):
                 raise LayerError("a nested model needs its input shape", location=layer.location)
             return self.nested(layer, name, known, namer, refs)
-        return run_layer(layer, name, shapes, self.framework, inputs=refs, add_batch=add_batch, memo=self.memo)
+        return run_layer(
+            layer, name, shapes, self.framework, inputs=refs, add_batch=add_batch, memo=self.memo, found=found
+        )
 
     def nested(
         self, layer: LayerSpec, name: str, shapes: Sequence[Shape], namer: AutoNamer, refs: tuple[str, ...]

@@ -19,7 +19,7 @@ from paramcalc.errors import LayerError, Location, SpecError, close_match
 from paramcalc.frameworks import framework_of
 from paramcalc.naming import AutoNamer
 from paramcalc.report import LayerRow, Shape
-from paramcalc.rules import find_rule
+from paramcalc.rules import Rule, find_rule
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import describe_value
 from paramcalc.spec.records import LayerSpec, ModelSpec
@@ -43,14 +43,17 @@ class GraphResult:
 
 
 class _Layer:
-    """What the engine keeps per graph op: the named spec and the first call's row."""
+    """What the engine keeps per graph op: the named spec, its rule (found once), the first call's row."""
 
-    __slots__ = ("built", "row", "spec")
+    __slots__ = ("built", "row", "rule", "spec")
 
-    def __init__(self, spec: LayerSpec, row: LayerRow | None = None, built: bool = False) -> None:
+    def __init__(
+        self, spec: LayerSpec, row: LayerRow | None = None, built: bool = False, rule: Rule | None = None
+    ) -> None:
         self.spec = spec
         self.row = row
         self.built = built
+        self.rule = rule
 
 
 class GraphBuilder:
@@ -58,8 +61,8 @@ class GraphBuilder:
 
     framework: str
 
-    construct: Callable[..., LayerSpec]
-    """Names a layer (the engine's naming)."""
+    resolve: Callable[..., tuple[LayerSpec, Rule | None]]
+    """Names a layer and finds its rule (the engine's naming)."""
     run: Callable[..., LayerRow]
     """Counts one named layer on its input shapes (the engine's counting)."""
 
@@ -89,9 +92,11 @@ class GraphBuilder:
             if layer.class_name == "Reuse":
                 op = self._reused(layer, ops)
             else:
-                named_layer = layer if named else self.construct(layer, namer)
+                named_layer, found = (layer, None) if named else self.resolve(layer, namer)
                 assert named_layer.name is not None  # noqa: S101 - construct names every layer
-                op = Op(named_layer.name, payload=_Layer(named_layer))
+                if found is None and not is_model(named_layer):  # a nested model's layer, named with it
+                    found = find_rule(named_layer.class_name, self.framework)
+                op = Op(named_layer.name, payload=_Layer(named_layer, rule=found))
                 ops[op.name] = op
             node = self._call(op, layer, ops, tensors, previous, namer, masks)
             if layer.class_name == "Reuse":
@@ -165,7 +170,7 @@ class GraphBuilder:
         links = inputs
         if layer.links is not None:
             links = [t for ref in layer.links for t in _resolve(ref, ops, tensors, layer)]
-        if not _takes_many(spec, self.framework) and len(inputs) != 1:
+        if not _takes_many(spec, state.rule) and len(inputs) != 1:
             shown = ", ".join(t.keras_ref() for t in inputs[:4])
             raise LayerError(
                 f"takes one input tensor, got {len(inputs)} ({shown})",
@@ -176,11 +181,12 @@ class GraphBuilder:
         shapes = [t.shape for t in inputs]
         fresh = [t.op.is_input for t in inputs]  # model inputs still lack the batch axis (PyTorch)
         if not state.built:
-            row = self.run(spec, shapes, namer, refs, add_batch=fresh)
+            row = self.run(spec, shapes, namer, refs, add_batch=fresh, found=state.rule)
             if state.row is None:
                 state.row = row
             state.built = True
-            self._use_build_names(spec, namer)
+            for base in state.rule.build_names if state.rule is not None else ():
+                namer.auto(base, reserve=False)
             outputs = row.outputs
         else:
             outputs = self._recall(state, shapes, layer, fresh)
@@ -188,7 +194,8 @@ class GraphBuilder:
             return call(op, links, outputs)
         from paramcalc.rules.masks import output_mask  # Keras graphs only
 
-        found = find_rule(spec.class_name, self.framework)
+        found = state.rule
+        assert found is not None  # noqa: S101 - every layer but a nested model has its rule
         in_masks = [masks.get((id(t.op), t.node, t.tensor)) for t in inputs]
         first = in_masks[0] if in_masks else None
         out_mask = output_mask(found.mask, spec, inputs, in_masks, outputs, namer)
@@ -203,7 +210,7 @@ class GraphBuilder:
         """A shared layer called again: same weights, output for the new inputs."""
         first = state.row
         assert first is not None  # noqa: S101 - built before
-        again = self.run(state.spec, shapes, AutoNamer(self.framework), (), add_batch=fresh)
+        again = self.run(state.spec, shapes, AutoNamer(self.framework), (), add_batch=fresh, found=state.rule)
         if [(t.path, t.shape) for t in again.terms] != [(t.path, t.shape) for t in first.terms]:
             got = ", ".join(format_shape(s) for s in shapes)
             was = ", ".join(format_shape(s) for s in first.input_shapes)
@@ -215,12 +222,6 @@ class GraphBuilder:
             )
         return again.outputs
 
-    def _use_build_names(self, spec: LayerSpec, namer: AutoNamer) -> None:
-        if is_model(spec):
-            return
-        for base in find_rule(spec.class_name, self.framework).build_names:
-            namer.auto(base, reserve=False)
-
     def _row(self, op: Op, connections: tuple[str, ...]) -> LayerRow:
         row: LayerRow = op.payload.row
         calls = len(op.nodes)
@@ -228,10 +229,11 @@ class GraphBuilder:
         return replace(row, calls=calls, call_outputs=call_outputs, connections=connections)
 
 
-def _takes_many(layer: LayerSpec, framework: str) -> bool:
-    if is_model(layer):
+def _takes_many(layer: LayerSpec, found: Rule | None) -> bool:
+    """Whether the layer is called on several tensors (a merge, a multi-input nested model)."""
+    if found is None:  # a nested model
         return layer.model is not None and layer.model.graph and len(layer.model.inputs) > 1
-    return find_rule(layer.class_name, framework).multi_input
+    return found.multi_input
 
 
 def _resolve(

@@ -15,7 +15,8 @@ The package is split by job; this module re-exports the names rule modules use:
 - :mod:`~paramcalc.rules.registry`: :func:`rule`, :class:`Rule`, :class:`Outcome`, :func:`find_rule`;
 - :mod:`~paramcalc.rules.index`: the generated class -> module table ``find_rule`` imports by;
 - :mod:`~paramcalc.rules.binding`: :func:`bind`, :class:`Args` and :func:`apply_rule`;
-- :mod:`~paramcalc.rules.nested`: :func:`run_inner`, the one way a rule counts a layer it holds;
+- :mod:`~paramcalc.rules.nested`: :func:`count_held`, the one way a rule counts a layer it holds
+  (Keras wrappers through :func:`run_inner`, torch containers through ``torch_common.child``);
 - the rule modules (``core``, ``torch_core``, ``hf_decoders``, ...), one family each.
 """
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 from paramcalc.frameworks import KERAS_BASE_KWARGS
 from paramcalc.report import Shape, Term
 from paramcalc.rules.binding import Args, apply_rule, bind
-from paramcalc.rules.nested import DEFAULT_DTYPE, Inner, inner_spec, own_dtype, run_inner
+from paramcalc.rules.nested import DEFAULT_DTYPE, Inner, count_held, inner_spec, own_dtype, run_inner
 from paramcalc.rules.registry import (
     BASE_KWARGS,
     CASE_SENSITIVE,
@@ -59,6 +60,7 @@ __all__ = [
     "all_rules",
     "apply_rule",
     "bind",
+    "count_held",
     "find_rule",
     "inner_spec",
     "own_dtype",

@@ -1,7 +1,9 @@
-"""Layers held by other layers (a wrapper's ``layer``, an RNN's ``cell``), counted through the registry.
+"""Layers held by other layers (a wrapper's ``layer``, an RNN's ``cell``, a torch stack's
+``encoder_layer``), counted through the registry by :func:`count_held`.
 
-A rule that holds a layer calls :func:`run_inner`, which reads the held layer's record,
-finds its rule, binds its arguments and counts it, returning an :class:`Inner`.  The
+A Keras rule that holds a layer calls :func:`run_inner`, which reads the held layer's
+record, counts it and returns an :class:`Inner`; torch containers call ``count_held``
+through ``torch_common.child``, which names the argument in errors.  The
 weights keep the held layer's own trainability and dtype policy (:func:`own_dtype`).
 """
 
@@ -80,6 +82,18 @@ def inner_spec(value: Value, key: str, outer: LayerSpec) -> LayerSpec:
         raise LayerError(f"'{key}': {exc.message}", hint=exc.hint) from None
 
 
+def count_held(spec: LayerSpec, framework: str, input_shapes: Sequence[Shape | None]) -> tuple[Rule, Args, Outcome]:
+    """Count a layer another layer holds: its rule, its bound arguments, and the rule's outcome.
+
+    The one way a rule counts a held layer, for Keras wrappers (:func:`run_inner`) and torch
+    containers (``TransformerEncoder``'s ``encoder_layer``) alike; input counts and ranks are
+    checked as for any layer (:func:`~paramcalc.rules.binding.apply_rule`).
+    """
+    found = find_rule(spec.class_name, framework)
+    bound = bind(found, spec)
+    return found, bound, apply_rule(found, bound, input_shapes)
+
+
 def run_inner(
     args: Args,
     key: str,
@@ -96,15 +110,14 @@ def run_inner(
     from paramcalc.spec.common import to_snake_case
 
     spec = inner_spec(args[key] if value is None else value, key, args.layer)
-    found = find_rule(spec.class_name, args.rule.framework)
     if overrides:
+        found = find_rule(spec.class_name, args.rule.framework)
         unknown = [k for k in overrides if k not in found.positional]
         if unknown:
             raise LayerError(f"{args.rule.name} cannot wrap {found.name}: it has no '{unknown[0]}' argument")
         bind(found, spec)  # report the inner layer's own argument errors first
         spec = _positional_to_kwargs(spec, found, overrides)
-    inner_args = bind(found, spec)
-    outcome = apply_rule(found, inner_args, input_shapes)
+    found, inner_args, outcome = count_held(spec, args.rule.framework, input_shapes)
     trainable = inner_args.flag("trainable") if "trainable" in inner_args.values else True
     return Inner(spec, found, inner_args, outcome, spec.name or to_snake_case(found.name), trainable)
 

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, Rule, bind, find_rule, rule
+from paramcalc.rules import Args, Outcome, Rule, count_held, rule
 from paramcalc.shapes import format_shape
 from paramcalc.spec.records import LayerSpec, Value
 
@@ -181,9 +181,6 @@ def child(value: Value, args: Args, key: str, x: Maybe) -> tuple[Rule, Args, Out
     """Count a nested module on input ``x``; its errors name the argument it came from."""
     layer = to_layer(value, args, key)
     try:
-        found = find_rule(layer.class_name, FRAMEWORK)
-        bound = bind(found, layer)
-        outcome = found.fn(bound, [x]) if found.multi_input else found.fn(bound, x)
+        return count_held(layer, FRAMEWORK, [x])
     except ParamcalcError as exc:
         raise LayerError(f"{key} ({layer.class_name}): {exc.message}", hint=exc.hint) from None
-    return found, bound, outcome
