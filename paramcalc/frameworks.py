@@ -43,7 +43,8 @@ class Framework(NamedTuple):
     ``dtype_policy``: a layer's ``dtype`` argument sets its weights' dtype (Keras' policies);
     ``buffers_in_json``: the JSON summary always lists buffers (``"buffers": 0`` included);
     ``base_kwargs``: keyword arguments every layer of the framework accepts; ``rule_modules``:
-    the modules under ``paramcalc.rules`` that register its rules.
+    the modules under ``paramcalc.rules`` that register its rules; ``yaml_specs``: a YAML spec
+    may say ``framework: <name>`` (transformers models come from ``config.json`` files instead).
     """
 
     name: FrameworkName
@@ -55,6 +56,7 @@ class Framework(NamedTuple):
     buffers_in_json: bool = False
     base_kwargs: Mapping[str, Any] = {}
     rule_modules: tuple[str, ...] = ()
+    yaml_specs: bool = True
 
 
 KERAS = Framework(
@@ -90,6 +92,7 @@ TRANSFORMERS = Framework(
     "transformers",
     "transformers",
     rule_modules=("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5"),
+    yaml_specs=False,
 )
 
 BY_NAME: dict[str, Framework] = {f.name: f for f in (KERAS, PYTORCH, TRANSFORMERS)}

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from paramcalc.errors import Location, SpecError, close_match
+from paramcalc.frameworks import BY_NAME
 from paramcalc.spec.common import (
     MAX_DEPTH,
     MAX_INT_DIGITS,
@@ -30,7 +31,7 @@ from paramcalc.spec.common import (
 from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
 
 TOP_LEVEL_KEYS = ("name", "framework", "input", "inputs", "outputs", "budget", "layers", "description")
-FRAMEWORKS = ("keras", "pytorch")
+FRAMEWORKS = tuple(f.name for f in BY_NAME.values() if f.yaml_specs)  # ("keras", "pytorch")
 MAX_ALIAS_VALUES = 1_000_000
 """How many values YAML aliases may add to a document: plenty for sharing arguments, not a bomb."""
 
