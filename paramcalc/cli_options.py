@@ -76,6 +76,7 @@ def budget_options(function: _F) -> _F:
     function = click.option(
         "--dtype",
         default=None,
+        metavar="DTYPE",
         callback=_dtype,
         help=f"{DTYPE_MEANING} (default: the budget's own, else float32).",
     )(function)
