@@ -188,7 +188,7 @@ def _show(value: Value) -> str:
 
 
 def apply_rule(found: Rule, args: Args, input_shapes: Sequence[Shape | None]) -> Outcome:
-    """Check the input count and ranks against the rule's declaration, then call it.
+    """Check the input count and ranks, and the declared argument kinds, then call the rule.
 
     Rules that see the batch axis (PyTorch) check ranks themselves: torch modules accept
     batched and unbatched inputs, and may get no shape at all.
@@ -214,6 +214,8 @@ def apply_rule(found: Rule, args: Args, input_shapes: Sequence[Shape | None]) ->
                 f"{found.name} expects {need}{axes}, got {_format_shape(shape)}",
                 hint="check the input shape and the layer before it",
             )
+    for key, kind in found.kinds:  # arguments the signature declares a kind for
+        kind(args, key)
     x = input_shapes if found.multi_input else input_shapes[0]
     return found.fn(args, x)
 

@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from paramcalc._fast import record
 from paramcalc.errors import LayerError, close_match
@@ -22,6 +22,15 @@ from paramcalc.spec.records import Value
 
 if TYPE_CHECKING:
     from paramcalc.rules.binding import Args
+
+Kind = Callable[["Args", str], object]
+"""An argument's kind, declared in a rule's signature: an :class:`~paramcalc.rules.binding.Args`
+accessor such as ``Args.flag`` or ``Args.number`` (or any function of the bound arguments and
+the key) that raises :class:`LayerError` for a bad value."""
+
+Param: TypeAlias = tuple[str, Value] | tuple[str, Value, Kind] | str
+"""One constructor argument of ``@rule``: ``"name"`` (required), ``(name, default)``, or
+``(name, default, kind)``, whose value is checked before the rule's formula runs."""
 
 MaskKind = Literal["none", "keep", "sequences", "merge", "concatenate", "embedding", "masking"]
 """How Keras computes the mask of a layer's output in a functional graph (see :func:`rule`)."""
@@ -114,6 +123,8 @@ class Rule:
     sublayers_at_build: bool = False
     mask: MaskKind = "none"
     mask_arg: bool = False
+    kinds: tuple[tuple[str, Kind], ...] = ()
+    """Arguments whose kind the signature declares, in signature order (see :data:`Param`)."""
 
     @cached_property
     def batch_in_shapes(self) -> bool:
@@ -167,7 +178,7 @@ F = TypeVar("F", bound=RuleFn)
 
 def rule(
     name: str,
-    *params: tuple[str, Value] | str,
+    *params: Param,
     framework: str = "keras",
     aliases: Sequence[str] = (),
     legend: Mapping[str, str] | None = None,
@@ -213,7 +224,10 @@ def rule(
     extra input of the call, which can change the layer order of ``model.layers``.
 
     ``batch_axis``, ``from_input`` and ``varargs``: see :class:`Rule`.  A ``"*"`` among
-    ``params`` makes the arguments after it keyword-only, as in the Python signature.
+    ``params`` makes the arguments after it keyword-only, as in the Python signature.  A
+    parameter given as ``(name, default, kind)`` declares its kind (``("eps", 1e-8,
+    Args.number)``): the value is checked, in signature order, before the rule runs, so the
+    formula code reads ``args["eps"]`` instead of calling a validator for its side effect.
     """
     max_positional: int | None = None
     if "*" in params:
@@ -228,7 +242,8 @@ def rule(
 
     else:
         axis_of = batch_axis
-    ordered: list[tuple[str, Value]] = [(p, REQUIRED) if isinstance(p, str) else p for p in params]
+    ordered: list[tuple[str, Value]] = [(p, REQUIRED) if isinstance(p, str) else (p[0], p[1]) for p in params]
+    kinds = tuple((p[0], p[2]) for p in params if not isinstance(p, str) and len(p) == 3)
     if base:
         known = {p for p, _ in ordered}
         ordered += [(k, v) for k, v in BASE_KWARGS.get(framework, {}).items() if k not in known]
@@ -254,6 +269,7 @@ def rule(
             sublayers_at_build=sublayers_at_build,
             mask=mask,
             mask_arg=mask_arg,
+            kinds=kinds,
         )
         table = _REGISTRY.setdefault(framework, {})
         canonical = _CANONICAL.setdefault(framework, {})

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, Rule, count_held, rule
+from paramcalc.rules import Args, Outcome, Param, Rule, count_held, rule
 from paramcalc.shapes import format_shape
 from paramcalc.spec.records import LayerSpec, Value
 
@@ -45,7 +45,7 @@ def check_tensor_count(count: int, name: str, key: str = "num_layers") -> None:
 
 def torch_rule(
     name: str,
-    *params: tuple[str, Value] | str,
+    *params: Param,
     weights: bool = True,
     batch_axis: int | Callable[[Args], int] = 0,
     **options: Any,

@@ -409,6 +409,11 @@ def unflatten(args: Args, x: Maybe) -> Outcome:
     return Outcome(shape=(*x[:axis], *parts, *x[axis + 1 :]), formula="0")
 
 
+def _any_int(args: Args, key: str) -> int:
+    """A torch dim index: any integer, negative ones counting from the end."""
+    return args.integer(key, minimum=-(2**31))
+
+
 def _pair_shape(name: str, xs: list[Maybe]) -> Maybe:
     """The broadcast shape of a distance module's (x1, x2); a sequential spec calls it on (x, x)."""
     if len(xs) > 2:
@@ -425,13 +430,14 @@ def _pair_shape(name: str, xs: list[Maybe]) -> Maybe:
     return tuple(out)
 
 
-@torch_rule("CosineSimilarity", ("dim", 1), ("eps", 1e-8), weights=False, multi_input=True, min_rank=1)
+@torch_rule(
+    "CosineSimilarity", ("dim", 1, _any_int), ("eps", 1e-8, Args.number), weights=False, multi_input=True, min_rank=1
+)
 def cosine_similarity(args: Args, xs: list[Maybe]) -> Outcome:
     """cos(x1, x2) = x1·x2 / max(‖x1‖·‖x2‖, eps) along axis dim: no parameters, and that axis
     is reduced away, as F.cosine_similarity does.
     """
-    dim = args.integer("dim", minimum=-(2**31))
-    args.number("eps")
+    dim = args["dim"]  # an int: the signature declares its kind
     shape = _pair_shape("CosineSimilarity", xs)
     if shape is None:
         return Outcome(shape=None, formula="0")
@@ -440,15 +446,19 @@ def cosine_similarity(args: Args, xs: list[Maybe]) -> Outcome:
 
 
 @torch_rule(
-    "PairwiseDistance", ("p", 2.0), ("eps", 1e-6), ("keepdim", False), weights=False, multi_input=True, min_rank=1
+    "PairwiseDistance",
+    ("p", 2.0, Args.number),
+    ("eps", 1e-6, Args.number),
+    ("keepdim", False, Args.flag),
+    weights=False,
+    multi_input=True,
+    min_rank=1,
 )
 def pairwise_distance(args: Args, xs: list[Maybe]) -> Outcome:
     """‖x1 − x2 + eps‖_p over the last axis: no parameters; the last axis is reduced away
     (kept as 1 with keepdim), as F.pairwise_distance does.
     """
-    args.number("p")
-    args.number("eps")
-    keepdim = args.flag("keepdim")
+    keepdim = args["keepdim"]
     shape = _pair_shape("PairwiseDistance", xs)
     if shape is None:
         return Outcome(shape=None, formula="0")
