@@ -23,7 +23,7 @@ def test_a_declared_kind_refuses_a_bad_value_naming_the_argument() -> None:
 def test_declared_kinds_are_checked_in_signature_order() -> None:
     with pytest.raises(LayerError, match="'p' must be a finite number"):
         _count("PairwiseDistance", p="two", eps="tiny", keepdim="yes")
-    with pytest.raises(LayerError, match="'dim' must be an integer, got 1.5"):
+    with pytest.raises(LayerError, match=r"'dim' must be an integer, got 1\.5"):
         _count("CosineSimilarity", dim=1.5, eps="x")
 
 
