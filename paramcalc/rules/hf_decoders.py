@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
@@ -47,16 +47,23 @@ LEGEND = {
 }
 
 
+BiasKind = Literal["none", "all", "qkv", "qkv_key"]
+"""Which attention projections have biases (see :attr:`Kind.bias`)."""
+
+MlpKind = Literal["gated", "gated_bias", "packed", "mixtral", "qwen2_moe", "qwen3_moe"]
+"""The MLP (or MoE block) a family's decoder layer has (see :attr:`Kind.mlp`)."""
+
+
 @dataclass(frozen=True)
 class Kind:
     """How one family's decoder layer differs from the common skeleton."""
 
     model_type: str
-    bias: str = "none"
+    bias: BiasKind = "none"
     """``none``, ``all`` (key ``attention_bias``), ``qkv`` (always), ``qkv_key`` (key ``qkv_bias``)."""
     qk_norm: bool = False
     packed: bool = False
-    mlp: str = "gated"
+    mlp: MlpKind = "gated"
     """``gated``, ``gated_bias`` (key ``mlp_bias``), ``packed``, ``mixtral``, ``qwen2_moe`` or ``qwen3_moe``."""
     four_norms: bool = False
 
