@@ -247,3 +247,40 @@ def _with_input_shapes(model: ModelSpec, shapes: Sequence[Shape]) -> ModelSpec:
         else:
             new_inputs.append(InputSpec("input_layer", shape))
     return replace(model, inputs=tuple(new_inputs))
+
+
+_MOVED: dict[str, tuple[str, str]] = {
+    "_NODE_REF": ("paramcalc.graph_build", "_NODE_REF"),
+    "_REF": ("paramcalc.graph_build", "_REF"),
+    "_GraphResult": ("paramcalc.graph_build", "GraphResult"),
+    "_Layer": ("paramcalc.graph_build", "_Layer"),
+    "_resolve": ("paramcalc.graph_build", "_resolve"),
+    "_ref_error": ("paramcalc.graph_build", "_ref_error"),
+    "_output": ("paramcalc.graph_build", "_output"),
+    "_takes_many": ("paramcalc.graph_build", "_takes_many"),
+    "_mask_op": ("paramcalc.rules.masks", "_mask_op"),
+    "_output_mask": ("paramcalc.rules.masks", "output_mask"),
+    "_Counted": ("paramcalc.counting", "_Counted"),
+    "_count": ("paramcalc.counting", "_count"),
+    "_memo_key": ("paramcalc.counting", "memo_key"),
+    "_with_batch": ("paramcalc.counting", "_with_batch"),
+    "_counts_without_input": ("paramcalc.counting", "counts_without_input"),
+    "_tie": ("paramcalc.counting", "_tie"),
+    "_check_layer": ("paramcalc.counting", "check_layer"),
+    "_is_model": ("paramcalc.counting", "is_model"),
+    "_label": ("paramcalc.counting", "label"),
+    "_frozen": ("paramcalc.counting", "frozen"),
+    "_line": ("paramcalc.counting", "line"),
+}
+"""Names this module had before it was split by job, and where they live now (read lazily, so
+code written against the old layout keeps importing them; new code imports the new module)."""
+
+
+def __getattr__(name: str) -> object:
+    """The old private names (see :data:`_MOVED`), imported from their new modules on first use."""
+    if name in _MOVED:
+        import importlib
+
+        module, attribute = _MOVED[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -86,7 +86,15 @@ PYTORCH = Framework(
     lowercase_names=True,
     buffers_in_json=True,
     base_kwargs={"device": None, "dtype": None},
-    rule_modules=("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm", "torch_attention"),
+    rule_modules=(
+        "torch_core",
+        "torch_recurrent",
+        "torch_conv",
+        "torch_pooling",
+        "torch_norm",
+        "torch_attention",
+        "torch_distance",
+    ),
 )
 TRANSFORMERS = Framework(
     "transformers",

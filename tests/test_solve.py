@@ -73,6 +73,12 @@ FAMILY_CASES: dict[str, list[str]] = {
         'framework: pytorch\ninput: [5, 6]\nlayers:\n  - GRU: {input_size: 6, hidden_size: "?", num_layers: 2}\n',
     ],
     "torch_conv": ['framework: pytorch\ninput: [3, 8, 8]\nlayers:\n  - Conv2d: [3, "?", 3]\n'],
+    "torch_distance": [
+        'framework: pytorch\ninput: [5, 8]\nlayers:\n  - Linear: [8, "?"]\n  - CosineSimilarity: {dim: -1}\n'
+        "  - LazyLinear: 3\n",
+        'framework: pytorch\ninput: [5, 8]\nlayers:\n  - Linear: [8, "?"]\n  - PairwiseDistance: {keepdim: true}\n'
+        "  - Flatten\n  - LazyLinear: 3\n",
+    ],
     "torch_pooling": [
         'framework: pytorch\ninput: [2, 16]\nlayers:\n  - MaxPool1d: "?"\n  - Flatten\n  - LazyLinear: 3\n'
     ],

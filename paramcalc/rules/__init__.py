@@ -71,3 +71,28 @@ __all__ = [
     "rule",
     "run_inner",
 ]
+
+_MOVED: dict[str, str] = {
+    "_Required": "paramcalc.rules.registry",
+    "_REGISTRY": "paramcalc.rules.registry",
+    "_CANONICAL": "paramcalc.rules.registry",
+    "_LOADED": "paramcalc.rules.registry",
+    "_load": "paramcalc.rules.registry",
+    "F": "paramcalc.rules.registry",
+    "_refuse_placeholders": "paramcalc.rules.binding",
+    "_holds_placeholder": "paramcalc.rules.binding",
+    "_shown": "paramcalc.rules.binding",
+    "_show": "paramcalc.rules.binding",
+    "_format_shape": "paramcalc.rules.binding",
+    "_positional_to_kwargs": "paramcalc.rules.nested",
+}
+"""Private names this module had before the split, and the module that holds them now."""
+
+
+def __getattr__(name: str) -> object:
+    """The old private names (see :data:`_MOVED`), read from their new modules."""
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
