@@ -91,6 +91,7 @@ PYTORCH = Framework(
         "torch_recurrent",
         "torch_conv",
         "torch_pooling",
+        "torch_resampling",
         "torch_norm",
         "torch_attention",
         "torch_distance",

@@ -73,6 +73,10 @@ FAMILY_CASES: dict[str, list[str]] = {
         'framework: pytorch\ninput: [5, 6]\nlayers:\n  - GRU: {input_size: 6, hidden_size: "?", num_layers: 2}\n',
     ],
     "torch_conv": ['framework: pytorch\ninput: [3, 8, 8]\nlayers:\n  - Conv2d: [3, "?", 3]\n'],
+    "torch_resampling": [
+        'framework: pytorch\ninput: [2, 4]\nlayers:\n  - Upsample: {scale_factor: "?"}\n  - Flatten\n'
+        "  - LazyLinear: 3\n"
+    ],
     "torch_distance": [
         'framework: pytorch\ninput: [5, 8]\nlayers:\n  - Linear: [8, "?"]\n  - CosineSimilarity: {dim: -1}\n'
         "  - LazyLinear: 3\n",
