@@ -1,19 +1,22 @@
 """The engine: thread shapes through the rules and collect a :class:`~paramcalc.report.Report`.
 
-``analyze`` walks a :class:`~paramcalc.spec.records.ModelSpec` once, in order: for each
-layer it finds the rule, binds the arguments, checks the input rank, calls the rule and
-records a :class:`~paramcalc.report.LayerRow`.  Errors raised anywhere below are given
-the layer's location and description here, so rules never need to know where they are.
+``analyze`` walks a :class:`~paramcalc.spec.records.ModelSpec` once, in order: it names
+each layer and finds its rule once (:meth:`_Engine.resolve`), then counts it on its input
+shapes and records a :class:`~paramcalc.report.LayerRow`.  The jobs live beside it:
 
-Names follow Keras: a layer's automatic name (``dense_1``) comes from per-class counters
-shared by the whole session, so layers held by wrappers (``TimeDistributed(Dense(8))``
-uses up ``dense``), layers of nested models and layers created while another layer is
-built (MultiHeadAttention's ``dropout``) all count.  A sequential model constructs every
-layer before it builds any; a graph constructs and calls them one by one.
+- :mod:`paramcalc.naming`: Keras' automatic names (``dense_1``), from per-class counters
+  shared by the whole session, so layers held by wrappers (``TimeDistributed(Dense(8))``
+  uses up ``dense``), layers of nested models and layers created while another layer is
+  built (MultiHeadAttention's ``dropout``) all count;
+- :mod:`paramcalc.counting`: one layer's rule run (memo, batch axes, trainability, dtype
+  policy, tied weights); errors get the layer's location and name there, so rules never
+  need to know where they are;
+- :mod:`paramcalc.graph_build`: functional models, recorded as Keras records them (a layer
+  called twice is one row whose weights count once; rows in ``model.layers`` order), with
+  Keras masks from :mod:`paramcalc.rules.masks`.
 
-Graphs (functional models) are recorded as Keras records them (:mod:`paramcalc.graph`):
-a layer called twice is one row whose weights count once, and the rows come in Keras'
-``model.layers`` order.
+A sequential model constructs every layer before it builds any; a graph constructs and
+calls them one by one.  This module keeps the order of work and nested models.
 """
 
 from __future__ import annotations
