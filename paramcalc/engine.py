@@ -29,7 +29,7 @@ from paramcalc.dtypes import canonical_dtype, dtype_bits, variable_dtype
 from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError, close_match
 from paramcalc.report import LayerRow, Report, Shape, Term
 from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, inner_spec, own_dtype
-from paramcalc.shapes import check_dims, format_shape
+from paramcalc.shapes import check_dims, check_weights, format_shape
 from paramcalc.spec.common import MODEL_CLASSES, describe_value, nested_model, to_snake_case
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
@@ -683,6 +683,7 @@ def _count(
         for shape in outcome.outputs:
             if shape:
                 check_dims(shape)
+        check_weights(outcome.terms)  # trust (issue 11): no weight over 2**63 - 1 elements
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
         trainable = trainable or found.sublayers_at_build  # its sublayers do not exist yet to be frozen
         dtype = variable_dtype(args.get("dtype")) if framework == "keras" else ""

@@ -302,6 +302,11 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
     method, notes = "search", list[str]()
     if not _monotone(probes):
         good, bad, method, notes = _rescan(search, probes, probe, good, bad, "the total is not monotone in '?' here")
+    elif good is None and search.maximum is None and not _is_width(site):
+        # The first candidate is over budget, but a kernel size or stride can shrink what follows
+        # without the first probes showing it: "nothing fits" must be proven, not assumed.
+        why = f"'{site.argument}' is not a width, so the total may shrink as it grows"
+        good, bad, method, notes = _rescan(search, probes, probe, good, bad, why)
     elif bad is not None and probes[bad].error is not None and search.maximum is not None:
         why = f"{probes[bad].value:,} is not valid, but a larger value may be"
         good, bad, method, notes = _rescan(search, probes, probe, good, bad, why)
@@ -321,6 +326,73 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         len(probes),
         tuple(notes),
     )
+
+
+WIDTH_ARGUMENTS = frozenset(
+    {
+        "units",
+        "filters",
+        "output_dim",
+        "input_dim",
+        "key_dim",
+        "value_dim",
+        "num_heads",
+        "depth_multiplier",
+        "in_features",
+        "out_features",
+        "in_channels",
+        "out_channels",
+        "input_size",
+        "hidden_size",
+        "proj_size",
+        "num_embeddings",
+        "embedding_dim",
+        "embed_dim",
+        "num_features",
+        "d_model",
+        "nhead",
+        "dim_feedforward",
+        "num_layers",
+        "intermediate_size",
+        "vocab_size",
+    }
+)
+"""Arguments that size weights: the total never decreases as they grow (see the module docstring)."""
+
+
+def _is_width(site: Site) -> bool:
+    """Whether the placeholder sizes weights (``units``, ``layer.units``), so a search can trust monotonicity."""
+    return site.argument.rsplit(".", 1)[-1] in WIDTH_ARGUMENTS
+
+
+def _last_valid(search: Search, probes: Mapping[int, Probe], probe: Callable[[int], Probe]) -> int | None:
+    """The largest valid candidate (k), found by galloping to an invalid value then bisecting; None when
+    every candidate up to :data:`MAX_VALUE` is valid (no shape constraint bounds the range).
+
+    Shape constraints (a kernel larger than its input, a weight over 2**63 - 1 elements) make
+    every value past some bound invalid; that bound is the search range ``--max`` would give.
+    """
+    valid = [k for k, p in probes.items() if p.error is None]
+    if not valid:
+        return None
+    low = max(valid)
+    above = [k for k, p in probes.items() if p.error is not None and k > low]
+    high = min(above) if above else None
+    while high is None:
+        k = min(low * 2, search.last_k)
+        if k == low:
+            return None
+        if probe(k).error is None:
+            low = k
+        else:
+            high = k
+    while high - low > 1:
+        mid = (low + high) // 2
+        if probe(mid).error is None:
+            low = mid
+        else:
+            high = mid
+    return low
 
 
 def _any_valid(search: Search, probe: Callable[[int], Probe]) -> bool:
@@ -379,9 +451,22 @@ def _rescan(
 ) -> tuple[int | None, int | None, str, list[str]]:
     """Count every candidate of a bounded range, if it is small enough (the search cannot be trusted)."""
     bounded = search.maximum is not None
-    top = search.last_k if bounded else max(probes)
+    found = search.last_k if bounded else _last_valid(search, probes, probe)
+    if found is None:
+        raise UsageError(
+            f"{why}, and no shape constraint bounds the search: every value up to {MAX_VALUE:,} is valid,"
+            " so paramcalc cannot tell which fit",
+            hint="pass --max N to count every candidate up to N",
+        )
+    top = found
     size = top - search.first + 1
     if size > SCAN_LIMIT:
+        if good is None:
+            raise UsageError(
+                f"{why}, and the {size:,} candidates up to {top * search.step:,} are too many to count one by one:"
+                " cannot tell whether any fits",
+                hint="narrow the range with --min/--max",
+            )
         return (
             good,
             bad,
@@ -394,7 +479,7 @@ def _rescan(
     fitting = [k for k in range(search.first, top + 1) if probe(k).fits]
     note = f"{why}: counted all {size:,} candidates"
     if not bounded:
-        note += f" up to {probe(top).value:,}; pass --max to count a wider range"
+        note += f" up to {probe(top).value:,}, the largest valid value"
     if not fitting:
         return None, search.first, "scan", [note]
     best = max(fitting)

@@ -68,6 +68,17 @@ _ROLE_SUFFIXES = (
 )
 
 
+def _note_top_k(cfg: Mapping[str, Any], notes: list[str]) -> None:
+    """Say so when ``num_experts_per_tok`` exceeds the experts: the counts stand, the active share is clamped."""
+    top_k = cfg.get("num_experts_per_tok")
+    experts = cfg.get("num_local_experts", cfg.get("num_experts"))
+    if isinstance(top_k, int) and isinstance(experts, int) and 0 < experts < top_k:
+        notes.append(
+            f"num_experts_per_tok {top_k} exceeds the {experts} experts: transformers builds this model but its"
+            f" router fails at the first forward; active parameters count all {experts} experts"
+        )
+
+
 def is_hf_config(doc: object) -> bool:
     """Whether a parsed JSON document is a transformers config (it has a ``model_type``)."""
     return isinstance(doc, Mapping) and "model_type" in doc
@@ -83,6 +94,7 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     build = _Build(family, cfg, role, doc, where, tie_policy)
     if "architectures" not in doc:
         build.notes.append(f"no 'architectures' in the config: counted as {architecture}")
+    _note_top_k(cfg, build.notes)
     layers = builder(build)
     notes = build.notes
     location = Location(source)
