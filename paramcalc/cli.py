@@ -17,6 +17,7 @@ import click
 
 from paramcalc import __version__
 from paramcalc.errors import ParamcalcError, UsageError
+from paramcalc.safe_text import OutputClosed, one_line, silence_stdout
 
 FORMATS_SUMMARY = ("table", "json", "markdown")
 FORMATS_EXPLAIN = ("text", "markdown", "latex", "json")
@@ -28,6 +29,8 @@ FORMATS_MEMORY = ("text", "json", "markdown")
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, what a shell reports for a program its reader left; never 1, "over budget"."""
 
 _T = TypeVar("_T")
 
@@ -339,6 +342,9 @@ def check(
     from paramcalc.budget import Budget, check_specs
     from paramcalc.render import check as render_check
 
+    if specs.count("-") > 1:
+        raise UsageError("stdin can be read only once: pass - at most once")
+
     flags = Budget(max_params, max_bytes, dtype)
     run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget)
     if run.nothing_checked:
@@ -448,12 +454,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = ", ".join(sorted(cli.commands))
         click.echo(f"paramcalc: error: missing command: {names} (see 'paramcalc --help')", err=True)
         return EXIT_USAGE
+    from paramcalc.safe_text import guarded_output
+
+    with guarded_output():  # trust (issue 11): no control characters from a spec reach the terminal
+        return _main(args)
+
+
+def _main(args: list[str]) -> int:
     collecting = gc.isenabled()
     gc.disable()  # a short run that frees by reference counting: cycle collection only costs time
     try:
         result = cli.main(args=args, prog_name="paramcalc", standalone_mode=False)
     except ParamcalcError as exc:
-        click.echo(f"paramcalc: error: {exc.render()}", err=True)
+        click.echo(f"paramcalc: error: {one_line(exc.render())}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -464,8 +477,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("paramcalc: aborted", err=True)
         return 130
-    except BrokenPipeError:
-        return 0
+    except (BrokenPipeError, OutputClosed):  # the reader went away (| head): not "over budget" (1), not an error (2)
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except RecursionError:
         click.echo("paramcalc: error: input nested too deeply", err=True)
         return EXIT_USAGE

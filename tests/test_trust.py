@@ -11,8 +11,14 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import SPECS, RunCli
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -181,3 +187,155 @@ def test_solve_with_an_astronomical_budget_answers_the_largest_buildable_width(d
     doc = json.loads(out)
     assert doc["value"] * 4 <= MAX < (doc["value"] + 1) * 4  # the kernel (4, n) is the largest weight
     assert "more than 2**63 - 1" in doc["next"]["error"]
+
+
+# --- Safe output: nothing from a spec drives the terminal or the CI log --------------------------
+
+CONTROLS = ["\x1b", "\x07", "\x1b]0;t\x07", "\x1b[2J", "\x9b", "\r", "\x08", "\u202e", "\x00"]
+SPEC = "input: [3, 8]\nbudget: {max_params: 10}\nlayers:\n  - LSTM: 4\n  - Dense: 1\n"
+COMMANDS = [
+    ["summary", "{a}"],
+    ["summary", "{a}", "--format", "markdown", "--explain"],
+    ["summary", "{a}", "--format", "json"],
+    ["summary", "{a}", "--explain"],
+    ["memory", "{a}"],
+    ["memory", "{a}", "--format", "markdown"],
+    ["diff", "{a}", "{b}"],
+    ["diff", "{a}", "{b}", "--format", "markdown"],
+    ["check", "{a}", "{b}"],
+    ["check", "{a}", "{b}", "--format", "github"],
+    ["check", "{a}", "--format", "json"],
+    ["solve", "{a}"],
+]
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [c for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F or c == "\u202e"]
+
+
+@given(st.sampled_from(CONTROLS), st.sampled_from(COMMANDS), st.booleans())
+def test_no_command_puts_a_control_character_from_a_path_or_name_on_the_terminal(
+    tmp_path_factory: pytest.TempPathFactory, control: str, command: list[str], in_name: bool
+) -> None:
+    folder = tmp_path_factory.mktemp("ctl")
+    if control == "\x00":  # no file name holds a NUL: put it in the spec's name instead
+        in_name = True
+    a = folder / ("a.yaml" if in_name else f"a{control}.yaml")
+    b = folder / f"b{control if not in_name else ''}.yaml"
+    name = json.dumps(f"m{control}")
+    a.write_text((f"name: {name}\n" if in_name else "") + SPEC, encoding="utf-8")
+    b.write_text(SPEC.replace("LSTM: 4", "LSTM: 5"), encoding="utf-8")
+    argv = [word.format(a=a, b=b) for word in command]
+    code, out, err = _run(*argv)
+    assert code in (0, 1, 2), err
+    assert _raw_controls(out) == []
+    assert _raw_controls(err) == []
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize("evil", ["x\n::error::pwned.yaml", "::warning::y.yaml", "z\r\n::add-mask::q.yaml"])
+def test_check_github_lines_never_start_a_workflow_command_from_a_path(tmp_path: Path, evil: str) -> None:
+    ok = tmp_path / evil
+    ok.write_text("input: [4]\nbudget: {max_params: 100}\nlayers:\n  - Dense: 2\n", encoding="utf-8")
+    over = tmp_path / f"over{evil}"
+    over.write_text("input: [4]\nbudget: {max_params: 1}\nlayers:\n  - Dense: 2\n", encoding="utf-8")
+    bad = tmp_path / f"bad{evil}"
+    bad.write_text("input: [4]\nlayers:\n  - Dense: 010\n", encoding="utf-8")
+    nobudget = tmp_path / f"nob{evil}"
+    nobudget.write_text("input: [4]\nlayers:\n  - Dense: 2\n", encoding="utf-8")
+    code, out, err = _run("check", str(ok), str(over), str(bad), str(nobudget), "--format", "github")
+    assert code == 2
+    lines = (out + err).splitlines()
+    commands = [line for line in lines if line.startswith("::")]
+    assert len(commands) == 2  # one annotation for the spec over budget, one for the invalid spec
+    assert all(line.startswith("::error file=") for line in commands), commands
+    assert len(lines) == 6  # ok, over, invalid (annotation + stderr line), no budget, the summary
+
+
+def _subprocess(*argv: str, env: dict[str, str] | None = None, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "paramcalc", *argv], capture_output=True, text=True, env=full, timeout=60, **kwargs
+    )
+
+
+ENCODED_COMMANDS = [
+    ["summary", "{specs}/lstm.yaml", "--explain"],
+    ["summary", "{specs}/lstm.yaml", "--format", "markdown"],
+    ["explain", "lstm", "32", "--input", "10000", "--compare"],
+    ["explain", "lstm", "32", "--input", "10000", "--format", "latex"],
+    ["diff", "{specs}/simple_rnn.yaml", "{specs}/lstm.yaml"],
+    ["diff", "{specs}/simple_rnn.yaml", "{specs}/lstm.yaml", "--format", "markdown"],
+    ["memory", "{specs}/lstm.yaml"],
+    ["layers", "--framework", "pytorch"],
+    ["solve", "Input(4) | Dense(?)", "--max-params", "100"],
+    ["check", "{specs}/lstm.yaml", "--max-params", "1"],
+]
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+@pytest.mark.parametrize("command", ENCODED_COMMANDS, ids=lambda c: "-".join(c[:2]))
+def test_every_command_prints_with_ascii_fallbacks_when_stdout_cannot_encode_unicode(
+    command: list[str], encoding: str
+) -> None:
+    argv = [word.replace("{specs}", str(SPECS)) for word in command]
+    result = _subprocess(*argv, env={"PYTHONIOENCODING": encoding}, encoding=encoding)
+    assert result.returncode in (0, 1), result.stderr
+    assert "internal error" not in result.stderr
+    assert result.stdout.strip()
+    if encoding == "ascii":
+        assert result.stdout.isascii()
+
+
+# --- Inputs that should just work -------------------------------------------------------------
+
+
+def test_pipes_process_substitution_dev_stdin_and_fifos_read_like_files(tmp_path: Path) -> None:
+    lstm = (SPECS / "lstm.yaml").read_text(encoding="utf-8")
+    piped = _subprocess("summary", "/dev/stdin", "--format", "json", input=lstm)
+    assert json.loads(piped.stdout)["total"] == 1_284_257
+    script = f"{sys.executable} -m paramcalc diff <(cat {SPECS / 'lstm.yaml'}) {SPECS / 'lstm.yaml'} --format json"
+    substituted = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert substituted.returncode == 0, substituted.stderr
+    assert json.loads(substituted.stdout)["a"]["total"] == 1_284_257
+    fifo = tmp_path / "spec.fifo"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", f"cat {SPECS / 'lstm.yaml'} > {fifo}"])
+    try:
+        from_fifo = _subprocess("summary", str(fifo), "--format", "json")
+    finally:
+        writer.wait(timeout=30)
+    assert json.loads(from_fifo.stdout)["total"] == 1_284_257
+
+
+def test_devices_loops_and_missing_paths_are_named_in_one_line(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    cases = {
+        "/dev/zero": "/dev/zero: not a regular file (a character device)",
+        "/dev/null": "/dev/null: not a regular file (a character device)",
+        str(tmp_path / "a"): f"{tmp_path / 'a'}: symlink loop",
+        "models/none.yaml": "models/none.yaml: no such file",
+        "none.json": "none.json: no such file",
+    }
+    for argument, error in cases.items():
+        result = run_cli("summary", argument)
+        assert result.code == 2
+        assert result.err.startswith(f"paramcalc: error: {error}"), result.err
+        assert result.err.count("\n") == 1
+
+
+def test_a_closed_stdout_pipe_is_not_reported_as_over_budget(tmp_path: Path) -> None:
+    spec = tmp_path / "wide.yaml"
+    spec.write_text("input: [8]\nlayers:\n" + "  - Dense: 8\n" * 3000, encoding="utf-8")
+    small = tmp_path / "small.yaml"
+    small.write_text("input: [8]\nlayers:\n  - Dense: 8\n", encoding="utf-8")
+    over_budget = ["check", *[str(small)] * 200, "--max-params", "1"]
+    for argv in (over_budget, ["summary", str(spec), "--format", "json"]):
+        errors = tmp_path / "stderr.txt"
+        with errors.open("wb") as sink:
+            process = subprocess.Popen([sys.executable, "-m", "paramcalc", *argv], stdout=subprocess.PIPE, stderr=sink)
+            assert process.stdout is not None
+            process.stdout.close()  # before paramcalc writes: its first write meets a closed pipe
+            assert process.wait(timeout=60) == 141
+        assert errors.read_bytes() == b""

@@ -23,6 +23,7 @@ from paramcalc.render.summary_text import (
     totals_lines,
 )
 from paramcalc.report import Report
+from paramcalc.safe_text import escape_controls
 
 if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every summary table
     from paramcalc.diff import ModelDiff
@@ -56,25 +57,25 @@ def print_table(
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
     rows = report.rows(expand_nested)
     for row in rows:
-        cells = [rich.markup.escape(layer_label(row)), output_text(row), params_text(row)]
+        cells = [_escape(layer_label(row)), output_text(row), params_text(row)]
         if graph:
-            cells.append(rich.markup.escape(connected_text(row)))
+            cells.append(_escape(connected_text(row)))
         table.add_row(*cells)
     console = rich.console.Console(
-        file=file, highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
+        file=_styled(file), highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
     )  # emoji=False: a layer named ":smile:" stays as written (and rich skips loading its emoji table)
-    console.print(f'[bold]Model: "{rich.markup.escape(report.name)}"[/]')
+    console.print(f'[bold]Model: "{_escape(report.name)}"[/]')
     console.print(table)
     for label, value in totals_lines(report):
-        console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
+        console.print(f"[bold] {label}: [/]{_escape(value)}")
     for note in note_lines(report):
-        console.print(f" Note: {rich.markup.escape(note)}")
+        console.print(f" Note: {_escape(note)}")
     if explain:
         from paramcalc.render import derivation  # only with --explain
 
         for row in rows:
             console.print()
-            console.print(rich.markup.escape(derivation.text(row)), highlight=False)
+            console.print(_escape(derivation.text(row)), highlight=False)
 
 
 def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
@@ -86,11 +87,22 @@ def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     for name, side in zip(diff_text.HEADER, justify, strict=True):
         table.add_column(name, justify=side)  # type: ignore[arg-type]
     for row in diff_text.rows(diff):
-        cells = [rich.markup.escape(cell) for cell in row.cells]
+        cells = [_escape(cell) for cell in row.cells]
         table.add_row(*cells, style="dim" if row.weight else None)
-    console = rich.console.Console(file=file, highlight=False, width=width, soft_wrap=False)
-    console.print(f"[bold]{rich.markup.escape(diff_text.title(diff))}[/]", soft_wrap=True)
+    console = rich.console.Console(file=_styled(file), highlight=False, width=width, soft_wrap=False)
+    console.print(f"[bold]{_escape(diff_text.title(diff))}[/]", soft_wrap=True)
     console.print(table)
     for label, value in diff_text.totals_lines(diff):
-        console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
-    console.print(rich.markup.escape(diff_text.verdict(diff)))
+        console.print(f"[bold] {label}: [/]{_escape(value)}")
+    console.print(_escape(diff_text.verdict(diff)))
+
+
+def _escape(text: str) -> str:
+    """Text from a spec as a rich cell: markup and control characters escaped (rich writes around the guard)."""
+    return rich.markup.escape(escape_controls(text))
+
+
+def _styled(file: TextIO) -> TextIO:
+    """The stream rich may write its own styling to: beneath the control-character guard, if any."""
+    styled: TextIO = getattr(file, "styled", file)
+    return styled
