@@ -256,6 +256,14 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
 
     ``count`` turns a (substituted) spec into a report: ``engine.analyze`` at the budget's dtype.
     """
+    from paramcalc.limits import MAX_SOLVE_LAYERS
+
+    if len(model.layers) > MAX_SOLVE_LAYERS:  # every candidate counts the whole model: about 40 counts
+        raise UsageError(
+            f"solve counts the model once per candidate: {len(model.layers):,} layers"
+            f" is more than {MAX_SOLVE_LAYERS:,}",
+            hint="solve a smaller Repeat count, then scale (paramcalc's limit, see README, Limits)",
+        )
     sites = find_placeholders(model)
     if not sites:
         count(model)  # an invalid spec first says what is wrong with it
@@ -283,7 +291,8 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         return probes[k]
 
     first = probe(search.first)
-    if first.error is not None and not _any_valid(search, probe):
+    limit = scan_limit(len(model.layers))
+    if first.error is not None and not _any_valid(search, probe, limit):
         error = first.error
         error.message = f"{error.message} (with {site.describe()} = {first.value:,})"
         raise error
@@ -301,15 +310,17 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         probe(bad + 1)  # one count past the boundary: a total that shrinks again shows a non-monotone case
     method, notes = "search", list[str]()
     if not _monotone(probes):
-        good, bad, method, notes = _rescan(search, probes, probe, good, bad, "the total is not monotone in '?' here")
+        good, bad, method, notes = _rescan(
+            search, probes, probe, good, bad, limit, "the total is not monotone in '?' here"
+        )
     elif good is None and search.maximum is None and not _is_width(site):
         # The first candidate is over budget, but a kernel size or stride can shrink what follows
         # without the first probes showing it: "nothing fits" must be proven, not assumed.
         why = f"'{site.argument}' is not a width, so the total may shrink as it grows"
-        good, bad, method, notes = _rescan(search, probes, probe, good, bad, why)
+        good, bad, method, notes = _rescan(search, probes, probe, good, bad, limit, why)
     elif bad is not None and probes[bad].error is not None and search.maximum is not None:
         why = f"{probes[bad].value:,} is not valid, but a larger value may be"
-        good, bad, method, notes = _rescan(search, probes, probe, good, bad, why)
+        good, bad, method, notes = _rescan(search, probes, probe, good, bad, limit, why)
     if good is None:
         best, following = None, probes[bad if bad is not None else search.first]
     else:
@@ -395,9 +406,20 @@ def _last_valid(search: Search, probes: Mapping[int, Probe], probe: Callable[[in
     return low
 
 
-def _any_valid(search: Search, probe: Callable[[int], Probe]) -> bool:
+def scan_limit(layers: int) -> int:
+    """Most candidates counted one by one for a model of ``layers`` layers.
+
+    :data:`SCAN_LIMIT`, fewer for a big model, so a scan counts at most
+    :data:`~paramcalc.limits.MAX_SOLVE_WORK` layers.
+    """
+    from paramcalc.limits import MAX_SOLVE_WORK
+
+    return max(1, min(SCAN_LIMIT, MAX_SOLVE_WORK // max(1, layers)))
+
+
+def _any_valid(search: Search, probe: Callable[[int], Probe], limit: int) -> bool:
     """Whether any other candidate of a bounded, small range is valid (the first one is not: groups=5 of 12)."""
-    if search.maximum is None or search.last_k - search.first + 1 > SCAN_LIMIT:
+    if search.maximum is None or search.last_k - search.first + 1 > limit:
         return False
     return any(probe(k).error is None for k in range(search.first + 1, search.last_k + 1))
 
@@ -447,6 +469,7 @@ def _rescan(
     probe: Callable[[int], Probe],
     good: int | None,
     bad: int | None,
+    limit: int,
     why: str,
 ) -> tuple[int | None, int | None, str, list[str]]:
     """Count every candidate of a bounded range, if it is small enough (the search cannot be trusted)."""
@@ -460,7 +483,7 @@ def _rescan(
         )
     top = found
     size = top - search.first + 1
-    if size > SCAN_LIMIT:
+    if size > limit:
         if good is None:
             raise UsageError(
                 f"{why}, and the {size:,} candidates up to {top * search.step:,} are too many to count one by one:"

@@ -339,3 +339,107 @@ def test_a_closed_stdout_pipe_is_not_reported_as_over_budget(tmp_path: Path) -> 
             process.stdout.close()  # before paramcalc writes: its first write meets a closed pipe
             assert process.wait(timeout=60) == 141
         assert errors.read_bytes() == b""
+
+
+# --- Bounded time and memory ---------------------------------------------------------------------
+
+
+def test_table_folds_a_long_run_of_identical_layers_as_the_hf_summary_does(run_cli: RunCli) -> None:
+    spec = "Input((8,)) | " + " | ".join(["Dense(8)"] * 150) + " | Dense(1)"
+    table = run_cli("summary", spec)
+    assert table.code == 0, table.err
+    assert "dense to dense_149 (Dense × 150)" in table.out
+    assert "(72 each)" in table.out
+    total = json.loads(run_cli("summary", spec, "--format", "json").out)["total"]
+    assert f"Total params: {total:,} (" in table.out
+    assert table.out.count("(Dense") == 2  # the folded run and the last layer
+
+
+def test_short_tables_never_fold(run_cli: RunCli) -> None:
+    spec = "Input((8,)) | " + " | ".join(["Dense(8)"] * 99)
+    assert "dense_98 (Dense)" in run_cli("summary", spec).out
+
+
+def test_a_table_past_the_row_cap_is_refused_in_one_line_and_json_still_answers(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    spec = tmp_path / "zigzag.yaml"
+    spec.write_text("input: [8]\nlayers:\n" + "  - Dense: 8\n  - Dense: 9\n  - Dense: 8\n" * 350, encoding="utf-8")
+    table = run_cli("summary", str(spec))
+    assert table.code == 2
+    assert table.out == ""
+    assert table.err.startswith("paramcalc: error: the table would draw 1,050 rows, more than 1,000")
+    assert json.loads(run_cli("summary", str(spec), "--format", "json").out)["total"] > 0
+
+
+def _quadratic_match(names_a: list[str], names_b: list[str], classes_a: list[str], classes_b: list[str]) -> Any:
+    """The matching as it was written before it was made linear (the reference)."""
+    from paramcalc.diff import _gaps
+
+    index_b = {name: j for j, name in enumerate(names_b)}
+    pair_of = {i: index_b[name] for i, name in enumerate(names_a) if name in index_b}
+    gaps_b = _gaps(len(names_b), set(pair_of.values()))
+    for gap, left_a in _gaps(len(names_a), set(pair_of)).items():
+        left_b = gaps_b.get(gap, [])
+        for i in list(left_a):
+            j = next((j for j in left_b if classes_b[j] == classes_a[i]), None)
+            if j is not None:
+                pair_of[i] = j
+                left_a.remove(i)
+                left_b.remove(j)
+        if len(left_a) == len(left_b):
+            pair_of.update(zip(left_a, left_b, strict=True))
+    return pair_of
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("abcdef"), st.sampled_from("XYZ")), max_size=12),
+    st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from("XYZ")), max_size=12),
+)
+def test_linear_diff_matching_pairs_layers_as_the_quadratic_one_did(
+    a: list[tuple[str, str]], b: list[tuple[str, str]]
+) -> None:
+    from paramcalc.diff import match_layers
+    from paramcalc.report import LayerRow, Term
+
+    def rows(items: list[tuple[str, str]]) -> list[LayerRow]:
+        seen: set[str] = set()
+        out = []
+        for name, cls in items:
+            if name in seen:
+                continue
+            seen.add(name)
+            out.append(LayerRow(name=name, class_name=cls, outputs=((4,),), terms=(Term("W", "kernel", (4, 4)),)))
+        return out
+
+    rows_a, rows_b = rows(a), rows(b)
+    got = {i: j for i, j, how in match_layers(rows_a, rows_b) if i is not None and j is not None}
+    expected = _quadratic_match(
+        [r.name for r in rows_a],
+        [r.name for r in rows_b],
+        [r.class_name for r in rows_a],
+        [r.class_name for r in rows_b],
+    )
+    assert got == expected
+
+
+def test_diff_matching_is_linear_on_ten_thousand_unrelated_layers() -> None:
+    import time
+
+    from paramcalc.diff import match_layers
+    from paramcalc.report import LayerRow
+
+    rows_a = [LayerRow(name=f"a{i}", class_name="Dense", outputs=((4,),), terms=()) for i in range(10_000)]
+    rows_b = [LayerRow(name=f"b{i}", class_name="Dense", outputs=((4,),), terms=()) for i in range(10_000)]
+    start = time.perf_counter()
+    pairs = match_layers(rows_a, rows_b)
+    assert time.perf_counter() - start < 1.0  # the quadratic matching took about 10 s
+    assert len(pairs) == 10_000
+
+
+def test_solve_refuses_a_model_too_big_to_count_once_per_candidate(run_cli: RunCli, tmp_path: Path) -> None:
+    spec = tmp_path / "deep.yaml"
+    spec.write_text('input: [8]\nlayers:\n  - Repeat: {times: 2001, layers: [{Dense: "?"}]}\n', encoding="utf-8")
+    result = run_cli("solve", str(spec), "--max-params", "1G")
+    assert result.code == 2
+    assert "2,001 layers is more than 2,000" in result.err

@@ -16,6 +16,7 @@ import rich.table
 
 from paramcalc.render.summary_text import (
     connected_text,
+    fold_rows,
     layer_label,
     note_lines,
     output_text,
@@ -38,7 +39,9 @@ def print_table(
     chain.  ``expand_nested`` lists the layers of nested models under them (``└ ``).
     """
     graph = report.show_connections
-    repeated = any(row.copies for row in report.layers)
+    rows = fold_rows(report.rows(expand_nested)) if not graph else report.rows(expand_nested)
+    _refuse_large_table(len(rows), "--format json or --format markdown")
+    repeated = any(row.copies for row in rows)
     line_length = width or (108 if graph or repeated else 88)
     if graph:
         positions = [0.3, 0.56, 0.74, 1.0]
@@ -55,7 +58,6 @@ def print_table(
         current += col_width
         columns.append(rich.table.Column(name, justify=justify[i], width=col_width))  # type: ignore[arg-type]
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
-    rows = report.rows(expand_nested)
     for row in rows:
         cells = [_escape(layer_label(row)), output_text(row), params_text(row)]
         if graph:
@@ -86,7 +88,9 @@ def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     table = rich.table.Table(width=width, show_lines=False, box=rich.box.HEAVY_HEAD)
     for name, side in zip(diff_text.HEADER, justify, strict=True):
         table.add_column(name, justify=side)  # type: ignore[arg-type]
-    for row in diff_text.rows(diff):
+    rows = diff_text.rows(diff)
+    _refuse_large_table(len(rows), "--format markdown or --format json")
+    for row in rows:
         cells = [_escape(cell) for cell in row.cells]
         table.add_row(*cells, style="dim" if row.weight else None)
     console = rich.console.Console(file=_styled(file), highlight=False, width=width, soft_wrap=False)
@@ -95,6 +99,18 @@ def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     for label, value in diff_text.totals_lines(diff):
         console.print(f"[bold] {label}: [/]{_escape(value)}")
     console.print(_escape(diff_text.verdict(diff)))
+
+
+def _refuse_large_table(count: int, instead: str) -> None:
+    """Rich draws about 2,000 rows a second: a table past :data:`~paramcalc.limits.MAX_TABLE_ROWS` is refused."""
+    from paramcalc.errors import UsageError
+    from paramcalc.limits import MAX_TABLE_ROWS
+
+    if count > MAX_TABLE_ROWS:
+        raise UsageError(
+            f"the table would draw {count:,} rows, more than {MAX_TABLE_ROWS:,}",
+            hint=f"use {instead} (paramcalc's limit, see README, Limits)",
+        )
 
 
 def _escape(text: str) -> str:

@@ -154,6 +154,14 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, _Builder]:
     read straight from their nodes by :func:`_layer_items`, which saves building each entry
     twice on a spec of a hundred thousand layers.
     """
+    from paramcalc.limits import MAX_YAML_VALUES, yaml_values_bound
+
+    if len(text) > MAX_YAML_VALUES and yaml_values_bound(text) > MAX_YAML_VALUES:  # before composing: 20 µs a value
+        raise SpecError(
+            f"the spec holds more than {MAX_YAML_VALUES:,} YAML values",
+            location=Location(source),
+            hint="use Repeat for repeated blocks (paramcalc's limit, see README, Limits)",
+        )
     loader = _Loader(text)
     builder = _Builder(loader, source)
     try:
