@@ -443,3 +443,37 @@ def test_solve_refuses_a_model_too_big_to_count_once_per_candidate(run_cli: RunC
     result = run_cli("solve", str(spec), "--max-params", "1G")
     assert result.code == 2
     assert "2,001 layers is more than 2,000" in result.err
+
+
+CHANNELS_FIRST = [
+    ("conv1d", ["8", "3"], 2),
+    ("conv2d", ["8", "3"], 3),
+    ("conv3d", ["8", "3"], 4),
+    ("convtranspose1d", ["8", "3"], 2),
+    ("convtranspose2d", ["8", "3"], 3),
+    ("convtranspose3d", ["8", "3"], 4),
+    ("batchnorm2d", [], 3),
+    ("batchnorm3d", [], 4),
+    ("instancenorm1d", [], 2),
+    ("instancenorm2d", [], 3),
+    ("instancenorm3d", [], 4),
+    ("groupnorm", ["2"], 2),
+]
+
+
+COMPARED = {"conv1d", "conv2d", "conv3d"}
+"""The channels-first modules ``explain --compare`` pairs with a Keras layer."""
+
+
+@pytest.mark.parametrize(("module", "words", "rank"), CHANNELS_FIRST)
+@given(channels=st.integers(1, 64).map(lambda c: 2 * c))
+def test_explain_pytorch_shows_channels_first_shapes(module: str, words: list[str], rank: int, channels: int) -> None:
+    code, out, err = _run("explain", module, *words, "--input", str(channels), "--framework", "pytorch")
+    assert code == 0, err
+    shown = out.splitlines()[0].split(": input ")[1].split(" → ")[0]
+    assert shown == "(None, " + ", ".join([str(channels)] + ["None"] * (rank - 1)) + ")", shown
+    if module in COMPARED:
+        code, text, err = _run("explain", module, *words, "--input", str(channels), "--compare")
+        assert code == 0, err
+        torch_input = next(line for line in text.splitlines() if line.lstrip().startswith("input")).split(")")[1]
+        assert f"(None, {channels}," in torch_input
