@@ -318,7 +318,7 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         # without the first probes showing it: "nothing fits" must be proven, not assumed.
         why = f"'{site.argument}' is not a width, so the total may shrink as it grows"
         good, bad, method, notes = _rescan(search, probes, probe, good, bad, limit, why)
-    elif bad is not None and probes[bad].error is not None and search.maximum is not None:
+    elif bad is not None and probes[bad].error is not None and (search.maximum is not None or not _is_width(site)):
         why = f"{probes[bad].value:,} is not valid, but a larger value may be"
         good, bad, method, notes = _rescan(search, probes, probe, good, bad, limit, why)
     if good is None:
@@ -482,6 +482,11 @@ def _rescan(
             hint="pass --max N to count every candidate up to N",
         )
     top = found
+    scattered = False
+    if not bounded:  # valid values need not be a prefix (groups=? must divide the channels): look past the bound
+        beyond = min(search.last_k, max(4 * found, found + 64))
+        if beyond - search.first + 1 <= limit and any(probe(k).error is None for k in range(found + 1, beyond + 1)):
+            top, scattered = beyond, True
     size = top - search.first + 1
     if size > limit:
         if good is None:
@@ -501,7 +506,15 @@ def _rescan(
         )
     fitting = [k for k in range(search.first, top + 1) if probe(k).fits]
     note = f"{why}: counted all {size:,} candidates"
-    if not bounded:
+    if scattered:
+        if not fitting:
+            raise UsageError(
+                f"{why}, and its valid values are scattered: none of the {size:,} candidates up to"
+                f" {top * search.step:,} fits, but a larger one might",
+                hint="pass --max N to count every candidate up to N",
+            )
+        note += f" up to {top * search.step:,} (valid values are scattered); pass --max to count a wider range"
+    elif not bounded:
         note += f" up to {probe(top).value:,}, the largest valid value"
     if not fitting:
         return None, search.first, "scan", [note]

@@ -477,3 +477,12 @@ def test_explain_pytorch_shows_channels_first_shapes(module: str, words: list[st
         assert code == 0, err
         torch_input = next(line for line in text.splitlines() if line.lstrip().startswith("input")).split(")")[1]
         assert f"(None, {channels}," in torch_input
+
+
+@given(st.integers(1, 40))
+def test_solve_without_max_finds_scattered_valid_values(channels: int) -> None:
+    code, out, err = _run(
+        "solve", f"Input(shape=({channels},)) | GroupNormalization(groups=?)", "--max-params", "1M", "--format", "json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["value"] == channels  # the largest divisor of the channels is the channels

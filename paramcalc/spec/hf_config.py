@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
+from paramcalc.limits import MAX_LAYERS  # upper bound on num_hidden_layers: a config is data, not a bomb
 from paramcalc.spec.common import describe_value
 from paramcalc.spec.hf_families import (
     BASE,
@@ -55,8 +56,6 @@ from paramcalc.spec.hf_schema import ACTIVATIONS, CHECKED, LAYER_TYPES, LEGACY_L
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
 
 TIE_POLICIES = ("checkpoint", "transformers")
-MAX_LAYERS = 100_000
-"""Upper bound on num_hidden_layers: a config is data, not a bomb."""
 
 _ROLE_SUFFIXES = (
     ("ForConditionalGeneration", SEQ2SEQ),
