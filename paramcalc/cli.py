@@ -231,7 +231,8 @@ def explain(
     from paramcalc.render import derivation
 
     render = {"text": derivation.text, "markdown": derivation.markdown, "latex": derivation.latex}[fmt]
-    click.echo("\n\n".join(render(row).rstrip() for row in rows))
+    shown = "\n\n".join(render(row).rstrip() for row in rows)
+    click.echo(_fit_text(shown) if fmt == "text" else shown)
 
 
 @cli.command()
@@ -299,11 +300,20 @@ def list_layers(framework: str | None) -> None:
     from paramcalc.rules import all_rules
 
     table = all_rules(framework or "keras")
+    lines = []
     for name in sorted(table, key=str.lower):
         entry = table[name]
         alias = f" (alias of {entry.name})" if entry.name != name else ""
         first = entry.why.split(". ")[0]
-        click.echo(f"{name}{alias}: {first}")
+        lines.append(f"{name}{alias}: {first}")
+    click.echo(_fit_text("\n".join(lines)))
+
+
+def _fit_text(text: str) -> str:
+    """Prose wrapped to the terminal (words never split); unchanged when piped."""
+    from paramcalc.terminal import wrap_prose
+
+    return wrap_prose(text, sys.stdout)
 
 
 @cli.command()

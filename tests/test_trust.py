@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -486,3 +487,68 @@ def test_solve_without_max_finds_scattered_valid_values(channels: int) -> None:
     )
     assert code == 0, err
     assert json.loads(out)["value"] == channels  # the largest divisor of the channels is the channels
+
+
+# --- Terminal width ------------------------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    """A captured stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@given(st.integers(40, 120), st.sampled_from(["pytorch_lstm.yaml", "lstm.yaml", "stacked_rnn.yaml"]))
+def test_tables_fit_the_terminal_and_never_split_a_number(columns: int, spec: str) -> None:
+    import os
+
+    from paramcalc.render.summary_text import params_text
+    from paramcalc.render.table import print_table
+    from paramcalc.spec import load_spec
+
+    report = analyze(load_spec(str(SPECS / spec)))
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(columns)
+    try:
+        screen = _Terminal()
+        print_table(report, screen, explain=True)
+    finally:
+        if saved is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = saved
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", screen.getvalue())  # rich styles a terminal's text
+    assert [line for line in shown.splitlines() if len(line) > columns] == []
+    for row in report.layers:
+        assert params_text(row).split("\n")[0] in shown
+
+
+def test_piped_tables_keep_keras_width_whatever_columns_says(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    wide = run_cli("summary", str(SPECS / "lstm.yaml")).out
+    monkeypatch.setenv("COLUMNS", "50")
+    assert run_cli("summary", str(SPECS / "lstm.yaml")).out == wide
+    assert max(len(line) for line in wide.splitlines()) == 88
+
+
+@given(st.integers(40, 100))
+def test_prose_wraps_at_words_on_a_terminal_and_not_in_a_pipe(columns: int) -> None:
+    import os
+
+    from paramcalc.terminal import wrap_prose
+
+    text = _run("explain", "lstm", "32", "--input", "10000")[1]
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(columns)
+    try:
+        wrapped = wrap_prose(text, _Terminal())
+        piped = wrap_prose(text, io.StringIO())
+    finally:
+        if saved is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = saved
+    assert piped == text
+    assert wrapped.split() == text.split()  # the same words, none broken
+    long_words = max(len(word) for word in text.split())
+    assert all(len(line) <= max(columns, long_words + 6) for line in wrapped.splitlines())

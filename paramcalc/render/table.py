@@ -23,8 +23,9 @@ from paramcalc.render.summary_text import (
     params_text,
     totals_lines,
 )
-from paramcalc.report import Report
+from paramcalc.report import LayerRow, Report
 from paramcalc.safe_text import escape_controls
+from paramcalc.terminal import fit, wrap_prose
 
 if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every summary table
     from paramcalc.diff import ModelDiff
@@ -42,7 +43,8 @@ def print_table(
     rows = fold_rows(report.rows(expand_nested)) if not graph else report.rows(expand_nested)
     _refuse_large_table(len(rows), "--format json or --format markdown")
     repeated = any(row.copies for row in rows)
-    line_length = width or (108 if graph or repeated else 88)
+    full = 108 if graph or repeated else 88
+    line_length = width or fit(full, file)
     if graph:
         positions = [0.3, 0.56, 0.74, 1.0]
     elif repeated:
@@ -51,12 +53,11 @@ def print_table(
         positions = [0.45, 0.80, 1.0]
     header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
     justify = ["left", "left", "right", "left"]
-    columns = []
-    current = 0
-    for i, (name, pos) in enumerate(zip(header, positions, strict=False)):
-        col_width = int(pos * line_length) - current
-        current += col_width
-        columns.append(rich.table.Column(name, justify=justify[i], width=col_width))  # type: ignore[arg-type]
+    widths = _column_widths(positions, line_length, full, rows)
+    columns = [
+        rich.table.Column(name, justify=justify[i], width=w, no_wrap=i == 2)  # type: ignore[arg-type]
+        for i, (name, w) in enumerate(zip(header, widths, strict=False))
+    ]
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
     for row in rows:
         cells = [_escape(layer_label(row)), output_text(row), params_text(row)]
@@ -77,7 +78,7 @@ def print_table(
 
         for row in rows:
             console.print()
-            console.print(_escape(derivation.text(row)), highlight=False)
+            console.print(_escape(wrap_prose(derivation.text(row), file)), highlight=False)
 
 
 def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
@@ -93,12 +94,36 @@ def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     for row in rows:
         cells = [_escape(cell) for cell in row.cells]
         table.add_row(*cells, style="dim" if row.weight else None)
+    width = fit(width, file)
+    table.width = width
     console = rich.console.Console(file=_styled(file), highlight=False, width=width, soft_wrap=False)
     console.print(f"[bold]{_escape(diff_text.title(diff))}[/]", soft_wrap=True)
     console.print(table)
     for label, value in diff_text.totals_lines(diff):
         console.print(f"[bold] {label}: [/]{_escape(value)}")
     console.print(_escape(diff_text.verdict(diff)))
+
+
+def _column_widths(positions: list[float], line_length: int, full: int, rows: list[LayerRow]) -> list[int]:
+    """Keras' column proportions, and on a narrower terminal a Param # column wide enough for its widest number.
+
+    The other columns share the rest: rich wraps names and shapes, never a count.
+    """
+    widths, current = [], 0
+    for pos in positions:
+        widths.append(int(pos * line_length) - current)
+        current += widths[-1]
+    if line_length >= full:
+        return widths  # Keras' own layout, byte for byte
+    needed = max([len("Param #"), *(len(line) for row in rows for line in params_text(row).split("\n"))]) + 3
+    if widths[2] < needed:
+        spare = sum(widths) - needed
+        others = [i for i in range(len(widths)) if i != 2]
+        share = sum(widths[i] for i in others)
+        for i in others:
+            widths[i] = max(6, widths[i] * spare // share)
+        widths[2] = line_length - sum(widths[i] for i in others)
+    return widths
 
 
 def _refuse_large_table(count: int, instead: str) -> None:
