@@ -86,9 +86,10 @@ def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     from paramcalc.render import diff_text
 
     justify = ("left", "left", "left", "right", "right", "right")
+    narrow = fit(width, file) < width  # on a narrower terminal the counts keep their width, the rest wraps
     table = rich.table.Table(width=width, show_lines=False, box=rich.box.HEAVY_HEAD)
     for name, side in zip(diff_text.HEADER, justify, strict=True):
-        table.add_column(name, justify=side)  # type: ignore[arg-type]
+        table.add_column(name, justify=side, no_wrap=narrow and side == "right")  # type: ignore[arg-type]
     rows = diff_text.rows(diff)
     _refuse_large_table(len(rows), "--format markdown or --format json")
     for row in rows:
