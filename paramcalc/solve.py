@@ -35,8 +35,8 @@ from paramcalc.errors import ParamcalcError, UsageError
 from paramcalc.report import SCHEMA_VERSION, Report
 from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder, Value
 
-MAX_VALUE = 2**62
-"""Largest value tried: beyond it the total evidently does not depend on the placeholder."""
+MAX_VALUE = 2**63 - 1
+"""Largest value tried: the largest size a framework allows (int64); beyond it nothing is valid."""
 
 SCAN_LIMIT = 20_000
 """Most candidates counted one by one when the total turns out not to be monotone."""
@@ -430,7 +430,7 @@ def _bracket(search: Search, probe: Callable[[int], Probe]) -> tuple[int, int | 
     while True:
         k = min(good + step, last)
         if k == good:
-            if search.maximum is None:
+            if search.maximum is None and not _grew(probe(search.first), probe(good)):
                 total = probe(good).report
                 shown = f"{total.total:,} params at {probe(good).value:,}" if total else "?"
                 raise UsageError(
@@ -443,6 +443,15 @@ def _bracket(search: Search, probe: Callable[[int], Probe]) -> tuple[int, int | 
             step *= 2
         else:
             return good, k
+
+
+def _grew(first: Probe, last: Probe) -> bool:
+    """Whether the total grew from the first candidate to the last.
+
+    Then the value is a width that fits an astronomical budget up to the largest size a
+    framework allows (that is the answer), not an argument that sizes nothing.
+    """
+    return first.report is not None and last.report is not None and last.report.total > first.report.total
 
 
 def _monotone(probes: Mapping[int, Probe]) -> bool:

@@ -552,3 +552,11 @@ def test_prose_wraps_at_words_on_a_terminal_and_not_in_a_pipe(columns: int) -> N
     assert wrapped.split() == text.split()  # the same words, none broken
     long_words = max(len(word) for word in text.split())
     assert all(len(line) <= max(columns, long_words + 6) for line in wrapped.splitlines())
+
+
+@given(st.integers(1, 1000))
+def test_solve_never_says_the_total_does_not_grow_when_it_does(features: int) -> None:
+    spec = f"Input({features}) | Dense(?, use_bias=False)"
+    code, out, err = _run("solve", spec, "--max-params", "1e300", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["value"] == MAX // features  # the largest kernel a framework can hold
