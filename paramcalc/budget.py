@@ -74,10 +74,16 @@ def parse_size(text: str) -> int:
 def _parse_number(
     text: str, units: Mapping[str, int], what: str, hint: str, other: tuple[Mapping[str, int], str]
 ) -> int:
+    if not text.isascii():  # int() reads "١٢" and "１２" as 12: a budget is written in ASCII digits
+        raise UsageError(f"'{text}' is not {what}: write it with ASCII digits 0-9", hint=hint)
     match = _NUMBER.match(text)
     if match is None:
         raise UsageError(f"'{text}' is not {what}", hint=f"{hint}; no sign, no spaces inside")
     suffix = match["suffix"]
+    if units is SIZE_UNITS and suffix.endswith("b") and not suffix[:-1].islower():  # 8Mb: megabits?
+        raise UsageError(
+            f"'{text}' is ambiguous: a lowercase b means bits", hint=f"write {text[:-1]}B for bytes; {hint}"
+        )
     if suffix.lower() not in units:
         if suffix.lower() in other[0]:
             raise UsageError(f"'{text}' looks like {other[1]}, not {what}", hint=hint)

@@ -34,9 +34,12 @@ from paramcalc.cli_options import (
 )
 from paramcalc.errors import ParamcalcError, UsageError
 from paramcalc.frameworks import FRAMEWORKS
+from paramcalc.safe_text import OutputClosed, one_line, silence_stdout
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, what a shell reports for a program its reader left; never 1, "over budget"."""
 TRACEBACK_VARIABLE = "PARAMCALC_TRACEBACK"
 """Set to 1 to print the traceback behind an "internal error" (for maintainers; users see one line)."""
 
@@ -158,7 +161,8 @@ def explain(
             from paramcalc.render import derivation
 
             render = getattr(derivation, name)
-            return "\n\n".join(render(row).rstrip() for row in rows) + "\n"
+            shown = "\n\n".join(render(row).rstrip() for row in rows)
+            return (_fit_text(shown) if name == "text" else shown) + "\n"
 
         return produce
 
@@ -234,8 +238,15 @@ def list_layers(framework: str | None) -> None:
         entry = table[name]
         alias = f" (alias of {entry.name})" if entry.name != name else ""
         first = entry.why.split(". ")[0]
-        lines.append(f"{name}{alias}: {first}\n")
-    emit("text", {"text": lambda: "".join(lines)})
+        lines.append(f"{name}{alias}: {first}")
+    emit("text", {"text": lambda: _fit_text("\n".join(lines)) + "\n"})
+
+
+def _fit_text(text: str) -> str:
+    """Prose wrapped to the terminal (words never split); unchanged when piped."""
+    from paramcalc.terminal import wrap_prose
+
+    return wrap_prose(text, sys.stdout)
 
 
 @cli.command()
@@ -273,6 +284,9 @@ def check(
     """  # noqa: D301 - a real \b keeps the examples unwrapped
     from paramcalc.budget import Budget, check_specs
     from paramcalc.render import check as render_check
+
+    if specs.count("-") > 1:
+        raise UsageError("stdin can be read only once: pass - at most once")
 
     flags = Budget(max_params, max_bytes, dtype)
     run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget)
@@ -392,12 +406,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = ", ".join(sorted(cli.commands))
         click.echo(f"paramcalc: error: missing command: {names} (see 'paramcalc --help')", err=True)
         return EXIT_USAGE
+    from paramcalc.safe_text import guarded_output
+
+    with guarded_output():  # trust (issue 11): no control characters from a spec reach the terminal
+        return _main(args)
+
+
+def _main(args: list[str]) -> int:
     collecting = gc.isenabled()
     gc.disable()  # a short run that frees by reference counting: cycle collection only costs time
     try:
         result = cli.main(args=args, prog_name="paramcalc", standalone_mode=False)
     except ParamcalcError as exc:
-        click.echo(f"paramcalc: error: {exc.render()}", err=True)
+        click.echo(f"paramcalc: error: {one_line(exc.render())}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -408,8 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("paramcalc: aborted", err=True)
         return 130
-    except BrokenPipeError:
-        return 0
+    except (BrokenPipeError, OutputClosed):  # the reader went away (| head): not "over budget" (1), not an error (2)
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except RecursionError:
         click.echo("paramcalc: error: input nested too deeply", err=True)
         return EXIT_USAGE

@@ -22,7 +22,7 @@ from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.frameworks import framework_of
 from paramcalc.report import LayerRow, Shape, Term
 from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, own_dtype
-from paramcalc.shapes import check_dims
+from paramcalc.shapes import check_dims, check_weights
 from paramcalc.spec.common import MODEL_CLASSES
 from paramcalc.spec.records import LayerSpec
 
@@ -136,6 +136,7 @@ def _count(
         for shape in outcome.outputs:
             if shape:
                 check_dims(shape)
+        check_weights(outcome.terms)  # no weight over 2**63 - 1 elements (issue 11)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
         trainable = trainable or found.sublayers_at_build  # its sublayers do not exist yet to be frozen
         dtype = variable_dtype(args.get("dtype")) if framework_of(framework).dtype_policy else ""

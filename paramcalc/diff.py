@@ -13,6 +13,7 @@ Pure data in, pure data out: renderers (table, Markdown, JSON) read a :class:`Mo
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -242,14 +243,21 @@ def match_layers(
             pair_of[i] = (index_b[row.name], "name")
     named_b = {j for j, _ in pair_of.values()}
     gaps_b = _gaps(len(rows_b), named_b)
-    for gap, left_a in _gaps(len(rows_a), set(pair_of)).items():
-        left_b = gaps_b.get(gap, [])
-        for i in list(left_a):  # same class, in order
-            j = next((j for j in left_b if rows_b[j].class_name == rows_a[i].class_name), None)
-            if j is not None:
+    for gap, unmatched_a in _gaps(len(rows_a), set(pair_of)).items():
+        unmatched_b = gaps_b.get(gap, [])
+        queues: dict[str, deque[int]] = {}  # same class, in order: each A layer takes the first free B of its class
+        for j in unmatched_b:
+            queues.setdefault(rows_b[j].class_name, deque()).append(j)
+        left_a, taken = [], set()
+        for i in unmatched_a:
+            queue = queues.get(rows_a[i].class_name)
+            if queue:
+                j = queue.popleft()
                 pair_of[i] = (j, "position")
-                left_a.remove(i)
-                left_b.remove(j)
+                taken.add(j)
+            else:
+                left_a.append(i)
+        left_b = [j for j in unmatched_b if j not in taken]  # linear: a 20,000-layer gap once took seconds
         if len(left_a) == len(left_b):  # as many on each side: each one replaced in place
             for i, j in zip(left_a, left_b, strict=True):
                 if bool(rows_a[i].terms) == bool(rows_b[j].terms):  # a Dropout does not become a Dense

@@ -46,6 +46,40 @@ def canonical_dtype(name: str) -> str:
     return key
 
 
+FLOAT_POLICY_CLASSES = ("DTypePolicy", "FloatDTypePolicy")
+"""Keras 3's dtype policy classes that keep plain float weights (``keras.src.dtype_policies``)."""
+QUANTIZED_POLICY_CLASSES = (
+    "AWQDTypePolicy",
+    "GPTQDTypePolicy",
+    "Int4DTypePolicy",
+    "QuantizedDTypePolicy",
+    "QuantizedFloat8DTypePolicy",
+    "DTypePolicyMap",
+)
+"""The other classes Keras can deserialize: they replace weights per layer, which is not counted."""
+
+
+def _check_policy_class(class_name: object) -> None:
+    """Refuse a serialized policy whose class Keras cannot deserialize (or paramcalc does not count).
+
+    ``keras.dtype_policies.deserialize`` knows only the classes of ``ALL_OBJECTS``; reading
+    the ``name`` of any other class would count a model Keras refuses to load.
+    """
+    from paramcalc.errors import LayerError
+
+    if class_name is None or class_name in FLOAT_POLICY_CLASSES:
+        return
+    if class_name in QUANTIZED_POLICY_CLASSES:
+        raise LayerError(
+            f"the dtype policy class '{class_name}' is not supported", hint="count the model before quantizing it"
+        )
+    shown = repr(class_name)[:60]
+    raise LayerError(
+        f"unknown dtype policy class {shown}: Keras cannot deserialize it",
+        hint=f"Keras 3 policies are {', '.join(FLOAT_POLICY_CLASSES)}",
+    )
+
+
 def variable_dtype(policy: object) -> str:
     """The dtype of the weights a Keras layer with dtype policy ``policy`` creates; "" if unset.
 
@@ -58,6 +92,7 @@ def variable_dtype(policy: object) -> str:
 
     name = policy
     if isinstance(policy, dict):
+        _check_policy_class(policy.get("class_name"))
         config = policy.get("config")
         name = config.get("name") if isinstance(config, dict) else None
     if name is None:

@@ -104,8 +104,13 @@ def explain_spec(spec: LayerSpec, shape: Shape | None, framework: str) -> LayerR
     if found.batch_in_shapes:
         spec = fill_from_input(found, spec, shape)
         if shape is not None:
-            wanted = max(found.min_rank, 1)
-            shape = (None,) * (wanted - len(shape)) + shape
+            missing = (None,) * (max(found.min_rank, 1) - len(shape))
+            if shape and any(axis == 0 for _, axis in found.from_input):
+                # channels-first (Conv2d, BatchNorm2d, GroupNorm read C from axis 0): --input 3 is
+                # (3, None, None), torch's (None, C, H, W) with the batch axis, never channels-last
+                shape = (shape[0], *missing, *shape[1:])
+            else:
+                shape = missing + shape
         return run_layer(spec, name, [shape] * count, framework, add_batch=(True,) * count)
     shape = shape or ()
     wanted = 2 if framework == "transformers" else max(found.min_rank, 1)

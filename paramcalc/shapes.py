@@ -10,10 +10,11 @@ exactly, in exact integer arithmetic (``//`` floors like ``np.floor``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from math import prod
 
 from paramcalc.errors import LayerError
-from paramcalc.report import Dim, Shape
+from paramcalc.report import Dim, Shape, Term
 
 MAX_DIM = 2**63 - 1
 """The largest size of one axis or argument: frameworks index tensors with int64.
@@ -38,6 +39,22 @@ def check_dims(shape: Shape, what: str = "output") -> None:
         if dim is not None and dim > MAX_DIM:
             raise LayerError(
                 f"{what} has an axis of about 10**{int(dim.bit_length() * 0.30103)} elements, more than 2**63 - 1",
+                hint="no framework can build a tensor that large",
+            )
+
+
+def check_weights(terms: Iterable[Term]) -> None:
+    """Refuse a weight of more than :data:`MAX_DIM` elements: no framework can hold it.
+
+    Each axis is bounded already, but a product of bounded axes is not (``Dense(2**62)`` on
+    4 features is a 2**64-element kernel); its count would be a meaningless 20-digit total.
+    """
+    for term in terms:
+        count = term.count
+        if count > MAX_DIM:
+            raise LayerError(
+                f"weight '{term.path}' {term.shape} has about 10**{int(count.bit_length() * 0.30103)} elements,"
+                " more than 2**63 - 1",
                 hint="no framework can build a tensor that large",
             )
 

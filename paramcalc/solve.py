@@ -35,8 +35,8 @@ from paramcalc.errors import ParamcalcError, UsageError
 from paramcalc.report import SCHEMA_VERSION, Report
 from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder, Value
 
-MAX_VALUE = 2**62
-"""Largest value tried: beyond it the total evidently does not depend on the placeholder."""
+MAX_VALUE = 2**63 - 1
+"""Largest value tried: the largest size a framework allows (int64); beyond it nothing is valid."""
 
 SCAN_LIMIT = 20_000
 """Most candidates counted one by one when the total turns out not to be monotone."""
@@ -256,6 +256,14 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
 
     ``count`` turns a (substituted) spec into a report: ``engine.analyze`` at the budget's dtype.
     """
+    from paramcalc.limits import MAX_SOLVE_LAYERS
+
+    if len(model.layers) > MAX_SOLVE_LAYERS:  # every candidate counts the whole model: about 40 counts
+        raise UsageError(
+            f"solve counts the model once per candidate: {len(model.layers):,} layers"
+            f" is more than {MAX_SOLVE_LAYERS:,}",
+            hint="solve a smaller Repeat count, then scale (paramcalc's limit, see README, Limits)",
+        )
     sites = find_placeholders(model)
     if not sites:
         count(model)  # an invalid spec first says what is wrong with it
@@ -283,7 +291,8 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         return probes[k]
 
     first = probe(search.first)
-    if first.error is not None and not _any_valid(search, probe):
+    limit = scan_limit(len(model.layers))
+    if first.error is not None and not _any_valid(search, probe, limit):
         error = first.error
         error.message = f"{error.message} (with {site.describe()} = {first.value:,})"
         raise error
@@ -301,10 +310,17 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
         probe(bad + 1)  # one count past the boundary: a total that shrinks again shows a non-monotone case
     method, notes = "search", list[str]()
     if not _monotone(probes):
-        good, bad, method, notes = _rescan(search, probes, probe, good, bad, "the total is not monotone in '?' here")
-    elif bad is not None and probes[bad].error is not None and search.maximum is not None:
+        good, bad, method, notes = _rescan(
+            search, probes, probe, good, bad, limit, "the total is not monotone in '?' here"
+        )
+    elif good is None and search.maximum is None and not _is_width(site):
+        # The first candidate is over budget, but a kernel size or stride can shrink what follows
+        # without the first probes showing it: "nothing fits" must be proven, not assumed.
+        why = f"'{site.argument}' is not a width, so the total may shrink as it grows"
+        good, bad, method, notes = _rescan(search, probes, probe, good, bad, limit, why)
+    elif bad is not None and probes[bad].error is not None and (search.maximum is not None or not _is_width(site)):
         why = f"{probes[bad].value:,} is not valid, but a larger value may be"
-        good, bad, method, notes = _rescan(search, probes, probe, good, bad, why)
+        good, bad, method, notes = _rescan(search, probes, probe, good, bad, limit, why)
     if good is None:
         best, following = None, probes[bad if bad is not None else search.first]
     else:
@@ -323,9 +339,87 @@ def solve(model: ModelSpec, budget: Budget, search: Search, count: CountFn) -> S
     )
 
 
-def _any_valid(search: Search, probe: Callable[[int], Probe]) -> bool:
+WIDTH_ARGUMENTS = frozenset(
+    {
+        "units",
+        "filters",
+        "output_dim",
+        "input_dim",
+        "key_dim",
+        "value_dim",
+        "num_heads",
+        "depth_multiplier",
+        "in_features",
+        "out_features",
+        "in_channels",
+        "out_channels",
+        "input_size",
+        "hidden_size",
+        "proj_size",
+        "num_embeddings",
+        "embedding_dim",
+        "embed_dim",
+        "num_features",
+        "d_model",
+        "nhead",
+        "dim_feedforward",
+        "num_layers",
+        "intermediate_size",
+        "vocab_size",
+    }
+)
+"""Arguments that size weights: the total never decreases as they grow (see the module docstring)."""
+
+
+def _is_width(site: Site) -> bool:
+    """Whether the placeholder sizes weights (``units``, ``layer.units``), so a search can trust monotonicity."""
+    return site.argument.rsplit(".", 1)[-1] in WIDTH_ARGUMENTS
+
+
+def _last_valid(search: Search, probes: Mapping[int, Probe], probe: Callable[[int], Probe]) -> int | None:
+    """The largest valid candidate (k), found by galloping to an invalid value then bisecting; None when
+    every candidate up to :data:`MAX_VALUE` is valid (no shape constraint bounds the range).
+
+    Shape constraints (a kernel larger than its input, a weight over 2**63 - 1 elements) make
+    every value past some bound invalid; that bound is the search range ``--max`` would give.
+    """
+    valid = [k for k, p in probes.items() if p.error is None]
+    if not valid:
+        return None
+    low = max(valid)
+    above = [k for k, p in probes.items() if p.error is not None and k > low]
+    high = min(above) if above else None
+    while high is None:
+        k = min(low * 2, search.last_k)
+        if k == low:
+            return None
+        if probe(k).error is None:
+            low = k
+        else:
+            high = k
+    while high - low > 1:
+        mid = (low + high) // 2
+        if probe(mid).error is None:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def scan_limit(layers: int) -> int:
+    """Most candidates counted one by one for a model of ``layers`` layers.
+
+    :data:`SCAN_LIMIT`, fewer for a big model, so a scan counts at most
+    :data:`~paramcalc.limits.MAX_SOLVE_WORK` layers.
+    """
+    from paramcalc.limits import MAX_SOLVE_WORK
+
+    return max(1, min(SCAN_LIMIT, MAX_SOLVE_WORK // max(1, layers)))
+
+
+def _any_valid(search: Search, probe: Callable[[int], Probe], limit: int) -> bool:
     """Whether any other candidate of a bounded, small range is valid (the first one is not: groups=5 of 12)."""
-    if search.maximum is None or search.last_k - search.first + 1 > SCAN_LIMIT:
+    if search.maximum is None or search.last_k - search.first + 1 > limit:
         return False
     return any(probe(k).error is None for k in range(search.first + 1, search.last_k + 1))
 
@@ -336,7 +430,7 @@ def _bracket(search: Search, probe: Callable[[int], Probe]) -> tuple[int, int | 
     while True:
         k = min(good + step, last)
         if k == good:
-            if search.maximum is None:
+            if search.maximum is None and not _grew(probe(search.first), probe(good)):
                 total = probe(good).report
                 shown = f"{total.total:,} params at {probe(good).value:,}" if total else "?"
                 raise UsageError(
@@ -349,6 +443,15 @@ def _bracket(search: Search, probe: Callable[[int], Probe]) -> tuple[int, int | 
             step *= 2
         else:
             return good, k
+
+
+def _grew(first: Probe, last: Probe) -> bool:
+    """Whether the total grew from the first candidate to the last.
+
+    Then the value is a width that fits an astronomical budget up to the largest size a
+    framework allows (that is the answer), not an argument that sizes nothing.
+    """
+    return first.report is not None and last.report is not None and last.report.total > first.report.total
 
 
 def _monotone(probes: Mapping[int, Probe]) -> bool:
@@ -375,13 +478,32 @@ def _rescan(
     probe: Callable[[int], Probe],
     good: int | None,
     bad: int | None,
+    limit: int,
     why: str,
 ) -> tuple[int | None, int | None, str, list[str]]:
     """Count every candidate of a bounded range, if it is small enough (the search cannot be trusted)."""
     bounded = search.maximum is not None
-    top = search.last_k if bounded else max(probes)
+    found = search.last_k if bounded else _last_valid(search, probes, probe)
+    if found is None:
+        raise UsageError(
+            f"{why}, and no shape constraint bounds the search: every value up to {MAX_VALUE:,} is valid,"
+            " so paramcalc cannot tell which fit",
+            hint="pass --max N to count every candidate up to N",
+        )
+    top = found
+    scattered = False
+    if not bounded:  # valid values need not be a prefix (groups=? must divide the channels): look past the bound
+        beyond = min(search.last_k, max(4 * found, found + 64))
+        if beyond - search.first + 1 <= limit and any(probe(k).error is None for k in range(found + 1, beyond + 1)):
+            top, scattered = beyond, True
     size = top - search.first + 1
-    if size > SCAN_LIMIT:
+    if size > limit:
+        if good is None:
+            raise UsageError(
+                f"{why}, and the {size:,} candidates up to {top * search.step:,} are too many to count one by one:"
+                " cannot tell whether any fits",
+                hint="narrow the range with --min/--max",
+            )
         return (
             good,
             bad,
@@ -393,8 +515,16 @@ def _rescan(
         )
     fitting = [k for k in range(search.first, top + 1) if probe(k).fits]
     note = f"{why}: counted all {size:,} candidates"
-    if not bounded:
-        note += f" up to {probe(top).value:,}; pass --max to count a wider range"
+    if scattered:
+        if not fitting:
+            raise UsageError(
+                f"{why}, and its valid values are scattered: none of the {size:,} candidates up to"
+                f" {top * search.step:,} fits, but a larger one might",
+                hint="pass --max N to count every candidate up to N",
+            )
+        note += f" up to {top * search.step:,} (valid values are scattered); pass --max to count a wider range"
+    elif not bounded:
+        note += f" up to {probe(top).value:,}, the largest valid value"
     if not fitting:
         return None, search.first, "scan", [note]
     best = max(fitting)

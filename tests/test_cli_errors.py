@@ -53,10 +53,18 @@ def test_bad_yaml_spec_is_one_line_exit_2(run_cli: RunCli, tmp_path: Path, text:
     assert message in result.err.replace(str(tmp_path) + "/", "")
 
 
-def test_missing_file_that_is_not_inline_says_both(run_cli: RunCli) -> None:
+def test_missing_file_that_looks_like_a_path_says_no_such_file(run_cli: RunCli) -> None:
     result = run_cli("summary", "specs/nope.yaml")
     assert result.code == 2
-    assert "'specs/nope.yaml' is neither an existing file nor a valid inline spec" in result.err
+    assert result.err.startswith("paramcalc: error: specs/nope.yaml: no such file")
+    result = run_cli("summary", "nope.yml")
+    assert result.err.startswith("paramcalc: error: nope.yml: no such file")
+
+
+def test_missing_file_that_does_not_look_like_a_path_says_both(run_cli: RunCli) -> None:
+    result = run_cli("summary", "not a spec")
+    assert result.code == 2
+    assert "'not a spec' is neither an existing file nor a valid inline spec" in result.err
 
 
 def test_inline_errors_name_the_column(run_cli: RunCli) -> None:

@@ -181,7 +181,7 @@ def moe_summary(case: Case, config: Any, model: nn.Module) -> dict[str, Any] | N
             raise AssertionError(f"{case.id}: {name} first axis {param.shape[0]} != {n_experts}")
         n = param.numel()
         expert_params += n
-        unused = n * (n_experts - top_k)
+        unused = n * (n_experts - min(top_k, n_experts))  # k > E fails at run time; a token uses E at most
         if unused % n_experts:
             raise AssertionError(f"{case.id}: {name} not evenly divisible by experts")
         inactive += unused // n_experts

@@ -26,8 +26,9 @@ from paramcalc.budget import (
 )
 from paramcalc.dtypes import readable_size
 from paramcalc.errors import ParamcalcError
-from paramcalc.render.github import annotation
+from paramcalc.render.github import annotation, escape_data
 from paramcalc.report import Report
+from paramcalc.safe_text import one_line
 
 TITLES = {"max_params": "Parameter budget exceeded", "max_bytes": "Size budget exceeded"}
 
@@ -105,17 +106,30 @@ def _lines(run: CheckRun, github: bool) -> list[str]:
 
 def text(run: CheckRun) -> str:
     """The plain-text report (stdout); invalid specs are left to :func:`error_lines`."""
-    return "\n".join(_lines(run, github=False))
+    return "\n".join(one_line(line) for line in _lines(run, github=False))
 
 
 def github(run: CheckRun) -> str:
-    """The report with violations and invalid specs as GitHub ``::error`` annotations."""
-    return "\n".join(_lines(run, github=True))
+    """The report with violations and invalid specs as GitHub ``::error`` annotations.
+
+    Every other line carries a path too, so it is escaped as an annotation's message is
+    (a newline in a file name cannot start a line), and a line that would still start with
+    ``::`` (a file named ``::error::x.yaml``) gets ``./`` before its path: the runner reads
+    any line starting with ``::`` as a workflow command.
+    """
+    out = []
+    for line in _lines(run, github=True):
+        if not line.startswith("::"):
+            line = escape_data(one_line(line))
+            if line.startswith("::"):
+                line = "./" + line
+        out.append(line)
+    return "\n".join(out)
 
 
 def error_lines(run: CheckRun) -> list[str]:
     """One stderr line per invalid spec, in the CLI's usual ``paramcalc: error: …`` form."""
-    return [f"paramcalc: error: {r.error.render()}" for r in run.results if r.error is not None]
+    return [f"paramcalc: error: {one_line(r.error.render())}" for r in run.results if r.error is not None]
 
 
 def _annotation_file(path: str | None) -> str | None:

@@ -6,6 +6,8 @@ wording the table shows (``Total params: 1,745 (6.82 KB)``, as Keras 3 prints it
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from paramcalc.dtypes import readable_size
 from paramcalc.report import LayerRow, Report, Tree
 from paramcalc.shapes import format_shape
@@ -108,3 +110,45 @@ def note_lines(report: Report) -> list[str]:
 
 def _count(report: Report, count: int) -> str:
     return f"{count:,} ({readable_size(count * report.dtype_bits / 8)})"
+
+
+def fold_rows(rows: list[LayerRow]) -> list[LayerRow]:
+    """Runs of identical layers as one row each, as a Hugging Face summary shows repeated blocks.
+
+    Only tables of more than :data:`~paramcalc.limits.FOLD_ROWS_ABOVE` rows fold (ordinary
+    tables stay as Keras prints them): ``Repeat: {times: 1000, layers: [Dense: 8]}`` is one
+    row ``dense to dense_999 (Dense × 1000)`` with the parameters of all copies.  A run is
+    consecutive plain layers with the same class, output shapes and weights.
+    """
+    from paramcalc.limits import FOLD_ROWS_ABOVE
+
+    if len(rows) <= FOLD_ROWS_ABOVE:
+        return rows
+    out: list[LayerRow] = []
+    run: list[LayerRow] = []
+
+    def key(row: LayerRow) -> object:
+        if row.copies or row.children or row.depth or row.calls != 1 or not row.counted or row.connections:
+            return None
+        return (row.class_name, row.outputs, tuple((t.path, t.shape, t.trainable, t.dtype) for t in row.terms))
+
+    def flush() -> None:
+        if len(run) > 1:
+            first, last = run[0], run[-1]
+            out.append(replace(first, name=f"{first.name} to {last.name}", copies=tuple(r.name for r in run)))
+        else:
+            out.extend(run)
+        run.clear()
+
+    previous: object = None
+    for row in rows:
+        current = key(row)
+        if current is None or current != previous:
+            flush()
+        if current is None:
+            out.append(row)
+        else:
+            run.append(row)
+        previous = current
+    flush()
+    return out

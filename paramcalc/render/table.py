@@ -16,13 +16,16 @@ import rich.table
 
 from paramcalc.render.summary_text import (
     connected_text,
+    fold_rows,
     layer_label,
     note_lines,
     output_text,
     params_text,
     totals_lines,
 )
-from paramcalc.report import Report
+from paramcalc.report import LayerRow, Report
+from paramcalc.safe_text import escape_controls
+from paramcalc.terminal import fit, wrap_prose
 
 if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every summary table
     from paramcalc.diff import ModelDiff
@@ -37,8 +40,11 @@ def print_table(
     chain.  ``expand_nested`` lists the layers of nested models under them (``└ ``).
     """
     graph = report.show_connections
-    repeated = any(row.copies for row in report.layers)
-    line_length = width or (108 if graph or repeated else 88)
+    rows = fold_rows(report.rows(expand_nested)) if not graph else report.rows(expand_nested)
+    _refuse_large_table(len(rows), "--format json or --format markdown")
+    repeated = any(row.copies for row in rows)
+    full = 108 if graph or repeated else 88
+    line_length = width or fit(full, file)
     if graph:
         positions = [0.3, 0.56, 0.74, 1.0]
     elif repeated:
@@ -47,34 +53,32 @@ def print_table(
         positions = [0.45, 0.80, 1.0]
     header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
     justify = ["left", "left", "right", "left"]
-    columns = []
-    current = 0
-    for i, (name, pos) in enumerate(zip(header, positions, strict=False)):
-        col_width = int(pos * line_length) - current
-        current += col_width
-        columns.append(rich.table.Column(name, justify=justify[i], width=col_width))  # type: ignore[arg-type]
+    widths = _column_widths(positions, line_length, full, rows)
+    columns = [
+        rich.table.Column(name, justify=justify[i], width=w, no_wrap=i == 2)  # type: ignore[arg-type]
+        for i, (name, w) in enumerate(zip(header, widths, strict=False))
+    ]
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
-    rows = report.rows(expand_nested)
     for row in rows:
-        cells = [rich.markup.escape(layer_label(row)), output_text(row), params_text(row)]
+        cells = [_escape(layer_label(row)), output_text(row), params_text(row)]
         if graph:
-            cells.append(rich.markup.escape(connected_text(row)))
+            cells.append(_escape(connected_text(row)))
         table.add_row(*cells)
     console = rich.console.Console(
-        file=file, highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
+        file=_styled(file), highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
     )  # emoji=False: a layer named ":smile:" stays as written (and rich skips loading its emoji table)
-    console.print(f'[bold]Model: "{rich.markup.escape(report.name)}"[/]')
+    console.print(f'[bold]Model: "{_escape(report.name)}"[/]')
     console.print(table)
     for label, value in totals_lines(report):
-        console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
+        console.print(f"[bold] {label}: [/]{_escape(value)}")
     for note in note_lines(report):
-        console.print(f" Note: {rich.markup.escape(note)}")
+        console.print(f" Note: {_escape(note)}")
     if explain:
         from paramcalc.render import derivation  # only with --explain
 
         for row in rows:
             console.print()
-            console.print(rich.markup.escape(derivation.text(row)), highlight=False)
+            console.print(_escape(wrap_prose(derivation.text(row), file)), highlight=False)
 
 
 def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
@@ -82,15 +86,65 @@ def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     from paramcalc.render import diff_text
 
     justify = ("left", "left", "left", "right", "right", "right")
+    narrow = fit(width, file) < width  # on a narrower terminal the counts keep their width, the rest wraps
     table = rich.table.Table(width=width, show_lines=False, box=rich.box.HEAVY_HEAD)
     for name, side in zip(diff_text.HEADER, justify, strict=True):
-        table.add_column(name, justify=side)  # type: ignore[arg-type]
-    for row in diff_text.rows(diff):
-        cells = [rich.markup.escape(cell) for cell in row.cells]
+        table.add_column(name, justify=side, no_wrap=narrow and side == "right")  # type: ignore[arg-type]
+    rows = diff_text.rows(diff)
+    _refuse_large_table(len(rows), "--format markdown or --format json")
+    for row in rows:
+        cells = [_escape(cell) for cell in row.cells]
         table.add_row(*cells, style="dim" if row.weight else None)
-    console = rich.console.Console(file=file, highlight=False, width=width, soft_wrap=False)
-    console.print(f"[bold]{rich.markup.escape(diff_text.title(diff))}[/]", soft_wrap=True)
+    width = fit(width, file)
+    table.width = width
+    console = rich.console.Console(file=_styled(file), highlight=False, width=width, soft_wrap=False)
+    console.print(f"[bold]{_escape(diff_text.title(diff))}[/]", soft_wrap=True)
     console.print(table)
     for label, value in diff_text.totals_lines(diff):
-        console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
-    console.print(rich.markup.escape(diff_text.verdict(diff)))
+        console.print(f"[bold] {label}: [/]{_escape(value)}")
+    console.print(_escape(diff_text.verdict(diff)))
+
+
+def _column_widths(positions: list[float], line_length: int, full: int, rows: list[LayerRow]) -> list[int]:
+    """Keras' column proportions, and on a narrower terminal a Param # column wide enough for its widest number.
+
+    The other columns share the rest: rich wraps names and shapes, never a count.
+    """
+    widths, current = [], 0
+    for pos in positions:
+        widths.append(int(pos * line_length) - current)
+        current += widths[-1]
+    if line_length >= full:
+        return widths  # Keras' own layout, byte for byte
+    needed = max([len("Param #"), *(len(line) for row in rows for line in params_text(row).split("\n"))]) + 3
+    if widths[2] < needed:
+        spare = sum(widths) - needed
+        others = [i for i in range(len(widths)) if i != 2]
+        share = sum(widths[i] for i in others)
+        for i in others:
+            widths[i] = max(6, widths[i] * spare // share)
+        widths[2] = line_length - sum(widths[i] for i in others)
+    return widths
+
+
+def _refuse_large_table(count: int, instead: str) -> None:
+    """Rich draws about 2,000 rows a second: a table past :data:`~paramcalc.limits.MAX_TABLE_ROWS` is refused."""
+    from paramcalc.errors import UsageError
+    from paramcalc.limits import MAX_TABLE_ROWS
+
+    if count > MAX_TABLE_ROWS:
+        raise UsageError(
+            f"the table would draw {count:,} rows, more than {MAX_TABLE_ROWS:,}",
+            hint=f"use {instead} (paramcalc's limit, see README, Limits)",
+        )
+
+
+def _escape(text: str) -> str:
+    """Text from a spec as a rich cell: markup and control characters escaped (rich writes around the guard)."""
+    return rich.markup.escape(escape_controls(text))
+
+
+def _styled(file: TextIO) -> TextIO:
+    """The stream rich may write its own styling to: beneath the control-character guard, if any."""
+    styled: TextIO = getattr(file, "styled", file)
+    return styled

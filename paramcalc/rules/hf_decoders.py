@@ -175,8 +175,9 @@ def _gated_mlp(
 
 
 def _experts(args: Args, key_e: str, key_i: str) -> tuple[int, int, int]:
-    """(E, k, I): transformers builds k > E too (only routing fails, at run time), so it counts;
-    its active share k/E is then more than the experts hold, as the golden corpus computes it.
+    """(E, k, I): transformers builds k > E too (its router's ``torch.topk`` fails only at the
+    first forward), so it counts; the active share is clamped to E/E, as no token can use more
+    experts than there are (active <= total always), and the config reader notes it.
     """
     experts = args.integer(key_e, minimum=1)
     top_k = args.positive_int("num_experts_per_tok")
@@ -189,7 +190,7 @@ def _routed(
     """The router (``gate``, E×h, no bias) and the fused expert tensors (E × 2I × h, E × h × I),
     in the module's order (Qwen3-MoE builds its experts before its router).
     """
-    share = (top_k, experts)
+    share = (min(top_k, experts), experts)  # k > E: transformers builds it, a token can use E at most
     gate_up = Term(
         "E_gateup",
         join(prefix, "experts", "gate_up_proj"),

@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from paramcalc.errors import LayerError, ParamcalcError
+from paramcalc.limits import MAX_TENSORS  # parameter tensors one module may list: data, not a bomb
 from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, Param, Rule, count_held, rule
 from paramcalc.shapes import format_shape
@@ -31,10 +32,6 @@ F = TypeVar("F", bound=Callable[..., Outcome])
 
 Maybe = Shape | None
 """An input shape with its batch axis, or None when the spec gives no input."""
-
-
-MAX_TENSORS = 1_000_000
-"""Upper bound on the parameter tensors one module may list (num_layers is data, not a bomb)."""
 
 
 def check_tensor_count(count: int, name: str, key: str = "num_layers") -> None:

@@ -6,16 +6,14 @@ the reader actually needed is imported (PyYAML is not loaded for an inline spec)
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any, BinaryIO
 
 from paramcalc.errors import Location, SpecError
+from paramcalc.spec.reader import MAX_SPEC_BYTES
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
 
-MAX_SPEC_BYTES = 64 * 1024 * 1024
-
-__all__ = ["InputSpec", "LayerSpec", "ModelSpec", "load_spec", "parse_text"]
+__all__ = ["MAX_SPEC_BYTES", "InputSpec", "LayerSpec", "ModelSpec", "load_spec", "parse_text"]
 
 
 def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None = None) -> ModelSpec:
@@ -23,24 +21,20 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
 
     ``framework`` overrides the spec's own framework (``--framework`` on the command line).
     """
+    from paramcalc.spec.reader import check_names, read_path, read_stream
+
     if arg == "-":
         if stdin is None and sys.stdin is None:
             raise SpecError("stdin is closed", location=Location("<stdin>"), hint="pipe a spec in, or pass a file")
         stream = stdin if stdin is not None else sys.stdin.buffer
-        return parse_text(_read_stream(stream, "<stdin>"), "<stdin>", framework)
-    if os.path.isfile(arg):
-        try:
-            with open(arg, "rb") as handle:
-                data = _read_stream(handle, arg)
-        except OSError as exc:
-            raise SpecError(f"cannot read the file: {exc.strerror or exc}", location=Location(arg)) from None
-        return parse_text(data, arg, framework)
-    if os.path.isdir(arg):
-        raise SpecError(f"'{arg}' is a directory, not a spec file", location=Location(arg))
+        return parse_text(read_stream(stream, "<stdin>"), "<stdin>", framework)
+    found = read_path(arg)
+    if found is not None:
+        return parse_text(found[0], found[1], framework)
     from paramcalc.spec.inline_spec import parse_inline
 
     try:
-        return parse_inline(arg, framework=framework or "keras")
+        return check_names(parse_inline(arg, framework=framework or "keras"))
     except SpecError as exc:
         if "(" in arg or "|" in arg:
             raise
@@ -66,16 +60,6 @@ def _keras_json(document: Any, text: str, source: str) -> ModelSpec | None:
     return keras_json.from_document(document, source)
 
 
-def _read_stream(stream: BinaryIO, source: str) -> bytes:
-    try:
-        data = stream.read(MAX_SPEC_BYTES + 1)
-    except OSError as exc:
-        raise SpecError(f"cannot read the spec: {exc.strerror or exc}", location=Location(source)) from None
-    if len(data) > MAX_SPEC_BYTES:
-        raise SpecError(f"spec is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MB", location=Location(source))
-    return data
-
-
 def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelSpec:
     """Parse the bytes of a spec file: a ``.keras`` archive, Keras JSON, a Hugging Face config, or YAML."""
     if data.startswith(b"PK\x03\x04"):
@@ -95,8 +79,10 @@ def parse_text(data: bytes, source: str, framework: str | None = None) -> ModelS
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise SpecError("the file contains NUL bytes; is this a binary file?", location=Location(source, line))
+    from paramcalc.spec.reader import check_names
+
     try:
-        return _read(text, source, framework)
+        return check_names(_read(text, source, framework))
     except RecursionError:  # each reader bounds nesting; this is the last line of defence
         raise SpecError("the spec is nested too deeply", location=Location(source)) from None
     except MemoryError:

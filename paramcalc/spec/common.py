@@ -16,11 +16,10 @@ from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
+from paramcalc.limits import MAX_LAYERS  # layers after expanding ``Repeat`` blocks: data, not a bomb
 from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
-MAX_LAYERS = 1_000_000
-"""Upper bound on layers after expanding ``Repeat`` blocks: a spec is data, not a bomb."""
 MAX_INT_DIGITS = 100
 """Longest integer literal any reader accepts (sizes need 19 digits at most).  Checked by
 the readers themselves, so the answer does not depend on Python's own int-to-text limit."""
@@ -257,6 +256,7 @@ def expand_repeats(
     """
     plain = [item for item in layers if not isinstance(item, tuple)]
     if len(plain) == len(layers):  # no Repeat: only number the layers
+        _refuse_too_many(len(plain), plain[-1].location if plain else None)
         return [item if item.index == i else replace(item, index=i) for i, item in enumerate(plain, start=1)]
     _count_expanded(layers)
     out: list[LayerSpec] = []
@@ -292,10 +292,24 @@ def _count_expanded(items: list[Any]) -> int:
             times, inner, location = item
             total += times * _count_expanded(inner)
             if total > MAX_LAYERS:
-                raise SpecError(f"Repeat expands to more than {MAX_LAYERS:,} layers", location=location)
+                raise SpecError(
+                    f"Repeat expands to more than {MAX_LAYERS:,} layers",
+                    location=location,
+                    hint="paramcalc's limit (see README, Limits)",
+                )
         else:
             total += 1
+            _refuse_too_many(total, item.location)
     return total
+
+
+def _refuse_too_many(count: int, location: Location | None) -> None:
+    if count > MAX_LAYERS:
+        raise SpecError(
+            f"the spec has more than {MAX_LAYERS:,} layers",
+            location=location,
+            hint="paramcalc's limit (see README, Limits)",
+        )
 
 
 def _names_in(items: list[Any]) -> list[str]:

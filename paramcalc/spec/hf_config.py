@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
+from paramcalc.limits import MAX_LAYERS  # upper bound on num_hidden_layers: a config is data, not a bomb
 from paramcalc.spec.common import describe_value
 from paramcalc.spec.hf_families import (
     BASE,
@@ -55,8 +56,6 @@ from paramcalc.spec.hf_schema import ACTIVATIONS, CHECKED, LAYER_TYPES, LEGACY_L
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
 
 TIE_POLICIES = ("checkpoint", "transformers")
-MAX_LAYERS = 100_000
-"""Upper bound on num_hidden_layers: a config is data, not a bomb."""
 
 _ROLE_SUFFIXES = (
     ("ForConditionalGeneration", SEQ2SEQ),
@@ -66,6 +65,17 @@ _ROLE_SUFFIXES = (
     ("EncoderModel", ENCODER),
     ("Model", BASE),
 )
+
+
+def _note_top_k(cfg: Mapping[str, Any], notes: list[str]) -> None:
+    """Say so when ``num_experts_per_tok`` exceeds the experts: the counts stand, the active share is clamped."""
+    top_k = cfg.get("num_experts_per_tok")
+    experts = cfg.get("num_local_experts", cfg.get("num_experts"))
+    if isinstance(top_k, int) and isinstance(experts, int) and 0 < experts < top_k:
+        notes.append(
+            f"num_experts_per_tok {top_k} exceeds the {experts} experts: transformers builds this model but its"
+            f" router fails at the first forward; active parameters count all {experts} experts"
+        )
 
 
 def is_hf_config(doc: object) -> bool:
@@ -83,6 +93,7 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     build = _Build(family, cfg, role, doc, where, tie_policy)
     if "architectures" not in doc:
         build.notes.append(f"no 'architectures' in the config: counted as {architecture}")
+    _note_top_k(cfg, build.notes)
     layers = builder(build)
     notes = build.notes
     location = Location(source)

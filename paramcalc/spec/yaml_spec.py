@@ -11,6 +11,7 @@ A layer argument written ``"?"`` (quoted: a bare ``?`` is YAML syntax) becomes a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -154,6 +155,14 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, _Builder]:
     read straight from their nodes by :func:`_layer_items`, which saves building each entry
     twice on a spec of a hundred thousand layers.
     """
+    from paramcalc.limits import MAX_YAML_VALUES, yaml_values_bound
+
+    if len(text) > MAX_YAML_VALUES and yaml_values_bound(text) > MAX_YAML_VALUES:  # before composing: 20 µs a value
+        raise SpecError(
+            f"the spec holds more than {MAX_YAML_VALUES:,} YAML values",
+            location=Location(source),
+            hint="use Repeat for repeated blocks (paramcalc's limit, see README, Limits)",
+        )
     loader = _Loader(text)
     builder = _Builder(loader, source)
     try:
@@ -180,6 +189,7 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, _Builder]:
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = _TAG + "str", _TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"
 _TIMESTAMP, _SEQ, _MAP, _MERGE = _TAG + "timestamp", _TAG + "seq", _TAG + "map", _TAG + "merge"
+_DECIMAL = re.compile(r"[-+]?[0-9][0-9_]*")
 DEFERRED: Any = object()
 """Stands for the layers list in the built document; its entries are read from their nodes."""
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
@@ -304,6 +314,8 @@ class _Builder:
         if tag in (_STR, _TIMESTAMP):  # dates stay text: a spec has no use for them
             if text == "?":
                 self.question_marks = True
+            elif not node.style and text[:1] in ("0", "+", "-") and _DECIMAL.fullmatch(text):
+                _refuse_ambiguous_number(text, self._where(node), integer=True)  # 08, 0_9: not octal either
             return text
         if tag == _INT:
             if len(text) > MAX_INT_DIGITS:
@@ -315,11 +327,13 @@ class _Builder:
                     location=self._where(node),
                     hint="sizes are at most 2**63 - 1",
                 )
+            _refuse_ambiguous_number(text, self._where(node), integer=True)
             try:
                 return int(text) if text.isdigit() and text[0] != "0" else self.loader.construct_yaml_int(node)
             except (ValueError, IndexError):
                 raise SpecError(f"invalid integer {describe_value(text)}", location=self._where(node)) from None
         if tag == _FLOAT:
+            _refuse_ambiguous_number(text, self._where(node), integer=False)
             try:
                 return self.loader.construct_yaml_float(node)
             except ValueError:
@@ -337,6 +351,32 @@ class _Builder:
             f"YAML tag not allowed: '{shown[:60]}'",
             location=self._where(node),
             hint="specs hold plain data only: strings, numbers, booleans, lists and mappings",
+        )
+
+
+def _refuse_ambiguous_number(text: str, where: Location, *, integer: bool) -> None:
+    """Refuse the YAML 1.1 number forms a reader would misread: ``010`` (octal 8) and ``1:30`` (base 60, 90).
+
+    YAML 1.1 (PyYAML, whatever the ``%YAML`` directive says) reads a leading zero as octal
+    and colons as base 60; YAML 1.2, Python and paramcalc's inline specs do not.  Reading
+    either way would give some user a silently wrong size, so neither is guessed: the
+    number is refused with its line, as the inline parser refuses ``Dense(010)``.  Hex
+    (``0x10``), binary (``0b10``) and ``1_000`` mean the same in YAML 1.1 and Python and
+    are read.
+    """
+    if ":" in text:
+        raise SpecError(
+            f"'{text}' is a base-60 number in YAML 1.1; paramcalc refuses it rather than guess",
+            location=where,
+            hint=f"write the decimal value, or quote '{text}' if it is text",
+        )
+    body = text.lstrip("+-").replace("_", "")
+    if integer and len(body) > 1 and body[0] == "0" and body[1].isdigit():
+        decimal = text[: len(text) - len(text.lstrip("+-"))] + (body.lstrip("0") or "0")
+        raise SpecError(
+            f"'{text}' has a leading zero, which YAML 1.1 reads as octal; paramcalc refuses it rather than guess",
+            location=where,
+            hint=f"write {decimal} for the decimal value",
         )
 
 

@@ -157,6 +157,9 @@ def main() -> None:
     write("int_5000_digits.json", '{"input": [4], "layers": [{"Dense": ' + "8" * 5000 + "}]}\n")
     write("int_hex_20000_bits.yaml", "input: [4]\nlayers:\n  - Dense: 0x" + "f" * 5000 + "\n")
     write("int_2_pow_64.yaml", "input: [4]\nlayers:\n  - Dense: 18446744073709551616\n")
+    # trust (issue 11): past the caps of paramcalc/limits.py, refused before the expensive work
+    write("layers_10001.yaml", "input: [8]\nlayers:\n" + "  - Dense: 8\n" * 10_001)
+    write("yaml_200001_values.yaml", "input: [8]\nlayers:\n  - Dense: {units: 8, x: [" + "1," * 200_000 + "1]}\n")
     write(
         "flatten_overflow.yaml",
         "input: [" + ", ".join(["4611686018427387904"] * 100) + "]\nlayers: [Flatten, Dense: 1]\n",
