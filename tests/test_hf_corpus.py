@@ -22,8 +22,9 @@ from conftest import GOLDEN, SPECS, RunCli
 from paramcalc.engine import analyze
 from paramcalc.report import Report
 from paramcalc.spec.hf_config import spec_from_config
+from paramcalc.spec.hf_families import ARCHS, FAMILIES
 
-FILES = ("configs.json", "extra.json")
+FILES = ("configs.json", "extra.json", "arch.json")
 OUTPUT_ROWS = ("lm_head", "cls.predictions")
 """Rows holding a model's output embedding (what transformers' ``get_output_embeddings`` returns)."""
 
@@ -135,15 +136,20 @@ def test_t5_untied_config_counts_the_checkpoint_lm_head(case_id: str) -> None:
 def test_corpus_covers_every_family_and_class() -> None:
     classes = {case["model_class"] for case in all_cases()}
     families = {case["config_input"]["model_type"] for case in all_cases()}
-    assert families == {"gpt2", "bert", "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3"} | {
-        "gemma",
-        "gemma2",
-        "phi3",
-        "t5",
-        "qwen3_moe",
-    }
-    assert {"BertModel", "BertForMaskedLM", "T5EncoderModel", "LlamaModel", "Qwen3MoeModel"} <= classes
+    assert families == set(FAMILIES)
+    named = {name for family in FAMILIES.values() for name in family.architectures}
+    assert named <= classes, f"no golden case for {sorted(named - classes)}"
     assert len(golden("configs.json")["cases"]) == 107
+
+
+def test_every_table_family_has_defaults_published_and_random_goldens() -> None:
+    kinds: dict[str, set[str]] = {}
+    for case in golden("arch.json")["cases"]:
+        kinds.setdefault(case["config_input"]["model_type"], set()).add(case["kind"].split("-")[0])
+    for model_type in ARCHS:
+        assert {"defaults", "published"} <= kinds[model_type], model_type
+        if model_type != "deepseek_v3":
+            assert "random" in kinds[model_type], model_type
 
 
 def _spec_cases() -> list[tuple[str, str]]:

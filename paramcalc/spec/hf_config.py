@@ -33,7 +33,9 @@ from typing import Any
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.spec.common import describe_value
+from paramcalc.spec.hf_arch import QA, SEQ_CLS, TAGGING
 from paramcalc.spec.hf_families import (
+    ARCHS,
     BASE,
     BOOL,
     CAUSAL_LM,
@@ -42,6 +44,7 @@ from paramcalc.spec.hf_families import (
     FAMILIES,
     INT,
     INT_LIST,
+    LEGACY_HEADS,
     MASKED_LM,
     MOE_LAYOUT,
     OPT_INT,
@@ -64,6 +67,9 @@ _ROLE_SUFFIXES = (
     ("LMHeadModel", CAUSAL_LM),
     ("ForMaskedLM", MASKED_LM),
     ("EncoderModel", ENCODER),
+    ("ForSequenceClassification", SEQ_CLS),  # hfdec: task heads of decoder families
+    ("ForTokenClassification", TAGGING),
+    ("ForQuestionAnswering", QA),
     ("Model", BASE),
 )
 
@@ -80,6 +86,8 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     cfg = resolve(family, doc, where)
     architecture, role = _architecture(family, doc, where)
     builder = {"gpt2": _gpt2, "bert": _bert, "t5": _t5}.get(family.model_type, _decoder)
+    if family.model_type in ARCHS:  # hfdec: table-driven families (paramcalc/spec/hf_arch.py)
+        from paramcalc.spec.hf_build import build_arch as builder
     build = _Build(family, cfg, role, doc, where, tie_policy)
     if "architectures" not in doc:
         build.notes.append(f"no 'architectures' in the config: counted as {architecture}")
@@ -159,11 +167,25 @@ def family_of(doc: Mapping[str, Any], where: _Where | None = None) -> Family:
     if isinstance(model_type, str) and model_type in FAMILIES:
         return FAMILIES[model_type]
     location = where.at("model_type") if where else None
+    near = nearest_families(model_type) if isinstance(model_type, str) else []
+    closest = f"; nearest known: {', '.join(near)}" if near else ""
     raise SpecError(
-        f"unsupported model_type {describe_value(model_type)}",
+        f"unsupported model_type {describe_value(model_type)}{closest}",
         location=location,
-        hint=f"paramcalc counts these Hugging Face families: {', '.join(SUPPORTED)}",
+        hint=f"paramcalc counts these Hugging Face families: {', '.join(SUPPORTED)}; to count another, "
+        "write its blocks as a 'framework: pytorch' spec (docs/pytorch-notes.md)",
     )
+
+
+def nearest_families(model_type: str) -> list[str]:
+    """Up to three known families whose name is closest (``qwen2_5_vl`` -> ``qwen2``, ``falcon_h1`` -> ``falcon``)."""
+    from difflib import get_close_matches  # the error path only
+
+    key = model_type.lower().replace("-", "_")
+    prefixed = [name for name in SUPPORTED if key.startswith(name) or name.startswith(key)]
+    prefixed.sort(key=len, reverse=True)
+    similar = get_close_matches(key, SUPPORTED, n=3, cutoff=0.6)
+    return list(dict.fromkeys([*prefixed, *similar]))[:3]
 
 
 def resolve(family: Family, doc: Mapping[str, Any], where: _Where | None = None) -> dict[str, Any]:
@@ -480,7 +502,10 @@ def _stack(prefix: str, class_name: str, groups: list[tuple[list[int], dict[str,
 def _decoder(build: _Build) -> list[LayerSpec]:
     """Llama-style decoders: embed_tokens, the layers, the final norm, lm_head."""
     family, cfg, role = build.family, build.cfg, build.role
-    base = "model." if role == CAUSAL_LM else ""
+    from paramcalc.spec.hf_build import base_prefix, head_rows
+
+    heads = LEGACY_HEADS[family.model_type]
+    base = base_prefix(heads, role)
     prefix = family.prefix
     embed = f"{prefix}TextScaledWordEmbedding" if family.model_type in ("gemma", "gemma2") else "Embedding"
     layers = [
@@ -524,13 +549,7 @@ def _decoder(build: _Build) -> list[LayerSpec]:
             name=f"{base}norm",
         )
     )
-    if role == CAUSAL_LM:
-        tied: tuple[tuple[str, str], ...] = ()
-        if cfg["tie_word_embeddings"]:
-            tied = (("weight", "model.embed_tokens.weight"),)
-            build.tie_note("lm_head.weight", "model.embed_tokens.weight")
-        layers.append(_lm_head(cfg["hidden_size"], cfg["vocab_size"], tied))
-    return layers
+    return layers + head_rows(build, heads, base, cfg["hidden_size"], False)
 
 
 def _lm_head(hidden: int, vocab: int, tied: tuple[tuple[str, str], ...]) -> LayerSpec:

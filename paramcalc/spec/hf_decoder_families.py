@@ -1,0 +1,738 @@
+"""Decoder LLM families as table rows (:class:`~paramcalc.spec.hf_arch.Arch`), transformers 5.24.
+
+Each row is copied from ``transformers/models/<family>/configuration_<family>.py`` (fields,
+defaults, ``attribute_map``, ``__post_init__``) and ``modeling_<family>.py`` (the modules, in
+the order ``__init__`` registers them, which is the order of ``named_parameters()``).  The
+``derive`` functions do what those two files compute: ``head_dim = hidden // heads`` unless a
+``head_dim`` key says otherwise, key/value heads (MQA: 1, GQA: fewer), the MLP width, which
+norms exist.  The golden corpus (``tools/hf_golden_arch.py``) checks every row against real
+transformers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from paramcalc.spec.hf_arch import (
+    BASE,
+    CAUSAL_LM,
+    LAYERS,
+    QA,
+    SEQ_CLS,
+    TAGGING,
+    Arch,
+    Emb,
+    Experts,
+    Heads,
+    Lin,
+    Norm,
+    Sub,
+    fused_qkv,
+    gated_mlp,
+    norms,
+    plain_mlp,
+    qkvo,
+)
+from paramcalc.spec.hf_families import BOOL, EXTRA, INT, OPT_INT
+
+_NO_TOKEN = (BASE, CAUSAL_LM, SEQ_CLS, QA)
+_NO_QA = (BASE, CAUSAL_LM, SEQ_CLS, TAGGING)
+_LM_ONLY = (BASE, CAUSAL_LM)
+
+
+def _heads_of(cfg: Mapping[str, Any], h: str, heads: str) -> tuple[int, int]:
+    """``(hidden, heads)``, refusing what the attention modules refuse (no heads, or more heads than features)."""
+    hidden, n = cfg[h], cfg[heads]
+    if n <= 0:
+        raise ZeroDivisionError(f"{heads} is {n}")
+    return hidden, n
+
+
+def _attention(
+    cfg: Mapping[str, Any],
+    h: str = "hidden_size",
+    heads: str = "num_attention_heads",
+    kv: str = "num_key_value_heads",
+    divide: bool = False,
+) -> dict[str, Any]:
+    """The common sizes: h, heads, kv_heads, head_dim, q_width, kv_width, V (when known)."""
+    hidden, n = _heads_of(cfg, h, heads)
+    head_dim = cfg.get("head_dim") or hidden // n
+    if divide and head_dim * n != hidden:
+        raise TypeError(f"hidden size {hidden} is not a multiple of the {n} heads")
+    kv_heads = cfg.get(kv) or n
+    return {
+        "h": hidden,
+        "heads": n,
+        "kv_heads": kv_heads,
+        "head_dim": head_dim,
+        "q_width": n * head_dim,
+        "kv_width": kv_heads * head_dim,
+    }
+
+
+def _sizes(vocab: int, hidden: int, inter: int, layers: int, heads: int) -> dict[str, tuple[Any, str]]:
+    return {
+        "vocab_size": (vocab, INT),
+        "hidden_size": (hidden, INT),
+        "intermediate_size": (inter, INT),
+        "num_hidden_layers": (layers, INT),
+        "num_attention_heads": (heads, INT),
+    }
+
+
+def _opt(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    dims = _attention(cfg, divide=True)
+    proj = cfg["word_embed_proj_dim"] or dims["h"]
+    affine = cfg["layer_norm_elementwise_affine"]
+    final = cfg["do_layer_norm_before"] and not cfg["_remove_final_layer_norm"]
+    return {
+        **dims,
+        "I": cfg["ffn_dim"],
+        "W": proj,
+        "proj": proj != dims["h"],
+        "affine": affine,
+        "final": final and affine,
+        "bias": cfg["enable_bias"],
+    }
+
+
+def _falcon(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    dims = _attention(cfg, kv="num_kv_heads", divide=True)
+    h, heads, hd = dims["h"], dims["heads"], dims["head_dim"]
+    new, parallel = cfg["new_decoder_architecture"], cfg["parallel_attn"]
+    if new:
+        qkv = (2 * dims["kv_heads"] + heads) * hd
+    elif cfg["multi_query"]:
+        qkv = h + 2 * hd
+    else:
+        qkv = 3 * h
+    lns = cfg["num_ln_in_parallel_attn"]
+    lns = 2 if lns is None and new else lns
+    return {
+        **dims,
+        "qkv_width": qkv,
+        "I": cfg["ffn_hidden_size"] or 4 * h,
+        "bias": cfg["bias"],
+        "parallel": parallel,
+        "two_ln": parallel and lns == 2,
+        "one_ln": parallel and lns != 2,
+    }
+
+
+def _plain(cfg: Mapping[str, Any], **flags: Any) -> dict[str, Any]:
+    return {**_attention(cfg), "I": cfg["intermediate_size"], **flags}
+
+
+def _gpt(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    dims = _attention(cfg, "n_embd", "n_head", divide=True)
+    h = dims["h"]
+    return {**dims, "I": cfg["n_inner"] or 4 * h}
+
+
+def _bigcode(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    dims = _gpt(cfg)
+    mq = cfg["multi_query"]
+    if mq and cfg["add_cross_attention"]:
+        raise TypeError("cross-attention is not implemented for multi-query attention (multi_query true)")
+    kv = dims["head_dim"] if mq else dims["h"]
+    return {**dims, "qkv_width": dims["h"] + 2 * kv, "kv2": 2 * dims["h"], "cross": cfg["add_cross_attention"]}
+
+
+def _bloom(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    dims = _attention(cfg, "hidden_size", "n_head", divide=True)
+    return {**dims, "qkv_width": 3 * dims["h"], "I": 4 * dims["h"]}
+
+
+def _neox(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    dims = _attention(cfg, divide=True)
+    return {**dims, "qkv_width": 3 * dims["h"], "I": cfg["intermediate_size"], "bias": cfg["attention_bias"]}
+
+
+def _deepseek_v3(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    h, heads = _heads_of(cfg, "hidden_size", "num_attention_heads")
+    nope, rope, v = cfg["qk_nope_head_dim"], cfg["qk_rope_head_dim"], cfg["v_head_dim"]
+    q_lora, kv_lora = cfg["q_lora_rank"], cfg["kv_lora_rank"]
+    return {
+        "h": h,
+        "heads": heads,
+        "q_width": heads * (nope + rope),
+        "q_lora": q_lora or 0,
+        "lora": q_lora is not None,
+        "kv_a": kv_lora + rope,
+        "kv_lora": kv_lora,
+        "kv_b": heads * (nope + v),
+        "o_in": heads * v,
+        "bias": cfg["attention_bias"],
+        "I": cfg["intermediate_size"],
+        "I_e": cfg["moe_intermediate_size"],
+        "I_s": cfg["moe_intermediate_size"] * cfg["n_shared_experts"],
+        "E": cfg["n_routed_experts"],
+        "k": cfg["num_experts_per_tok"],
+    }
+
+
+def _mla(norm_bias: bool = False) -> Sub:
+    """Multi-head latent attention (DeepSeek-V2/V3): low-rank q and kv with their RMS norms."""
+    return Sub(
+        "self_attn",
+        (
+            Lin("q_proj", "q_width", "h", when="!lora"),
+            Lin("q_a_proj", "q_lora", "h", "bias", when="lora"),
+            Norm("q_a_layernorm", ("q_lora",), when="lora"),
+            Lin("q_b_proj", "q_width", "q_lora", when="lora"),
+            Lin("kv_a_proj_with_mqa", "kv_a", "h", "bias"),
+            Norm("kv_a_layernorm", ("kv_lora",)),
+            Lin("kv_b_proj", "kv_b", "kv_lora"),
+            Lin("o_proj", "h", "o_in", "bias"),
+        ),
+    )
+
+
+_GPT_ALIASES = {
+    "hidden_size": "n_embd",
+    "max_position_embeddings": "n_positions",
+    "num_attention_heads": "n_head",
+    "num_hidden_layers": "n_layer",
+}
+
+ROWS: tuple[Arch, ...] = (
+    Arch(
+        "opt",
+        "OPTConfig",
+        "OPT",
+        {
+            "vocab_size": (50272, INT),
+            "hidden_size": (768, INT),
+            "num_hidden_layers": (12, INT),
+            "ffn_dim": (3072, INT),
+            "max_position_embeddings": (2048, INT),
+            "do_layer_norm_before": (True, BOOL),
+            "_remove_final_layer_norm": (False, BOOL),
+            "word_embed_proj_dim": (None, OPT_INT),
+            "num_attention_heads": (12, INT),
+            "pad_token_id": (1, OPT_INT),
+            "enable_bias": (True, BOOL),
+            "layer_norm_elementwise_affine": (True, BOOL),
+            "tie_word_embeddings": (True, BOOL),
+        },
+        _opt,
+        top=(
+            Emb("embed_tokens", cols="W", padding=True),
+            Emb("embed_positions", rows="max_position_embeddings", offset=2),
+            Lin("project_out", "W", "h", when="proj"),
+            Lin("project_in", "h", "W", when="proj"),
+            Norm("final_layer_norm", bias=True, when="final"),
+            LAYERS,
+        ),
+        block=(
+            qkvo("out_proj", "bias", "bias", order="kvq"),
+            Norm("self_attn_layer_norm", bias=True, when="affine"),
+            Lin("fc1", "I", "h", "bias"),
+            Lin("fc2", "h", "I", "bias"),
+            Norm("final_layer_norm", bias=True, when="affine"),
+        ),
+        heads=Heads(_NO_TOKEN, out="W"),
+        inner="decoder",
+        summary={"attention": "MHA", "position": "learned (+2 offset)", "norm": "LayerNorm", "mlp": "plain fc1/fc2"},
+    ),
+    Arch(
+        "falcon",
+        "FalconConfig",
+        "Falcon",
+        {
+            "vocab_size": (65024, INT),
+            "hidden_size": (4544, INT),
+            "num_hidden_layers": (32, INT),
+            "num_attention_heads": (71, INT),
+            "num_ln_in_parallel_attn": (None, OPT_INT),
+            "num_kv_heads": (None, OPT_INT),
+            "alibi": (False, BOOL),
+            "new_decoder_architecture": (False, BOOL),
+            "multi_query": (True, BOOL),
+            "parallel_attn": (True, BOOL),
+            "bias": (False, BOOL),
+            "max_position_embeddings": (2048, INT),
+            "pad_token_id": (None, OPT_INT),
+            "ffn_hidden_size": (None, OPT_INT),
+            "tie_word_embeddings": (True, BOOL),
+        },
+        _falcon,
+        top=(Emb("word_embeddings"), LAYERS, Norm("ln_f", bias=True)),
+        block=(
+            fused_qkv(bias="bias"),
+            plain_mlp("dense_h_to_4h", "dense_4h_to_h", "bias"),
+            Norm("post_attention_layernorm", bias=True, when="!parallel"),
+            Norm("input_layernorm", bias=True, when="!parallel"),
+            Norm("ln_attn", bias=True, when="two_ln"),
+            Norm("ln_mlp", bias=True, when="two_ln"),
+            Norm("input_layernorm", bias=True, when="one_ln"),
+        ),
+        heads=Heads(base="transformer", tagger_name="classifier", tie_to="word_embeddings"),
+        layers="h",
+        summary={
+            "attention": "MQA / GQA (new_decoder_architecture) / MHA, fused qkv",
+            "position": "rotary or ALiBi",
+            "norm": "LayerNorm",
+            "mlp": "plain",
+        },
+    ),
+    Arch(
+        "phi",
+        "PhiConfig",
+        "Phi",
+        {
+            **_sizes(51200, 2048, 8192, 24, 32),
+            "num_key_value_heads": (None, OPT_INT),
+            "head_dim": (None, EXTRA),
+            "max_position_embeddings": (2048, INT),
+            "tie_word_embeddings": (False, BOOL),
+            "qk_layernorm": (False, BOOL),
+            "pad_token_id": (None, OPT_INT),
+        },
+        lambda cfg: _plain(cfg, qk_ln=cfg["qk_layernorm"]),
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("final_layernorm", bias=True)),
+        block=(
+            Sub(
+                "self_attn",
+                (
+                    Lin("q_proj", "q_width", "h", True),
+                    Lin("k_proj", "kv_width", "h", True),
+                    Lin("v_proj", "kv_width", "h", True),
+                    Lin("dense", "h", "q_width", True),
+                    Norm("q_layernorm", ("head_dim",), True, when="qk_ln"),
+                    Norm("k_layernorm", ("head_dim",), True, when="qk_ln"),
+                ),
+            ),
+            plain_mlp("fc1", "fc2"),
+            Norm("input_layernorm", bias=True),
+        ),
+        heads=Heads(_NO_QA, lm_bias=True),
+        summary={
+            "attention": "MHA/GQA, biases",
+            "position": "partial rotary",
+            "norm": "LayerNorm (parallel block)",
+            "mlp": "plain fc1/fc2",
+        },
+    ),
+    Arch(
+        "gpt_neox",
+        "GPTNeoXConfig",
+        "GPTNeoX",
+        {
+            "vocab_size": (50432, INT),
+            "hidden_size": (6144, INT),
+            "num_hidden_layers": (44, INT),
+            "num_attention_heads": (64, INT),
+            "intermediate_size": (24576, INT),
+            "max_position_embeddings": (2048, INT),
+            "pad_token_id": (None, OPT_INT),
+            "tie_word_embeddings": (False, BOOL),
+            "use_parallel_residual": (True, BOOL),
+            "attention_bias": (True, BOOL),
+        },
+        _neox,
+        top=(Emb("embed_in"), LAYERS, Norm("final_layer_norm", bias=True)),
+        block=(
+            *norms("input_layernorm", "post_attention_layernorm", bias=True),
+            fused_qkv(bias="bias", path="attention"),
+            plain_mlp("dense_h_to_4h", "dense_4h_to_h"),
+        ),
+        heads=Heads(base="gpt_neox", tagger_name="classifier", tie_to="embed_in"),
+        summary={"attention": "MHA, fused qkv", "position": "partial rotary", "norm": "LayerNorm", "mlp": "plain"},
+    ),
+    Arch(
+        "gptj",
+        "GPTJConfig",
+        "GPTJ",
+        {
+            "vocab_size": (50400, INT),
+            "n_positions": (2048, INT),
+            "n_embd": (4096, INT),
+            "n_layer": (28, INT),
+            "n_head": (16, INT),
+            "rotary_dim": (64, OPT_INT),
+            "n_inner": (None, OPT_INT),
+            "pad_token_id": (None, OPT_INT),
+            "tie_word_embeddings": (False, BOOL),
+        },
+        _gpt,
+        top=(Emb("wte"), LAYERS, Norm("ln_f", bias=True)),
+        block=(
+            Norm("ln_1", bias=True),
+            qkvo("out_proj", order="kvq", path="attn"),
+            plain_mlp("fc_in", "fc_out"),
+        ),
+        heads=Heads(_NO_TOKEN, base="transformer", lm_bias=True, tie_to="wte"),
+        aliases=_GPT_ALIASES,
+        layers="h",
+        layers_key="n_layer",
+        summary={
+            "attention": "MHA",
+            "position": "rotary (rotary_dim)",
+            "norm": "LayerNorm (parallel block)",
+            "mlp": "plain",
+        },
+    ),
+    Arch(
+        "gpt_bigcode",
+        "GPTBigCodeConfig",
+        "GPTBigCode",
+        {
+            "vocab_size": (50257, INT),
+            "n_positions": (1024, INT),
+            "n_embd": (768, INT),
+            "n_layer": (12, INT),
+            "n_head": (12, INT),
+            "n_inner": (None, OPT_INT),
+            "pad_token_id": (None, OPT_INT),
+            "multi_query": (True, BOOL),
+            "add_cross_attention": (False, BOOL),
+            "tie_word_embeddings": (True, BOOL),
+        },
+        _bigcode,
+        top=(Emb("wte"), Emb("wpe", rows="n_positions"), LAYERS, Norm("ln_f", bias=True)),
+        block=(
+            Norm("ln_1", bias=True),
+            Sub("attn", (Lin("c_attn", "qkv_width", "h", True), Lin("c_proj", "h", "h", True))),
+            Norm("ln_2", bias=True),
+            Sub(
+                "crossattention",
+                (Lin("c_attn", "kv2", "h", True), Lin("q_attn", "h", "h", True), Lin("c_proj", "h", "h", True)),
+                when="cross",
+            ),
+            Norm("ln_cross_attn", bias=True, when="cross"),
+            plain_mlp("c_fc", "c_proj"),
+        ),
+        heads=Heads((BASE, CAUSAL_LM, SEQ_CLS, TAGGING), base="transformer", tagger_name="classifier", tie_to="wte"),
+        aliases=_GPT_ALIASES,
+        layers="h",
+        layers_key="n_layer",
+        summary={
+            "attention": "MQA (multi_query) or MHA, fused qkv",
+            "position": "learned",
+            "norm": "LayerNorm",
+            "mlp": "plain",
+        },
+    ),
+    Arch(
+        "bloom",
+        "BloomConfig",
+        "Bloom",
+        {
+            "vocab_size": (250880, INT),
+            "hidden_size": (64, INT),
+            "n_layer": (2, INT),
+            "n_head": (8, INT),
+            "pad_token_id": (None, OPT_INT),
+            "tie_word_embeddings": (True, BOOL),
+        },
+        _bloom,
+        top=(Emb("word_embeddings"), Norm("word_embeddings_layernorm", bias=True), LAYERS, Norm("ln_f", bias=True)),
+        block=(
+            Norm("input_layernorm", bias=True),
+            fused_qkv(bias=True),
+            Norm("post_attention_layernorm", bias=True),
+            plain_mlp("dense_h_to_4h", "dense_4h_to_h"),
+        ),
+        heads=Heads(base="transformer", tagger_name="classifier", tie_to="word_embeddings"),
+        aliases={"num_hidden_layers": "n_layer", "num_attention_heads": "n_head", "n_embed": "hidden_size"},
+        layers="h",
+        layers_key="n_layer",
+        summary={
+            "attention": "MHA, fused qkv",
+            "position": "ALiBi",
+            "norm": "LayerNorm (+ after the embedding)",
+            "mlp": "plain, 4h",
+        },
+    ),
+    Arch(
+        "starcoder2",
+        "Starcoder2Config",
+        "Starcoder2",
+        {
+            **_sizes(49152, 3072, 12288, 30, 24),
+            "num_key_value_heads": (2, OPT_INT),
+            "head_dim": (None, EXTRA),
+            "max_position_embeddings": (4096, INT),
+            "pad_token_id": (None, OPT_INT),
+            "use_bias": (True, BOOL),
+            "tie_word_embeddings": (True, BOOL),
+        },
+        lambda cfg: _plain(cfg, bias=cfg["use_bias"]),
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm", bias=True)),
+        block=(
+            qkvo(bias="bias", o_bias="bias"),
+            plain_mlp("c_fc", "c_proj", "bias"),
+            *norms("input_layernorm", "post_attention_layernorm", bias=True),
+        ),
+        heads=Heads(_NO_QA),
+        summary={
+            "attention": "GQA, biases (use_bias)",
+            "position": "rotary",
+            "norm": "LayerNorm",
+            "mlp": "plain c_fc/c_proj",
+        },
+    ),
+    Arch(
+        "stablelm",
+        "StableLmConfig",
+        "StableLm",
+        {
+            **_sizes(50304, 2560, 6912, 32, 32),
+            "num_key_value_heads": (32, OPT_INT),
+            "max_position_embeddings": (4096, INT),
+            "tie_word_embeddings": (False, BOOL),
+            "use_qkv_bias": (False, BOOL),
+            "qk_layernorm": (False, BOOL),
+            "use_parallel_residual": (False, BOOL),
+            "pad_token_id": (None, OPT_INT),
+        },
+        lambda cfg: _plain(
+            cfg, qkv_bias=cfg["use_qkv_bias"], qk_ln=cfg["qk_layernorm"], parallel=cfg["use_parallel_residual"]
+        ),
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm", bias=True)),
+        block=(
+            Sub(
+                "self_attn",
+                (
+                    Lin("q_proj", "q_width", "h", "qkv_bias"),
+                    Lin("k_proj", "kv_width", "h", "qkv_bias"),
+                    Lin("v_proj", "kv_width", "h", "qkv_bias"),
+                    Lin("o_proj", "h", "h"),
+                    Sub("q_layernorm.norms", (Norm("", ("head_dim",)),), when="qk_ln", repeat="heads"),
+                    Sub("k_layernorm.norms", (Norm("", ("head_dim",)),), when="qk_ln", repeat="kv_heads"),
+                ),
+            ),
+            gated_mlp(),
+            Norm("input_layernorm", bias=True),
+            Norm("post_attention_layernorm", bias=True, when="!parallel"),
+        ),
+        heads=Heads(_NO_QA),
+        summary={
+            "attention": "MHA/GQA, per-head q/k LayerNorms",
+            "position": "partial rotary",
+            "norm": "LayerNorm",
+            "mlp": "gated",
+        },
+    ),
+    Arch(
+        "olmo",
+        "OlmoConfig",
+        "Olmo",
+        {
+            **_sizes(50304, 4096, 11008, 32, 32),
+            "num_key_value_heads": (None, OPT_INT),
+            "head_dim": (None, EXTRA),
+            "max_position_embeddings": (2048, INT),
+            "pad_token_id": (1, OPT_INT),
+            "tie_word_embeddings": (False, BOOL),
+            "attention_bias": (False, BOOL),
+        },
+        lambda cfg: _plain(cfg, bias=cfg["attention_bias"]),
+        top=(Emb("embed_tokens", padding=True), LAYERS),
+        block=(qkvo(bias="bias", o_bias="bias"), gated_mlp()),
+        heads=Heads((BASE, CAUSAL_LM, SEQ_CLS)),
+        summary={"attention": "MHA/GQA", "position": "rotary", "norm": "LayerNorm without parameters", "mlp": "gated"},
+    ),
+    Arch(
+        "olmo2",
+        "Olmo2Config",
+        "Olmo2",
+        {
+            **_sizes(50304, 4096, 11008, 32, 32),
+            "num_key_value_heads": (None, OPT_INT),
+            "head_dim": (None, EXTRA),
+            "max_position_embeddings": (2048, INT),
+            "pad_token_id": (1, OPT_INT),
+            "tie_word_embeddings": (False, BOOL),
+            "attention_bias": (False, BOOL),
+        },
+        lambda cfg: _plain(cfg, bias=cfg["attention_bias"]),
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
+        block=(
+            Sub(
+                "self_attn",
+                (
+                    *qkvo(bias="bias", o_bias="bias").parts,
+                    Norm("q_norm", ("q_width",)),
+                    Norm("k_norm", ("kv_width",)),
+                ),
+            ),
+            gated_mlp(),
+            *norms("post_attention_layernorm", "post_feedforward_layernorm"),
+        ),
+        heads=Heads((BASE, CAUSAL_LM, SEQ_CLS)),
+        norm_class="Olmo2RMSNorm",
+        summary={
+            "attention": "MHA/GQA, q/k RMS norms over all heads",
+            "position": "rotary",
+            "norm": "RMSNorm after each sub-block",
+            "mlp": "gated",
+        },
+    ),
+    Arch(
+        "cohere",
+        "CohereConfig",
+        "Cohere",
+        {
+            **_sizes(256000, 8192, 22528, 40, 64),
+            "num_key_value_heads": (None, OPT_INT),
+            "head_dim": (None, EXTRA),
+            "max_position_embeddings": (8192, INT),
+            "pad_token_id": (0, OPT_INT),
+            "tie_word_embeddings": (True, BOOL),
+            "attention_bias": (False, BOOL),
+            "use_qk_norm": (False, BOOL),
+        },
+        lambda cfg: _plain(cfg, bias=cfg["attention_bias"], qk_norm=cfg["use_qk_norm"]),
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
+        block=(
+            Sub(
+                "self_attn",
+                (
+                    *qkvo(bias="bias", o_bias="bias").parts,
+                    Norm("q_norm", ("heads", "head_dim"), when="qk_norm"),
+                    Norm("k_norm", ("kv_heads", "head_dim"), when="qk_norm"),
+                ),
+            ),
+            gated_mlp(),
+            Norm("input_layernorm"),
+        ),
+        heads=Heads(_LM_ONLY),
+        norm_class="CohereLayerNorm",
+        summary={
+            "attention": "MHA/GQA, optional per-head q/k norms",
+            "position": "rotary",
+            "norm": "LayerNorm without bias (parallel block)",
+            "mlp": "gated",
+        },
+    ),
+    Arch(
+        "granite",
+        "GraniteConfig",
+        "Granite",
+        {
+            **_sizes(32000, 4096, 11008, 32, 32),
+            "num_key_value_heads": (None, OPT_INT),
+            "head_dim": (None, EXTRA),
+            "max_position_embeddings": (2048, INT),
+            "pad_token_id": (None, OPT_INT),
+            "tie_word_embeddings": (False, BOOL),
+            "attention_bias": (False, BOOL),
+            "mlp_bias": (False, BOOL),
+        },
+        lambda cfg: _plain(cfg, bias=cfg["attention_bias"], mlp_bias=cfg["mlp_bias"]),
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
+        block=(
+            qkvo(bias="bias", o_bias="bias"),
+            gated_mlp(bias="mlp_bias"),
+            *norms("input_layernorm", "post_attention_layernorm"),
+        ),
+        heads=Heads(_LM_ONLY),
+        norm_class="GraniteRMSNorm",
+        summary={"attention": "MHA/GQA", "position": "rotary", "norm": "RMSNorm", "mlp": "gated"},
+    ),
+    Arch(
+        "gemma3_text",
+        "Gemma3TextConfig",
+        "Gemma3",
+        {
+            **_sizes(262208, 2304, 9216, 26, 8),
+            "num_key_value_heads": (4, INT),
+            "head_dim": (256, INT),
+            "max_position_embeddings": (131072, INT),
+            "pad_token_id": (0, OPT_INT),
+            "tie_word_embeddings": (True, BOOL),
+            "attention_bias": (False, BOOL),
+        },
+        lambda cfg: _plain(cfg, bias=cfg["attention_bias"]),
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
+        block=(
+            Sub(
+                "self_attn",
+                (
+                    *qkvo(bias="bias", o_bias="bias").parts,
+                    Norm("q_norm", ("head_dim",)),
+                    Norm("k_norm", ("head_dim",)),
+                ),
+            ),
+            gated_mlp(),
+            *norms(
+                "input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm", "post_feedforward_layernorm"
+            ),
+        ),
+        heads=Heads(
+            (BASE, CAUSAL_LM, SEQ_CLS),
+            class_names={BASE: "Gemma3TextModel", SEQ_CLS: "Gemma3TextForSequenceClassification"},
+        ),
+        norm_class="Gemma3RMSNorm",
+        summary={
+            "attention": "GQA, q/k RMS norms, head_dim 256",
+            "position": "rotary (local/global)",
+            "norm": "RMSNorm, four per layer",
+            "mlp": "gated",
+        },
+    ),
+    Arch(
+        "deepseek_v3",
+        "DeepseekV3Config",
+        "DeepseekV3",
+        {
+            **_sizes(129280, 7168, 18432, 61, 128),
+            "moe_intermediate_size": (2048, INT),
+            "num_key_value_heads": (None, OPT_INT),
+            "n_shared_experts": (1, INT),
+            "n_routed_experts": (256, INT),
+            "kv_lora_rank": (512, INT),
+            "q_lora_rank": (1536, OPT_INT),
+            "qk_rope_head_dim": (64, INT),
+            "v_head_dim": (128, INT),
+            "qk_nope_head_dim": (128, INT),
+            "num_experts_per_tok": (8, INT),
+            "first_k_dense_replace": (3, INT),
+            "max_position_embeddings": (4096, INT),
+            "pad_token_id": (None, OPT_INT),
+            "tie_word_embeddings": (False, BOOL),
+            "attention_bias": (False, BOOL),
+        },
+        _deepseek_v3,
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
+        block=(
+            _mla(),
+            gated_mlp(when="!sparse"),
+            Sub(
+                "mlp",
+                (Experts(), Lin("gate", "E", "h"), gated_mlp("shared_experts", "I_s")),
+                when="sparse",
+            ),
+            *norms("input_layernorm", "post_attention_layernorm"),
+        ),
+        heads=Heads(_NO_QA),
+        aliases={"num_local_experts": "n_routed_experts", "num_experts": "n_routed_experts"},
+        norm_class="DeepseekV3RMSNorm",
+        sparse=lambda cfg, i: i >= cfg["first_k_dense_replace"],
+        summary={
+            "attention": "MLA (low-rank q and kv)",
+            "position": "rotary (decoupled)",
+            "norm": "RMSNorm",
+            "mlp": "dense first, then MoE with shared experts",
+        },
+    ),
+)
+"""The decoder rows, one per ``model_type``."""
+
+LEGACY_HEADS: dict[str, Heads] = {
+    "llama": Heads(qa_base="transformer"),
+    "mistral": Heads(),
+    "mixtral": Heads(),
+    "qwen2": Heads(qa_base="transformer"),
+    "qwen2_moe": Heads(),
+    "qwen3": Heads(qa_base="transformer"),
+    "qwen3_moe": Heads(qa_base="transformer"),
+    "gemma": Heads(_NO_QA),
+    "gemma2": Heads(_NO_QA),
+    "phi3": Heads(_NO_QA),
+}
+"""The heads of the hand-written Llama-style families (``paramcalc/rules/hf_decoders.py``)."""
