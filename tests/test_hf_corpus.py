@@ -147,9 +147,7 @@ def test_every_table_family_has_defaults_published_and_random_goldens() -> None:
     for case in golden("arch.json")["cases"]:
         kinds.setdefault(case["config_input"]["model_type"], set()).add(case["kind"].split("-")[0])
     for model_type in ARCHS:
-        assert {"defaults", "published"} <= kinds[model_type], model_type
-        if model_type != "deepseek_v3":
-            assert "random" in kinds[model_type], model_type
+        assert {"defaults", "published", "random"} <= kinds[model_type], model_type
 
 
 def _spec_cases() -> list[tuple[str, str]]:

@@ -56,6 +56,9 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
         {"Model": "Gemma3TextModel", "ForSequenceClassification": "Gemma3TextForSequenceClassification"},
     ),
     "deepseek_v3": ("DeepseekV3", ROLES[:4], {}),
+    "deepseek_v2": ("DeepseekV2", ROLES[:3], {}),
+    "phimoe": ("Phimoe", ROLES[:3], {}),
+    "granitemoe": ("GraniteMoe", ROLES[:2], {}),
     # hand-written Llama-style families: their task heads
     "llama": ("Llama", ROLES[2:], {}),
     "mistral": ("Mistral", ROLES[2:], {}),
@@ -68,6 +71,8 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
     "gemma2": ("Gemma2", ROLES[2:4], {}),
     "phi3": ("Phi3", ROLES[2:4], {}),
 }
+
+_STD = ("hidden_size", "num_attention_heads", "num_hidden_layers", "intermediate_size", "num_key_value_heads")
 
 #: model_type -> (config keys: hidden, heads, layers, inner MLP width or None, kv heads or None), booleans to flip
 KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[str, ...]]] = {
@@ -124,6 +129,10 @@ KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[str, 
         ("hidden_size", "num_attention_heads", "num_hidden_layers", "intermediate_size", "num_key_value_heads"),
         ("attention_bias", "tie_word_embeddings"),
     ),
+    "phimoe": (_STD, ("attention_bias", "lm_head_bias", "tie_word_embeddings")),
+    "granitemoe": (_STD, ("attention_bias", "tie_word_embeddings")),
+    "deepseek_v3": (_STD[:4] + (None,), ("attention_bias", "tie_word_embeddings")),
+    "deepseek_v2": (_STD[:4] + (None,), ("attention_bias", "mlp_bias", "tie_word_embeddings")),
 }
 
 PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -383,6 +392,62 @@ PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
             "vocab_size": 129280,
         },
     ),
+    (
+        "phi-3.5-moe",
+        "microsoft/Phi-3.5-MoE-instruct",
+        "PhimoeForCausalLM",
+        {
+            "model_type": "phimoe",
+            "hidden_size": 4096,
+            "intermediate_size": 6400,
+            "num_attention_heads": 32,
+            "num_key_value_heads": 8,
+            "num_hidden_layers": 32,
+            "num_local_experts": 16,
+            "num_experts_per_tok": 2,
+            "vocab_size": 32064,
+            "attention_bias": True,
+            "lm_head_bias": True,
+        },
+    ),
+    (
+        "granite-3.0-1b-a400m",
+        "ibm-granite/granite-3.0-1b-a400m-base",
+        "GraniteMoeForCausalLM",
+        {
+            "model_type": "granitemoe",
+            "hidden_size": 1024,
+            "intermediate_size": 512,
+            "num_attention_heads": 16,
+            "num_key_value_heads": 8,
+            "num_hidden_layers": 24,
+            "num_local_experts": 32,
+            "num_experts_per_tok": 8,
+            "vocab_size": 49155,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "deepseek-v2-lite",
+        "deepseek-ai/DeepSeek-V2-Lite",
+        "DeepseekV2ForCausalLM",
+        {
+            "model_type": "deepseek_v2",
+            "hidden_size": 2048,
+            "intermediate_size": 10944,
+            "moe_intermediate_size": 1408,
+            "num_hidden_layers": 27,
+            "num_attention_heads": 16,
+            "num_key_value_heads": 16,
+            "n_shared_experts": 2,
+            "n_routed_experts": 64,
+            "num_experts_per_tok": 6,
+            "first_k_dense_replace": 1,
+            "q_lora_rank": None,
+            "kv_lora_rank": 512,
+            "vocab_size": 102400,
+        },
+    ),
 ]
 
 
@@ -423,6 +488,20 @@ def _random(model_type: str, rng: random.Random) -> dict[str, Any]:
         config["num_ln_in_parallel_attn"] = rng.choice((1, 2))
     if model_type == "gemma3_text":
         config["head_dim"] = rng.choice((2, 4, 8))
+    if model_type in ("phimoe", "granitemoe"):
+        config["num_local_experts"] = rng.randint(1, 5)
+        config["num_experts_per_tok"] = rng.randint(1, config["num_local_experts"])
+    if model_type.startswith("deepseek"):
+        config["n_routed_experts"] = rng.randint(1, 5)
+        config["n_shared_experts"] = rng.randint(1, 2)
+        config["num_experts_per_tok"] = rng.randint(1, config["n_routed_experts"])
+        config["moe_intermediate_size"] = rng.randint(1, 12)
+        config["first_k_dense_replace"] = rng.randint(0, 2)
+        config["q_lora_rank"] = rng.choice((None, 4, 6))
+        config["kv_lora_rank"] = rng.choice((2, 4))
+        config["qk_rope_head_dim"] = rng.choice((2, 4))
+        config["qk_nope_head_dim"] = rng.choice((2, 4))
+        config["v_head_dim"] = rng.choice((2, 6))
     if model_type in ("phi", "stablelm"):
         config["partial_rotary_factor"] = 0.5
     if rng.random() < 0.3:
@@ -447,7 +526,7 @@ def _cases() -> list[Case]:
     for case_id, hub_id, model_class, config in PUBLISHED:
         _register(config["model_type"], model_class)
         # dense-then-MoE stacks are not homogeneous: listed in full, not truncated
-        kind = "published-full" if config["model_type"] == "deepseek_v3" else "published"
+        kind = "published-full" if config["model_type"].startswith("deepseek") else "published"
         cases.append(
             Case(f"arch-{case_id}", model_class, {**config, "architectures": [model_class]}, kind, hub_id=hub_id)
         )
@@ -466,6 +545,9 @@ def _cases() -> list[Case]:
 def main() -> int:
     """Build every case and write tests/golden/hf/arch.json."""
     hf_golden.MOE_KEYS["deepseek_v3"] = ("n_routed_experts", "num_experts_per_tok")
+    hf_golden.MOE_KEYS["deepseek_v2"] = ("n_routed_experts", "num_experts_per_tok")
+    hf_golden.MOE_KEYS["phimoe"] = ("num_local_experts", "num_experts_per_tok")
+    hf_golden.MOE_KEYS["granitemoe"] = ("num_local_experts", "num_experts_per_tok")
     records = []
     refused = []
     for case in _cases():

@@ -77,7 +77,7 @@ def walk(
             out.add(terms, piece)
         elif isinstance(part, Experts):
             experts, inner, h = dims["E"], dims[part.inner], dims["h"]
-            share = (dims["k"], experts)
+            share = None if dims.get("k") is None else (dims["k"], experts)  # DeepSeek-V2: no top-k by default
             gate_up = Term(
                 symbol("E", "gateup", taken),
                 join(prefix, part.path, "gate_up_proj"),

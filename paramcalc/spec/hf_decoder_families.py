@@ -170,7 +170,59 @@ def _deepseek_v3(cfg: Mapping[str, Any]) -> dict[str, Any]:
         "I_s": cfg["moe_intermediate_size"] * cfg["n_shared_experts"],
         "E": cfg["n_routed_experts"],
         "k": cfg["num_experts_per_tok"],
+        "mlp_bias": bool(cfg.get("mlp_bias", False)),
     }
+
+
+def _moe(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Mixtral-style MoE layers: every layer routes to k of E experts of intermediate_size."""
+    dims = _plain(cfg, bias=cfg["attention_bias"])
+    return {**dims, "I_e": dims["I"], "E": cfg["num_local_experts"], "k": cfg["num_experts_per_tok"]}
+
+
+def _deepseek(model_type: str, prefix: str, defaults: dict[str, tuple[Any, str]], summary: str) -> Arch:
+    """DeepSeek-V2 and V3: MLA attention, first_k_dense_replace dense layers, then MoE with shared experts."""
+    return Arch(
+        model_type,
+        f"{prefix}Config",
+        prefix,
+        defaults,
+        _deepseek_v3,
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
+        block=(
+            _mla(),
+            gated_mlp(bias="mlp_bias", when="!sparse"),
+            Sub(
+                "mlp",
+                (Experts(), Lin("gate", "E", "h"), gated_mlp("shared_experts", "I_s", bias="mlp_bias")),
+                when="sparse",
+            ),
+            *norms("input_layernorm", "post_attention_layernorm"),
+        ),
+        heads=Heads(_NO_QA if model_type == "deepseek_v3" else (BASE, CAUSAL_LM, SEQ_CLS)),
+        aliases={"num_local_experts": "n_routed_experts", "num_experts": "n_routed_experts"},
+        norm_class=f"{prefix}RMSNorm",
+        sparse=lambda cfg, i: i >= cfg["first_k_dense_replace"],
+        summary={
+            "attention": "MLA (low-rank q and kv)",
+            "position": "rotary (decoupled)",
+            "norm": "RMSNorm",
+            "mlp": summary,
+        },
+    )
+
+
+_DEEPSEEK_COMMON: dict[str, tuple[Any, str]] = {
+    "num_key_value_heads": (None, OPT_INT),
+    "kv_lora_rank": (512, INT),
+    "q_lora_rank": (1536, OPT_INT),
+    "qk_rope_head_dim": (64, INT),
+    "v_head_dim": (128, INT),
+    "qk_nope_head_dim": (128, INT),
+    "pad_token_id": (None, OPT_INT),
+    "tie_word_embeddings": (False, BOOL),
+    "attention_bias": (False, BOOL),
+}
 
 
 def _mla(norm_bias: bool = False) -> Sub:
@@ -675,50 +727,89 @@ ROWS: tuple[Arch, ...] = (
             "mlp": "gated",
         },
     ),
-    Arch(
+    _deepseek(
         "deepseek_v3",
-        "DeepseekV3Config",
         "DeepseekV3",
         {
             **_sizes(129280, 7168, 18432, 61, 128),
+            **_DEEPSEEK_COMMON,
             "moe_intermediate_size": (2048, INT),
-            "num_key_value_heads": (None, OPT_INT),
             "n_shared_experts": (1, INT),
             "n_routed_experts": (256, INT),
-            "kv_lora_rank": (512, INT),
-            "q_lora_rank": (1536, OPT_INT),
-            "qk_rope_head_dim": (64, INT),
-            "v_head_dim": (128, INT),
-            "qk_nope_head_dim": (128, INT),
             "num_experts_per_tok": (8, INT),
             "first_k_dense_replace": (3, INT),
             "max_position_embeddings": (4096, INT),
+        },
+        "first_k_dense_replace dense layers, then MoE with shared experts",
+    ),
+    _deepseek(
+        "deepseek_v2",
+        "DeepseekV2",
+        {
+            **_sizes(102400, 4096, 11008, 32, 32),
+            **_DEEPSEEK_COMMON,
+            "mlp_bias": (False, BOOL),
+            "head_dim": (None, OPT_INT),
+            "moe_intermediate_size": (1407, INT),
+            "n_shared_experts": (2, INT),
+            "n_routed_experts": (64, INT),
+            "num_experts_per_tok": (None, OPT_INT),
+            "first_k_dense_replace": (0, INT),
+            "max_position_embeddings": (2048, INT),
+        },
+        "MoE with shared experts (after first_k_dense_replace dense layers); no top-k by default",
+    ),
+    Arch(
+        "phimoe",
+        "PhimoeConfig",
+        "Phimoe",
+        {
+            **_sizes(32064, 4096, 6400, 32, 32),
+            "num_key_value_heads": (8, OPT_INT),
+            "head_dim": (None, EXTRA),
+            "max_position_embeddings": (131072, INT),
+            "pad_token_id": (None, OPT_INT),
+            "tie_word_embeddings": (False, BOOL),
+            "num_experts_per_tok": (2, INT),
+            "num_local_experts": (16, INT),
+            "attention_bias": (False, BOOL),
+            "lm_head_bias": (False, BOOL),
+        },
+        _moe,
+        top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm", bias=True)),
+        block=(
+            qkvo(bias="bias", o_bias="bias"),
+            Sub("mlp", (Lin("router", "E", "h"), Experts())),
+            *norms("input_layernorm", "post_attention_layernorm", bias=True),
+        ),
+        heads=Heads((BASE, CAUSAL_LM, SEQ_CLS), lm_bias="lm_head_bias"),
+        summary={"attention": "GQA", "position": "rotary", "norm": "LayerNorm", "mlp": "MoE, k of E experts"},
+    ),
+    Arch(
+        "granitemoe",
+        "GraniteMoeConfig",
+        "GraniteMoe",
+        {
+            **_sizes(32000, 4096, 11008, 32, 32),
+            "num_key_value_heads": (None, OPT_INT),
+            "head_dim": (None, EXTRA),
+            "max_position_embeddings": (2048, INT),
             "pad_token_id": (None, OPT_INT),
             "tie_word_embeddings": (False, BOOL),
             "attention_bias": (False, BOOL),
+            "num_local_experts": (8, INT),
+            "num_experts_per_tok": (2, INT),
         },
-        _deepseek_v3,
+        _moe,
         top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
         block=(
-            _mla(),
-            gated_mlp(when="!sparse"),
-            Sub(
-                "mlp",
-                (Experts(), Lin("gate", "E", "h"), gated_mlp("shared_experts", "I_s")),
-                when="sparse",
-            ),
+            qkvo(bias="bias", o_bias="bias"),
             *norms("input_layernorm", "post_attention_layernorm"),
+            Sub("block_sparse_moe", (Lin("router", "E", "h"), Experts())),
         ),
-        heads=Heads(_NO_QA),
-        aliases={"num_local_experts": "n_routed_experts", "num_experts": "n_routed_experts"},
-        norm_class="DeepseekV3RMSNorm",
-        sparse=lambda cfg, i: i >= cfg["first_k_dense_replace"],
-        summary={
-            "attention": "MLA (low-rank q and kv)",
-            "position": "rotary (decoupled)",
-            "norm": "RMSNorm",
-            "mlp": "dense first, then MoE with shared experts",
-        },
+        heads=Heads(_LM_ONLY),
+        norm_class="GraniteMoeRMSNorm",
+        summary={"attention": "MHA/GQA", "position": "rotary", "norm": "RMSNorm", "mlp": "MoE, k of E experts"},
     ),
 )
 """The decoder rows, one per ``model_type``."""
