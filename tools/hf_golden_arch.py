@@ -131,8 +131,8 @@ KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[str, 
     ),
     "phimoe": (_STD, ("attention_bias", "lm_head_bias", "tie_word_embeddings")),
     "granitemoe": (_STD, ("attention_bias", "tie_word_embeddings")),
-    "deepseek_v3": (_STD[:4] + (None,), ("attention_bias", "tie_word_embeddings")),
-    "deepseek_v2": (_STD[:4] + (None,), ("attention_bias", "mlp_bias", "tie_word_embeddings")),
+    "deepseek_v3": ((*_STD[:4], None), ("attention_bias", "tie_word_embeddings")),
+    "deepseek_v2": ((*_STD[:4], None), ("attention_bias", "mlp_bias", "tie_word_embeddings")),
 }
 
 PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
