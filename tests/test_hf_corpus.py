@@ -20,6 +20,7 @@ import pytest
 from conftest import GOLDEN, SPECS, RunCli
 
 from paramcalc.engine import analyze
+from paramcalc.errors import ParamcalcError
 from paramcalc.report import Report
 from paramcalc.spec.hf_config import spec_from_config
 from paramcalc.spec.hf_families import ARCHS, FAMILIES
@@ -174,3 +175,12 @@ def test_example_configs_in_specs_match_their_golden(run_cli: RunCli, spec: str,
     assert doc["name"] == case["model_class"]
     if case["moe"] is not None:
         assert doc["active_per_token"] == case["active_per_token"]
+
+
+REFUSED = {case["id"]: case for case in golden("arch.json")["refused"]}
+
+
+@pytest.mark.parametrize("case_id", sorted(REFUSED))
+def test_config_transformers_refuses_is_refused(case_id: str) -> None:
+    with pytest.raises(ParamcalcError):
+        count(REFUSED[case_id]["config_input"], case_id)

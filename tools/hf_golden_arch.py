@@ -474,8 +474,9 @@ def _register(model_type: str, model_class: str) -> None:
 def _random(model_type: str, rng: random.Random) -> dict[str, Any]:
     (h_key, heads_key, layers_key, inner_key, kv_key), flags = KNOBS[model_type]
     heads = rng.choice((1, 2, 3, 4))
-    head_dim = rng.choice((2, 4, 6, 8))
-    config: dict[str, Any] = {"model_type": model_type, h_key: heads * head_dim, heads_key: heads}
+    head_dim = rng.choice((2, 4, 6, 8, 3, 5))  # odd head sizes: RoPE refuses some
+    skew = rng.choice((0, 0, 0, 0, 1))  # now and then a hidden size the heads do not divide
+    config: dict[str, Any] = {"model_type": model_type, h_key: heads * head_dim + skew, heads_key: heads}
     config[layers_key] = rng.choice((0, 1, 2, 3))
     config["vocab_size"] = rng.randint(8, 64)
     if inner_key:
@@ -533,7 +534,7 @@ def _cases() -> list[Case]:
     rng = random.Random(SEED)
     for model_type in KNOBS:
         _, roles, _ = FAMILIES[model_type]
-        for i in range(6):
+        for i in range(10):
             config = _random(model_type, rng)
             role = rng.choice(roles)
             name = class_name(model_type, role)

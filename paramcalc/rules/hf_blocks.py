@@ -110,6 +110,8 @@ def dims_of(arch: Arch, cfg: Mapping[str, Any]) -> dict[str, Any]:
 def _block_rule(arch: Arch) -> Callable[[Args, Shape], Outcome]:
     def block(args: Args, x: Shape) -> Outcome:
         dims = dims_of(arch, args.values)
+        if "refuse" in dims:
+            raise LayerError(dims["refuse"], hint=f"{arch.prefix}Attention refuses it")
         for key, value in dims.items():
             if isinstance(value, int) and not isinstance(value, bool) and value < 0:
                 raise LayerError(f"{key} would be {value}", hint=f"{arch.config_class} cannot build such a layer")

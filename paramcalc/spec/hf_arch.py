@@ -142,6 +142,11 @@ class Arch:
     sparse: Callable[[Mapping[str, Any], int], bool] | None = None
     """Which layers get experts (``None``: every layer is alike)."""
     heads_divide_hidden: bool = False
+    """The config class refuses hidden_size % num_attention_heads != 0 (validate_architecture),
+    even with no layers; otherwise only the attention modules refuse it."""
+    rope_dim: Callable[[Mapping[str, Any]], int] | None = None
+    """The ``head_dim`` the config class shows to ``validate_rope`` (an odd one above 4, rotated
+    whole, is refused); ``None`` when the config has no ``head_dim`` attribute (not checked)."""
     summary: Mapping[str, str] = field(default_factory=dict)
     """What the family is, for ``paramcalc layers --families``: attention, mlp, norm, position."""
 

@@ -89,6 +89,34 @@ def _dims(build: _Build, arch: Arch) -> dict[str, Any]:
         ) from None
 
 
+def _validate(build: _Build, arch: Arch) -> None:
+    """What the config class refuses whatever the layer count: heads that do not divide the hidden
+    size (``validate_architecture``), an odd head size RoPE would rotate whole (``validate_rope``).
+    """
+    cfg, where = build.cfg, build.where
+    hidden, heads = cfg.get("hidden_size"), cfg.get("num_attention_heads")
+    if arch.heads_divide_hidden and hidden % heads:
+        raise SpecError(
+            f"hidden_size {hidden} is not a multiple of num_attention_heads {heads}",
+            location=where.at("hidden_size"),
+            hint=f"{arch.config_class} refuses it (validate_architecture)",
+        )
+    if arch.rope_dim is None:
+        return
+    head_dim = arch.rope_dim(cfg)
+    factor: Any = build.doc.get("partial_rotary_factor", 1.0)
+    for key in ("rope_parameters", "rope_scaling"):
+        rope = build.doc.get(key)
+        if isinstance(rope, Mapping) and "partial_rotary_factor" in rope:
+            factor = rope["partial_rotary_factor"]
+    if head_dim > 4 and head_dim % 2 and isinstance(factor, (int, float)) and int(head_dim * factor) == head_dim:
+        raise SpecError(
+            f"head_dim {head_dim} is odd, and RoPE rotates it whole: it needs an even rotary dimension",
+            location=where.at("hidden_size"),
+            hint=f"{arch.config_class} refuses it (validate_rope); a partial_rotary_factor < 1 or an even head_dim is accepted",
+        )
+
+
 def build_arch(build: _Build) -> list[LayerSpec]:
     """A table-driven family's rows, in ``named_parameters()`` order."""
     from paramcalc.spec.hf_config import _stack, layer_kwargs
@@ -97,6 +125,7 @@ def build_arch(build: _Build) -> list[LayerSpec]:
     arch: Arch = ARCHS[build.family.model_type]
     cfg, role = build.cfg, build.role
     dims = _dims(build, arch)
+    _validate(build, arch)
     lookup = {**{k: v for k, v in cfg.items() if isinstance(v, int)}, **dims, "V": cfg["vocab_size"]}
     base = base_prefix(arch.heads, role)
     prefix = base + (arch.inner + "." if arch.inner else "")

@@ -59,10 +59,12 @@ def _attention(
     """The common sizes: h, heads, kv_heads, head_dim, q_width, kv_width, V (when known)."""
     hidden, n = _heads_of(cfg, h, heads)
     head_dim = cfg.get("head_dim") or hidden // n
-    if divide and head_dim * n != hidden:
-        raise TypeError(f"hidden size {hidden} is not a multiple of the {n} heads")
+    refuse = {}
+    if divide and head_dim * n != hidden:  # the attention module refuses it, so only when there are layers
+        refuse["refuse"] = f"hidden size {hidden} is not a multiple of the {n} attention heads"
     kv_heads = cfg.get(kv) or n
     return {
+        **refuse,
         "h": hidden,
         "heads": n,
         "kv_heads": kv_heads,
@@ -203,6 +205,8 @@ def _deepseek(model_type: str, prefix: str, defaults: dict[str, tuple[Any, str]]
         aliases={"num_local_experts": "n_routed_experts", "num_experts": "n_routed_experts"},
         norm_class=f"{prefix}RMSNorm",
         sparse=lambda cfg, i: i >= cfg["first_k_dense_replace"],
+        heads_divide_hidden=model_type == "deepseek_v2",
+        rope_dim=lambda cfg: cfg["qk_rope_head_dim"],
         summary={
             "attention": "MLA (low-rank q and kv)",
             "position": "rotary (decoupled)",
@@ -323,6 +327,7 @@ ROWS: tuple[Arch, ...] = (
         ),
         heads=Heads(base="transformer", tagger_name="classifier", tie_to="word_embeddings"),
         layers="h",
+        rope_dim=lambda cfg: cfg["hidden_size"] // cfg["num_attention_heads"],
         summary={
             "attention": "MQA / GQA (new_decoder_architecture) / MHA, fused qkv",
             "position": "rotary or ALiBi",
@@ -392,6 +397,7 @@ ROWS: tuple[Arch, ...] = (
             plain_mlp("dense_h_to_4h", "dense_4h_to_h"),
         ),
         heads=Heads(base="gpt_neox", tagger_name="classifier", tie_to="embed_in"),
+        heads_divide_hidden=True,
         summary={"attention": "MHA, fused qkv", "position": "partial rotary", "norm": "LayerNorm", "mlp": "plain"},
     ),
     Arch(
@@ -720,6 +726,8 @@ ROWS: tuple[Arch, ...] = (
             class_names={BASE: "Gemma3TextModel", SEQ_CLS: "Gemma3TextForSequenceClassification"},
         ),
         norm_class="Gemma3RMSNorm",
+        heads_divide_hidden=True,
+        rope_dim=lambda cfg: cfg["head_dim"],
         summary={
             "attention": "GQA, q/k RMS norms, head_dim 256",
             "position": "rotary (local/global)",
