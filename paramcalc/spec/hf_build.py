@@ -95,7 +95,7 @@ def _validate(build: _Build, arch: Arch) -> None:
     """
     cfg, where = build.cfg, build.where
     hidden, heads = cfg.get("hidden_size"), cfg.get("num_attention_heads")
-    if arch.heads_divide_hidden and hidden % heads:
+    if arch.heads_divide_hidden and isinstance(hidden, int) and isinstance(heads, int) and heads > 0 and hidden % heads:
         raise SpecError(
             f"hidden_size {hidden} is not a multiple of num_attention_heads {heads}",
             location=where.at("hidden_size"),
@@ -113,7 +113,8 @@ def _validate(build: _Build, arch: Arch) -> None:
         raise SpecError(
             f"head_dim {head_dim} is odd, and RoPE rotates it whole: it needs an even rotary dimension",
             location=where.at("hidden_size"),
-            hint=f"{arch.config_class} refuses it (validate_rope); a partial_rotary_factor < 1 or an even head_dim is accepted",
+            hint=f"{arch.config_class} refuses it (validate_rope); "
+            "a partial_rotary_factor < 1 or an even head_dim is accepted",
         )
 
 
