@@ -60,6 +60,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
     "phimoe": ("Phimoe", ROLES[:3], {}),
     "granitemoe": ("GraniteMoe", ROLES[:2], {}),
     # hand-written Llama-style families: their task heads
+    "gpt2": ("GPT2", ROLES[2:], {}),
     "llama": ("Llama", ROLES[2:], {}),
     "mistral": ("Mistral", ROLES[2:], {}),
     "mixtral": ("Mixtral", ROLES[2:], {}),

@@ -29,6 +29,17 @@ LEGEND = {
     "E": "routed experts per MoE layer",
     "k": "experts each token is routed to",
     "I_e": "one routed expert's inner width",
+    "I_s": "the shared experts' inner width (moe_intermediate_size × n_shared_experts)",
+    "q_width": "query width, heads × head_dim",
+    "kv_width": "key (and value) width, kv_heads × head_dim",
+    "qkv_width": "the fused q, k, v projection's width",
+    "kv2": "keys and values of the cross-attention, 2·h",
+    "W": "word_embed_proj_dim, the embedding width",
+    "q_lora": "q_lora_rank, the low-rank query width",
+    "kv_lora": "kv_lora_rank, the compressed key/value width",
+    "kv_a": "kv_lora_rank + qk_rope_head_dim",
+    "kv_b": "heads × (qk_nope_head_dim + v_head_dim)",
+    "o_in": "heads × v_head_dim",
 }
 
 

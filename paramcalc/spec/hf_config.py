@@ -89,8 +89,8 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     if family.model_type in ARCHS:  # hfdec: table-driven families (paramcalc/spec/hf_arch.py)
         from paramcalc.spec.hf_build import build_arch as builder
     build = _Build(family, cfg, role, doc, where, tie_policy)
-    if "architectures" not in doc:
-        build.notes.append(f"no 'architectures' in the config: counted as {architecture}")
+    if "architectures" not in doc or not doc["architectures"]:
+        build.notes.append(f"no 'architectures' in the config: counted as {architecture} (assumed)")
     layers = builder(build)
     notes = build.notes
     location = Location(source)
@@ -107,6 +107,8 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
         for i, layer in enumerate(layers, start=1)
     )
     extras: dict[str, Any] = {"hf": {"model_type": family.model_type, "architecture": architecture}}
+    if "architectures" not in doc or not doc["architectures"]:  # hfdec: say which class was assumed
+        extras["hf"]["architecture_assumed"] = True
     dtype = doc.get("torch_dtype", doc.get("dtype"))
     if isinstance(dtype, str):
         extras["hf"]["checkpoint_dtype"] = dtype
@@ -560,7 +562,10 @@ def _lm_head(hidden: int, vocab: int, tied: tuple[tuple[str, str], ...]) -> Laye
 def _gpt2(build: _Build) -> list[LayerSpec]:
     """GPT-2: token and position tables, the blocks, ln_f, lm_head."""
     cfg, role = build.cfg, build.role
-    base = "transformer." if role == CAUSAL_LM else ""
+    from paramcalc.spec.hf_build import base_prefix, head_rows
+
+    heads = LEGACY_HEADS["gpt2"]
+    base = base_prefix(heads, role)
     h = cfg["n_embd"]
     layers = [
         LayerSpec("Embedding", kwargs={"num_embeddings": cfg["vocab_size"], "embedding_dim": h}, name=f"{base}wte"),
@@ -570,13 +575,7 @@ def _gpt2(build: _Build) -> list[LayerSpec]:
     layers += _stack(f"{base}h", "GPT2Block", [(list(range(depth)), layer_kwargs("GPT2Block", cfg))])
     eps = cfg["layer_norm_epsilon"]
     layers.append(LayerSpec("LayerNorm", kwargs={"normalized_shape": h, "eps": eps}, name=f"{base}ln_f"))
-    if role == CAUSAL_LM:
-        tied: tuple[tuple[str, str], ...] = ()
-        if cfg["tie_word_embeddings"]:
-            tied = (("weight", "transformer.wte.weight"),)
-            build.tie_note("lm_head.weight", "transformer.wte.weight")
-        layers.append(_lm_head(h, cfg["vocab_size"], tied))
-    return layers
+    return layers + head_rows(build, heads, base, h, False)
 
 
 def _bert(build: _Build) -> list[LayerSpec]:

@@ -823,6 +823,13 @@ ROWS: tuple[Arch, ...] = (
 """The decoder rows, one per ``model_type``."""
 
 LEGACY_HEADS: dict[str, Heads] = {
+    "gpt2": Heads(
+        (CAUSAL_LM, BASE, SEQ_CLS, TAGGING, QA),
+        base="transformer",
+        tagger_name="classifier",
+        tie_to="wte",
+        class_names={CAUSAL_LM: "GPT2LMHeadModel"},
+    ),
     "llama": Heads(qa_base="transformer"),
     "mistral": Heads(),
     "mixtral": Heads(),

@@ -361,7 +361,7 @@ def _register_arch_modules() -> None:
         table = importlib.import_module(module)
         for model_type, heads in getattr(table, "LEGACY_HEADS", {}).items():
             family = FAMILIES[model_type]
-            names = {f"{family.prefix}{ROLE_CLASS[role]}": role for role in heads.roles}
+            names = {heads.class_names.get(role, f"{family.prefix}{ROLE_CLASS[role]}"): role for role in heads.roles}
             FAMILIES[model_type] = replace(family, architectures={**family.architectures, **names})
             LEGACY_HEADS[model_type] = heads
         for arch in table.ROWS:
