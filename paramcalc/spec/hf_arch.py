@@ -16,21 +16,21 @@ Sizes are names of the derived values (``"h"``, ``"kv_width"``), flags are a der
 name (``"qkv_bias"``, ``"!parallel"`` negated) or a constant, so that one generic builder
 (:mod:`paramcalc.rules.hf_blocks`) reads every family, and adding a family is one record plus
 goldens.  Presets (:func:`qkvo`, :func:`gated_mlp`, ...) are the common attention and MLP
-kinds.  This module imports nothing heavy: the table must load fast.
+kinds.  This module imports nothing heavy: the table must load fast (the parts are
+NamedTuples, cheaper to define than frozen dataclasses).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 Flag = bool | str
 """A constant, or the name of a derived boolean (``"!name"`` for its negation)."""
 
 
-@dataclass(frozen=True)
-class Lin:
+class Lin(NamedTuple):
     """An ``nn.Linear``: weight (out, in), bias (out,) when ``bias`` holds."""
 
     name: str
@@ -40,8 +40,7 @@ class Lin:
     when: Flag = True
 
 
-@dataclass(frozen=True)
-class Norm:
+class Norm(NamedTuple):
     """A norm's learned scale (``weight``, of ``size``) and, when ``bias`` holds, shift."""
 
     name: str
@@ -50,8 +49,7 @@ class Norm:
     when: Flag = True
 
 
-@dataclass(frozen=True)
-class Experts:
+class Experts(NamedTuple):
     """Fused routed experts: ``gate_up_proj`` (E, 2I, h) and ``down_proj`` (E, h, I), k of E active."""
 
     path: str = "experts"
@@ -59,8 +57,7 @@ class Experts:
     when: Flag = True
 
 
-@dataclass(frozen=True)
-class Sub:
+class Sub(NamedTuple):
     """A sub-module at ``path`` holding ``parts``; with ``repeat``, ``path.0`` ... ``path.{n-1}``."""
 
     path: str
@@ -69,8 +66,7 @@ class Sub:
     repeat: str = ""
 
 
-@dataclass(frozen=True)
-class Emb:
+class Emb(NamedTuple):
     """A top-level ``nn.Embedding`` (rows × cols); ``padding`` passes ``pad_token_id`` as padding_idx."""
 
     name: str
