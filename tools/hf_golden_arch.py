@@ -452,6 +452,16 @@ PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
 ]
 
 
+hf_golden.MOE_KEYS.update(
+    {
+        "deepseek_v3": ("n_routed_experts", "num_experts_per_tok"),
+        "deepseek_v2": ("n_routed_experts", "num_experts_per_tok"),
+        "phimoe": ("num_local_experts", "num_experts_per_tok"),
+        "granitemoe": ("num_local_experts", "num_experts_per_tok"),
+    }
+)
+
+
 class _Direct:
     """Build a named model class from a config (the Auto classes map several names per role)."""
 
@@ -546,10 +556,6 @@ def _cases() -> list[Case]:
 
 def main() -> int:
     """Build every case and write tests/golden/hf/arch.json."""
-    hf_golden.MOE_KEYS["deepseek_v3"] = ("n_routed_experts", "num_experts_per_tok")
-    hf_golden.MOE_KEYS["deepseek_v2"] = ("n_routed_experts", "num_experts_per_tok")
-    hf_golden.MOE_KEYS["phimoe"] = ("num_local_experts", "num_experts_per_tok")
-    hf_golden.MOE_KEYS["granitemoe"] = ("num_local_experts", "num_experts_per_tok")
     records = []
     refused = []
     for case in _cases():

@@ -88,7 +88,8 @@ def walk(
             out.add(terms, piece)
         elif isinstance(part, Experts):
             experts, inner, h = dims["E"], dims[part.inner], dims["h"]
-            share = None if dims.get("k") is None else (dims["k"], experts)  # DeepSeek-V2: no top-k by default
+            # DeepSeek-V2 has no top-k by default, and with no experts nothing is routed
+            share = None if dims.get("k") is None or experts == 0 else (dims["k"], experts)
             gate_up = Term(
                 symbol("E", "gateup", taken),
                 join(prefix, part.path, "gate_up_proj"),

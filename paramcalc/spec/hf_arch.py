@@ -143,6 +143,12 @@ class Arch:
     rope_dim: Callable[[Mapping[str, Any]], int] | None = None
     """The ``head_dim`` the config class shows to ``validate_rope`` (an odd one above 4, rotated
     whole, is refused); ``None`` when the config has no ``head_dim`` attribute (not checked)."""
+    rotary: bool = True
+    """Whether the model builds rotary tables (an unknown ``rope_type`` fails only then)."""
+    partial_rotary_factor: float = 1.0
+    """The share of head_dim RoPE rotates when the config does not say (Phi 0.5, StableLM 0.25)."""
+    refused_keys: Mapping[str, str] = field(default_factory=dict)
+    """Keys the config class cannot take, and why (Falcon's derived ``head_dim``)."""
     summary: Mapping[str, str] = field(default_factory=dict)
     """What the family is, for ``paramcalc layers --families``: attention, mlp, norm, position."""
 

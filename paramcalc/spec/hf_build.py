@@ -94,6 +94,9 @@ def _validate(build: _Build, arch: Arch) -> None:
     size (``validate_architecture``), an odd head size RoPE would rotate whole (``validate_rope``).
     """
     cfg, where = build.cfg, build.where
+    for key, why in arch.refused_keys.items():
+        if key in build.doc:
+            raise SpecError(f"'{key}' cannot be set", location=where.at(key), hint=f"{why}: remove it")
     hidden, heads = cfg.get("hidden_size"), cfg.get("num_attention_heads")
     if arch.heads_divide_hidden and isinstance(hidden, int) and isinstance(heads, int) and heads > 0 and hidden % heads:
         raise SpecError(
@@ -103,8 +106,8 @@ def _validate(build: _Build, arch: Arch) -> None:
         )
     if arch.rope_dim is None:
         return
-    head_dim = arch.rope_dim(cfg)
-    factor: Any = build.doc.get("partial_rotary_factor", 1.0)
+    head_dim = arch.rope_dim({**build.doc, **cfg})  # keys that are no field (head_dim) as written
+    factor: Any = build.doc.get("partial_rotary_factor", build.doc.get("rotary_pct", arch.partial_rotary_factor))
     for key in ("rope_parameters", "rope_scaling"):
         rope = build.doc.get(key)
         if isinstance(rope, Mapping) and "partial_rotary_factor" in rope:
@@ -163,7 +166,14 @@ def _layers(build: _Build, arch: Arch, prefix: str, stack: Any, layer_kwargs: An
     if arch.sparse is None:
         groups = [(list(range(depth)), layer_kwargs(arch.block_class, cfg))]
     else:
-        flags = [arch.sparse(cfg, i) for i in range(depth)]
+        try:
+            flags = [arch.sparse(cfg, i) for i in range(depth)]
+        except TypeError as exc:  # DeepSeek's first_k_dense_replace: null
+            raise SpecError(
+                f"which layers are MoE cannot be decided: {exc}",
+                location=build.where.at(),
+                hint=f"{arch.config_class} builds no layer with it",
+            ) from None
         groups = []
         for flag in (False, True):
             indices = [i for i in range(depth) if flags[i] == flag]

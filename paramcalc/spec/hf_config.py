@@ -242,7 +242,7 @@ DERIVES_HEAD_DIM = ("llama", "mistral")
 def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
     """Refuse what transformers refuses while building the config (whatever the layer count)."""
     mt = family.model_type
-    layers = cfg.get({"gpt2": "n_layer", "t5": "num_layers"}.get(mt, "num_hidden_layers"))
+    layers = cfg.get(family.aliases.get("num_hidden_layers", "num_hidden_layers"))
     has_layers = not isinstance(layers, int) or layers > 0  # the attention modules are what fail
     extra_head_dim = family.fields.get("head_dim", (None, ""))[1] == EXTRA
     if has_layers and extra_head_dim and "head_dim" in doc and doc["head_dim"] is None:
@@ -304,7 +304,7 @@ def _validate_layer_types(family: Family, cfg: Mapping[str, Any], doc: Mapping[s
     types = doc.get("layer_types")
     if types is None:
         return
-    depth = cfg.get({"gpt2": "n_layer", "t5": "num_layers"}.get(family.model_type, "num_hidden_layers"))
+    depth = cfg.get(family.aliases.get("num_hidden_layers", "num_hidden_layers"))
     entries = (
         [LEGACY_LAYER_TYPES.get(t, t) if isinstance(t, str) else t for t in types] if isinstance(types, list) else []
     )
@@ -338,8 +338,8 @@ def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any
     """The RoPE settings transformers refuses: an unknown ``rope_type``, a missing required key,
     Phi-3 with anything but default / longrope, and an odd rotary dimension (below).
     """
-    if "head_dim" not in family.fields or family.model_type == "t5":
-        return
+    if ("head_dim" not in family.fields and family.model_type not in ARCHS) or family.model_type == "t5":
+        return  # hfdec: table-driven families validate rope_parameters too
     key = "rope_parameters" if isinstance(doc.get("rope_parameters"), Mapping) else "rope_scaling"
     rope = doc.get(key)
     if isinstance(rope, Mapping) and rope:
@@ -347,6 +347,8 @@ def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any
         if family.model_type == "phi3" and kind in ("su", "yarn"):
             kind = "longrope"  # Phi3Config renames them
         allowed = ("default", "longrope") if family.model_type == "phi3" else tuple(ROPE_REQUIRED)
+        if kind not in ROPE_REQUIRED and not getattr(ARCHS.get(family.model_type), "rotary", True):
+            return  # hfdec: no rotary tables, so an unknown rope_type is only a warning
         if kind not in allowed:
             raise SpecError(
                 f"'{key}' has rope_type {describe_value(kind)}, which {family.config_class} cannot build",
@@ -369,14 +371,15 @@ def _validate_rotary_dim(family: Family, cfg: Mapping[str, Any], doc: Mapping[st
     (a field, derived or written) -- hidden/heads computed by the attention is not checked.
     """
     head_dim = cfg.get("head_dim")
-    if family.fields["head_dim"][1] == EXTRA and "head_dim" not in doc:
+    if family.fields.get("head_dim", (None, EXTRA))[1] == EXTRA and "head_dim" not in doc:
         return
     if head_dim is None and family.model_type in DERIVES_HEAD_DIM:
         heads = cfg["num_attention_heads"]
         head_dim = cfg["hidden_size"] // heads if isinstance(heads, int) and heads > 0 else None
     if not isinstance(head_dim, int) or head_dim <= 4 or head_dim % 2 == 0:
         return
-    factor: Any = doc.get("partial_rotary_factor", 1.0)
+    default = getattr(ARCHS.get(family.model_type), "partial_rotary_factor", 1.0)  # hfdec: Phi 0.5, ...
+    factor: Any = doc.get("partial_rotary_factor", doc.get("rotary_pct", default))
     for key in ("rope_parameters", "rope_scaling"):
         rope = doc.get(key)
         if isinstance(rope, Mapping) and "partial_rotary_factor" in rope:

@@ -34,19 +34,19 @@ from paramcalc.spec.hf_arch import (
     plain_mlp,
     qkvo,
 )
-from paramcalc.spec.hf_families import BOOL, EXTRA, INT, OPT_INT
+from paramcalc.spec.hf_families import ANY, BOOL, EXTRA, INT, OPT_INT
+from paramcalc.spec.hf_schema_decoders import CHECKED
+
+__all__ = ["CHECKED", "LEGACY_HEADS", "ROWS"]
 
 _NO_TOKEN = (BASE, CAUSAL_LM, SEQ_CLS, QA)
 _NO_QA = (BASE, CAUSAL_LM, SEQ_CLS, TAGGING)
 _LM_ONLY = (BASE, CAUSAL_LM)
 
 
-def _heads_of(cfg: Mapping[str, Any], h: str, heads: str) -> tuple[int, int]:
-    """``(hidden, heads)``, refusing what the attention modules refuse (no heads, or more heads than features)."""
-    hidden, n = cfg[h], cfg[heads]
-    if n <= 0:
-        raise ZeroDivisionError(f"{heads} is {n}")
-    return hidden, n
+def _kv_refusal(cfg: Mapping[str, Any], kv: str) -> dict[str, str]:
+    """``num_key_value_heads: 0``: the attention divides the heads by it (only when there are layers)."""
+    return {"refuse": f"{kv} is 0: the attention divides the heads by it"} if cfg.get(kv) == 0 else {}
 
 
 def _attention(
@@ -55,12 +55,36 @@ def _attention(
     heads: str = "num_attention_heads",
     kv: str = "num_key_value_heads",
     divide: bool = False,
+    scaled: bool = True,
+    or_default: bool = False,
 ) -> dict[str, Any]:
-    """The common sizes: h, heads, kv_heads, head_dim, q_width, kv_width, V (when known)."""
-    hidden, n = _heads_of(cfg, h, heads)
-    head_dim = cfg.get("head_dim") or hidden // n
-    refuse = {}
-    if divide and head_dim * n != hidden:  # the attention module refuses it, so only when there are layers
+    """The common sizes: h, heads, kv_heads, head_dim, q_width, kv_width.
+
+    ``head_dim`` is the config's (a field, or a key the attention reads with ``getattr``), else
+    hidden // heads (``or_default``: a 0 also means the default, as ``getattr(...) or ...`` does).
+    What the attention module refuses is returned as ``refuse`` (the layer rule raises it, so a
+    model without layers still counts): no heads, heads that do not divide the hidden size
+    (``divide``), a 0 head size it would scale by ``head_dim ** -0.5`` (``scaled``), no kv heads.
+    """
+    hidden, n = cfg[h], cfg[heads]
+    if n <= 0:
+        return {
+            "refuse": f"{heads} is {n}",
+            "h": hidden,
+            "heads": n,
+            "kv_heads": 0,
+            "head_dim": 0,
+            "q_width": 0,
+            "kv_width": 0,
+        }
+    written = cfg.get("head_dim")
+    head_dim = written if written is not None and not (or_default and written == 0) else hidden // n
+    refuse = _kv_refusal(cfg, kv)
+    if head_dim == 0 and scaled:
+        refuse["refuse"] = (
+            f"head_dim is 0 (hidden size {hidden} < {n} attention heads): the attention scales by head_dim ** -0.5"
+        )
+    elif divide and head_dim * n != hidden:
         refuse["refuse"] = f"hidden size {hidden} is not a multiple of the {n} attention heads"
     kv_heads = cfg.get(kv) or n
     return {
@@ -115,7 +139,7 @@ def _falcon(cfg: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **dims,
         "qkv_width": qkv,
-        "I": cfg["ffn_hidden_size"] or 4 * h,
+        "I": 4 * h if cfg["ffn_hidden_size"] is None else cfg["ffn_hidden_size"],
         "bias": cfg["bias"],
         "parallel": parallel,
         "two_ln": parallel and lns == 2,
@@ -123,14 +147,22 @@ def _falcon(cfg: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _plain(cfg: Mapping[str, Any], **flags: Any) -> dict[str, Any]:
-    return {**_attention(cfg), "I": cfg["intermediate_size"], **flags}
+def _plain(cfg: Mapping[str, Any], attention: Mapping[str, bool] | None = None, **flags: Any) -> dict[str, Any]:
+    switches = attention or {}
+    dims = _attention(
+        cfg,
+        divide=switches.get("divide", False),
+        scaled=switches.get("scaled", True),
+        or_default=switches.get("or_default", False),
+    )
+    return {**dims, "I": cfg["intermediate_size"], **flags}
 
 
 def _gpt(cfg: Mapping[str, Any]) -> dict[str, Any]:
     dims = _attention(cfg, "n_embd", "n_head", divide=True)
     h = dims["h"]
-    return {**dims, "I": cfg["n_inner"] or 4 * h}
+    inner = cfg["n_inner"]
+    return {**dims, "I": 4 * h if inner is None else inner}
 
 
 def _bigcode(cfg: Mapping[str, Any]) -> dict[str, Any]:
@@ -153,7 +185,7 @@ def _neox(cfg: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _deepseek_v3(cfg: Mapping[str, Any]) -> dict[str, Any]:
-    h, heads = _heads_of(cfg, "hidden_size", "num_attention_heads")
+    h, heads = cfg["hidden_size"], cfg["num_attention_heads"]
     nope, rope, v = cfg["qk_nope_head_dim"], cfg["qk_rope_head_dim"], cfg["v_head_dim"]
     q_lora, kv_lora = cfg["q_lora_rank"], cfg["kv_lora_rank"]
     return {
@@ -173,13 +205,17 @@ def _deepseek_v3(cfg: Mapping[str, Any]) -> dict[str, Any]:
         "E": cfg["n_routed_experts"],
         "k": cfg["num_experts_per_tok"],
         "mlp_bias": bool(cfg.get("mlp_bias", False)),
+        **_kv_refusal(cfg, "num_key_value_heads"),
     }
 
 
-def _moe(cfg: Mapping[str, Any]) -> dict[str, Any]:
+def _moe(cfg: Mapping[str, Any], scaled: bool = True) -> dict[str, Any]:
     """Mixtral-style MoE layers: every layer routes to k of E experts of intermediate_size."""
-    dims = _plain(cfg, bias=cfg["attention_bias"])
-    return {**dims, "I_e": dims["I"], "E": cfg["num_local_experts"], "k": cfg["num_experts_per_tok"]}
+    dims = _plain(cfg, {"scaled": scaled}, bias=cfg["attention_bias"])
+    if cfg["num_local_experts"] is None:
+        dims["refuse"] = "num_local_experts is null: the experts cannot be built"
+    experts = cfg["num_local_experts"] or 0
+    return {**dims, "I_e": dims["I"], "E": experts, "k": cfg["num_experts_per_tok"]}
 
 
 def _deepseek(model_type: str, prefix: str, defaults: dict[str, tuple[Any, str]], summary: str) -> Arch:
@@ -202,11 +238,18 @@ def _deepseek(model_type: str, prefix: str, defaults: dict[str, tuple[Any, str]]
             *norms("input_layernorm", "post_attention_layernorm"),
         ),
         heads=Heads(_NO_QA if model_type == "deepseek_v3" else (BASE, CAUSAL_LM, SEQ_CLS)),
-        aliases={"num_local_experts": "n_routed_experts", "num_experts": "n_routed_experts"},
+        aliases={"num_local_experts": "n_routed_experts"}
+        if model_type == "deepseek_v3"
+        else {"num_experts": "n_routed_experts"},
         norm_class=f"{prefix}RMSNorm",
         sparse=lambda cfg, i: i >= cfg["first_k_dense_replace"],
         heads_divide_hidden=model_type == "deepseek_v2",
-        rope_dim=lambda cfg: cfg["qk_rope_head_dim"],
+        # V2's head_dim field is overwritten by qk_rope_head_dim; V3 has none, so a written one is kept
+        rope_dim=lambda cfg: (
+            cfg["head_dim"]
+            if model_type == "deepseek_v3" and isinstance(cfg.get("head_dim"), int)
+            else cfg["qk_rope_head_dim"]
+        ),
         summary={
             "attention": "MLA (low-rank q and kv)",
             "position": "rotary (decoupled)",
@@ -291,6 +334,7 @@ ROWS: tuple[Arch, ...] = (
         ),
         heads=Heads(_NO_TOKEN, out="W"),
         inner="decoder",
+        rotary=False,
         summary={"attention": "MHA", "position": "learned (+2 offset)", "norm": "LayerNorm", "mlp": "plain fc1/fc2"},
     ),
     Arch(
@@ -304,11 +348,11 @@ ROWS: tuple[Arch, ...] = (
             "num_attention_heads": (71, INT),
             "num_ln_in_parallel_attn": (None, OPT_INT),
             "num_kv_heads": (None, OPT_INT),
-            "alibi": (False, BOOL),
-            "new_decoder_architecture": (False, BOOL),
-            "multi_query": (True, BOOL),
-            "parallel_attn": (True, BOOL),
-            "bias": (False, BOOL),
+            "alibi": (False, ANY),
+            "new_decoder_architecture": (False, ANY),
+            "multi_query": (True, ANY),
+            "parallel_attn": (True, ANY),
+            "bias": (False, ANY),
             "max_position_embeddings": (2048, INT),
             "pad_token_id": (None, OPT_INT),
             "ffn_hidden_size": (None, OPT_INT),
@@ -328,6 +372,9 @@ ROWS: tuple[Arch, ...] = (
         heads=Heads(base="transformer", tagger_name="classifier", tie_to="word_embeddings"),
         layers="h",
         rope_dim=lambda cfg: cfg["hidden_size"] // cfg["num_attention_heads"],
+        refused_keys={
+            "head_dim": "FalconConfig.head_dim is hidden_size // num_attention_heads, a property with no setter"
+        },
         summary={
             "attention": "MQA / GQA (new_decoder_architecture) / MHA, fused qkv",
             "position": "rotary or ALiBi",
@@ -366,6 +413,7 @@ ROWS: tuple[Arch, ...] = (
             Norm("input_layernorm", bias=True),
         ),
         heads=Heads(_NO_QA, lm_bias=True),
+        partial_rotary_factor=0.5,
         summary={
             "attention": "MHA/GQA, biases",
             "position": "partial rotary",
@@ -398,6 +446,7 @@ ROWS: tuple[Arch, ...] = (
         ),
         heads=Heads(base="gpt_neox", tagger_name="classifier", tie_to="embed_in"),
         heads_divide_hidden=True,
+        partial_rotary_factor=0.25,
         summary={"attention": "MHA, fused qkv", "position": "partial rotary", "norm": "LayerNorm", "mlp": "plain"},
     ),
     Arch(
@@ -410,7 +459,7 @@ ROWS: tuple[Arch, ...] = (
             "n_embd": (4096, INT),
             "n_layer": (28, INT),
             "n_head": (16, INT),
-            "rotary_dim": (64, OPT_INT),
+            "rotary_dim": (64, INT),
             "n_inner": (None, OPT_INT),
             "pad_token_id": (None, OPT_INT),
             "tie_word_embeddings": (False, BOOL),
@@ -426,6 +475,7 @@ ROWS: tuple[Arch, ...] = (
         aliases=_GPT_ALIASES,
         layers="h",
         layers_key="n_layer",
+        rotary=False,
         summary={
             "attention": "MHA",
             "position": "rotary (rotary_dim)",
@@ -467,6 +517,7 @@ ROWS: tuple[Arch, ...] = (
         aliases=_GPT_ALIASES,
         layers="h",
         layers_key="n_layer",
+        rotary=False,
         summary={
             "attention": "MQA (multi_query) or MHA, fused qkv",
             "position": "learned",
@@ -498,6 +549,7 @@ ROWS: tuple[Arch, ...] = (
         aliases={"num_hidden_layers": "n_layer", "num_attention_heads": "n_head", "n_embed": "hidden_size"},
         layers="h",
         layers_key="n_layer",
+        rotary=False,
         summary={
             "attention": "MHA, fused qkv",
             "position": "ALiBi",
@@ -518,7 +570,7 @@ ROWS: tuple[Arch, ...] = (
             "use_bias": (True, BOOL),
             "tie_word_embeddings": (True, BOOL),
         },
-        lambda cfg: _plain(cfg, bias=cfg["use_bias"]),
+        lambda cfg: _plain(cfg, {"or_default": True}, bias=cfg["use_bias"]),
         top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm", bias=True)),
         block=(
             qkvo(bias="bias", o_bias="bias"),
@@ -548,7 +600,11 @@ ROWS: tuple[Arch, ...] = (
             "pad_token_id": (None, OPT_INT),
         },
         lambda cfg: _plain(
-            cfg, qkv_bias=cfg["use_qkv_bias"], qk_ln=cfg["qk_layernorm"], parallel=cfg["use_parallel_residual"]
+            cfg,
+            {"divide": True},
+            qkv_bias=cfg["use_qkv_bias"],
+            qk_ln=cfg["qk_layernorm"],
+            parallel=cfg["use_parallel_residual"],
         ),
         top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm", bias=True)),
         block=(
@@ -568,6 +624,7 @@ ROWS: tuple[Arch, ...] = (
             Norm("post_attention_layernorm", bias=True, when="!parallel"),
         ),
         heads=Heads(_NO_QA),
+        partial_rotary_factor=0.25,
         summary={
             "attention": "MHA/GQA, per-head q/k LayerNorms",
             "position": "partial rotary",
@@ -681,7 +738,7 @@ ROWS: tuple[Arch, ...] = (
             "attention_bias": (False, BOOL),
             "mlp_bias": (False, BOOL),
         },
-        lambda cfg: _plain(cfg, bias=cfg["attention_bias"], mlp_bias=cfg["mlp_bias"]),
+        lambda cfg: _plain(cfg, {"scaled": False}, bias=cfg["attention_bias"], mlp_bias=cfg["mlp_bias"]),
         top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
         block=(
             qkvo(bias="bias", o_bias="bias"),
@@ -705,7 +762,7 @@ ROWS: tuple[Arch, ...] = (
             "tie_word_embeddings": (True, BOOL),
             "attention_bias": (False, BOOL),
         },
-        lambda cfg: _plain(cfg, bias=cfg["attention_bias"]),
+        lambda cfg: _plain(cfg, {"scaled": False}, bias=cfg["attention_bias"]),
         top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
         block=(
             Sub(
@@ -744,8 +801,8 @@ ROWS: tuple[Arch, ...] = (
             "moe_intermediate_size": (2048, INT),
             "n_shared_experts": (1, INT),
             "n_routed_experts": (256, INT),
-            "num_experts_per_tok": (8, INT),
-            "first_k_dense_replace": (3, INT),
+            "num_experts_per_tok": (8, OPT_INT),
+            "first_k_dense_replace": (3, OPT_INT),
             "max_position_embeddings": (4096, INT),
         },
         "first_k_dense_replace dense layers, then MoE with shared experts",
@@ -757,7 +814,6 @@ ROWS: tuple[Arch, ...] = (
             **_sizes(102400, 4096, 11008, 32, 32),
             **_DEEPSEEK_COMMON,
             "mlp_bias": (False, BOOL),
-            "head_dim": (None, OPT_INT),
             "moe_intermediate_size": (1407, INT),
             "n_shared_experts": (2, INT),
             "n_routed_experts": (64, INT),
@@ -773,7 +829,7 @@ ROWS: tuple[Arch, ...] = (
         "Phimoe",
         {
             **_sizes(32064, 4096, 6400, 32, 32),
-            "num_key_value_heads": (8, OPT_INT),
+            "num_key_value_heads": (8, INT),
             "head_dim": (None, EXTRA),
             "max_position_embeddings": (131072, INT),
             "pad_token_id": (None, OPT_INT),
@@ -805,10 +861,10 @@ ROWS: tuple[Arch, ...] = (
             "pad_token_id": (None, OPT_INT),
             "tie_word_embeddings": (False, BOOL),
             "attention_bias": (False, BOOL),
-            "num_local_experts": (8, INT),
-            "num_experts_per_tok": (2, INT),
+            "num_local_experts": (8, OPT_INT),
+            "num_experts_per_tok": (2, OPT_INT),
         },
-        _moe,
+        lambda cfg: _moe(cfg, scaled=False),
         top=(Emb("embed_tokens", padding=True), LAYERS, Norm("norm")),
         block=(
             qkvo(bias="bias", o_bias="bias"),

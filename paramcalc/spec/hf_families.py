@@ -356,9 +356,11 @@ def _register_arch_modules() -> None:
 
     from paramcalc.spec.hf_arch import CAUSAL_LM as ARCH_CAUSAL_LM
     from paramcalc.spec.hf_arch import ROLE_CLASS
+    from paramcalc.spec.hf_schema import CHECKED
 
     for module in ARCH_MODULES:
         table = importlib.import_module(module)
+        CHECKED.update(getattr(table, "CHECKED", {}))  # strict field types of the module's config classes
         for model_type, heads in getattr(table, "LEGACY_HEADS", {}).items():
             family = FAMILIES[model_type]
             names = {heads.class_names.get(role, f"{family.prefix}{ROLE_CLASS[role]}"): role for role in heads.roles}
