@@ -135,7 +135,7 @@ def _block_rule(arch: Arch) -> Callable[[Args, Shape], Outcome]:
     summary = ", ".join(f"{k}: {v}" for k, v in arch.summary.items())
     block.__doc__ = (
         f"{arch.block_class}: one decoder layer of {arch.config_class} ({summary}), "
-        "counted from the family's record in paramcalc/spec/hf_decoder_families.py."
+        "counted from the family's record (paramcalc/spec/hf_decoders_*.py)."
     )
     return block
 
