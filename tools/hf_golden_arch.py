@@ -59,6 +59,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
     "deepseek_v2": ("DeepseekV2", ROLES[:3], {}),
     "phimoe": ("Phimoe", ROLES[:3], {}),
     "granitemoe": ("GraniteMoe", ROLES[:2], {}),
+    "mamba": ("Mamba", ROLES[:2], {}),
     # hand-written Llama-style families: their task heads
     "gpt2": ("GPT2", ROLES[2:], {}),
     "llama": ("Llama", ROLES[2:], {}),
@@ -134,6 +135,10 @@ KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[str, 
     "granitemoe": (_STD, ("attention_bias", "tie_word_embeddings")),
     "deepseek_v3": ((*_STD[:4], None), ("attention_bias", "tie_word_embeddings")),
     "deepseek_v2": ((*_STD[:4], None), ("attention_bias", "mlp_bias", "tie_word_embeddings")),
+    "mamba": (
+        ("hidden_size", "state_size", "num_hidden_layers", None, None),
+        ("use_bias", "use_conv_bias", "tie_word_embeddings"),
+    ),
 }
 
 PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -449,6 +454,12 @@ PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
             "vocab_size": 102400,
         },
     ),
+    (
+        "mamba-130m",
+        "state-spaces/mamba-130m-hf",
+        "MambaForCausalLM",
+        {"model_type": "mamba", "hidden_size": 768, "num_hidden_layers": 24, "vocab_size": 50280, "state_size": 16},
+    ),
 ]
 
 
@@ -500,6 +511,10 @@ def _random(model_type: str, rng: random.Random) -> dict[str, Any]:
         config["num_ln_in_parallel_attn"] = rng.choice((1, 2))
     if model_type == "gemma3_text":
         config["head_dim"] = rng.choice((2, 4, 8))
+    if model_type == "mamba":
+        config["expand"] = rng.choice((1, 2, 3))
+        config["conv_kernel"] = rng.choice((2, 4))
+        config["time_step_rank"] = rng.choice(("auto", 1, 3))
     if model_type in ("phimoe", "granitemoe"):
         config["num_local_experts"] = rng.randint(1, 5)
         config["num_experts_per_tok"] = rng.randint(1, config["num_local_experts"])

@@ -17,7 +17,7 @@ from typing import Any
 from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
 from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_hidden, join
-from paramcalc.spec.hf_arch import Arch, Experts, Lin, Norm, Part, on
+from paramcalc.spec.hf_arch import Arch, Experts, Lin, Norm, Param, Part, Sub, on
 from paramcalc.spec.hf_families import ARCHS
 
 LEGEND = {
@@ -40,6 +40,10 @@ LEGEND = {
     "kv_a": "kv_lora_rank + qk_rope_head_dim",
     "kv_b": "heads × (qk_nope_head_dim + v_head_dim)",
     "o_in": "heads × v_head_dim",
+    "N": "state_size, the SSM state per channel",
+    "K": "conv_kernel, the depthwise convolution's width",
+    "R": "time_step_rank (auto: ceil(hidden_size / 16))",
+    "one": "1 (a depthwise convolution has one input channel per group)",
 }
 
 
@@ -86,6 +90,10 @@ def walk(
                 terms.append(Term(symbol("β", path, taken), join(path, "bias"), shape, part.size))
                 piece = f"2*{piece}"
             out.add(terms, piece)
+        elif isinstance(part, Param):
+            path = join(prefix, part.name)
+            shape = tuple(int(dims[d]) for d in part.shape)
+            out.add([Term(symbol("P", path, taken), path, shape, part.shape)], "*".join(part.shape))
         elif isinstance(part, Experts):
             experts, inner, h = dims["E"], dims[part.inner], dims["h"]
             # DeepSeek-V2 has no top-k by default, and with no experts nothing is routed
@@ -101,10 +109,10 @@ def walk(
                 "E_down", join(prefix, part.path, "down_proj"), (experts, h, inner), ("E", "h", part.inner), share=share
             )
             out.add([gate_up, down], f"3*E*h*{part.inner}")
-        elif part.repeat:
+        elif isinstance(part, Sub) and part.repeat:
             for i in range(int(dims[part.repeat])):
                 walk(part.parts, dims, out, join(prefix, part.path, str(i)), taken)
-        else:
+        elif isinstance(part, Sub):
             walk(part.parts, dims, out, join(prefix, part.path), taken)
 
 

@@ -66,6 +66,14 @@ class Sub(NamedTuple):
     repeat: str = ""
 
 
+class Param(NamedTuple):
+    """A raw ``nn.Parameter`` of the given shape (Mamba's ``A_log``, ``D``, a conv kernel)."""
+
+    name: str
+    shape: tuple[str, ...]
+    when: Flag = True
+
+
 class Emb(NamedTuple):
     """A top-level ``nn.Embedding`` (rows × cols); ``padding`` passes ``pad_token_id`` as padding_idx."""
 
@@ -78,7 +86,7 @@ class Emb(NamedTuple):
     """Rows beyond ``rows`` (OPT's learned positions have 2 more)."""
 
 
-Part = Lin | Norm | Experts | Sub
+Part = Lin | Norm | Experts | Param | Sub
 Top = Emb | Lin | Norm | str
 LAYERS = "LAYERS"
 """Where the decoder layers sit among the base model's top-level modules."""
@@ -143,6 +151,8 @@ class Arch:
     rope_dim: Callable[[Mapping[str, Any]], int] | None = None
     """The ``head_dim`` the config class shows to ``validate_rope`` (an odd one above 4, rotated
     whole, is refused); ``None`` when the config has no ``head_dim`` attribute (not checked)."""
+    block_name: str = ""
+    """The layer's class when it is not ``<Prefix>DecoderLayer`` (``MambaBlock``)."""
     rotary: bool = True
     """Whether the model builds rotary tables (an unknown ``rope_type`` fails only then)."""
     partial_rotary_factor: float = 1.0
@@ -159,7 +169,7 @@ class Arch:
     @property
     def block_class(self) -> str:
         """The decoder layer's class name (the rule that counts one layer)."""
-        return f"{self.prefix}DecoderLayer"
+        return self.block_name or f"{self.prefix}DecoderLayer"
 
     @property
     def block_keys(self) -> tuple[str, ...]:

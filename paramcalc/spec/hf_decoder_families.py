@@ -15,14 +15,15 @@ from paramcalc.spec.hf_arch import BASE, CAUSAL_LM, QA, SEQ_CLS, TAGGING, Arch, 
 from paramcalc.spec.hf_decoders_deepseek import ROWS as _DEEPSEEK
 from paramcalc.spec.hf_decoders_gpt import ROWS as _GPT
 from paramcalc.spec.hf_decoders_llama import ROWS as _LLAMA
+from paramcalc.spec.hf_decoders_ssm import ROWS as _SSM
 from paramcalc.spec.hf_derive import NO_QA
 from paramcalc.spec.hf_schema_decoders import CHECKED
 
 __all__ = ["CHECKED", "LEGACY_HEADS", "ROWS"]
 
-ROWS: tuple[Arch, ...] = (*_GPT, *_LLAMA, *_DEEPSEEK)
+ROWS: tuple[Arch, ...] = (*_GPT, *_LLAMA, *_DEEPSEEK, *_SSM)
 """The decoder rows, one per ``model_type`` (in ``hf_decoders_gpt.py``, ``hf_decoders_llama.py``,
-``hf_decoders_deepseek.py``)."""
+``hf_decoders_deepseek.py``, ``hf_decoders_ssm.py``)."""
 
 LEGACY_HEADS: dict[str, Heads] = {
     "gpt2": Heads(
