@@ -153,6 +153,9 @@ class Arch:
     whole, is refused); ``None`` when the config has no ``head_dim`` attribute (not checked)."""
     block_name: str = ""
     """The layer's class when it is not ``<Prefix>DecoderLayer`` (``MambaBlock``)."""
+    reads_rope_scaling: bool = True
+    """Whether the config class turns a ``rope_scaling`` key into its rope parameters (and checks
+    them); Gemma 3, with rope parameters per layer type, ignores it."""
     rotary: bool = True
     """Whether the model builds rotary tables (an unknown ``rope_type`` fails only then)."""
     partial_rotary_factor: float = 1.0

@@ -342,6 +342,8 @@ def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any
         return  # hfdec: table-driven families validate rope_parameters too
     key = "rope_parameters" if isinstance(doc.get("rope_parameters"), Mapping) else "rope_scaling"
     rope = doc.get(key)
+    if key == "rope_scaling" and not getattr(ARCHS.get(family.model_type), "reads_rope_scaling", True):
+        rope = None  # hfdec: Gemma 3 ignores rope_scaling
     if isinstance(rope, Mapping) and rope:
         kind = rope.get("rope_type", rope.get("type", "default"))
         if family.model_type == "phi3" and kind in ("su", "yarn"):

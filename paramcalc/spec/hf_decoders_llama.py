@@ -232,6 +232,7 @@ ROWS: tuple[Arch, ...] = (
             class_names={BASE: "Gemma3TextModel", SEQ_CLS: "Gemma3TextForSequenceClassification"},
         ),
         norm_class="Gemma3RMSNorm",
+        reads_rope_scaling=False,
         heads_divide_hidden=True,
         rope_dim=lambda cfg: cfg["head_dim"],
         summary={

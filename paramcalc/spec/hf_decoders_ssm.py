@@ -20,7 +20,9 @@ def _mamba(cfg: Mapping[str, Any]) -> dict[str, Any]:
     hidden, rank = cfg["hidden_size"], cfg["time_step_rank"]
     # __post_init__ sets expand * hidden_size, but a written intermediate_size (no field) is set after it
     inner = int(cfg["expand"] * hidden) if cfg.get("intermediate_size") is None else cfg["intermediate_size"]
+    refuse = {"refuse": f"the mixer width is {inner}: conv1d needs positive groups"} if inner <= 0 else {}
     return {
+        **refuse,
         "h": hidden,
         "I": inner,
         "I2": 2 * inner,
@@ -74,6 +76,7 @@ ROWS: tuple[Arch, ...] = (
         heads=Heads((BASE, CAUSAL_LM), base="backbone", tie_to="embeddings"),
         norm_class="MambaRMSNorm",
         block_name="MambaBlock",
+        refused_keys={"layer_types": "MambaConfig.layer_types is derived, a property with no setter"},
         rotary=False,
         summary={"mixer": "selective state space (no attention)", "position": "none", "norm": "RMSNorm", "mlp": "none"},
     ),
