@@ -86,5 +86,15 @@ def test_every_table_family_registers_its_block_rule() -> None:
 
     rules = all_rules("transformers")
     for arch in ARCHS.values():
-        assert arch.block_class in rules
+        for name in arch.block_names or (arch.block_class,):
+            assert name in rules
         assert arch.model_type in FAMILIES
+
+
+def test_jamba_counts_attention_and_mamba_layers_as_separate_records(run_cli: RunCli, tmp_path: Path) -> None:
+    config = {"model_type": "jamba", "architectures": ["JambaModel"], "num_hidden_layers": 8}
+    doc = json.loads(run_cli("summary", write(tmp_path, config), "--format", "json").out)
+    names = [row["name"] for row in doc["layers"]]
+    assert "layers.4 (JambaAttentionDecoderLayer)" in [f"{r['name']} ({r['class']})" for r in doc["layers"]]
+    assert "layers.{1,3,5,7}" in names
+    assert "layers.{0,2,6}" in names

@@ -60,6 +60,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
     "phimoe": ("Phimoe", ROLES[:3], {}),
     "granitemoe": ("GraniteMoe", ROLES[:2], {}),
     "mamba": ("Mamba", ROLES[:2], {}),
+    "jamba": ("Jamba", ROLES[:3], {}),
     # hand-written Llama-style families: their task heads
     "gpt2": ("GPT2", ROLES[2:], {}),
     "llama": ("Llama", ROLES[2:], {}),
@@ -139,6 +140,7 @@ KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[str, 
         ("hidden_size", "state_size", "num_hidden_layers", None, None),
         ("use_bias", "use_conv_bias", "tie_word_embeddings"),
     ),
+    "jamba": (_STD, ("mamba_conv_bias", "mamba_proj_bias", "tie_word_embeddings")),
 }
 
 PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -460,6 +462,12 @@ PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
         "MambaForCausalLM",
         {"model_type": "mamba", "hidden_size": 768, "num_hidden_layers": 24, "vocab_size": 50280, "state_size": 16},
     ),
+    (
+        "jamba-v0.1",
+        "ai21labs/Jamba-v0.1",
+        "JambaForCausalLM",
+        {"model_type": "jamba", "hidden_size": 4096, "num_hidden_layers": 32, "vocab_size": 65536, "num_experts": 16},
+    ),
 ]
 
 
@@ -469,6 +477,7 @@ hf_golden.MOE_KEYS.update(
         "deepseek_v2": ("n_routed_experts", "num_experts_per_tok"),
         "phimoe": ("num_local_experts", "num_experts_per_tok"),
         "granitemoe": ("num_local_experts", "num_experts_per_tok"),
+        "jamba": ("num_experts", "num_experts_per_tok"),
     }
 )
 
@@ -515,6 +524,17 @@ def _random(model_type: str, rng: random.Random) -> dict[str, Any]:
         config["expand"] = rng.choice((1, 2, 3))
         config["conv_kernel"] = rng.choice((2, 4))
         config["time_step_rank"] = rng.choice(("auto", 1, 3))
+    if model_type == "jamba":
+        config["num_hidden_layers"] = rng.randint(0, 6)
+        config["num_experts"] = rng.randint(1, 4)
+        config["num_experts_per_tok"] = rng.randint(1, config["num_experts"])
+        config["attn_layer_period"] = rng.randint(1, 4)
+        config["attn_layer_offset"] = rng.randint(0, config["attn_layer_period"] - 1)
+        config["expert_layer_period"] = rng.randint(1, 3)
+        config["expert_layer_offset"] = rng.randint(0, config["expert_layer_period"] - 1)
+        config["mamba_d_state"] = rng.randint(1, 4)
+        config["mamba_expand"] = rng.randint(1, 2)
+        config["mamba_dt_rank"] = rng.choice(("auto", 2))
     if model_type in ("phimoe", "granitemoe"):
         config["num_local_experts"] = rng.randint(1, 5)
         config["num_experts_per_tok"] = rng.randint(1, config["num_local_experts"])
@@ -553,7 +573,7 @@ def _cases() -> list[Case]:
     for case_id, hub_id, model_class, config in PUBLISHED:
         _register(config["model_type"], model_class)
         # dense-then-MoE stacks are not homogeneous: listed in full, not truncated
-        kind = "published-full" if config["model_type"].startswith("deepseek") else "published"
+        kind = "published-full" if config["model_type"].startswith(("deepseek", "jamba")) else "published"
         cases.append(
             Case(f"arch-{case_id}", model_class, {**config, "architectures": [model_class]}, kind, hub_id=hub_id)
         )

@@ -124,12 +124,16 @@ def dims_of(arch: Arch, cfg: Mapping[str, Any]) -> dict[str, Any]:
         raise LayerError(f"{arch.config_class} cannot derive the sizes: {exc}") from None
     if arch.sparse is not None:
         dims["sparse"] = arch.sparse(cfg, int(cfg.get("layer_idx", 0)))
+    if arch.layer_kinds is not None:
+        dims.update(arch.layer_kinds(cfg, int(cfg.get("layer_idx", 0)))[1])
     return dims
 
 
 def _block_rule(arch: Arch) -> Callable[[Args, Shape], Outcome]:
     def block(args: Args, x: Shape) -> Outcome:
         dims = dims_of(arch, args.values)
+        if dims.get("attn") and "attn_refuse" in dims:  # Jamba: a refusal of its attention layers only
+            dims["refuse"] = dims["attn_refuse"]
         if "refuse" in dims:
             raise LayerError(dims["refuse"], hint=f"{arch.prefix}Attention refuses it")
         for key, value in dims.items():
@@ -162,9 +166,10 @@ def norm_rule(args: Args, x: Shape) -> Outcome:
 def _register(arch: Arch) -> None:
     common: dict[str, Any] = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
     params = [(key, arch.fields[key][0]) for key in arch.block_keys]
-    if arch.sparse is not None:
+    if arch.sparse is not None or arch.layer_kinds is not None:
         params.append(("layer_idx", 0))
-    rule(arch.block_class, *params, **common)(_block_rule(arch))
+    for name in arch.block_names or (arch.block_class,):
+        rule(name, *params, **common)(_block_rule(arch))
     if arch.norm_class != "LayerNorm":
         rule(arch.norm_class, "hidden_size", ("bias", False), ("eps", 1e-5), **common)(norm_rule)
 

@@ -163,6 +163,8 @@ def _layers(build: _Build, arch: Arch, prefix: str, stack: Any, layer_kwargs: An
     """The decoder layers: one record, or dense and MoE records by the family's ``sparse`` rule."""
     depth = build.count(arch.layers_key)
     cfg = build.cfg
+    if arch.layer_kinds is not None:
+        return _kinds(arch, arch.layer_kinds, cfg, depth, prefix, stack, layer_kwargs)
     if arch.sparse is None:
         groups = [(list(range(depth)), layer_kwargs(arch.block_class, cfg))]
     else:
@@ -181,4 +183,21 @@ def _layers(build: _Build, arch: Arch, prefix: str, stack: Any, layer_kwargs: An
                 groups.append((indices, layer_kwargs(arch.block_class, cfg, layer_idx=indices[0])))
         groups.sort(key=lambda group: group[0][0])
     rows: list[LayerSpec] = stack(prefix + arch.layers, arch.block_class, groups)
+    return rows
+
+
+def _kinds(
+    arch: Arch, kinds: Any, cfg: dict[str, Any], depth: int, prefix: str, stack: Any, layer_kwargs: Any
+) -> list[LayerSpec]:
+    """Layers of several classes and flags (Jamba): one record per distinct (class, flags), in
+    the order of each record's first layer.
+    """
+    groups: dict[tuple[str, tuple[tuple[str, bool], ...]], list[int]] = {}
+    for i in range(depth):
+        name, flags = kinds(cfg, i)
+        groups.setdefault((name, tuple(sorted(flags.items()))), []).append(i)
+    rows: list[LayerSpec] = []
+    for (name, _), indices in groups.items():
+        kwargs = layer_kwargs(name, cfg, layer_idx=indices[0])
+        rows += stack(prefix + arch.layers, name, [(indices, kwargs)])
     return rows
