@@ -287,7 +287,8 @@ def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], wh
             location=where.at(act_key),
             hint=f"the MLP looks it up in ACT2FN: {', '.join(sorted(ACTIVATIONS))}",
         )
-    if mt not in ("gpt2", "bert", "t5") and isinstance(heads, int) and heads <= 0:
+    rotary = getattr(ARCHS.get(mt), "rotary", True)  # hfdec: no rotary table, no division at the model level
+    if mt not in ("gpt2", "bert", "t5") and rotary and isinstance(heads, int) and heads <= 0:
         raise SpecError(
             f"'num_attention_heads' must be positive, got {heads}",
             location=where.at("num_attention_heads"),

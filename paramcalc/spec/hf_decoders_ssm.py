@@ -190,6 +190,7 @@ ROWS: tuple[Arch, ...] = (
         aliases={"num_local_experts": "num_experts"},
         norm_class="JambaRMSNorm",
         layer_kinds=_jamba_kind,
+        rotary=False,
         block_names=("JambaAttentionDecoderLayer", "JambaMambaDecoderLayer"),
         summary={
             "mixer": "attention every attn_layer_period layers, Mamba otherwise",
