@@ -151,6 +151,8 @@ class Arch:
     rope_dim: Callable[[Mapping[str, Any]], int] | None = None
     """The ``head_dim`` the config class shows to ``validate_rope`` (an odd one above 4, rotated
     whole, is refused); ``None`` when the config has no ``head_dim`` attribute (not checked)."""
+    default_role: str = CAUSAL_LM
+    """The class counted when a config names no ``architectures`` (an encoder's would be its base model)."""
     layer_kinds: Callable[[Mapping[str, Any], int], tuple[str, dict[str, bool]]] | None = None
     """Layers of more than one class (Jamba): layer i's class and the flags its parts read."""
     block_names: tuple[str, ...] = ()

@@ -354,7 +354,6 @@ def _register_arch_modules() -> None:
     import importlib
     from dataclasses import replace
 
-    from paramcalc.spec.hf_arch import CAUSAL_LM as ARCH_CAUSAL_LM
     from paramcalc.spec.hf_arch import ROLE_CLASS
     from paramcalc.spec.hf_schema import CHECKED
 
@@ -374,7 +373,7 @@ def _register_arch_modules() -> None:
                 prefix=arch.prefix,
                 fields=arch.fields,
                 architectures={arch.class_name(role): role for role in arch.heads.roles},
-                default_architecture=arch.class_name(ARCH_CAUSAL_LM),
+                default_architecture=arch.class_name(arch.default_role),
                 aliases=arch.aliases,
                 heads_divide_hidden=arch.heads_divide_hidden,
             )
