@@ -145,8 +145,9 @@ def test_corpus_covers_every_family_and_class() -> None:
 
 def test_every_table_family_has_defaults_published_and_random_goldens() -> None:
     kinds: dict[str, set[str]] = {}
-    for case in golden("arch.json")["cases"]:
-        kinds.setdefault(case["config_input"]["model_type"], set()).add(case["kind"].split("-")[0])
+    for case in golden("arch.json")["cases"] + golden("arch.json")["refused"]:
+        kind = case.get("kind") or ("defaults" if "-defaults-" in case["id"] else "refused")
+        kinds.setdefault(case["config_input"]["model_type"], set()).add(kind.split("-")[0])
     for model_type in ARCHS:
         assert {"defaults", "published", "random"} <= kinds[model_type], model_type
 

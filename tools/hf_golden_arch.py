@@ -61,6 +61,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
     "granitemoe": ("GraniteMoe", ROLES[:2], {}),
     "mamba": ("Mamba", ROLES[:2], {}),
     "jamba": ("Jamba", ROLES[:3], {}),
+    "dbrx": ("Dbrx", ROLES[:2], {}),
     # hand-written Llama-style families: their task heads
     "gpt2": ("GPT2", ROLES[2:], {}),
     "llama": ("Llama", ROLES[2:], {}),
@@ -141,6 +142,7 @@ KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[str, 
         ("use_bias", "use_conv_bias", "tie_word_embeddings"),
     ),
     "jamba": (_STD, ("mamba_conv_bias", "mamba_proj_bias", "tie_word_embeddings")),
+    "dbrx": (("d_model", "n_heads", "n_layers", None, None), ("tie_word_embeddings",)),
 }
 
 PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -468,6 +470,21 @@ PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
         "JambaForCausalLM",
         {"model_type": "jamba", "hidden_size": 4096, "num_hidden_layers": 32, "vocab_size": 65536, "num_experts": 16},
     ),
+    (
+        "dbrx-base",
+        "databricks/dbrx-base",
+        "DbrxForCausalLM",
+        {
+            "model_type": "dbrx",
+            "d_model": 6144,
+            "n_heads": 48,
+            "n_layers": 40,
+            "max_seq_len": 32768,
+            "vocab_size": 100352,
+            "attn_config": {"clip_qkv": 8, "kv_n_heads": 8, "rope_theta": 500000},
+            "ffn_config": {"ffn_hidden_size": 10752, "moe_num_experts": 16, "moe_top_k": 4},
+        },
+    ),
 ]
 
 
@@ -480,6 +497,30 @@ hf_golden.MOE_KEYS.update(
         "jamba": ("num_experts", "num_experts_per_tok"),
     }
 )
+
+
+_moe_summary = hf_golden.moe_summary
+
+
+def _moe_summary_with_dbrx(case: Case, config: Any, model: Any) -> dict[str, Any] | None:
+    """DBRX keeps its experts as (E·F) × h matrices under ``ffn.experts.mlp``: k/E of each is used."""
+    if case.config["model_type"] != "dbrx":
+        return _moe_summary(case, config, model)
+    experts, top_k = config.ffn_config.moe_num_experts, config.ffn_config.moe_top_k
+    stacked = [(n, p.numel()) for n, p in model.named_parameters() if ".experts.mlp." in n]
+    inactive = sum(numel * (experts - top_k) // experts for _, numel in stacked)
+    layers = {n.split(".experts.mlp.", 1)[0] for n, _ in stacked}
+    return {
+        "num_experts": experts,
+        "top_k": top_k,
+        "moe_layers": len(layers),
+        "expert_parameters": sum(numel for _, numel in stacked),
+        "inactive_per_token": inactive,
+    }
+
+
+hf_golden.moe_summary = _moe_summary_with_dbrx
+hf_golden.MOE_KEYS["dbrx"] = ("ffn_config", "ffn_config")
 
 
 class _Direct:
@@ -535,6 +576,17 @@ def _random(model_type: str, rng: random.Random) -> dict[str, Any]:
         config["mamba_d_state"] = rng.randint(1, 4)
         config["mamba_expand"] = rng.randint(1, 2)
         config["mamba_dt_rank"] = rng.choice(("auto", 2))
+    if model_type == "dbrx":
+        experts = rng.randint(1, 4)
+        config["attn_config"] = {
+            "kv_n_heads": rng.choice([d for d in range(1, heads + 1) if heads % d == 0]),
+            "rope_theta": 10000.0,
+        }
+        config["ffn_config"] = {
+            "ffn_hidden_size": rng.randint(1, 12),
+            "moe_num_experts": experts,
+            "moe_top_k": rng.randint(1, experts),
+        }
     if model_type in ("phimoe", "granitemoe"):
         config["num_local_experts"] = rng.randint(1, 5)
         config["num_experts_per_tok"] = rng.randint(1, config["num_local_experts"])
@@ -596,8 +648,8 @@ def main() -> int:
     for case in _cases():
         try:
             rec = hf_golden.record(case)
-        except Exception as exc:  # a random variant transformers refuses: recorded as refused
-            if case.kind != "random":
+        except Exception as exc:  # a variant transformers refuses (DBRX's defaults too): recorded as refused
+            if case.kind not in ("random", "defaults"):
                 raise
             refused.append({"id": case.id, "config_input": case.config, "error": f"{type(exc).__name__}: {exc}"[:300]})
             print(f"{case.id:40s} refused: {type(exc).__name__}: {str(exc)[:100]}")

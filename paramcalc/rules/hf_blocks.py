@@ -93,7 +93,9 @@ def walk(
         elif isinstance(part, Param):
             path = join(prefix, part.name)
             shape = tuple(int(dims[d]) for d in part.shape)
-            out.add([Term(symbol("P", path, taken), path, shape, part.shape)], "*".join(part.shape))
+            routed = part.routed and dims.get("k") is not None and dims["E"] > 0
+            share = (dims["k"], dims["E"]) if routed else None
+            out.add([Term(symbol("P", path, taken), path, shape, part.shape, share=share)], "*".join(part.shape))
         elif isinstance(part, Experts):
             experts, inner, h = dims["E"], dims[part.inner], dims["h"]
             # DeepSeek-V2 has no top-k by default, and with no experts nothing is routed

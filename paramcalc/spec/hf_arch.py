@@ -67,11 +67,14 @@ class Sub(NamedTuple):
 
 
 class Param(NamedTuple):
-    """A raw ``nn.Parameter`` of the given shape (Mamba's ``A_log``, ``D``, a conv kernel)."""
+    """A raw ``nn.Parameter`` of the given shape (Mamba's ``A_log``, ``D``, a conv kernel);
+    ``routed``: it stacks the experts, of which each token uses k of E (DBRX's ``w1``).
+    """
 
     name: str
     shape: tuple[str, ...]
     when: Flag = True
+    routed: bool = False
 
 
 class Emb(NamedTuple):

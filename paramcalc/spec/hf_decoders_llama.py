@@ -20,13 +20,14 @@ from paramcalc.spec.hf_arch import (
     Heads,
     Lin,
     Norm,
+    Param,
     Sub,
     gated_mlp,
     norms,
     qkvo,
 )
-from paramcalc.spec.hf_derive import LM_ONLY, NO_QA, plain, sizes
-from paramcalc.spec.hf_families import BOOL, EXTRA, INT, OPT_INT
+from paramcalc.spec.hf_derive import LM_ONLY, NO_QA, attention, plain, sizes
+from paramcalc.spec.hf_families import ANY, BOOL, EXTRA, INT, OPT_INT
 
 
 def _moe(cfg: Mapping[str, Any], scaled: bool = True) -> dict[str, Any]:
@@ -48,6 +49,31 @@ _OLMO_FIELDS: dict[str, tuple[Any, str]] = {
     "attention_bias": (False, BOOL),
 }
 """OlmoConfig's and Olmo2Config's fields (the same, with the same defaults)."""
+
+
+def _dbrx(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """DBRX's sizes from its nested ``attn_config`` and ``ffn_config`` (dicts in a config.json)."""
+    if cfg.get("tie_word_embeddings"):
+        raise TypeError("tie_word_embeddings is not supported for DBRX (DbrxConfig.validate_architecture)")
+    attn, ffn = cfg["attn_config"] or {}, cfg["ffn_config"] or {}
+    if not isinstance(attn, Mapping) or not isinstance(ffn, Mapping):
+        raise TypeError("attn_config and ffn_config must be objects")
+    hidden, heads = cfg["d_model"], cfg["n_heads"]
+    dims = attention(
+        {"hidden_size": hidden, "num_attention_heads": heads, "num_key_value_heads": attn.get("kv_n_heads", 1)}
+    )
+    if "rope_theta" not in attn:  # DbrxAttention reads attn_config.rope_theta, which has no default
+        dims["refuse"] = "attn_config has no rope_theta, which DbrxAttention reads"
+    experts, inner = ffn.get("moe_num_experts", 4), ffn.get("ffn_hidden_size", 3584)
+    return {
+        **dims,
+        "qkv_width": hidden + 2 * dims["kv_width"],
+        "E": experts,
+        "k": ffn.get("moe_top_k", 1),
+        "F": inner,
+        "EF": experts * inner,
+    }
+
 
 ROWS: tuple[Arch, ...] = (
     Arch(
@@ -293,5 +319,56 @@ ROWS: tuple[Arch, ...] = (
         heads=Heads(LM_ONLY),
         norm_class="GraniteMoeRMSNorm",
         summary={"attention": "MHA/GQA", "position": "rotary", "norm": "RMSNorm", "mlp": "MoE, k of E experts"},
+    ),
+    Arch(
+        "dbrx",
+        "DbrxConfig",
+        "Dbrx",
+        {
+            "d_model": (2048, INT),
+            "n_heads": (16, INT),
+            "n_layers": (24, INT),
+            "max_seq_len": (2048, INT),
+            "vocab_size": (32000, INT),
+            "attn_config": (None, ANY),
+            "ffn_config": (None, ANY),
+            "pad_token_id": (None, OPT_INT),
+            "tie_word_embeddings": (False, BOOL),
+        },
+        _dbrx,
+        top=(Emb("wte", padding=True), LAYERS, Norm("norm_f")),
+        block=(
+            Sub(
+                "norm_attn_norm",
+                (
+                    Norm("norm_1"),
+                    Sub("attn", (Lin("Wqkv", "qkv_width", "h"), Lin("out_proj", "h", "h"))),
+                    Norm("norm_2"),
+                ),
+            ),
+            Sub(
+                "ffn",
+                (
+                    Lin("router.layer", "E", "h"),
+                    Sub("experts.mlp", tuple(Param(w, ("EF", "h"), routed=True) for w in ("w1", "v1", "w2"))),
+                ),
+            ),
+        ),
+        heads=Heads(LM_ONLY, base="transformer", tie_to="wte"),
+        aliases={
+            "hidden_size": "d_model",
+            "num_attention_heads": "n_heads",
+            "num_hidden_layers": "n_layers",
+            "max_position_embeddings": "max_seq_len",
+        },
+        layers="blocks",
+        layers_key="n_layers",
+        block_name="DbrxBlock",
+        summary={
+            "attention": "GQA (attn_config.kv_n_heads), fused Wqkv",
+            "position": "rotary",
+            "norm": "LayerNorm without bias",
+            "mlp": "MoE: router, experts stacked as (E·F) × h",
+        },
     ),
 )
