@@ -1,4 +1,4 @@
-"""Llama-style decoder rows (StableLM, OLMo, OLMo 2, Cohere, Granite, Gemma 3, Phi-MoE,
+"""Llama-style decoder rows (StableLM, OLMo, OLMo 2, Cohere, Granite, Gemma 3, Phi-MoE, DBRX,
 Granite-MoE): rotary positions, gated MLPs or routed experts, RMS or bias-free norms, and the
 places each differs.  Copied from each ``configuration_*.py`` and ``modeling_*.py`` of
 transformers 5.24.
@@ -328,7 +328,7 @@ ROWS: tuple[Arch, ...] = (
             "d_model": (2048, INT),
             "n_heads": (16, INT),
             "n_layers": (24, INT),
-            "max_seq_len": (2048, INT),
+            "max_seq_len": (2048, OPT_INT),
             "vocab_size": (32000, INT),
             "attn_config": (None, ANY),
             "ffn_config": (None, ANY),
