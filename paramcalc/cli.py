@@ -228,9 +228,16 @@ def _explain_compare(layer: str, args: tuple[str, ...], input_shape: str | None,
 
 @cli.command(name="layers")
 @framework_option
-def list_layers(framework: str | None) -> None:
+@click.option("--families", is_flag=True, help="List the Hugging Face model_types and the model classes of each.")
+def list_layers(framework: str | None, families: bool) -> None:
     """List the layer classes paramcalc knows, with their closed forms."""
     from paramcalc.rules import all_rules
+
+    if families:  # hfdec: the Hugging Face family table
+        from paramcalc.spec.hf_listing import family_lines
+
+        click.echo("\n".join(family_lines()))
+        return
 
     table = all_rules(framework or "keras")
     lines = []

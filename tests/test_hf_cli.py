@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SPECS, RunCli
 
+from paramcalc.spec.hf_families import SUPPORTED
+
 LLAMA = str(SPECS / "llama-2-7b.config.json")
 MIXTRAL = str(SPECS / "mixtral-8x7b.config.json")
 T5 = str(SPECS / "t5-small.config.json")
@@ -80,15 +82,26 @@ def test_markdown_summary_of_a_config(run_cli: RunCli) -> None:
 
 
 def test_unsupported_model_type_lists_the_supported_families(run_cli: RunCli, tmp_path: Path) -> None:
-    result = run_cli("summary", write(tmp_path, {"model_type": "falcon", "hidden_size": 4544}))
+    result = run_cli("summary", write(tmp_path, {"model_type": "mamba2", "hidden_size": 768}))
     assert result.code == 2
     assert result.out == ""
     assert result.err.count("\n") == 1
-    assert "unsupported model_type 'falcon'" in result.err
-    assert (
-        "bert, gemma, gemma2, gpt2, llama, mistral, mixtral, phi3, qwen2, qwen2_moe, qwen3, qwen3_moe, t5" in result.err
-    )
+    assert "unsupported model_type 'mamba2'" in result.err
+    assert ", ".join(SUPPORTED) in result.err
     assert "config.json:2: unsupported" in result.err
+    assert "'framework: pytorch' spec" in result.err
+
+
+@pytest.mark.parametrize(
+    ("model_type", "nearest"),
+    [("qwen2_5_vl", "qwen2"), ("falcon_h1", "falcon"), ("gemma3", "gemma3_text, gemma, gemma2"), ("olmoe", "olmo")],
+)
+def test_unsupported_model_type_names_the_nearest_families(
+    run_cli: RunCli, tmp_path: Path, model_type: str, nearest: str
+) -> None:
+    result = run_cli("summary", write(tmp_path, {"model_type": model_type}))
+    assert result.code == 2
+    assert f"nearest known: {nearest}" in result.err
 
 
 @pytest.mark.parametrize(

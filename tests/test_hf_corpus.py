@@ -20,10 +20,12 @@ import pytest
 from conftest import GOLDEN, SPECS, RunCli
 
 from paramcalc.engine import analyze
+from paramcalc.errors import ParamcalcError
 from paramcalc.report import Report
 from paramcalc.spec.hf_config import spec_from_config
+from paramcalc.spec.hf_families import ARCHS, FAMILIES
 
-FILES = ("configs.json", "extra.json")
+FILES = ("configs.json", "extra.json", "arch.json")
 OUTPUT_ROWS = ("lm_head", "cls.predictions")
 """Rows holding a model's output embedding (what transformers' ``get_output_embeddings`` returns)."""
 
@@ -135,15 +137,19 @@ def test_t5_untied_config_counts_the_checkpoint_lm_head(case_id: str) -> None:
 def test_corpus_covers_every_family_and_class() -> None:
     classes = {case["model_class"] for case in all_cases()}
     families = {case["config_input"]["model_type"] for case in all_cases()}
-    assert families == {"gpt2", "bert", "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3"} | {
-        "gemma",
-        "gemma2",
-        "phi3",
-        "t5",
-        "qwen3_moe",
-    }
-    assert {"BertModel", "BertForMaskedLM", "T5EncoderModel", "LlamaModel", "Qwen3MoeModel"} <= classes
+    assert families == set(FAMILIES)
+    named = {name for family in FAMILIES.values() for name in family.architectures}
+    assert named <= classes, f"no golden case for {sorted(named - classes)}"
     assert len(golden("configs.json")["cases"]) == 107
+
+
+def test_every_table_family_has_defaults_published_and_random_goldens() -> None:
+    kinds: dict[str, set[str]] = {}
+    for case in golden("arch.json")["cases"] + golden("arch.json")["refused"]:
+        kind = case.get("kind") or ("defaults" if "-defaults-" in case["id"] else "refused")
+        kinds.setdefault(case["config_input"]["model_type"], set()).add(kind.split("-")[0])
+    for model_type in ARCHS:
+        assert {"defaults", "published", "random"} <= kinds[model_type], model_type
 
 
 def _spec_cases() -> list[tuple[str, str]]:
@@ -170,3 +176,12 @@ def test_example_configs_in_specs_match_their_golden(run_cli: RunCli, spec: str,
     assert doc["name"] == case["model_class"]
     if case["moe"] is not None:
         assert doc["active_per_token"] == case["active_per_token"]
+
+
+REFUSED = {case["id"]: case for case in golden("arch.json")["refused"]}
+
+
+@pytest.mark.parametrize("case_id", sorted(REFUSED))
+def test_config_transformers_refuses_is_refused(case_id: str) -> None:
+    with pytest.raises(ParamcalcError):
+        count(REFUSED[case_id]["config_input"], case_id)

@@ -266,7 +266,8 @@ def _instances() -> list[tuple[str, dict[str, Any]]]:
         required["GemmaTextScaledWordEmbedding"] = required["Gemma2TextScaledWordEmbedding"] = required["Embedding"]
         required["Linear"] = {"in_features": 4, "out_features": 3}
         required["LayerNorm"] = {"normalized_shape": 4}
-        if found.name.endswith("RMSNorm") or found.name == "T5LayerNorm":
+        required["DbrxBlock"] = {"attn_config": {"kv_n_heads": 4, "rope_theta": 10000.0}}  # no default rope_theta
+        if found.name.endswith(("RMSNorm", "LayerNorm")) and found.name != "LayerNorm":
             required[found.name] = {"hidden_size": 4}
         out.append((name, required.get(found.name, {})))
     return out

@@ -86,6 +86,15 @@ ARCHITECTURES: dict[str, list[str]] = {
     },
 }
 
+import hf_golden_arch  # noqa: E402  (the table-driven decoder families and every task head)
+
+for _mt, (_prefix, _roles, _names) in hf_golden_arch.FAMILIES.items():
+    _classes = [hf_golden_arch.class_name(_mt, role) for role in _roles]
+    if _mt in ARCHITECTURES:  # a hand-written family: its task heads
+        ARCHITECTURES[_mt] += [c for c in _classes if c not in ARCHITECTURES[_mt]]
+    else:  # the family's default class (ForCausalLM) first
+        ARCHITECTURES[_mt] = sorted(_classes, key=lambda c: not c.endswith("ForCausalLM"))
+
 #: Architecture names of another family that the reader maps by role (as the Auto classes do).
 FOREIGN = {"ForCausalLM": "MistralForCausalLM", "Model": "FooModel", "LMHeadModel": "BarLMHeadModel"}
 
@@ -401,6 +410,18 @@ def draw_t5(d: Draw) -> None:
     _common_noise(d)
 
 
+def _draw_arch(model_type: str) -> Callable[[Draw], None]:
+    """A table-driven family: the golden generator's random sizes and switches, some keys left out."""
+
+    def draw(d: Draw) -> None:
+        for key, value in hf_golden_arch._random(model_type, d.rng).items():
+            if key in ("model_type", "vocab_size") or d.rng.random() < 0.9:
+                d.cfg[key] = value
+        _common_noise(d)
+
+    return draw
+
+
 DRAWS: dict[str, Callable[[Draw], None]] = {
     "gpt2": draw_gpt2,
     "bert": draw_bert,
@@ -415,6 +436,7 @@ DRAWS: dict[str, Callable[[Draw], None]] = {
     "gemma2": draw_gemma2,
     "phi3": draw_phi3,
     "t5": draw_t5,
+    **{mt: _draw_arch(mt) for mt in hf_golden_arch.KNOBS},
 }
 
 
@@ -494,7 +516,7 @@ def random_config(rng: random.Random, model_type: str, edge_p: float = 0.0) -> t
         arch = "?"  # an edge value: whatever transformers makes of it, paramcalc must agree or refuse
     elif r < 0.1:
         arch = archs[0]  # no architectures key: the family's default class
-    elif r < 0.15 and model_type not in ("gpt2", "bert", "t5"):
+    elif r < 0.15 and model_type not in ("gpt2", "bert", "t5") and arch.endswith(("ForCausalLM", "Model")):
         d.cfg["architectures"] = [FOREIGN["ForCausalLM"] if arch.endswith("ForCausalLM") else FOREIGN["Model"]]
     else:
         d.cfg["architectures"] = [arch]

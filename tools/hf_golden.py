@@ -170,12 +170,14 @@ def moe_summary(case: Case, config: Any, model: nn.Module) -> dict[str, Any] | N
     if keys is None:
         return None
     n_experts = int(getattr(config, keys[0]))
+    if getattr(config, keys[1]) is None:  # DeepSeek-V2's default: no top-k, so no active share
+        return None
     top_k = int(getattr(config, keys[1]))
     expert_params = 0
     inactive = 0
     moe_layers: set[str] = set()
     for name, param in model.named_parameters():
-        if ".mlp.experts." not in name:
+        if ".experts." not in name:  # mlp.experts, block_sparse_moe.experts (not shared_experts)
             continue
         if param.shape[0] != n_experts:
             raise AssertionError(f"{case.id}: {name} first axis {param.shape[0]} != {n_experts}")
@@ -185,7 +187,7 @@ def moe_summary(case: Case, config: Any, model: nn.Module) -> dict[str, Any] | N
         if unused % n_experts:
             raise AssertionError(f"{case.id}: {name} not evenly divisible by experts")
         inactive += unused // n_experts
-        moe_layers.add(name.split(".mlp.experts.", 1)[0])
+        moe_layers.add(name.split(".experts.", 1)[0])
     return {
         "num_experts": n_experts,
         "top_k": top_k,

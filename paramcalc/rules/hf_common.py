@@ -175,10 +175,14 @@ def linear_layer(args: Args, x: Shape) -> Outcome:
     """``nn.Linear``: an n×m weight (stored out × in) and, with bias, n biases. As an LM head
     it maps the hidden size to the vocabulary; when the config ties word embeddings the
     weight *is* the input embedding table and is counted once.
+
+    Rows of a transformers model follow ``named_parameters()`` (registration) order, not the
+    order the forward pass runs them: OPT registers ``project_out`` (h -> word_embed_proj_dim)
+    before its layers but runs it after them, so the row before ``lm_head`` may have another
+    width than ``in_features``; the input is therefore not checked against it.
     """
     m = args.positive_int("in_features")
     n = args.positive_int("out_features")
-    check_hidden(x, m, "in_features")
     terms = [Term("W", "weight", (n, m), ("n", "m"))]
     formula = "n*m"
     if args.flag("bias"):

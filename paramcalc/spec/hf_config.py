@@ -34,7 +34,9 @@ from typing import Any
 from paramcalc.errors import Location, SpecError
 from paramcalc.limits import MAX_LAYERS  # upper bound on num_hidden_layers: a config is data, not a bomb
 from paramcalc.spec.common import describe_value
+from paramcalc.spec.hf_arch import QA, SEQ_CLS, TAGGING
 from paramcalc.spec.hf_families import (
+    ARCHS,
     BASE,
     BOOL,
     CAUSAL_LM,
@@ -43,6 +45,7 @@ from paramcalc.spec.hf_families import (
     FAMILIES,
     INT,
     INT_LIST,
+    LEGACY_HEADS,
     MASKED_LM,
     MOE_LAYOUT,
     OPT_INT,
@@ -63,6 +66,9 @@ _ROLE_SUFFIXES = (
     ("LMHeadModel", CAUSAL_LM),
     ("ForMaskedLM", MASKED_LM),
     ("EncoderModel", ENCODER),
+    ("ForSequenceClassification", SEQ_CLS),  # hfdec: task heads of decoder families
+    ("ForTokenClassification", TAGGING),
+    ("ForQuestionAnswering", QA),
     ("Model", BASE),
 )
 
@@ -90,9 +96,11 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     cfg = resolve(family, doc, where)
     architecture, role = _architecture(family, doc, where)
     builder = {"gpt2": _gpt2, "bert": _bert, "t5": _t5}.get(family.model_type, _decoder)
+    if family.model_type in ARCHS:  # hfdec: table-driven families (paramcalc/spec/hf_arch.py)
+        from paramcalc.spec.hf_build import build_arch as builder
     build = _Build(family, cfg, role, doc, where, tie_policy)
-    if "architectures" not in doc:
-        build.notes.append(f"no 'architectures' in the config: counted as {architecture}")
+    if "architectures" not in doc or not doc["architectures"]:
+        build.notes.append(f"no 'architectures' in the config: counted as {architecture} (assumed)")
     _note_top_k(cfg, build.notes)
     layers = builder(build)
     notes = build.notes
@@ -110,6 +118,8 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
         for i, layer in enumerate(layers, start=1)
     )
     extras: dict[str, Any] = {"hf": {"model_type": family.model_type, "architecture": architecture}}
+    if "architectures" not in doc or not doc["architectures"]:  # hfdec: say which class was assumed
+        extras["hf"]["architecture_assumed"] = True
     dtype = doc.get("torch_dtype", doc.get("dtype"))
     if isinstance(dtype, str):
         extras["hf"]["checkpoint_dtype"] = dtype
@@ -170,11 +180,25 @@ def family_of(doc: Mapping[str, Any], where: _Where | None = None) -> Family:
     if isinstance(model_type, str) and model_type in FAMILIES:
         return FAMILIES[model_type]
     location = where.at("model_type") if where else None
+    near = nearest_families(model_type) if isinstance(model_type, str) else []
+    closest = f"; nearest known: {', '.join(near)}" if near else ""
     raise SpecError(
-        f"unsupported model_type {describe_value(model_type)}",
+        f"unsupported model_type {describe_value(model_type)}{closest}",
         location=location,
-        hint=f"paramcalc counts these Hugging Face families: {', '.join(SUPPORTED)}",
+        hint=f"paramcalc counts these Hugging Face families: {', '.join(SUPPORTED)}; to count another, "
+        "write its blocks as a 'framework: pytorch' spec (docs/pytorch-notes.md)",
     )
+
+
+def nearest_families(model_type: str) -> list[str]:
+    """Up to three known families whose name is closest (``qwen2_5_vl`` -> ``qwen2``, ``falcon_h1`` -> ``falcon``)."""
+    from difflib import get_close_matches  # the error path only
+
+    key = model_type.lower().replace("-", "_")
+    prefixed = [name for name in SUPPORTED if key.startswith(name) or name.startswith(key)]
+    prefixed.sort(key=len, reverse=True)
+    similar = get_close_matches(key, SUPPORTED, n=3, cutoff=0.6)
+    return list(dict.fromkeys([*prefixed, *similar]))[:3]
 
 
 def resolve(family: Family, doc: Mapping[str, Any], where: _Where | None = None) -> dict[str, Any]:
@@ -229,7 +253,7 @@ DERIVES_HEAD_DIM = ("llama", "mistral")
 def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
     """Refuse what transformers refuses while building the config (whatever the layer count)."""
     mt = family.model_type
-    layers = cfg.get({"gpt2": "n_layer", "t5": "num_layers"}.get(mt, "num_hidden_layers"))
+    layers = cfg.get(family.aliases.get("num_hidden_layers", "num_hidden_layers"))
     has_layers = not isinstance(layers, int) or layers > 0  # the attention modules are what fail
     extra_head_dim = family.fields.get("head_dim", (None, ""))[1] == EXTRA
     if has_layers and extra_head_dim and "head_dim" in doc and doc["head_dim"] is None:
@@ -274,7 +298,8 @@ def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], wh
             location=where.at(act_key),
             hint=f"the MLP looks it up in ACT2FN: {', '.join(sorted(ACTIVATIONS))}",
         )
-    if mt not in ("gpt2", "bert", "t5") and isinstance(heads, int) and heads <= 0:
+    rotary = getattr(ARCHS.get(mt), "rotary", True)  # hfdec: no rotary table, no division at the model level
+    if mt not in ("gpt2", "bert", "t5") and rotary and isinstance(heads, int) and heads <= 0:
         raise SpecError(
             f"'num_attention_heads' must be positive, got {heads}",
             location=where.at("num_attention_heads"),
@@ -291,7 +316,7 @@ def _validate_layer_types(family: Family, cfg: Mapping[str, Any], doc: Mapping[s
     types = doc.get("layer_types")
     if types is None:
         return
-    depth = cfg.get({"gpt2": "n_layer", "t5": "num_layers"}.get(family.model_type, "num_hidden_layers"))
+    depth = cfg.get(family.aliases.get("num_hidden_layers", "num_hidden_layers"))
     entries = (
         [LEGACY_LAYER_TYPES.get(t, t) if isinstance(t, str) else t for t in types] if isinstance(types, list) else []
     )
@@ -325,15 +350,19 @@ def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any
     """The RoPE settings transformers refuses: an unknown ``rope_type``, a missing required key,
     Phi-3 with anything but default / longrope, and an odd rotary dimension (below).
     """
-    if "head_dim" not in family.fields or family.model_type == "t5":
-        return
+    if ("head_dim" not in family.fields and family.model_type not in ARCHS) or family.model_type == "t5":
+        return  # hfdec: table-driven families validate rope_parameters too
     key = "rope_parameters" if isinstance(doc.get("rope_parameters"), Mapping) else "rope_scaling"
     rope = doc.get(key)
+    if key == "rope_scaling" and not getattr(ARCHS.get(family.model_type), "reads_rope_scaling", True):
+        rope = None  # hfdec: Gemma 3 ignores rope_scaling
     if isinstance(rope, Mapping) and rope:
         kind = rope.get("rope_type", rope.get("type", "default"))
         if family.model_type == "phi3" and kind in ("su", "yarn"):
             kind = "longrope"  # Phi3Config renames them
         allowed = ("default", "longrope") if family.model_type == "phi3" else tuple(ROPE_REQUIRED)
+        if kind not in ROPE_REQUIRED and not getattr(ARCHS.get(family.model_type), "rotary", True):
+            return  # hfdec: no rotary tables, so an unknown rope_type is only a warning
         if kind not in allowed:
             raise SpecError(
                 f"'{key}' has rope_type {describe_value(kind)}, which {family.config_class} cannot build",
@@ -356,14 +385,15 @@ def _validate_rotary_dim(family: Family, cfg: Mapping[str, Any], doc: Mapping[st
     (a field, derived or written) -- hidden/heads computed by the attention is not checked.
     """
     head_dim = cfg.get("head_dim")
-    if family.fields["head_dim"][1] == EXTRA and "head_dim" not in doc:
+    if family.fields.get("head_dim", (None, EXTRA))[1] == EXTRA and "head_dim" not in doc:
         return
     if head_dim is None and family.model_type in DERIVES_HEAD_DIM:
         heads = cfg["num_attention_heads"]
         head_dim = cfg["hidden_size"] // heads if isinstance(heads, int) and heads > 0 else None
     if not isinstance(head_dim, int) or head_dim <= 4 or head_dim % 2 == 0:
         return
-    factor: Any = doc.get("partial_rotary_factor", 1.0)
+    default = getattr(ARCHS.get(family.model_type), "partial_rotary_factor", 1.0)  # hfdec: Phi 0.5, ...
+    factor: Any = doc.get("partial_rotary_factor", doc.get("rotary_pct", default))
     for key in ("rope_parameters", "rope_scaling"):
         rope = doc.get(key)
         if isinstance(rope, Mapping) and "partial_rotary_factor" in rope:
@@ -491,7 +521,10 @@ def _stack(prefix: str, class_name: str, groups: list[tuple[list[int], dict[str,
 def _decoder(build: _Build) -> list[LayerSpec]:
     """Llama-style decoders: embed_tokens, the layers, the final norm, lm_head."""
     family, cfg, role = build.family, build.cfg, build.role
-    base = "model." if role == CAUSAL_LM else ""
+    from paramcalc.spec.hf_build import base_prefix, head_rows
+
+    heads = LEGACY_HEADS[family.model_type]
+    base = base_prefix(heads, role)
     prefix = family.prefix
     embed = f"{prefix}TextScaledWordEmbedding" if family.model_type in ("gemma", "gemma2") else "Embedding"
     layers = [
@@ -535,13 +568,7 @@ def _decoder(build: _Build) -> list[LayerSpec]:
             name=f"{base}norm",
         )
     )
-    if role == CAUSAL_LM:
-        tied: tuple[tuple[str, str], ...] = ()
-        if cfg["tie_word_embeddings"]:
-            tied = (("weight", "model.embed_tokens.weight"),)
-            build.tie_note("lm_head.weight", "model.embed_tokens.weight")
-        layers.append(_lm_head(cfg["hidden_size"], cfg["vocab_size"], tied))
-    return layers
+    return layers + head_rows(build, heads, base, cfg["hidden_size"], False)
 
 
 def _lm_head(hidden: int, vocab: int, tied: tuple[tuple[str, str], ...]) -> LayerSpec:
@@ -552,7 +579,10 @@ def _lm_head(hidden: int, vocab: int, tied: tuple[tuple[str, str], ...]) -> Laye
 def _gpt2(build: _Build) -> list[LayerSpec]:
     """GPT-2: token and position tables, the blocks, ln_f, lm_head."""
     cfg, role = build.cfg, build.role
-    base = "transformer." if role == CAUSAL_LM else ""
+    from paramcalc.spec.hf_build import base_prefix, head_rows
+
+    heads = LEGACY_HEADS["gpt2"]
+    base = base_prefix(heads, role)
     h = cfg["n_embd"]
     layers = [
         LayerSpec("Embedding", kwargs={"num_embeddings": cfg["vocab_size"], "embedding_dim": h}, name=f"{base}wte"),
@@ -562,13 +592,7 @@ def _gpt2(build: _Build) -> list[LayerSpec]:
     layers += _stack(f"{base}h", "GPT2Block", [(list(range(depth)), layer_kwargs("GPT2Block", cfg))])
     eps = cfg["layer_norm_epsilon"]
     layers.append(LayerSpec("LayerNorm", kwargs={"normalized_shape": h, "eps": eps}, name=f"{base}ln_f"))
-    if role == CAUSAL_LM:
-        tied: tuple[tuple[str, str], ...] = ()
-        if cfg["tie_word_embeddings"]:
-            tied = (("weight", "transformer.wte.weight"),)
-            build.tie_note("lm_head.weight", "transformer.wte.weight")
-        layers.append(_lm_head(h, cfg["vocab_size"], tied))
-    return layers
+    return layers + head_rows(build, heads, base, h, False)
 
 
 def _bert(build: _Build) -> list[LayerSpec]:

@@ -311,8 +311,6 @@ FAMILIES: dict[str, Family] = {
 }
 """Every supported ``model_type``."""
 
-SUPPORTED = tuple(sorted(FAMILIES))
-
 
 def defaults(model_type: str, *keys: str) -> list[tuple[str, Any]]:
     """``(key, default)`` pairs for a rule signature, in the order given."""
@@ -337,3 +335,49 @@ def qwen2_moe_is_sparse(layer_idx: int, num_experts: int, decoder_sparse_step: i
     if decoder_sparse_step == 0:
         raise ZeroDivisionError("decoder_sparse_step is 0")
     return (layer_idx + 1) % decoder_sparse_step == 0
+
+
+# -- table-driven families (paramcalc/spec/hf_arch.py): one Arch record per model_type ---------
+ARCH_MODULES = ("paramcalc.spec.hf_decoder_families",)
+"""Modules holding ``ROWS`` of :class:`~paramcalc.spec.hf_arch.Arch` records; a new module of
+families is one more entry here (the rules and the config reader pick them up from ARCHS)."""
+
+ARCHS: dict[str, Any] = {}
+"""model_type -> Arch, for every table-driven family."""
+
+LEGACY_HEADS: dict[str, Any] = {}
+"""model_type -> Heads, for the hand-written Llama-style families."""
+
+
+def _register_arch_modules() -> None:
+    """Add every table-driven family to FAMILIES (config fields, aliases, classes) and ARCHS."""
+    import importlib
+    from dataclasses import replace
+
+    from paramcalc.spec.hf_arch import ROLE_CLASS
+    from paramcalc.spec.hf_schema import CHECKED
+
+    for module in ARCH_MODULES:
+        table = importlib.import_module(module)
+        CHECKED.update(getattr(table, "CHECKED", {}))  # strict field types of the module's config classes
+        for model_type, heads in getattr(table, "LEGACY_HEADS", {}).items():
+            family = FAMILIES[model_type]
+            names = {heads.class_names.get(role, f"{family.prefix}{ROLE_CLASS[role]}"): role for role in heads.roles}
+            FAMILIES[model_type] = replace(family, architectures={**family.architectures, **names})
+            LEGACY_HEADS[model_type] = heads
+        for arch in table.ROWS:
+            ARCHS[arch.model_type] = arch
+            FAMILIES[arch.model_type] = Family(
+                model_type=arch.model_type,
+                config_class=arch.config_class,
+                prefix=arch.prefix,
+                fields=arch.fields,
+                architectures={arch.class_name(role): role for role in arch.heads.roles},
+                default_architecture=arch.class_name(arch.default_role),
+                aliases=arch.aliases,
+                heads_divide_hidden=arch.heads_divide_hidden,
+            )
+
+
+_register_arch_modules()
+SUPPORTED = tuple(sorted(FAMILIES))
