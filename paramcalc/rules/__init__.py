@@ -66,7 +66,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "wrappers",
     ),
     "pytorch": ("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm", "torch_attention"),
-    "transformers": ("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5"),
+    "transformers": ("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5", "hf_recipes"),  # hfenc: hf_recipes
 }
 """Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
 

@@ -51,6 +51,8 @@ from paramcalc.spec.hf_families import (
     Family,
     qwen2_moe_is_sparse,
 )
+from paramcalc.spec.hf_recipe_build import build_rows  # hfenc
+from paramcalc.spec.hf_recipes_all import RECIPES  # hfenc
 from paramcalc.spec.hf_schema import ACTIVATIONS, CHECKED, LAYER_TYPES, LEGACY_LAYER_TYPES, describe_kind, type_ok
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
 
@@ -83,7 +85,8 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     build = _Build(family, cfg, role, doc, where, tie_policy)
     if "architectures" not in doc:
         build.notes.append(f"no 'architectures' in the config: counted as {architecture}")
-    layers = builder(build)
+    recipe = RECIPES.get(family.model_type)  # hfenc: declarative families
+    layers = build_rows(recipe, build, architecture) if recipe is not None else builder(build)
     notes = build.notes
     location = Location(source)
     indexed = tuple(
@@ -263,7 +266,7 @@ def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], wh
             location=where.at(act_key),
             hint=f"the MLP looks it up in ACT2FN: {', '.join(sorted(ACTIVATIONS))}",
         )
-    if mt not in ("gpt2", "bert", "t5") and isinstance(heads, int) and heads <= 0:
+    if mt not in ("gpt2", "bert", "t5") and mt not in RECIPES and isinstance(heads, int) and heads <= 0:  # hfenc
         raise SpecError(
             f"'num_attention_heads' must be positive, got {heads}",
             location=where.at("num_attention_heads"),

@@ -311,6 +311,11 @@ FAMILIES: dict[str, Family] = {
 }
 """Every supported ``model_type``."""
 
+# hfenc: the declarative encoder / encoder-decoder / vision families (paramcalc/spec/hf_recipes_all.py)
+from paramcalc.spec.hf_recipes_all import RECIPES  # noqa: E402
+
+FAMILIES.update({model_type: recipe.family for model_type, recipe in RECIPES.items()})
+
 SUPPORTED = tuple(sorted(FAMILIES))
 
 

@@ -1,0 +1,121 @@
+"""The generic row builder of the declarative families (:mod:`paramcalc.spec.hf_recipes`).
+
+Called by :func:`paramcalc.spec.hf_config.spec_from_config` for every family that has a
+recipe: it applies the family's derivations and refusals, then lays out the model class's
+rows in ``named_parameters()`` order (the backbone where the head puts it: XLM-RoBERTa's
+task classes register their head *before* the backbone), expands stacks of identical
+blocks into one record with all their names, and attaches tied weights to the row that
+lists them second, which is where transformers' ``named_parameters()`` drops them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from paramcalc.errors import SpecError
+from paramcalc.spec.hf_recipes import POOLED, Head, Recipe, Row, holds, size
+from paramcalc.spec.records import LayerSpec
+
+
+class Build(Protocol):
+    """What :mod:`paramcalc.spec.hf_config` hands over (its ``_Build``)."""
+
+    cfg: dict[str, Any]
+    doc: Any
+    where: Any
+    notes: list[str]
+
+    def count(self, key: str) -> int:
+        """A layer count from the config, within reason."""
+        ...
+
+
+def build_rows(recipe: Recipe, build: Build, architecture: str) -> list[LayerSpec]:
+    """The rows of ``architecture`` for a resolved config."""
+    cfg, doc = build.cfg, build.doc
+    if recipe.derive is not None:
+        recipe.derive(cfg, doc)
+    if recipe.check is not None:
+        refused = recipe.check(cfg, doc, architecture)
+        if refused is not None:
+            key, message, hint = refused
+            raise SpecError(message, location=build.where.at(key), hint=hint)
+    head = recipe.heads[architecture]
+    base = recipe.base if head.base else ""
+    rows: list[LayerSpec] = []
+    for item in head.rows:
+        if isinstance(item, str):
+            for row in recipe.backbone:
+                if row.pooler and item != POOLED:
+                    continue
+                rows += _expand(recipe, build, row, base)
+        else:
+            rows += _expand(recipe, build, item, base)
+    if head.ties or head.always:
+        rows = _tie(rows, head, cfg, build)
+    if recipe.notes is not None:
+        build.notes.extend(recipe.notes(cfg, architecture))
+    return rows
+
+
+def _expand(recipe: Recipe, build: Build, row: Row, base: str) -> list[LayerSpec]:
+    """One row, or one record per stack of identical copies (``encoder.layer.0-11``)."""
+    cfg = build.cfg
+    if row.when and not holds(row.when, cfg):
+        return []
+    if row.args:
+        values = {symbol: cfg[key] for symbol, key in recipe.symbols.items() if key in cfg}
+        kwargs: dict[str, Any] = {arg: size(expr, values) for arg, expr in row.args}
+    else:
+        kwargs = {key: cfg[key] for key in recipe.blocks[row.block].keys}
+    name = row.name.replace("{base}", base)
+    if not row.stack:
+        return [LayerSpec(row.block, kwargs=kwargs, name=name)]
+    outer = range(build.count(row.outer)) if row.outer else range(1)
+    out = []
+    for g in outer:
+        prefix = name.replace("{i}", str(g))
+        depth = build.count(row.stack)
+        if depth:
+            copies = tuple(f"{prefix}.{i}" for i in range(depth))
+            label = f"{prefix}.{0 if depth == 1 else f'0-{depth - 1}'}"
+            out.append(LayerSpec(row.block, kwargs=kwargs, name=label, copies=copies))
+    return out
+
+
+def _owner(rows: list[LayerSpec], full: str) -> tuple[int, str]:
+    """The row holding parameter ``full`` (by name prefix) and the parameter's path in it."""
+    for i, row in enumerate(rows):
+        for prefix in row.copies or (row.name or "",):
+            if full.startswith(prefix + "."):
+                return i, full[len(prefix) + 1 :]
+    raise AssertionError(f"no row holds {full}")  # a recipe error, caught by the golden tests
+
+
+def _tie(rows: list[LayerSpec], head: Head, cfg: dict[str, Any], build: Build) -> list[LayerSpec]:
+    """Mark the second-listed name of each tied pair as an alias of the first."""
+    pairs = list(head.always)
+    if cfg.get("tie_word_embeddings", True):
+        pairs += head.ties
+        first = head.ties[0] if head.ties else None
+        if first is not None:
+            why = "the config says so" if "tie_word_embeddings" in build.doc else "the config class default"
+            build.notes.append(
+                f"{first[0]} and {first[1]} are one tensor (tie_word_embeddings true, {why}): counted once"
+            )
+    elif head.ties:
+        build.notes.append("tie_word_embeddings false: the output layer has its own weight (not the input embedding)")
+    tied: dict[int, list[tuple[str, str]]] = {}
+    for a, b in pairs:
+        ia, pa = _owner(rows, a)
+        ib, pb = _owner(rows, b)
+        if ia > ib or ia == ib:
+            tied.setdefault(ia, []).append((pa, b))
+        else:
+            tied.setdefault(ib, []).append((pb, a))
+    out = []
+    for i, row in enumerate(rows):
+        if i in tied:
+            row = LayerSpec(row.class_name, kwargs=row.kwargs, name=row.name, copies=row.copies, tied=tuple(tied[i]))
+        out.append(row)
+    return out

@@ -1,0 +1,121 @@
+"""The declarative Hugging Face families (encoders, encoder-decoders, vision) equal transformers.
+
+tests/golden/hf/encoders.json (tools/hf_golden_encoders.py) holds, per case, a config.json
+and what transformers 5.24 built from it on the meta device: totals, every parameter's name
+and shape in ``named_parameters()`` order, the tied aliases -- or the exception it raised.
+paramcalc must reproduce the counts exactly and refuse exactly the refused configs.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+from conftest import GOLDEN, SPECS, RunCli
+from test_hf_corpus import truncate, written_out
+
+from paramcalc.engine import analyze
+from paramcalc.errors import SpecError
+from paramcalc.formula import evaluate
+from paramcalc.report import Report
+from paramcalc.spec.hf_config import spec_from_config
+from paramcalc.spec.hf_recipes_all import RECIPES
+
+FILES = ("encoders.json",)
+
+
+@cache
+def golden(name: str) -> dict[str, Any]:
+    with open(GOLDEN / "hf" / name, encoding="utf-8") as handle:
+        return json.load(handle)  # type: ignore[no-any-return]
+
+
+CASES = {case["id"]: case for name in FILES for case in golden(name)["cases"]}
+BUILT = sorted(c for c in CASES if "refused" not in CASES[c])
+REFUSED = sorted(c for c in CASES if "refused" in CASES[c])
+
+
+def count(config: dict[str, Any], case_id: str) -> Report:
+    return analyze(spec_from_config(config, case_id))
+
+
+@pytest.mark.parametrize("case_id", BUILT)
+def test_recipe_family_config_counts_exactly_what_transformers_builds(case_id: str) -> None:
+    case = CASES[case_id]
+    report = count(case["config_input"], case_id)
+    assert report.total == case["total"]
+    assert report.total + report.tied == case["total_with_duplicates"]
+    params, aliases = written_out(report)
+    if case["parameters_truncated"]:
+        params = truncate(params, case["repeated"])
+    assert params == case["parameters"]
+    assert sorted(aliases) == sorted(case["aliases"])
+    weight_tied = any(alias.endswith("weight") for alias, _ in aliases)
+    assert weight_tied == case["tied"]
+
+
+@pytest.mark.parametrize("case_id", BUILT)
+def test_recipe_family_config_as_transformers_saves_it_counts_the_same(case_id: str) -> None:
+    case = CASES[case_id]
+    assert count(case["config"], case_id).total == case["total"]
+
+
+@pytest.mark.parametrize("case_id", REFUSED)
+def test_config_transformers_refuses_is_refused_with_a_reason(case_id: str) -> None:
+    case = CASES[case_id]
+    with pytest.raises(SpecError) as caught:
+        count(case["config_input"], case_id)
+    assert "\n" not in caught.value.message
+
+
+@pytest.mark.parametrize("case_id", [c for c in BUILT if CASES[c]["kind"] == "published"])
+def test_every_row_formula_equals_its_terms(case_id: str) -> None:
+    report = count(CASES[case_id]["config_input"], case_id)
+    for row in report.layers:
+        assert row.formula is not None
+        assert evaluate(row.formula, dict(row.symbols)) * row.repeat == row.params + row.tied, row.name
+
+
+def test_every_recipe_family_and_model_class_has_goldens() -> None:
+    classes = {
+        (case["config_input"]["model_type"], case["model_class"]) for case in CASES.values() if "refused" not in case
+    }
+    expected = {(mt, name) for mt, recipe in RECIPES.items() for name in recipe.heads}
+    assert expected <= classes
+    kinds = {(case["config_input"]["model_type"], case["kind"]) for case in CASES.values()}
+    for mt in RECIPES:
+        assert {(mt, "published"), (mt, "random")} <= kinds, mt
+
+
+def test_missing_architectures_names_the_class_assumed() -> None:
+    report = count({"model_type": "roberta", "num_hidden_layers": 1}, "<test>")
+    assert any("counted as RobertaModel" in note for note in report.notes)
+
+
+def test_albert_counts_its_shared_layers_once() -> None:
+    config = {"model_type": "albert", "architectures": ["AlbertModel"], "num_hidden_layers": 12}
+    deeper = count({**config, "num_hidden_layers": 48}, "<test>")
+    assert count(config, "<test>").total == deeper.total
+    assert any("counted once" in note for note in deeper.notes)
+
+
+def _spec_cases() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(SPECS.glob("*.config.json")):
+        config = json.loads(path.read_text(encoding="utf-8"))
+        matches = [c for c in BUILT if CASES[c]["config_input"] == config]
+        if config.get("model_type") in RECIPES:
+            assert len(matches) == 1, f"{path.name} is not a golden config_input"
+            out.append((path.name, matches[0]))
+    return out
+
+
+@pytest.mark.parametrize(("spec", "case_id"), _spec_cases())
+def test_example_configs_count_as_their_golden(run_cli: RunCli, spec: str, case_id: str) -> None:
+    result = run_cli("summary", str(SPECS / spec), "--format", "json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["total"] == CASES[case_id]["total"]
+    assert doc["name"] == CASES[case_id]["model_class"]
