@@ -217,6 +217,7 @@ def published() -> list[Case]:
             {"model_type": "mpnet", **MPNET_BASE},
         ),
     ]
+    rows += SEQ2SEQ_PUBLISHED
     return [
         Case(
             case_id,
@@ -373,3 +374,84 @@ def refusals() -> list[Case]:
 def all_cases() -> list[Case]:
     """Every case, in file order."""
     return [*defaults(), *published(), *random_variants(), *refusals()]
+
+
+SEQ2SEQ_HEADS = (
+    "Model",
+    "ForConditionalGeneration",
+    "ForCausalLM",
+    "ForSequenceClassification",
+    "ForQuestionAnswering",
+)
+FAMILY_CLASSES.update(
+    {
+        "bart": ("BartConfig", tuple(f"Bart{h}" for h in SEQ2SEQ_HEADS)),
+        "mbart": ("MBartConfig", tuple(f"MBart{h}" for h in SEQ2SEQ_HEADS)),
+        "pegasus": ("PegasusConfig", tuple(f"Pegasus{h}" for h in SEQ2SEQ_HEADS[:3])),
+    }
+)
+BART_LARGE = {
+    "vocab_size": 50265,
+    "d_model": 1024,
+    "encoder_layers": 12,
+    "decoder_layers": 12,
+    "encoder_attention_heads": 16,
+    "decoder_attention_heads": 16,
+    "encoder_ffn_dim": 4096,
+    "decoder_ffn_dim": 4096,
+    "max_position_embeddings": 1024,
+}
+BART_BASE = {**BART_LARGE, "d_model": 768, "encoder_layers": 6, "decoder_layers": 6, "encoder_attention_heads": 12}
+BART_BASE.update(decoder_attention_heads=12, encoder_ffn_dim=3072, decoder_ffn_dim=3072)
+SEQ2SEQ_PUBLISHED = [
+    ("bart-large", "facebook/bart-large", "BartForConditionalGeneration", {"model_type": "bart", **BART_LARGE}),
+    ("bart-base", "facebook/bart-base", "BartModel", {"model_type": "bart", **BART_BASE}),
+    (
+        "bart-large-mnli",
+        "facebook/bart-large-mnli",
+        "BartForSequenceClassification",
+        {"model_type": "bart", **BART_LARGE, "id2label": {"0": "contradiction", "1": "neutral", "2": "entailment"}},
+    ),
+    (
+        "mbart-large-50",
+        "facebook/mbart-large-50",
+        "MBartForConditionalGeneration",
+        {"model_type": "mbart", **BART_LARGE, "vocab_size": 250054, "scale_embedding": True},
+    ),
+    (
+        "pegasus-large",
+        "google/pegasus-large",
+        "PegasusForConditionalGeneration",
+        {
+            "model_type": "pegasus",
+            **BART_LARGE,
+            "vocab_size": 96103,
+            "encoder_layers": 16,
+            "decoder_layers": 16,
+            "scale_embedding": True,
+            "pad_token_id": 0,
+        },
+    ),
+]
+
+
+def _seq2seq(rng: random.Random) -> dict[str, Any]:
+    heads = rng.choice([1, 2, 4])
+    kw: dict[str, Any] = {
+        "vocab_size": rng.randint(20, 60),
+        "d_model": heads * rng.choice([2, 3, 4]),
+        "encoder_attention_heads": heads,
+        "decoder_attention_heads": rng.choice([h for h in (1, 2, 4) if h <= heads and heads % h == 0]),
+        "encoder_layers": rng.choice([0, 1, 2]),
+        "decoder_layers": rng.choice([0, 1, 2]),
+        "encoder_ffn_dim": rng.randint(4, 20),
+        "decoder_ffn_dim": rng.randint(4, 20),
+        "max_position_embeddings": rng.randint(8, 40),
+        "pad_token_id": rng.choice([0, 1, None]),
+    }
+    if rng.random() < 0.3:
+        kw["tie_word_embeddings"] = False
+    return kw
+
+
+RANDOM.update({"bart": _seq2seq, "mbart": _seq2seq, "pegasus": _seq2seq})

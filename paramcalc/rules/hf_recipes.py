@@ -35,6 +35,11 @@ def _values(recipe: Recipe, block: Block, args: Args) -> dict[str, Any]:
     return values
 
 
+def _factor(expr: str) -> str:
+    """A size as a factor of a product: ``P+2`` -> ``(P+2)``."""
+    return f"({expr})" if "+" in expr else expr
+
+
 def _walk(
     pieces: tuple[Piece, ...], values: dict[str, Any], prefix: str, terms: list[Term], formula: list[str]
 ) -> None:
@@ -49,7 +54,7 @@ def _walk(
         if kind == "linear":
             out, inp, bias = piece[2], piece[3], piece[4]
             terms.append(Term(f"W_{tag}", join(full, "weight"), (size(out, values), size(inp, values)), (out, inp)))
-            formula.append(f"{out}*{inp}")
+            formula.append(f"{_factor(out)}*{_factor(inp)}")
             if holds(bias, values):
                 terms.append(Term(f"b_{tag}", join(full, "bias"), (size(out, values),), (out,)))
                 formula.append(str(out))
@@ -63,11 +68,11 @@ def _walk(
         elif kind == "embedding":
             rows, dim = piece[2], piece[3]
             terms.append(Term(f"E_{tag}", join(full, "weight"), (size(rows, values), size(dim, values)), (rows, dim)))
-            formula.append(f"{rows}*{dim}")
+            formula.append(f"{_factor(rows)}*{_factor(dim)}")
         elif kind == "param":
             dims = piece[2:]
             terms.append(Term(f"P_{tag}", full, tuple(size(d, values) for d in dims), tuple(str(d) for d in dims)))
-            formula.append("*".join(str(d) for d in dims) or "1")
+            formula.append("*".join(_factor(str(d)) for d in dims) or "1")
         else:  # pragma: no cover - a recipe error
             raise AssertionError(f"unknown piece {kind}")
 

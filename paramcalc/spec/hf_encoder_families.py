@@ -72,10 +72,10 @@ def bert_layer(width: str = "h", cross: bool = True) -> tuple[Piece, ...]:
     return (*pieces, lin("intermediate.dense", "I", "h"), lin("output.dense", "h", "I"), ln("output.LayerNorm"))
 
 
-def classification_head() -> Block:
+def classification_head(hidden: str = "hidden_size") -> Block:
     """``...ClassificationHead`` (RoBERTa, ELECTRA, MPNet): dense h×h, out_proj h→num_labels, on the first token."""
     return Block(
-        ("hidden_size", "num_labels"),
+        (hidden, "num_labels"),
         (lin("dense", "h", "h"), lin("out_proj", "L", "h")),
         "The sequence classifier on the first token: dense h×h, then out_proj to num_labels.",
         out="L",

@@ -65,7 +65,7 @@ def _expand(recipe: Recipe, build: Build, row: Row, base: str) -> list[LayerSpec
         return []
     if row.args:
         values = {symbol: cfg[key] for symbol, key in recipe.symbols.items() if key in cfg}
-        kwargs: dict[str, Any] = {arg: size(expr, values) for arg, expr in row.args}
+        kwargs: dict[str, Any] = {arg: expr if isinstance(expr, bool) else size(expr, values) for arg, expr in row.args}
     else:
         kwargs = {key: cfg[key] for key in recipe.blocks[row.block].keys}
     name = row.name.replace("{base}", base)

@@ -64,7 +64,7 @@ class Row:
     """For ALBERT's groups of layers: the config key of the outer count (``{i}`` in ``name``)."""
     pooler: bool = False
     """Only in the classes that keep the backbone's pooler."""
-    args: tuple[tuple[str, str], ...] = ()
+    args: tuple[tuple[str, str | bool], ...] = ()
     """For a plain torch module (``Linear``, ``LayerNorm``): its arguments as size expressions."""
 
 

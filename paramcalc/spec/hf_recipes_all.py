@@ -6,6 +6,7 @@ from paramcalc.spec.hf_encoder_families import distilbert, roberta_like
 from paramcalc.spec.hf_encoder_families_more import albert, electra, mpnet
 from paramcalc.spec.hf_recipes import Recipe, parse_schema
 from paramcalc.spec.hf_schema import CHECKED
+from paramcalc.spec.hf_seq2seq_families import bart_like
 
 RECIPES: dict[str, Recipe] = {
     "roberta": roberta_like("roberta", "RobertaConfig", "Roberta", 50265, head_first=False),
@@ -14,6 +15,9 @@ RECIPES: dict[str, Recipe] = {
     "albert": albert(),
     "electra": electra(),
     "mpnet": mpnet(),
+    "bart": bart_like("bart", "BartConfig", "Bart", offset=2, embedding_norm=True, final_norm=False, pad=1),
+    "mbart": bart_like("mbart", "MBartConfig", "MBart", offset=2, embedding_norm=True, final_norm=True, pad=1),
+    "pegasus": bart_like("pegasus", "PegasusConfig", "Pegasus", offset=0, embedding_norm=False, final_norm=True, pad=0),
 }
 """Every declarative family, by model_type."""
 
