@@ -455,3 +455,57 @@ def _seq2seq(rng: random.Random) -> dict[str, Any]:
 
 
 RANDOM.update({"bart": _seq2seq, "mbart": _seq2seq, "pegasus": _seq2seq})
+
+
+FAMILY_CLASSES["vit"] = ("ViTConfig", ("ViTModel", "ViTForImageClassification"))
+IMAGENET = {"id2label": {str(i): f"class_{i}" for i in range(1000)}}
+SEQ2SEQ_PUBLISHED += [
+    (
+        "vit-base-patch16-224",
+        "google/vit-base-patch16-224",
+        "ViTForImageClassification",
+        {"model_type": "vit", **IMAGENET},
+    ),
+    (
+        "vit-large-patch16-224",
+        "google/vit-large-patch16-224",
+        "ViTForImageClassification",
+        {
+            "model_type": "vit",
+            "hidden_size": 1024,
+            "num_hidden_layers": 24,
+            "num_attention_heads": 16,
+            "intermediate_size": 4096,
+            **IMAGENET,
+        },
+    ),
+    ("vit-base-patch16-224-in21k", "google/vit-base-patch16-224-in21k", "ViTModel", {"model_type": "vit"}),
+    (
+        "vit-base-patch32-384",
+        "google/vit-base-patch32-384",
+        "ViTForImageClassification",
+        {"model_type": "vit", "image_size": 384, "patch_size": 32, **IMAGENET},
+    ),
+]
+
+
+def _vit(rng: random.Random) -> dict[str, Any]:
+    heads = rng.choice([1, 2, 3])
+    kw: dict[str, Any] = {
+        "hidden_size": heads * rng.choice([2, 4]) + rng.choice([0, 0, 1]),
+        "num_attention_heads": heads,
+        "num_hidden_layers": rng.choice([0, 1, 2]),
+        "intermediate_size": rng.randint(4, 20),
+        "num_channels": rng.choice([1, 3, 4]),
+        "image_size": rng.choice([8, 12, [8, 12]]),
+        "patch_size": rng.choice([2, 4, [2, 4]]),
+        "qkv_bias": rng.random() < 0.7,
+    }
+    if rng.random() < 0.3:
+        kw["pooler_output_size"] = rng.randint(2, 9)
+    if rng.random() < 0.3:
+        kw["num_labels"] = rng.choice([0, 1, 5])
+    return kw
+
+
+RANDOM["vit"] = _vit
