@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import GOLDEN, SPECS, RunCli
-from test_hf_corpus import truncate, written_out
+from test_hf_corpus import truncate
 
 from paramcalc.engine import analyze
 from paramcalc.errors import SpecError
@@ -24,7 +24,7 @@ from paramcalc.spec.hf_config import spec_from_config
 from paramcalc.spec.hf_recipes_all import RECIPES
 
 FILES = ("encoders.json",)
-OUTPUT_ROWS = ("lm_head.", "generator_lm_head.", "vocab_projector.", "predictions.decoder.")
+OUTPUT_ROWS = ("lm_head.", "generator_lm_head.", "vocab_projector.", "predictions.decoder.", "proj_out.")
 """Where the output embedding (``get_output_embeddings()``) lives, in each family."""
 
 
@@ -37,6 +37,22 @@ def golden(name: str) -> dict[str, Any]:
 CASES = {case["id"]: case for name in FILES for case in golden(name)["cases"]}
 BUILT = sorted(c for c in CASES if "refused" not in CASES[c])
 REFUSED = sorted(c for c in CASES if "refused" in CASES[c])
+
+
+def written_out(report: Report) -> tuple[list[list[Any]], list[list[str]]]:
+    """(parameters, aliases) with full names; a row that is one bare parameter (Whisper's
+    ``layer_weights``) has a term with an empty path: the row's name is the parameter's.
+    """
+    params: list[list[Any]] = []
+    aliases: list[list[str]] = []
+    for row in report.expanded().layers:
+        for term in row.terms:
+            name = f"{row.name}.{term.path}" if term.path else row.name
+            if term.tied_to:
+                aliases.append([name, term.tied_to])
+            elif term.counted:
+                params.append([name, list(term.shape)])
+    return params, aliases
 
 
 def count(config: dict[str, Any], case_id: str) -> Report:

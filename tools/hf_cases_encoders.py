@@ -509,3 +509,58 @@ def _vit(rng: random.Random) -> dict[str, Any]:
 
 
 RANDOM["vit"] = _vit
+
+
+FAMILY_CLASSES["whisper"] = (
+    "WhisperConfig",
+    ("WhisperModel", "WhisperForConditionalGeneration", "WhisperForCausalLM", "WhisperForAudioClassification"),
+)
+WHISPER_LARGE = {
+    "vocab_size": 51866,
+    "num_mel_bins": 128,
+    "d_model": 1280,
+    "encoder_layers": 32,
+    "decoder_layers": 32,
+    "encoder_attention_heads": 20,
+    "decoder_attention_heads": 20,
+    "encoder_ffn_dim": 5120,
+    "decoder_ffn_dim": 5120,
+    "max_source_positions": 1500,
+    "max_target_positions": 448,
+    "pad_token_id": 50256,
+}
+WHISPER_SMALL = {**WHISPER_LARGE, "vocab_size": 51865, "num_mel_bins": 80, "d_model": 768, "encoder_layers": 12}
+WHISPER_SMALL.update(decoder_layers=12, encoder_attention_heads=12, decoder_attention_heads=12)
+WHISPER_SMALL.update(encoder_ffn_dim=3072, decoder_ffn_dim=3072)
+SEQ2SEQ_PUBLISHED += [
+    (
+        "whisper-large-v3",
+        "openai/whisper-large-v3",
+        "WhisperForConditionalGeneration",
+        {"model_type": "whisper", **WHISPER_LARGE},
+    ),
+    (
+        "whisper-small",
+        "openai/whisper-small",
+        "WhisperForConditionalGeneration",
+        {"model_type": "whisper", **WHISPER_SMALL},
+    ),
+]
+
+
+def _whisper(rng: random.Random) -> dict[str, Any]:
+    kw = _seq2seq(rng)
+    kw.pop("max_position_embeddings")
+    kw.update(
+        num_mel_bins=rng.randint(2, 9),
+        max_source_positions=rng.randint(4, 20),
+        max_target_positions=rng.randint(4, 20),
+        pad_token_id=rng.choice([0, 1, None]),
+        classifier_proj_size=rng.randint(2, 9),
+    )
+    if rng.random() < 0.3:
+        kw["use_weighted_layer_sum"] = True
+    return kw
+
+
+RANDOM["whisper"] = _whisper

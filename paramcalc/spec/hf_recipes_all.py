@@ -6,7 +6,7 @@ from paramcalc.spec.hf_encoder_families import distilbert, roberta_like
 from paramcalc.spec.hf_encoder_families_more import albert, electra, mpnet
 from paramcalc.spec.hf_recipes import Recipe, parse_schema
 from paramcalc.spec.hf_schema import CHECKED
-from paramcalc.spec.hf_seq2seq_families import bart_like
+from paramcalc.spec.hf_seq2seq_families import bart_like, whisper
 from paramcalc.spec.hf_vision_families import vit
 
 RECIPES: dict[str, Recipe] = {
@@ -19,6 +19,7 @@ RECIPES: dict[str, Recipe] = {
     "bart": bart_like("bart", "BartConfig", "Bart", offset=2, embedding_norm=True, final_norm=False, pad=1),
     "mbart": bart_like("mbart", "MBartConfig", "MBart", offset=2, embedding_norm=True, final_norm=True, pad=1),
     "pegasus": bart_like("pegasus", "PegasusConfig", "Pegasus", offset=0, embedding_norm=False, final_norm=True, pad=0),
+    "whisper": whisper(),
     "vit": vit(),
 }
 """Every declarative family, by model_type."""

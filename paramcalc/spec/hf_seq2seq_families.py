@@ -45,25 +45,27 @@ SYMBOLS: dict[str, str] = {
 """(QA heads have 2 outputs whatever num_labels says: the class sets config.num_labels = 2.)"""
 
 
-def _attention(prefix: str) -> tuple[Any, ...]:
-    return tuple(lin(f"{prefix}.{p}_proj", "h", "h") for p in ("k", "v", "q", "out"))
+def _attention(prefix: str, k_bias: bool = True) -> tuple[Any, ...]:
+    return tuple(lin(f"{prefix}.{p}_proj", "h", "h", k_bias or p != "k") for p in ("k", "v", "q", "out"))
 
 
-def _layer(decoder: bool) -> Block:
+def _layer(decoder: bool, k_bias: bool = True) -> Block:
     inner = "I_dec" if decoder else "I_enc"
-    cross = (*_attention("encoder_attn"), ln("encoder_attn_layer_norm")) if decoder else ()
+    cross = (*_attention("encoder_attn", k_bias), ln("encoder_attn_layer_norm")) if decoder else ()
     keys = ("d_model", "decoder_ffn_dim") if decoder else ("d_model", "encoder_ffn_dim")
     return Block(
         keys,
         (
-            *_attention("self_attn"),
+            *_attention("self_attn", k_bias),
             ln("self_attn_layer_norm"),
             *cross,
             lin("fc1", inner, "h"),
             lin("fc2", "h", inner),
             ln("final_layer_norm"),
         ),
-        "self_attn: k, v, q, out projections (h×h with biases) and its LayerNorm; "
+        "self_attn: k, v, q, out projections (h×h with biases"
+        + ("" if k_bias else ", none on k_proj")
+        + ") and its LayerNorm; "
         + ("encoder_attn (the same shapes) and its LayerNorm; " if decoder else "")
         + "fc1 (h→ffn), fc2 (ffn→h) and final_layer_norm.",
     )
@@ -149,14 +151,7 @@ def bart_like(
         )
 
     def check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
-        act = doc.get("activation_function", "gelu")
-        for side in ("encoder", "decoder"):
-            heads_key, depth = f"{side}_attention_heads", cfg[f"{side}_layers"]
-            if depth > 0 and isinstance(act, str) and act not in ACTIVATIONS:
-                return ("activation_function", f"'activation_function' {act!r} is no activation transformers knows", "")
-            if depth > 0 and (cfg[heads_key] <= 0 or cfg["d_model"] % cfg[heads_key]):
-                return (heads_key, f"d_model {cfg['d_model']} is not a multiple of {heads_key} {cfg[heads_key]}", "")
-        return bad_pad(cfg, "pad_token_id", (("embed_tokens", cfg["vocab_size"]),))
+        return _act_refuse(cfg, doc) or bad_pad(cfg, "pad_token_id", (("embed_tokens", cfg["vocab_size"]),))
 
     return Recipe(
         family=family_record(
@@ -182,3 +177,148 @@ def bart_like(
         derive=labels,
         check=check,
     )
+
+
+def _act_refuse(cfg: Mapping[str, Any], doc: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    act = doc.get("activation_function", "gelu")
+    for side in ("encoder", "decoder"):
+        heads_key, depth = f"{side}_attention_heads", cfg[f"{side}_layers"]
+        if depth > 0 and isinstance(act, str) and act not in ACTIVATIONS:
+            return ("activation_function", f"'activation_function' {act!r} is no activation transformers knows", "")
+        if depth > 0 and (cfg[heads_key] <= 0 or cfg["d_model"] % cfg[heads_key]):
+            return (heads_key, f"d_model {cfg['d_model']} is not a multiple of {heads_key} {cfg[heads_key]}", "")
+    return None
+
+
+def whisper() -> Recipe:
+    """Whisper: two Conv1d over the mel bins, learned (encoder: frozen) positions, no shared table.
+
+    Its attention has no bias on ``k_proj``; the decoder's ``embed_tokens`` is the output
+    projection ``proj_out`` while ``tie_word_embeddings`` holds.  ``encoder.embed_positions``
+    is frozen (``requires_grad_(False)``) but still a parameter.
+    """
+    fields = {
+        "vocab_size": (51865, INT),
+        "num_mel_bins": (80, INT),
+        "encoder_layers": (4, INT),
+        "encoder_attention_heads": (6, INT),
+        "decoder_layers": (4, INT),
+        "decoder_attention_heads": (6, INT),
+        "decoder_ffn_dim": (1536, INT),
+        "encoder_ffn_dim": (1536, INT),
+        "d_model": (384, INT),
+        "max_source_positions": (1500, INT),
+        "max_target_positions": (448, INT),
+        "pad_token_id": (50256, OPT_INT),
+        "classifier_proj_size": (256, INT),
+        "use_weighted_layer_sum": (False, BOOL),
+        "num_labels": (2, INT),
+        "tie_word_embeddings": (True, BOOL),
+    }
+    blocks = {
+        "WhisperAudioStem": Block(
+            ("num_mel_bins", "d_model", "max_source_positions"),
+            (
+                ("param", "conv1.weight", "h", "M", "3"),
+                ("param", "conv1.bias", "h"),
+                ("param", "conv2.weight", "h", "h", "3"),
+                ("param", "conv2.bias", "h"),
+                emb("embed_positions", "S"),
+            ),
+            "conv1 (mel bins→h, kernel 3) and conv2 (h→h, kernel 3, stride 2) with biases, then the "
+            "encoder's position table (max_source_positions × h, frozen but a parameter).",
+            out="h",
+            source=True,
+        ),
+        "WhisperEncoderLayer": _layer(False, k_bias=False),
+        "WhisperDecoderLayer": _layer(True, k_bias=False),
+        "WhisperLayerWeights": Block(
+            ("encoder_layers",),
+            (("param", "", "Le+1"),),
+            "One weight per hidden state (layers + 1) when use_weighted_layer_sum.",
+        ),
+    }
+
+    def table(name: str, rows: str) -> Row:
+        return Row(name, "Embedding", args=(("num_embeddings", rows), ("embedding_dim", "h")))
+
+    def encoder(base: str) -> tuple[Row, ...]:
+        return (
+            Row(f"{base}encoder", "WhisperAudioStem"),
+            Row(f"{base}encoder.layers", "WhisperEncoderLayer", stack="encoder_layers"),
+            norm_row(f"{base}encoder.layer_norm", "h"),
+        )
+
+    def decoder(base: str) -> tuple[Row, ...]:
+        return (
+            table(f"{base}decoder.embed_tokens", "V"),
+            table(f"{base}decoder.embed_positions", "T"),
+            Row(f"{base}decoder.layers", "WhisperDecoderLayer", stack="decoder_layers"),
+            norm_row(f"{base}decoder.layer_norm", "h"),
+        )
+
+    proj = Row("proj_out", "Linear", args=(("in_features", "h"), ("out_features", "V"), ("bias", False)))
+    tie = (("proj_out.weight", "model.decoder.embed_tokens.weight"),)
+    heads = {
+        "WhisperModel": Head((*encoder(""), *decoder(""))),
+        "WhisperForConditionalGeneration": Head((*encoder("model."), *decoder("model."), proj), ties=tie),
+        "WhisperForCausalLM": Head((*decoder("model."), proj), ties=tie),
+        "WhisperForAudioClassification": Head(
+            (  # a module's own parameters come before its sub-modules' in named_parameters()
+                Row("layer_weights", "WhisperLayerWeights", when="use_weighted_layer_sum"),
+                *encoder(""),
+                linear_row("projector", "h", "Pc"),
+                linear_row("classifier", "Pc", "L"),
+            )
+        ),
+    }
+    return Recipe(
+        family=family_record(
+            "whisper",
+            "WhisperConfig",
+            "Whisper",
+            fields,
+            heads,
+            aliases={
+                "num_key_value_heads": "encoder_attention_heads",
+                "num_attention_heads": "encoder_attention_heads",
+                "hidden_size": "d_model",
+                "num_hidden_layers": "encoder_layers",
+            },
+            default="WhisperForConditionalGeneration",
+        ),
+        symbols={
+            "V": "vocab_size",
+            "h": "d_model",
+            "M": "num_mel_bins",
+            "S": "max_source_positions",
+            "T": "max_target_positions",
+            "I_enc": "encoder_ffn_dim",
+            "I_dec": "decoder_ffn_dim",
+            "Le": "encoder_layers",
+            "Pc": "classifier_proj_size",
+            "L": "num_labels",
+        },
+        legend=LEGEND,
+        blocks=blocks,
+        backbone=(),
+        heads=heads,
+        base="model.",
+        schema=WHISPER_SCHEMA,
+        derive=labels,
+        check=lambda cfg, doc, arch: (
+            _act_refuse(cfg, doc) or bad_pad(cfg, "pad_token_id", (("embed_tokens", cfg["vocab_size"]),))
+        ),
+    )
+
+
+WHISPER_SCHEMA = (
+    "vocab_size:int num_mel_bins:int encoder_layers:int encoder_attention_heads:int decoder_layers:int "
+    "decoder_attention_heads:int decoder_ffn_dim:int encoder_ffn_dim:int encoder_layerdrop:num decoder_layerdrop:num "
+    "decoder_start_token_id:int use_cache:bool is_encoder_decoder:bool activation_function:str d_model:int "
+    "dropout:num attention_dropout:num activation_dropout:num init_std:float scale_embedding:bool "
+    "max_source_positions:int max_target_positions:int pad_token_id:int? bos_token_id:int? eos_token_id:ids "
+    "use_weighted_layer_sum:bool classifier_proj_size:int apply_spec_augment:bool mask_time_prob:num "
+    "mask_time_length:int mask_time_min_masks:int mask_feature_prob:num mask_feature_length:int "
+    "mask_feature_min_masks:int median_filter_width:int tie_word_embeddings:bool"
+)
