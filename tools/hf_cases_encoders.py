@@ -564,3 +564,132 @@ def _whisper(rng: random.Random) -> dict[str, Any]:
 
 
 RANDOM["whisper"] = _whisper
+
+
+FAMILY_CLASSES.update(
+    {
+        "clip_text_model": ("CLIPTextConfig", ("CLIPTextModel", "CLIPTextModelWithProjection")),
+        "clip_vision_model": ("CLIPVisionConfig", ("CLIPVisionModel", "CLIPVisionModelWithProjection")),
+        "clip": ("CLIPConfig", ("CLIPModel", "CLIPForImageClassification")),
+        "siglip_text_model": ("SiglipTextConfig", ("SiglipTextModel",)),
+        "siglip_vision_model": ("SiglipVisionConfig", ("SiglipVisionModel",)),
+        "siglip": ("SiglipConfig", ("SiglipModel", "SiglipForImageClassification")),
+    }
+)
+CLIP_L_TEXT = {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "projection_dim": 768}
+CLIP_L_VISION = {"hidden_size": 1024, "intermediate_size": 4096, "num_attention_heads": 16, "num_hidden_layers": 24}
+CLIP_L_VISION.update(patch_size=14, projection_dim=768)
+SO400M = {"hidden_size": 1152, "intermediate_size": 4304, "num_hidden_layers": 27, "num_attention_heads": 16}
+SEQ2SEQ_PUBLISHED += [
+    ("clip-vit-base-patch32", "openai/clip-vit-base-patch32", "CLIPModel", {"model_type": "clip"}),
+    (
+        "clip-vit-large-patch14",
+        "openai/clip-vit-large-patch14",
+        "CLIPModel",
+        {"model_type": "clip", "projection_dim": 768, "text_config": CLIP_L_TEXT, "vision_config": CLIP_L_VISION},
+    ),
+    (
+        "sd-text-encoder",
+        "stable-diffusion-v1-5 text_encoder",
+        "CLIPTextModel",
+        {"model_type": "clip_text_model", **CLIP_L_TEXT},
+    ),
+    (
+        "clip-l-image-encoder",
+        "h94/IP-Adapter image_encoder",
+        "CLIPVisionModelWithProjection",
+        {"model_type": "clip_vision_model", **CLIP_L_VISION},
+    ),
+    ("siglip-base-patch16-224", "google/siglip-base-patch16-224", "SiglipModel", {"model_type": "siglip"}),
+    (
+        "siglip-so400m-patch14-384",
+        "google/siglip-so400m-patch14-384",
+        "SiglipModel",
+        {
+            "model_type": "siglip",
+            "text_config": {**SO400M, "projection_size": 1152},
+            "vision_config": {**SO400M, "image_size": 384, "patch_size": 14},
+        },
+    ),
+    (
+        "siglip-so400m-text",
+        "google/siglip-so400m-patch14-384 text",
+        "SiglipTextModel",
+        {"model_type": "siglip_text_model", **SO400M},
+    ),
+    (
+        "siglip-so400m-vision",
+        "google/siglip-so400m-patch14-384 vision",
+        "SiglipVisionModel",
+        {"model_type": "siglip_vision_model", **SO400M, "image_size": 384, "patch_size": 14},
+    ),
+]
+
+
+def _tower_text(rng: random.Random) -> dict[str, Any]:
+    heads = rng.choice([1, 2, 3])
+    return {
+        "vocab_size": rng.randint(10, 40),
+        "hidden_size": heads * rng.choice([2, 4]),
+        "num_attention_heads": heads,
+        "num_hidden_layers": rng.choice([0, 1, 2]),
+        "intermediate_size": rng.randint(4, 20),
+        "max_position_embeddings": rng.randint(4, 20),
+    }
+
+
+def _tower_vision(rng: random.Random) -> dict[str, Any]:
+    kw = _tower_text(rng)
+    del kw["vocab_size"], kw["max_position_embeddings"]
+    kw.update(num_channels=rng.choice([1, 3]), image_size=rng.choice([8, 12, 13]), patch_size=rng.choice([2, 4, 5]))
+    return kw
+
+
+def _clip_text(rng: random.Random) -> dict[str, Any]:
+    return {**_tower_text(rng), "projection_dim": rng.randint(2, 9)}
+
+
+def _clip_vision(rng: random.Random) -> dict[str, Any]:
+    return {**_tower_vision(rng), "projection_dim": rng.randint(2, 9)}
+
+
+def _siglip_text(rng: random.Random) -> dict[str, Any]:
+    kw = _tower_text(rng)
+    if rng.random() < 0.5:
+        kw["projection_size"] = rng.randint(2, 9)
+    return kw
+
+
+def _siglip_vision(rng: random.Random) -> dict[str, Any]:
+    kw = _tower_vision(rng)
+    if rng.random() < 0.4:
+        kw["vision_use_head"] = False
+    return kw
+
+
+def _clip(rng: random.Random) -> dict[str, Any]:
+    kw: dict[str, Any] = {"text_config": _clip_text(rng), "vision_config": _clip_vision(rng)}
+    if rng.random() < 0.7:
+        kw["projection_dim"] = rng.randint(2, 9)
+    if rng.random() < 0.3:
+        kw["num_labels"] = rng.choice([0, 1, 4])
+    return kw
+
+
+def _siglip(rng: random.Random) -> dict[str, Any]:
+    kw: dict[str, Any] = {"text_config": _siglip_text(rng), "vision_config": _siglip_vision(rng)}
+    if rng.random() < 0.3:
+        kw["num_labels"] = rng.choice([0, 1, 4])
+    return kw
+
+
+RANDOM.update(
+    {
+        "clip_text_model": _clip_text,
+        "clip_vision_model": _clip_vision,
+        "clip": _clip,
+        "siglip_text_model": _siglip_text,
+        "siglip_vision_model": _siglip_vision,
+        "siglip": _siglip,
+    }
+)

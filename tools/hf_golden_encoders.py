@@ -41,6 +41,18 @@ from hf_golden_extra import _Direct  # noqa: E402
 OUT_FILE = hf_golden.OUT_DIR / "encoders.json"
 
 
+def _head_is_tied(model: Any) -> bool:
+    """hf_golden's tie check, for models without input embeddings (CLIPModel raises): untied."""
+    try:
+        return HEAD_IS_TIED(model)
+    except NotImplementedError:
+        return False
+
+
+HEAD_IS_TIED = hf_golden.head_is_tied
+hf_golden.head_is_tied = _head_is_tied
+
+
 def _register() -> None:
     for model_type, (config_class, classes) in FAMILY_CLASSES.items():
         hf_golden.CONFIG_CLASSES[model_type] = getattr(transformers, config_class)

@@ -110,6 +110,9 @@ def _make(recipe: Recipe, name: str, block: Block) -> None:
     rule(name, *params, framework=FRAMEWORK, base=False, legend=legend, min_rank=1)(count)
 
 
+_DONE: set[str] = set()
 for _recipe in RECIPES.values():
     for _name, _block in _recipe.blocks.items():
-        _make(_recipe, _name, _block)
+        if _name not in _DONE:  # blocks shared by several recipes (CLIP's towers) are registered once
+            _DONE.add(_name)
+            _make(_recipe, _name, _block)

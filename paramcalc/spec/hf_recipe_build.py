@@ -67,7 +67,7 @@ def _expand(recipe: Recipe, build: Build, row: Row, base: str) -> list[LayerSpec
         values = {symbol: cfg[key] for symbol, key in recipe.symbols.items() if key in cfg}
         kwargs: dict[str, Any] = {arg: expr if isinstance(expr, bool) else size(expr, values) for arg, expr in row.args}
     else:
-        kwargs = {key: cfg[key] for key in recipe.blocks[row.block].keys}
+        kwargs = {key: cfg[row.scope + key] for key in recipe.blocks[row.block].keys}
     name = row.name.replace("{base}", base)
     if not row.stack:
         return [LayerSpec(row.block, kwargs=kwargs, name=name)]

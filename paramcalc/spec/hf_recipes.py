@@ -65,6 +65,8 @@ class Row:
     pooler: bool = False
     """Only in the classes that keep the backbone's pooler."""
     args: tuple[tuple[str, str | bool], ...] = ()
+    scope: str = ""
+    """Where the block's config keys live (``text_`` for CLIP's nested ``text_config``)."""
     """For a plain torch module (``Linear``, ``LayerNorm``): its arguments as size expressions."""
 
 

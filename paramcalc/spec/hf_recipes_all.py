@@ -7,6 +7,7 @@ from paramcalc.spec.hf_encoder_families_more import albert, electra, mpnet
 from paramcalc.spec.hf_recipes import Recipe, parse_schema
 from paramcalc.spec.hf_schema import CHECKED
 from paramcalc.spec.hf_seq2seq_families import bart_like, whisper
+from paramcalc.spec.hf_tower_families import pair_model, tower
 from paramcalc.spec.hf_vision_families import vit
 
 RECIPES: dict[str, Recipe] = {
@@ -21,6 +22,12 @@ RECIPES: dict[str, Recipe] = {
     "pegasus": bart_like("pegasus", "PegasusConfig", "Pegasus", offset=0, embedding_norm=False, final_norm=True, pad=0),
     "whisper": whisper(),
     "vit": vit(),
+    "clip_text_model": tower("clip", "text"),
+    "clip_vision_model": tower("clip", "vision"),
+    "clip": pair_model("clip"),
+    "siglip_text_model": tower("siglip", "text"),
+    "siglip_vision_model": tower("siglip", "vision"),
+    "siglip": pair_model("siglip"),
 }
 """Every declarative family, by model_type."""
 

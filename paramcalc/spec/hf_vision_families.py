@@ -23,7 +23,8 @@ from paramcalc.spec.hf_recipes import BACKBONE, POOLED, Block, Head, Recipe, Row
 from paramcalc.spec.hf_schema import ACTIVATIONS
 
 
-def _pair(value: Any) -> tuple[Any, Any]:
+def pair(value: Any) -> tuple[Any, Any]:
+    """``image_size`` / ``patch_size``: an int or an ``[h, w]`` pair."""
     if isinstance(value, (list, tuple)) and len(value) == 2:
         return value[0], value[1]
     return value, value
@@ -91,8 +92,8 @@ def vit() -> Recipe:
         id2label = doc.get("id2label")
         if isinstance(id2label, Mapping):
             cfg["num_labels"] = len(id2label)
-        image_h, image_w = _pair(doc.get("image_size", 224))
-        cfg["patch_h"], cfg["patch_w"] = _pair(doc.get("patch_size", 16))
+        image_h, image_w = pair(doc.get("image_size", 224))
+        cfg["patch_h"], cfg["patch_w"] = pair(doc.get("patch_size", 16))
         cfg["image_h"], cfg["image_w"] = image_h, image_w
         if cfg["pooler_output_size"] is None or cfg["pooler_output_size"] == 0:
             cfg["pooler_output_size"] = cfg["hidden_size"]
