@@ -27,11 +27,7 @@ def _values(recipe: Recipe, block: Block, args: Args) -> dict[str, Any]:
             if all(token in values for token in re.findall(r"[A-Za-z_]\w*", key)):  # the block reads them
                 values[symbol] = size(key[1:], values)
         elif key in values:
-            value = values[key]
-            if not isinstance(value, bool) and isinstance(value, int):
-                values[symbol] = args.integer(key)
-            elif value is not None:
-                values[symbol] = args.integer(key)  # refuses the wrong type with the key's name
+            values[symbol] = args.integer(key)  # refuses null and the wrong type, naming the key
     return values
 
 

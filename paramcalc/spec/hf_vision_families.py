@@ -43,6 +43,7 @@ def vit() -> Recipe:
         "num_labels": (2, INT),
     }
     extra = {"patch_h": (16, INT), "patch_w": (16, INT), "num_patches": (196, INT), "head_dim": (64, INT)}
+    extra["pooler_output_size"] = (768, INT)  # the rule's default: ViTConfig derives it from hidden_size
     blocks = {
         "ViTEmbeddings": Block(
             ("hidden_size", "num_channels", "patch_h", "patch_w", "num_patches"),
