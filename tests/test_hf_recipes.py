@@ -55,14 +55,25 @@ def written_out(report: Report) -> tuple[list[list[Any]], list[list[str]]]:
     return params, aliases
 
 
-def count(config: dict[str, Any], case_id: str) -> Report:
-    return analyze(spec_from_config(config, case_id))
+def count(config: dict[str, Any], case_id: str, tie_policy: str = "checkpoint") -> Report:
+    return analyze(spec_from_config(config, case_id, tie_policy=tie_policy))
+
+
+def checkpoint_lm_head(case: dict[str, Any]) -> int:
+    """The parameters a T5-family checkpoint's own lm_head adds to what from_config builds (see
+    docs/hf-notes.md): mT5 / UMT5 configs saying tie_word_embeddings false.
+    """
+    config = case["config_input"]
+    untied = config["model_type"] in ("mt5", "umt5") and config.get("tie_word_embeddings") is False
+    if untied and case["model_class"].endswith("ForConditionalGeneration"):
+        return int(case["config"]["vocab_size"] * case["config"]["d_model"])
+    return 0
 
 
 @pytest.mark.parametrize("case_id", BUILT)
 def test_recipe_family_config_counts_exactly_what_transformers_builds(case_id: str) -> None:
     case = CASES[case_id]
-    report = count(case["config_input"], case_id)
+    report = count(case["config_input"], case_id, tie_policy="transformers")
     assert report.total == case["total"]
     assert report.total + report.tied == case["total_with_duplicates"]
     params, aliases = written_out(report)
@@ -78,6 +89,15 @@ def test_recipe_family_config_counts_exactly_what_transformers_builds(case_id: s
 def test_recipe_family_config_as_transformers_saves_it_counts_the_same(case_id: str) -> None:
     case = CASES[case_id]
     assert count(case["config"], case_id).total == case["total"]
+
+
+@pytest.mark.parametrize("case_id", BUILT)
+def test_default_count_is_the_checkpoint(case_id: str) -> None:
+    case = CASES[case_id]
+    report = count(case["config_input"], case_id)
+    assert report.total == case["total"] + checkpoint_lm_head(case)
+    if checkpoint_lm_head(case):
+        assert any("from_config ties lm_head.weight" in note for note in report.notes)
 
 
 @pytest.mark.parametrize("case_id", REFUSED)

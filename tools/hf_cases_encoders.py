@@ -693,3 +693,38 @@ RANDOM.update(
         "siglip": _siglip,
     }
 )
+
+
+T5_HEADS = ("Model", "ForConditionalGeneration", "EncoderModel", "ForSequenceClassification")
+T5_HEADS += ("ForTokenClassification", "ForQuestionAnswering")
+FAMILY_CLASSES["mt5"] = ("MT5Config", tuple(f"MT5{h}" for h in T5_HEADS))
+FAMILY_CLASSES["umt5"] = ("UMT5Config", tuple(f"UMT5{h}" for h in T5_HEADS))
+MT5_SMALL = {"vocab_size": 250112, "d_model": 512, "d_ff": 1024, "d_kv": 64, "num_layers": 8, "num_heads": 6}
+MT5_SMALL.update(feed_forward_proj="gated-gelu", tie_word_embeddings=False)
+MT5_BASE = {**MT5_SMALL, "d_model": 768, "d_ff": 2048, "num_layers": 12, "num_heads": 12}
+SEQ2SEQ_PUBLISHED += [
+    ("mt5-small", "google/mt5-small", "MT5ForConditionalGeneration", {"model_type": "mt5", **MT5_SMALL}),
+    ("mt5-base", "google/mt5-base", "MT5ForConditionalGeneration", {"model_type": "mt5", **MT5_BASE}),
+    ("umt5-small", "google/umt5-small", "UMT5ForConditionalGeneration", {"model_type": "umt5", **MT5_SMALL}),
+]
+
+
+def _t5(rng: random.Random) -> dict[str, Any]:
+    kw: dict[str, Any] = {
+        "vocab_size": rng.randint(10, 40),
+        "d_model": rng.randint(2, 12),
+        "d_kv": rng.randint(1, 5),
+        "num_heads": rng.randint(1, 3),
+        "d_ff": rng.randint(2, 16),
+        "num_layers": rng.choice([0, 1, 2, 3]),
+        "relative_attention_num_buckets": rng.randint(2, 40),
+        "feed_forward_proj": rng.choice(["relu", "gated-gelu", "gated-silu"]),
+    }
+    if rng.random() < 0.4:
+        kw["num_decoder_layers"] = rng.choice([0, 1, 2])
+    if rng.random() < 0.3:
+        kw["tie_word_embeddings"] = False
+    return kw
+
+
+RANDOM.update({"mt5": _t5, "umt5": _t5})

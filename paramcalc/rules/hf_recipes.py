@@ -109,6 +109,8 @@ def _make(recipe: Recipe, name: str, block: Block) -> None:
 _DONE: set[str] = set()
 for _recipe in RECIPES.values():
     for _name, _block in _recipe.blocks.items():
-        if _name not in _DONE:  # blocks shared by several recipes (CLIP's towers) are registered once
+        if (
+            _name not in _DONE and not _block.external
+        ):  # blocks shared by several recipes (CLIP's towers) are registered once
             _DONE.add(_name)
             _make(_recipe, _name, _block)

@@ -33,6 +33,7 @@ class Build(Protocol):
 def build_rows(recipe: Recipe, build: Build, architecture: str) -> list[LayerSpec]:
     """The rows of ``architecture`` for a resolved config."""
     cfg, doc = build.cfg, build.doc
+    cfg["tie_policy"] = getattr(build, "tie_policy", "checkpoint")
     if recipe.derive is not None:
         recipe.derive(cfg, doc)
     if recipe.check is not None:
@@ -68,6 +69,7 @@ def _expand(recipe: Recipe, build: Build, row: Row, base: str) -> list[LayerSpec
         kwargs: dict[str, Any] = {arg: expr if isinstance(expr, bool) else size(expr, values) for arg, expr in row.args}
     else:
         kwargs = {key: cfg[row.scope + key] for key in recipe.blocks[row.block].keys}
+    kwargs.update(row.fixed)
     name = row.name.replace("{base}", base)
     if not row.stack:
         return [LayerSpec(row.block, kwargs=kwargs, name=name)]
@@ -77,8 +79,9 @@ def _expand(recipe: Recipe, build: Build, row: Row, base: str) -> list[LayerSpec
         prefix = name.replace("{i}", str(g))
         depth = build.count(row.stack)
         if depth:
-            copies = tuple(f"{prefix}.{i}" for i in range(depth))
-            label = f"{prefix}.{0 if depth == 1 else f'0-{depth - 1}'}"
+            first, last = row.start, row.start + depth - 1
+            copies = tuple(f"{prefix}.{i}" for i in range(first, last + 1))
+            label = f"{prefix}.{first if depth == 1 else f'{first}-{last}'}"
             out.append(LayerSpec(row.block, kwargs=kwargs, name=label, copies=copies))
     return out
 

@@ -49,6 +49,8 @@ class Block:
     """The width of its output's last axis ("" keeps the input's)."""
     source: bool = False
     """Starts a new sequence (an embedding or a patch embedding): its input shape is not checked."""
+    external: bool = False
+    """The rule is defined elsewhere (``T5Block`` in :mod:`paramcalc.rules.hf_t5`): only its keys are read here."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,10 @@ class Row:
     args: tuple[tuple[str, str | bool], ...] = ()
     scope: str = ""
     """Where the block's config keys live (``text_`` for CLIP's nested ``text_config``)."""
+    fixed: tuple[tuple[str, Any], ...] = ()
+    """Arguments of this row that no config key holds (a T5 block's ``is_decoder``)."""
+    start: int = 0
+    """The index of the first copy of a stack (T5's blocks 1.. after block 0, which differs)."""
     """For a plain torch module (``Linear``, ``LayerNorm``): its arguments as size expressions."""
 
 

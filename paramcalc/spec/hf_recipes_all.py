@@ -7,6 +7,7 @@ from paramcalc.spec.hf_encoder_families_more import albert, electra, mpnet
 from paramcalc.spec.hf_recipes import Recipe, parse_schema
 from paramcalc.spec.hf_schema import CHECKED
 from paramcalc.spec.hf_seq2seq_families import bart_like, whisper
+from paramcalc.spec.hf_t5_families import t5_like
 from paramcalc.spec.hf_tower_families import pair_model, tower
 from paramcalc.spec.hf_vision_families import vit
 
@@ -21,6 +22,8 @@ RECIPES: dict[str, Recipe] = {
     "mbart": bart_like("mbart", "MBartConfig", "MBart", offset=2, embedding_norm=True, final_norm=True, pad=1),
     "pegasus": bart_like("pegasus", "PegasusConfig", "Pegasus", offset=0, embedding_norm=False, final_norm=True, pad=0),
     "whisper": whisper(),
+    "mt5": t5_like("mt5", "MT5", every_block_bias=False),
+    "umt5": t5_like("umt5", "UMT5", every_block_bias=True),
     "vit": vit(),
     "clip_text_model": tower("clip", "text"),
     "clip_vision_model": tower("clip", "vision"),
