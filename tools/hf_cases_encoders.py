@@ -322,13 +322,17 @@ RANDOM: dict[str, Callable[[random.Random], dict[str, Any]]] = {
 }
 
 
+MORE_RANDOM = {"marian": 8, "albert": 5, "electra": 5}
+"""Families with more branches (vocabularies, groups, projections) get more random variants."""
+
+
 def random_variants(per_class: int = 3, seed: int = 12) -> list[Case]:
     """``per_class`` seeded random configs per model class of every family."""
     rng = random.Random(seed)
     cases = []
     for mt, (_, classes) in FAMILY_CLASSES.items():
         for name in classes:
-            for i in range(per_class):
+            for i in range(MORE_RANDOM.get(mt, per_class)):
                 kw = {**RANDOM[mt](rng), **_labels(rng)}
                 if name.endswith("QuestionAnswering") and mt == "distilbert":
                     kw.pop("num_labels", None)
@@ -728,3 +732,27 @@ def _t5(rng: random.Random) -> dict[str, Any]:
 
 
 RANDOM.update({"mt5": _t5, "umt5": _t5})
+
+
+FAMILY_CLASSES["marian"] = ("MarianConfig", ("MarianModel", "MarianMTModel", "MarianForCausalLM"))
+OPUS_EN_DE = {**BART_BASE, "vocab_size": 58101, "decoder_vocab_size": 58101, "d_model": 512, "encoder_ffn_dim": 2048}
+OPUS_EN_DE.update(
+    decoder_ffn_dim=2048, encoder_attention_heads=8, decoder_attention_heads=8, max_position_embeddings=512
+)
+OPUS_EN_DE.update(pad_token_id=58100, scale_embedding=True)
+SEQ2SEQ_PUBLISHED += [
+    ("opus-mt-en-de", "Helsinki-NLP/opus-mt-en-de", "MarianMTModel", {"model_type": "marian", **OPUS_EN_DE}),
+]
+
+
+def _marian(rng: random.Random) -> dict[str, Any]:
+    kw = _seq2seq(rng)
+    if rng.random() < 0.5:
+        kw["decoder_vocab_size"] = rng.randint(10, 60)
+        kw["pad_token_id"] = rng.choice([0, 1, None])
+    if rng.random() < 0.4:
+        kw["share_encoder_decoder_embeddings"] = False
+    return kw
+
+
+RANDOM["marian"] = _marian

@@ -52,7 +52,7 @@ def build_rows(recipe: Recipe, build: Build, architecture: str) -> list[LayerSpe
                 rows += _expand(recipe, build, row, base)
         else:
             rows += _expand(recipe, build, item, base)
-    if head.ties or head.always:
+    if head.ties or head.always or head.only:
         rows = _tie(rows, head, cfg, build)
     if recipe.notes is not None:
         build.notes.extend(recipe.notes(cfg, architecture))
@@ -100,13 +100,14 @@ def _tie(rows: list[LayerSpec], head: Head, cfg: dict[str, Any], build: Build) -
     pairs = list(head.always)
     if cfg.get("tie_word_embeddings", True):
         pairs += head.ties
-        first = head.ties[0] if head.ties else None
+        pairs += [(a, b) for a, b, condition in head.only if holds(condition, cfg)]
+        first = pairs[len(head.always)] if len(pairs) > len(head.always) else None
         if first is not None:
             why = "the config says so" if "tie_word_embeddings" in build.doc else "the config class default"
             build.notes.append(
                 f"{first[0]} and {first[1]} are one tensor (tie_word_embeddings true, {why}): counted once"
             )
-    elif head.ties:
+    elif head.ties or head.only:
         build.notes.append("tie_word_embeddings false: the output layer has its own weight (not the input embedding)")
     tied: dict[int, list[tuple[str, str]]] = {}
     for a, b in pairs:

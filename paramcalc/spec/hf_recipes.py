@@ -104,6 +104,8 @@ class Head:
     rows: tuple[Row | str, ...]
     ties: tuple[tuple[str, str], ...] = ()
     always: tuple[tuple[str, str], ...] = ()
+    only: tuple[tuple[str, str, str], ...] = ()
+    """Ties that hold only while a condition does too (Marian's ``share_encoder_decoder_embeddings``)."""
     base: bool = False
     """Whether the backbone's names start with the family's prefix (``roberta.``)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from paramcalc.spec.hf_encoder_families import distilbert, roberta_like
 from paramcalc.spec.hf_encoder_families_more import albert, electra, mpnet
+from paramcalc.spec.hf_marian import marian
 from paramcalc.spec.hf_recipes import Recipe, parse_schema
 from paramcalc.spec.hf_schema import CHECKED
 from paramcalc.spec.hf_seq2seq_families import bart_like, whisper
@@ -21,6 +22,7 @@ RECIPES: dict[str, Recipe] = {
     "bart": bart_like("bart", "BartConfig", "Bart", offset=2, embedding_norm=True, final_norm=False, pad=1),
     "mbart": bart_like("mbart", "MBartConfig", "MBart", offset=2, embedding_norm=True, final_norm=True, pad=1),
     "pegasus": bart_like("pegasus", "PegasusConfig", "Pegasus", offset=0, embedding_norm=False, final_norm=True, pad=0),
+    "marian": marian(),
     "whisper": whisper(),
     "mt5": t5_like("mt5", "MT5", every_block_bias=False),
     "umt5": t5_like("umt5", "UMT5", every_block_bias=True),
