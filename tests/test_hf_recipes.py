@@ -25,6 +25,7 @@ from paramcalc.spec.hf_recipes_all import RECIPES
 
 FILES = ("encoders.json",)
 OUTPUT_ROWS = ("lm_head.", "generator_lm_head.", "vocab_projector.", "predictions.decoder.", "proj_out.")
+OUTPUT_ROWS += ("cls.predictions.decoder.",)
 """Where the output embedding (``get_output_embeddings()``) lives, in each family."""
 
 

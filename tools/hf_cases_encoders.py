@@ -756,3 +756,54 @@ def _marian(rng: random.Random) -> dict[str, Any]:
 
 
 RANDOM["marian"] = _marian
+
+
+FAMILY_CLASSES["deberta-v2"] = ("DebertaV2Config", tuple(f"DebertaV2{h}" for h in ENCODER_HEADS))
+DEBERTA_V3_BASE = {"vocab_size": 128100, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12}
+DEBERTA_V3_BASE.update(intermediate_size=3072, relative_attention=True, position_buckets=256, norm_rel_ebd="layer_norm")
+DEBERTA_V3_BASE.update(share_att_key=True, pos_att_type="p2c|c2p", layer_norm_eps=1e-7, max_relative_positions=-1)
+DEBERTA_V3_BASE.update(position_biased_input=False, type_vocab_size=0, max_position_embeddings=512)
+DEBERTA_V2_XLARGE = {**DEBERTA_V3_BASE, "hidden_size": 1536, "num_hidden_layers": 24, "num_attention_heads": 24}
+DEBERTA_V2_XLARGE.update(intermediate_size=6144, conv_kernel_size=3, conv_act="gelu", attention_head_size=64)
+SEQ2SEQ_PUBLISHED += [
+    ("deberta-v3-base", "microsoft/deberta-v3-base", "DebertaV2Model", {"model_type": "deberta-v2", **DEBERTA_V3_BASE}),
+    (
+        "deberta-v2-xlarge",
+        "microsoft/deberta-v2-xlarge",
+        "DebertaV2ForMaskedLM",
+        {"model_type": "deberta-v2", **DEBERTA_V2_XLARGE},
+    ),
+]
+
+
+def _deberta(rng: random.Random) -> dict[str, Any]:
+    kw = _bertish(rng, False)
+    kw.pop("pad_token_id", None)
+    if rng.random() < 0.6:
+        kw.update(relative_attention=True, pos_att_type=rng.choice(["p2c|c2p", ["c2p"], ["p2c"], None, "c2p"]))
+        if rng.random() < 0.5:
+            kw["position_buckets"] = rng.randint(2, 10)
+        if rng.random() < 0.4:
+            kw["share_att_key"] = True
+        if rng.random() < 0.4:
+            kw["max_relative_positions"] = rng.randint(1, 9)
+    if rng.random() < 0.4:
+        kw["norm_rel_ebd"] = "layer_norm"
+    if rng.random() < 0.3:
+        kw["conv_kernel_size"] = rng.choice([1, 3])
+        kw["conv_groups"] = rng.choice([1, kw["num_attention_heads"]])
+    if rng.random() < 0.4:
+        kw["position_biased_input"] = False
+    if rng.random() < 0.4:
+        kw["embedding_size"] = rng.randint(2, 10)
+    if rng.random() < 0.3:
+        kw["attention_head_size"] = rng.randint(1, 4)
+    if rng.random() < 0.3:
+        kw["pooler_hidden_size"] = rng.randint(2, 10)
+    if rng.random() < 0.3:
+        kw["legacy"] = False
+    return kw
+
+
+RANDOM["deberta-v2"] = _deberta
+MORE_RANDOM["deberta-v2"] = 8

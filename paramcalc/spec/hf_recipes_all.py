@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from paramcalc.spec.hf_deberta import deberta_v2
 from paramcalc.spec.hf_encoder_families import distilbert, roberta_like
 from paramcalc.spec.hf_encoder_families_more import albert, electra, mpnet
 from paramcalc.spec.hf_marian import marian
@@ -19,6 +20,7 @@ RECIPES: dict[str, Recipe] = {
     "albert": albert(),
     "electra": electra(),
     "mpnet": mpnet(),
+    "deberta-v2": deberta_v2(),
     "bart": bart_like("bart", "BartConfig", "Bart", offset=2, embedding_norm=True, final_norm=False, pad=1),
     "mbart": bart_like("mbart", "MBartConfig", "MBart", offset=2, embedding_norm=True, final_norm=True, pad=1),
     "pegasus": bart_like("pegasus", "PegasusConfig", "Pegasus", offset=0, embedding_norm=False, final_norm=True, pad=0),
