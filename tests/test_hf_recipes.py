@@ -21,6 +21,7 @@ from paramcalc.errors import SpecError
 from paramcalc.formula import evaluate
 from paramcalc.report import Report
 from paramcalc.spec.hf_config import spec_from_config
+from paramcalc.spec.hf_families import FAMILIES, RECIPE_TYPES
 from paramcalc.spec.hf_recipes_all import RECIPES
 
 FILES = ("encoders.json",)
@@ -127,6 +128,11 @@ def test_every_recipe_family_and_model_class_has_goldens() -> None:
     kinds = {(case["config_input"]["model_type"], case["kind"]) for case in CASES.values()}
     for mt in RECIPES:
         assert {(mt, "published"), (mt, "random")} <= kinds, mt
+
+
+def test_recipe_types_listed_for_lazy_loading_are_the_recipes() -> None:
+    assert set(RECIPES) == RECIPE_TYPES
+    assert not RECIPE_TYPES & set(FAMILIES)
 
 
 def test_missing_architectures_names_the_class_assumed() -> None:

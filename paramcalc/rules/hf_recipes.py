@@ -26,6 +26,10 @@ def _values(recipe: Recipe, block: Block, args: Args) -> dict[str, Any]:
         if key.startswith("="):
             if all(token in values for token in re.findall(r"[A-Za-z_]\w*", key)):  # the block reads them
                 values[symbol] = size(key[1:], values)
+        elif "|" in key:  # "head_dim|h//heads": the key, or when it is null the expression (explain's default)
+            key, fallback = key.split("|")
+            if key in values:
+                values[symbol] = size(fallback, values) if values[key] is None else args.integer(key)
         elif key in values:
             values[symbol] = args.integer(key)  # refuses null and the wrong type, naming the key
     return values

@@ -45,14 +45,13 @@ from paramcalc.spec.hf_families import (
     MASKED_LM,
     MOE_LAYOUT,
     OPT_INT,
+    RECIPE_TYPES,
     SEQ2SEQ,
     STR,
     SUPPORTED,
     Family,
     qwen2_moe_is_sparse,
 )
-from paramcalc.spec.hf_recipe_build import build_rows  # hfenc
-from paramcalc.spec.hf_recipes_all import RECIPES  # hfenc
 from paramcalc.spec.hf_schema import ACTIVATIONS, CHECKED, LAYER_TYPES, LEGACY_LAYER_TYPES, describe_kind, type_ok
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec
 
@@ -85,8 +84,13 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     build = _Build(family, cfg, role, doc, where, tie_policy)
     if "architectures" not in doc:
         build.notes.append(f"no 'architectures' in the config: counted as {architecture}")
-    recipe = RECIPES.get(family.model_type)  # hfenc: declarative families
-    layers = build_rows(recipe, build, architecture) if recipe is not None else builder(build)
+    if family.model_type in RECIPE_TYPES:  # hfenc: declarative families
+        from paramcalc.spec.hf_recipe_build import build_rows
+        from paramcalc.spec.hf_recipes_all import RECIPES
+
+        layers = build_rows(RECIPES[family.model_type], build, architecture)
+    else:
+        layers = builder(build)
     notes = build.notes
     location = Location(source)
     indexed = tuple(
@@ -161,6 +165,10 @@ def family_of(doc: Mapping[str, Any], where: _Where | None = None) -> Family:
     model_type = doc.get("model_type")
     if isinstance(model_type, str) and model_type in FAMILIES:
         return FAMILIES[model_type]
+    if isinstance(model_type, str) and model_type in RECIPE_TYPES:  # hfenc: loaded on first use
+        from paramcalc.spec.hf_recipes_all import RECIPES
+
+        return RECIPES[model_type].family
     location = where.at("model_type") if where else None
     raise SpecError(
         f"unsupported model_type {describe_value(model_type)}",
@@ -266,7 +274,7 @@ def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], wh
             location=where.at(act_key),
             hint=f"the MLP looks it up in ACT2FN: {', '.join(sorted(ACTIVATIONS))}",
         )
-    if mt not in ("gpt2", "bert", "t5") and mt not in RECIPES and isinstance(heads, int) and heads <= 0:  # hfenc
+    if mt not in ("gpt2", "bert", "t5") and mt not in RECIPE_TYPES and isinstance(heads, int) and heads <= 0:  # hfenc
         raise SpecError(
             f"'num_attention_heads' must be positive, got {heads}",
             location=where.at("num_attention_heads"),

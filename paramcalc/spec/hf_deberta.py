@@ -31,7 +31,7 @@ from paramcalc.spec.hf_schema import ACTIVATIONS
 
 EXTRA: dict[str, tuple[Any, str]] = {
     "embedding_size": (1536, INT),
-    "attention_head_size": (64, INT),
+    "attention_head_size": (None, OPT_INT),
     "pos_key": (False, BOOL),
     "pos_query": (False, BOOL),
     "rel_rows": (1024, INT),
@@ -227,7 +227,7 @@ def deberta_v2() -> Recipe:
             "P": "max_position_embeddings",
             "T": "type_vocab_size",
             "heads": "num_attention_heads",
-            "hd": "attention_head_size",
+            "hd": "attention_head_size|h//heads",
             "R": "rel_rows",
             "k": "conv_kernel",
             "Cin": "conv_in",

@@ -311,12 +311,35 @@ FAMILIES: dict[str, Family] = {
 }
 """Every supported ``model_type``."""
 
-# hfenc: the declarative encoder / encoder-decoder / vision families (paramcalc/spec/hf_recipes_all.py)
-from paramcalc.spec.hf_recipes_all import RECIPES  # noqa: E402
+# hfenc: the declarative encoder / encoder-decoder / vision families, loaded only when a config names one
+# (paramcalc/spec/hf_recipes_all.py; a test checks this list against it)
+RECIPE_TYPES = frozenset(
+    [
+        "roberta",
+        "xlm-roberta",
+        "distilbert",
+        "albert",
+        "electra",
+        "mpnet",
+        "deberta-v2",
+        "bart",
+        "mbart",
+        "pegasus",
+        "marian",
+        "whisper",
+        "mt5",
+        "umt5",
+        "vit",
+        "clip_text_model",
+        "clip_vision_model",
+        "clip",
+        "siglip_text_model",
+        "siglip_vision_model",
+        "siglip",
+    ]
+)
 
-FAMILIES.update({model_type: recipe.family for model_type, recipe in RECIPES.items()})
-
-SUPPORTED = tuple(sorted(FAMILIES))
+SUPPORTED = tuple(sorted({*FAMILIES, *RECIPE_TYPES}))
 
 
 def defaults(model_type: str, *keys: str) -> list[tuple[str, Any]]:

@@ -42,7 +42,7 @@ def vit() -> Recipe:
         "pooler_output_size": (None, OPT_INT),
         "num_labels": (2, INT),
     }
-    extra = {"patch_h": (16, INT), "patch_w": (16, INT), "num_patches": (196, INT), "head_dim": (64, INT)}
+    extra = {"patch_h": (16, INT), "patch_w": (16, INT), "num_patches": (196, INT), "head_dim": (None, OPT_INT)}
     extra["pooler_output_size"] = (768, INT)  # the rule's default: ViTConfig derives it from hidden_size
     blocks = {
         "ViTEmbeddings": Block(
@@ -129,7 +129,7 @@ def vit() -> Recipe:
         symbols={
             "h": "hidden_size",
             "heads": "num_attention_heads",
-            "hd": "head_dim",
+            "hd": "head_dim|h//heads",
             "I": "intermediate_size",
             "C": "num_channels",
             "p_h": "patch_h",
