@@ -370,6 +370,7 @@ def refusals() -> list[Case]:
         ("electra", "ElectraModel", {**small, "hidden_size": 8, "num_attention_heads": 2, "embedding_size": None}),
         ("mpnet", "MPNetModel", {**small, "hidden_size": 9, "num_attention_heads": 2}),
     ]
+    rows += MORE_REFUSALS
     return [
         Case(f"{mt}-refused{i}-{name}", name, _cfg(mt, name, **kw), "refused") for i, (mt, name, kw) in enumerate(rows)
     ]
@@ -807,3 +808,36 @@ def _deberta(rng: random.Random) -> dict[str, Any]:
 
 RANDOM["deberta-v2"] = _deberta
 MORE_RANDOM["deberta-v2"] = 8
+
+
+SEQ_SMALL = {"vocab_size": 30, "d_model": 8, "encoder_layers": 1, "decoder_layers": 1, "encoder_ffn_dim": 12}
+SEQ_SMALL.update(decoder_ffn_dim=12, encoder_attention_heads=2, decoder_attention_heads=2, max_position_embeddings=16)
+MORE_REFUSALS: list[tuple[str, str, dict[str, Any]]] = [
+    ("bart", "BartModel", {**SEQ_SMALL, "decoder_attention_heads": 3}),
+    ("bart", "BartModel", {**SEQ_SMALL, "activation_function": "nope"}),
+    ("mbart", "MBartModel", {**SEQ_SMALL, "pad_token_id": 30}),
+    ("pegasus", "PegasusModel", {**SEQ_SMALL, "d_model": 8.0}),
+    ("marian", "MarianModel", {**SEQ_SMALL, "decoder_vocab_size": 10, "pad_token_id": 20}),
+    ("whisper", "WhisperModel", {**SEQ_SMALL, "pad_token_id": 40}),
+    ("mt5", "MT5Model", {"vocab_size": 30, "d_model": 8, "num_layers": 1, "feed_forward_proj": "gated-gelu-x"}),
+    ("umt5", "UMT5Model", {"vocab_size": 30, "d_model": 8, "num_layers": 1, "feed_forward_proj": "nope"}),
+    (
+        "deberta-v2",
+        "DebertaV2Model",
+        {"vocab_size": 30, "hidden_size": 9, "num_attention_heads": 2, "num_hidden_layers": 1},
+    ),
+    (
+        "deberta-v2",
+        "DebertaV2Model",
+        {"vocab_size": 30, "hidden_size": 8, "num_attention_heads": 2, "conv_kernel_size": 3, "conv_groups": 3},
+    ),
+    ("vit", "ViTModel", {"hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1, "hidden_act": "nope"}),
+    ("clip", "CLIPModel", {"vision_config": {"hidden_size": 8, "num_attention_heads": 3}}),
+    (
+        "clip_vision_model",
+        "CLIPVisionModel",
+        {"hidden_size": 8, "num_attention_heads": 2, "image_size": [8, 12], "patch_size": 4},
+    ),
+    ("siglip", "SiglipModel", {"text_config": {"hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": "2"}}),
+]
+"""Refusals in the encoder-decoder and vision families."""
