@@ -89,6 +89,24 @@ def test_recipe_family_config_counts_exactly_what_transformers_builds(case_id: s
 
 
 @pytest.mark.parametrize("case_id", BUILT)
+def test_frozen_parameters_are_counted_but_not_trainable(case_id: str) -> None:
+    case = CASES[case_id]
+    report = count(case["config_input"], case_id, tie_policy="transformers")
+    frozen = [
+        f"{row.name}.{term.path}" if term.path else row.name
+        for row in report.expanded().layers
+        for term in row.terms
+        if term.counted and not term.trainable
+    ]
+    if case["parameters_truncated"]:
+        frozen = [name for name, _ in truncate([[n, []] for n in frozen], case["repeated"])]
+        expected = [name for name, _ in truncate([[n, []] for n in case["frozen"]], case["repeated"])]
+    else:
+        expected = case["frozen"]
+    assert frozen == expected
+
+
+@pytest.mark.parametrize("case_id", BUILT)
 def test_recipe_family_config_as_transformers_saves_it_counts_the_same(case_id: str) -> None:
     case = CASES[case_id]
     assert count(case["config"], case_id).total == case["total"]

@@ -94,6 +94,8 @@ def main() -> int:
             print(f"{case.id:44s} refused: {error['error']}: {error['message'][:80]}", flush=True)
             continue
         rec = hf_golden.record(case)
+        _, model = hf_golden.build(case)
+        rec["frozen"] = [name for name, param in model.named_parameters() if not param.requires_grad]
         records.append(rec)
         print(f"{case.id:44s} {case.model_class:36s} total={rec['total']:>14,d} tied={rec['tied']!s:5s}", flush=True)
     golden = {

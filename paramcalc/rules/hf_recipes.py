@@ -10,6 +10,7 @@ shapes and the formula are all read off the same pieces, so they cannot disagree
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import LayerError
@@ -48,6 +49,11 @@ def _walk(
         if kind == "when":
             if holds(path, values):
                 _walk(piece[2], values, prefix, terms, formula)
+            continue
+        if kind == "frozen":  # requires_grad False in transformers: still parameters, not trainable
+            inner: list[Term] = []
+            _walk(piece[2], values, prefix, inner, formula)
+            terms.extend(replace(term, trainable=False) for term in inner)
             continue
         full = join(prefix, path)
         tag = full.replace("_", "") or "w"  # a term's symbol: its path, one subscript (W_self.query)

@@ -19,7 +19,9 @@ A piece is a tuple:
 ``("embedding", path, rows, dim)`` / ``("param", path, dim, ...)``
     a table or a raw ``nn.Parameter`` (any rank, ``()`` for a scalar);
 ``("when", condition, (pieces...))``
-    pieces that exist only when ``condition`` holds.
+    pieces that exist only when ``condition`` holds;
+``("frozen", "", (pieces...))``
+    parameters transformers creates with ``requires_grad`` false (sinusoidal positions).
 
 Sizes are small expressions over the family's symbols (``"h"``, ``"2*h"``,
 ``"h//heads*heads"``: ``+``, ``*`` and ``//``, evaluated left to right within a product);

@@ -102,7 +102,7 @@ def bart_like(
     blocks = {
         f"{prefix}Positions": Block(
             ("max_position_embeddings", "d_model"),
-            (emb("", positions),),
+            (emb("", positions),) if offset else (("frozen", "", (emb("", positions),)),),
             f"The position table: {positions} rows of h"
             + (" (learned, offset by 2 as in fairseq)." if offset else " (sinusoidal, frozen, still a parameter)."),
             out="h",
@@ -223,7 +223,7 @@ def whisper() -> Recipe:
                 ("param", "conv1.bias", "h"),
                 ("param", "conv2.weight", "h", "h", "3"),
                 ("param", "conv2.bias", "h"),
-                emb("embed_positions", "S"),
+                ("frozen", "", (emb("embed_positions", "S"),)),
             ),
             "conv1 (mel bins→h, kernel 3) and conv2 (h→h, kernel 3, stride 2) with biases, then the "
             "encoder's position table (max_source_positions × h, frozen but a parameter).",
