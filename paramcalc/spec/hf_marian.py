@@ -20,7 +20,7 @@ from typing import Any
 from paramcalc.spec.hf_encoder_families import LEGEND, bad_pad, family_record
 from paramcalc.spec.hf_families import BOOL, INT, OPT_INT
 from paramcalc.spec.hf_recipes import Head, Recipe, Row
-from paramcalc.spec.hf_seq2seq_families import SCHEMA, SYMBOLS, _act_refuse, _layer, bart_like
+from paramcalc.spec.hf_seq2seq_families import ALIASES, SCHEMA, SYMBOLS, _act_refuse, _layer, bart_like
 
 
 def marian() -> Recipe:
@@ -114,11 +114,7 @@ def marian() -> Recipe:
             "Marian",
             fields,
             heads,
-            aliases={
-                "num_attention_heads": "encoder_attention_heads",
-                "hidden_size": "d_model",
-                "num_hidden_layers": "encoder_layers",
-            },
+            aliases=ALIASES,
             default="MarianMTModel",
         ),
         symbols={

@@ -34,6 +34,13 @@ from paramcalc.spec.hf_families import BOOL, INT, OPT_INT
 from paramcalc.spec.hf_recipes import Block, Head, Recipe, Row, linear_row, norm_row
 from paramcalc.spec.hf_schema import ACTIVATIONS
 
+ALIASES = {
+    "num_attention_heads": "encoder_attention_heads",
+    "hidden_size": "d_model",
+    "num_hidden_layers": "encoder_layers",
+}
+"""The config classes' attribute_map (BartConfig, MBartConfig, PegasusConfig, MarianConfig; WhisperConfig adds one)."""
+
 SYMBOLS: dict[str, str] = {
     "V": "vocab_size",
     "h": "d_model",
@@ -160,11 +167,7 @@ def bart_like(
             prefix,
             fields,
             heads,
-            aliases={
-                "num_attention_heads": "encoder_attention_heads",
-                "hidden_size": "d_model",
-                "num_hidden_layers": "encoder_layers",
-            },
+            aliases=ALIASES,
             default=f"{prefix}ForConditionalGeneration",
         ),
         symbols=SYMBOLS,
@@ -279,12 +282,7 @@ def whisper() -> Recipe:
             "Whisper",
             fields,
             heads,
-            aliases={
-                "num_key_value_heads": "encoder_attention_heads",
-                "num_attention_heads": "encoder_attention_heads",
-                "hidden_size": "d_model",
-                "num_hidden_layers": "encoder_layers",
-            },
+            aliases={**ALIASES, "num_key_value_heads": "encoder_attention_heads"},
             default="WhisperForConditionalGeneration",
         ),
         symbols={
