@@ -376,9 +376,24 @@ def refusals() -> list[Case]:
     ]
 
 
+def labels_cases() -> list[Case]:
+    """num_labels and id2label both written (num_labels wins), found by a wider seeded run."""
+    both = {"num_labels": 1, "id2label": {str(i): f"L{i}" for i in range(7)}}
+    small = {"hidden_size": 4, "num_attention_heads": 2, "num_hidden_layers": 1, "intermediate_size": 6}
+    rows = [
+        ("vit", "ViTForImageClassification", {**small, "image_size": 8, "patch_size": 4, **both}),
+        ("vit", "ViTForImageClassification", {**small, "image_size": 8, "patch_size": 4, **both, "num_labels": 0}),
+        ("roberta", "RobertaForSequenceClassification", {**small, "vocab_size": 20, **both}),
+        ("bart", "BartForSequenceClassification", {**SEQ_SMALL, **both}),
+    ]
+    return [
+        Case(f"{mt}-labels{i}-{name}", name, _cfg(mt, name, **kw), "random") for i, (mt, name, kw) in enumerate(rows)
+    ]
+
+
 def all_cases() -> list[Case]:
     """Every case, in file order."""
-    return [*defaults(), *published(), *random_variants(), *refusals()]
+    return [*defaults(), *published(), *random_variants(), *labels_cases(), *refusals()]
 
 
 SEQ2SEQ_HEADS = (

@@ -94,9 +94,11 @@ def lm_head() -> Block:
 
 
 def labels(cfg: dict[str, Any], doc: Mapping[str, Any]) -> None:
-    """``num_labels``: len(id2label) when the config has one, else ``num_labels``, else 2."""
+    """``num_labels`` when the config.json has it (transformers sets it after ``id2label``, so it
+    wins), else len(id2label), else the config class's default.
+    """
     id2label = doc.get("id2label")
-    if isinstance(id2label, Mapping):
+    if isinstance(id2label, Mapping) and "num_labels" not in doc:
         cfg["num_labels"] = len(id2label)
 
 

@@ -19,7 +19,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from paramcalc.spec.hf_encoder_families import LEGEND, QA, SEQ_CLS, TOKEN_CLS, classification_head, family_record
+from paramcalc.spec.hf_encoder_families import (
+    LEGEND,
+    QA,
+    SEQ_CLS,
+    TOKEN_CLS,
+    classification_head,
+    family_record,
+    labels,
+)
 from paramcalc.spec.hf_families import ANY, BOOL, INT, OPT_INT, STR
 from paramcalc.spec.hf_recipes import Block, Head, Recipe, Row, linear_row
 from paramcalc.spec.hf_schema import ACTIVATIONS
@@ -95,9 +103,7 @@ def t5_like(model_type: str, prefix: str, every_block_bias: bool) -> Recipe:
     }
 
     def derive(cfg: dict[str, Any], doc: Mapping[str, Any]) -> None:
-        id2label = doc.get("id2label")
-        if isinstance(id2label, Mapping):
-            cfg["num_labels"] = len(id2label)
+        labels(cfg, doc)
         if cfg["num_decoder_layers"] is None:
             cfg["num_decoder_layers"] = cfg["num_layers"]
         for side, key in (("encoder", "num_layers"), ("decoder", "num_decoder_layers")):

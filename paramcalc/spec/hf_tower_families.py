@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from paramcalc.spec.hf_encoder_families import LEGEND, emb, family_record, lin, ln
+from paramcalc.spec.hf_encoder_families import LEGEND, emb, family_record, labels, lin, ln
 from paramcalc.spec.hf_families import BOOL, INT, OPT_INT
 from paramcalc.spec.hf_recipes import Block, Head, Recipe, Row, parse_schema
 from paramcalc.spec.hf_schema import ACTIVATIONS, describe_kind, type_ok
@@ -334,9 +334,7 @@ def pair_model(kind: str) -> Recipe:
         symbols.update({f"{side}_{s}": f"{side}_{k}" for s, k in SYMBOLS.items() if s not in ("L", "Pj")})
 
     def derive(cfg: dict[str, Any], doc: Mapping[str, Any]) -> None:
-        id2label = doc.get("id2label")
-        if isinstance(id2label, Mapping):
-            cfg["num_labels"] = len(id2label)
+        labels(cfg, doc)
         for side, table in (("text", TEXT_FIELDS), ("vision", VISION_FIELDS)):
             sub = doc.get(f"{side}_config")
             _fill(cfg, sub if isinstance(sub, Mapping) else {}, table[kind], f"{side}_")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from paramcalc.spec.hf_encoder_families import LEGEND, family_record, lin, ln
+from paramcalc.spec.hf_encoder_families import LEGEND, family_record, labels, lin, ln
 from paramcalc.spec.hf_families import BOOL, INT, OPT_INT
 from paramcalc.spec.hf_recipes import BACKBONE, POOLED, Block, Head, Recipe, Row
 from paramcalc.spec.hf_schema import ACTIVATIONS
@@ -90,9 +90,7 @@ def vit() -> Recipe:
     }
 
     def derive(cfg: dict[str, Any], doc: Mapping[str, Any]) -> None:
-        id2label = doc.get("id2label")
-        if isinstance(id2label, Mapping):
-            cfg["num_labels"] = len(id2label)
+        labels(cfg, doc)
         image_h, image_w = pair(doc.get("image_size", 224))
         cfg["patch_h"], cfg["patch_w"] = pair(doc.get("patch_size", 16))
         cfg["image_h"], cfg["image_w"] = image_h, image_w
