@@ -391,9 +391,71 @@ def labels_cases() -> list[Case]:
     ]
 
 
+def fuzz_found() -> list[Case]:
+    """Edge cases a wider perturbing seeded run found (each was once counted or refused wrongly)."""
+    small = {
+        "vocab_size": 30,
+        "hidden_size": 4,
+        "num_attention_heads": 1,
+        "num_hidden_layers": 1,
+        "intermediate_size": 8,
+    }
+    seq = {**SEQ_SMALL, "d_model": 4, "encoder_attention_heads": 1, "decoder_attention_heads": 1}
+    t5 = {"vocab_size": 25, "d_model": 6, "d_kv": 2, "num_heads": 1, "d_ff": 8, "num_layers": 1}
+    text = {
+        "vocab_size": 16,
+        "hidden_size": 4,
+        "num_attention_heads": 1,
+        "num_hidden_layers": 0,
+        "intermediate_size": 6,
+    }
+    vision = {"hidden_size": 4, "num_attention_heads": 1, "num_hidden_layers": 0, "intermediate_size": 6}
+    vision.update(image_size=8, patch_size=4)
+    rows: list[tuple[str, str, dict[str, Any], str]] = [
+        ("roberta", "RobertaForQuestionAnswering", {**small, "num_labels": 0}, "random"),
+        ("distilbert", "DistilBertForSequenceClassification", {"dim": 4, "n_heads": 1, "num_labels": 0}, "random"),
+        ("distilbert", "DistilBertModel", {"dim": 4, "n_heads": 1, "n_layers": 1, "hidden_act": "nope"}, "random"),
+        ("mpnet", "MPNetModel", {**small, "hidden_size": 16, "num_attention_heads": 3, "embedding_size": 8}, "random"),
+        (
+            "roberta",
+            "RobertaModel",
+            {**small, "hidden_size": 10, "num_attention_heads": 3, "embedding_size": 8},
+            "random",
+        ),
+        ("mbart", "MBartForCausalLM", {**seq, "num_attention_heads": 5}, "random"),
+        ("whisper", "WhisperForAudioClassification", {**seq, "pad_token_id": 1000}, "random"),
+        ("mt5", "MT5ForConditionalGeneration", {**t5, "num_hidden_layers": 0}, "random"),
+        ("mt5", "MT5ForTokenClassification", {**t5, "is_decoder": True}, "random"),
+        ("umt5", "UMT5EncoderModel", {**t5, "is_decoder": True}, "random"),
+        ("umt5", "UMT5Model", {**t5, "hidden_act": "nope"}, "random"),
+        (
+            "siglip_vision_model",
+            "SiglipVisionModel",
+            {**vision, "num_attention_heads": 5, "vision_use_head": False},
+            "random",
+        ),
+        (
+            "clip",
+            "CLIPForImageClassification",
+            {"text_config": {**text, "layer_norm_eps": 1}, "vision_config": vision},
+            "refused",
+        ),
+        ("clip_text_model", "CLIPTextModel", {**text, "num_attention_heads": 3}, "refused"),
+        (
+            "roberta",
+            "RobertaForSequenceClassification",
+            {**small, "num_labels": 1, "problem_type": "single_label_classification"},
+            "refused",
+        ),
+    ]
+    return [
+        Case(f"{mt}-edge{i}-{name}", name, _cfg(mt, name, **kw), kind) for i, (mt, name, kw, kind) in enumerate(rows)
+    ]
+
+
 def all_cases() -> list[Case]:
     """Every case, in file order."""
-    return [*defaults(), *published(), *random_variants(), *labels_cases(), *refusals()]
+    return [*defaults(), *published(), *random_variants(), *labels_cases(), *fuzz_found(), *refusals()]
 
 
 SEQ2SEQ_HEADS = (

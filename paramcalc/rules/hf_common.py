@@ -177,7 +177,7 @@ def linear_layer(args: Args, x: Shape) -> Outcome:
     weight *is* the input embedding table and is counted once.
     """
     m = args.positive_int("in_features")
-    n = args.positive_int("out_features")
+    n = args.integer("out_features")  # torch builds nn.Linear(m, 0): a classifier of num_labels 0
     check_hidden(x, m, "in_features")
     terms = [Term("W", "weight", (n, m), ("n", "m"))]
     formula = "n*m"

@@ -268,7 +268,8 @@ def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], wh
             )
     act_key = {"gpt2": "activation_function", "gemma2": "hidden_activation", "t5": ""}.get(mt, "hidden_act")
     act = doc.get(act_key) if act_key else None
-    if has_layers and isinstance(act, str) and act not in ACTIVATIONS and not (mt == "gemma" and act == "gelu"):
+    known = act in ACTIVATIONS or (mt == "gemma" and act == "gelu") or mt in RECIPE_TYPES  # hfenc: recipes check theirs
+    if has_layers and isinstance(act, str) and not known:
         raise SpecError(
             f"'{act_key}' {act!r} is no activation transformers knows",
             location=where.at(act_key),

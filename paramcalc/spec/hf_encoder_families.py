@@ -57,7 +57,7 @@ def attention(prefix: str, names: tuple[str, str, str, str], width: str = "h", n
     return pieces + ((ln(norm),) if norm else ())
 
 
-def bert_layer(width: str = "h", cross: bool = True) -> tuple[Piece, ...]:
+def bert_layer(width: str = "a", cross: bool = True) -> tuple[Piece, ...]:
     """BertLayer's names (RoBERTa, XLM-R, ELECTRA): attention.self.*, intermediate, output."""
     names = ("self.query", "self.key", "self.value", "output.dense")
     pieces = attention("attention.", names, width, "attention.output.LayerNorm")
@@ -167,6 +167,7 @@ BERTISH_SYMBOLS: dict[str, str] = {
     "T": "type_vocab_size",
     "heads": "num_attention_heads",
     "L": "num_labels",
+    "a": "=h//heads*heads",
 }
 LEGEND: dict[str, str] = {
     "a": "heads·(h // heads), the attention width",

@@ -55,7 +55,7 @@ def _factorised_embeddings(doc: str) -> Block:
     )
 
 
-FACTORISED_SYMBOLS = {**BERTISH_SYMBOLS, "e": "embedding_size", "a": "=h//heads*heads"}
+FACTORISED_SYMBOLS = {**BERTISH_SYMBOLS, "e": "embedding_size"}
 
 
 def _factorised_check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
@@ -271,7 +271,7 @@ def mpnet() -> Recipe:
         "MPNetLayer": Block(
             ("hidden_size", "num_attention_heads", "intermediate_size"),
             (
-                *attention("attention.attn.", ("q", "k", "v", "o"), "h", "attention.LayerNorm"),
+                *attention("attention.attn.", ("q", "k", "v", "o"), "a", "attention.LayerNorm"),
                 lin("intermediate.dense", "I", "h"),
                 lin("output.dense", "h", "I"),
                 ln("output.LayerNorm"),

@@ -105,7 +105,7 @@ def marian() -> Recipe:
 
     def check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
         tables = (("embed_tokens", cfg["vocab_size"]), ("the decoder's embed_tokens", cfg["decoder_vocab_size"]))
-        return _act_refuse(cfg, doc) or bad_pad(cfg, "pad_token_id", tables)
+        return _act_refuse(cfg, doc, arch) or bad_pad(cfg, "pad_token_id", tables)
 
     return Recipe(
         family=family_record(

@@ -36,6 +36,12 @@ def build_rows(recipe: Recipe, build: Build, architecture: str) -> list[LayerSpe
     cfg["tie_policy"] = getattr(build, "tie_policy", "checkpoint")
     if recipe.derive is not None:
         recipe.derive(cfg, doc)
+    if doc.get("problem_type") == "single_label_classification" and cfg.get("num_labels") == 1:
+        raise SpecError(
+            "problem_type single_label_classification needs num_labels > 1, got 1",
+            location=build.where.at("problem_type"),
+            hint="PreTrainedConfig refuses it; use num_labels 2, or problem_type regression",
+        )
     if recipe.check is not None:
         refused = recipe.check(cfg, doc, architecture)
         if refused is not None:
@@ -69,7 +75,7 @@ def _expand(recipe: Recipe, build: Build, row: Row, base: str) -> list[LayerSpec
         kwargs: dict[str, Any] = {arg: expr if isinstance(expr, bool) else size(expr, values) for arg, expr in row.args}
     else:
         kwargs = {key: cfg[row.scope + key] for key in recipe.blocks[row.block].keys}
-    kwargs.update(row.fixed)
+    kwargs.update({k: cfg[v[1:]] if isinstance(v, str) and v.startswith("=") else v for k, v in row.fixed})
     name = row.name.replace("{base}", base)
     if not row.stack:
         return [LayerSpec(row.block, kwargs=kwargs, name=name)]

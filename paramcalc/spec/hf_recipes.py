@@ -72,7 +72,7 @@ class Row:
     scope: str = ""
     """Where the block's config keys live (``text_`` for CLIP's nested ``text_config``)."""
     fixed: tuple[tuple[str, Any], ...] = ()
-    """Arguments of this row that no config key holds (a T5 block's ``is_decoder``)."""
+    """Arguments of this row that no config key holds (a T5 block's ``is_decoder``); ``"=key"`` reads ``key``."""
     start: int = 0
     """The index of the first copy of a stack (T5's blocks 1.. after block 0, which differs)."""
     """For a plain torch module (``Linear``, ``LayerNorm``): its arguments as size expressions."""

@@ -158,7 +158,7 @@ def bart_like(
         )
 
     def check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
-        return _act_refuse(cfg, doc) or bad_pad(cfg, "pad_token_id", (("embed_tokens", cfg["vocab_size"]),))
+        return _act_refuse(cfg, doc, arch) or bad_pad(cfg, "pad_token_id", (("embed_tokens", cfg["vocab_size"]),))
 
     return Recipe(
         family=family_record(
@@ -182,9 +182,13 @@ def bart_like(
     )
 
 
-def _act_refuse(cfg: Mapping[str, Any], doc: Mapping[str, Any]) -> tuple[str, str, str] | None:
+def _act_refuse(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
+    """What the layers refuse, in the stacks the class builds (a ...ForCausalLM has no encoder)."""
     act = doc.get("activation_function", "gelu")
-    for side in ("encoder", "decoder"):
+    sides = (
+        ("decoder",) if arch.endswith("ForCausalLM") else ("encoder",) if "Audio" in arch else ("encoder", "decoder")
+    )
+    for side in sides:
         heads_key, depth = f"{side}_attention_heads", cfg[f"{side}_layers"]
         if depth > 0 and isinstance(act, str) and act not in ACTIVATIONS:
             return ("activation_function", f"'activation_function' {act!r} is no activation transformers knows", "")
@@ -305,7 +309,8 @@ def whisper() -> Recipe:
         schema=WHISPER_SCHEMA,
         derive=labels,
         check=lambda cfg, doc, arch: (
-            _act_refuse(cfg, doc) or bad_pad(cfg, "pad_token_id", (("embed_tokens", cfg["vocab_size"]),))
+            _act_refuse(cfg, doc, arch)
+            or (None if "Audio" in arch else bad_pad(cfg, "pad_token_id", (("embed_tokens", cfg["vocab_size"]),)))
         ),
     )
 

@@ -62,8 +62,11 @@ def t5_like(model_type: str, prefix: str, every_block_bias: bool) -> Recipe:
         f"{prefix}ClassificationHead": classification_head("d_model"),
     }
 
-    def stack(base: str, side: str, decoder: bool) -> tuple[Row, ...]:
-        depth = "num_decoder_layers" if decoder else "num_layers"
+    def stack(base: str, side: str, decoder: bool | str) -> tuple[Row, ...]:
+        """``decoder``: True, False, or ``"=is_decoder"`` (encoder-only classes build the stack from the
+        config as is, so ``is_decoder: true`` gives their blocks a cross-attention).
+        """
+        depth = "num_decoder_layers" if decoder is True else "num_layers"
         rows = [Row(f"{base}{side}.embed_tokens", "Embedding", args=(("num_embeddings", "V"), ("embedding_dim", "d")))]
         if every_block_bias:
             rows.append(Row(f"{base}{side}.block", "T5Block", stack=depth, fixed=_flags(decoder, True)))
@@ -77,7 +80,8 @@ def t5_like(model_type: str, prefix: str, every_block_bias: bool) -> Recipe:
 
     def model(base: str, decoder: bool = True) -> tuple[Row, ...]:
         shared = Row(f"{base}shared", "Embedding", args=(("num_embeddings", "V"), ("embedding_dim", "d")))
-        sides = stack(base, "encoder", False) + (stack(base, "decoder", True) if decoder else ())
+        sides = stack(base, "encoder", False if decoder else "=is_decoder")
+        sides += stack(base, "decoder", True) if decoder else ()
         return (shared, *sides)
 
     def embed_ties(base: str, decoder: bool = True) -> tuple[tuple[str, str], ...]:
@@ -104,8 +108,8 @@ def t5_like(model_type: str, prefix: str, every_block_bias: bool) -> Recipe:
 
     def derive(cfg: dict[str, Any], doc: Mapping[str, Any]) -> None:
         labels(cfg, doc)
-        if cfg["num_decoder_layers"] is None:
-            cfg["num_decoder_layers"] = cfg["num_layers"]
+        if cfg["num_decoder_layers"] is None:  # derived before the num_hidden_layers alias is applied
+            cfg["num_decoder_layers"] = doc.get("num_layers", fields["num_layers"][0])
         for side, key in (("encoder", "num_layers"), ("decoder", "num_decoder_layers")):
             depth = cfg[key]
             cfg[f"{side}_first"] = min(depth, 1) if isinstance(depth, int) and depth >= 0 else depth
@@ -163,5 +167,5 @@ def t5_like(model_type: str, prefix: str, every_block_bias: bool) -> Recipe:
     )
 
 
-def _flags(decoder: bool, bias: bool) -> tuple[tuple[str, Any], ...]:
+def _flags(decoder: bool | str, bias: bool) -> tuple[tuple[str, Any], ...]:
     return (("is_decoder", decoder), ("has_relative_attention_bias", bias))

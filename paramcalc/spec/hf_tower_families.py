@@ -249,19 +249,30 @@ def _fill(cfg: dict[str, Any], sub: Mapping[str, Any], fields: Mapping[str, tupl
         cfg[scope + "projection_size"] = cfg[scope + "hidden_size"]
 
 
-def _refuse(kind: str, tower: str, cfg: Mapping[str, Any], sub: Mapping[str, Any], scope: str, where: str) -> Any:
-    """What the sub-config class and the tower's modules refuse."""
+def _refuse(
+    kind: str, tower: str, cfg: Mapping[str, Any], sub: Mapping[str, Any], scope: str, where: str, built: bool = True
+) -> Any:
+    """What the sub-config class refuses (always) and the tower's modules refuse (when ``built``)."""
     for key, kind_of in parse_schema(SUB_SCHEMA[(kind, tower)]).items():
         if key in sub and not type_ok(kind_of, sub[key]):
             return (f"{where}{key}", f"'{where}{key}' must be {describe_kind(kind_of)}, got {sub[key]!r}", "")
+    heads, hidden = cfg[scope + "num_attention_heads"], cfg[scope + "hidden_size"]
+    if kind == "clip" and (heads <= 0 or hidden % heads):  # CLIP's sub-config classes check it, built or not
+        return (
+            f"{where}num_attention_heads",
+            f"{where}hidden_size {hidden} is not a multiple of num_attention_heads {heads}",
+            f"CLIP{tower.title()}Config refuses it (validate_architecture)",
+        )
+    if not built:
+        return None
     if tower == "vision" and cfg[scope + "num_patches"] is None:
         return (
             f"{where}patch_size",
             f"'{where}image_size' and '{where}patch_size' must be positive integers",
             "the vision embeddings compute (image_size // patch_size) ** 2 (a pair fails)",
         )
-    heads, hidden = cfg[scope + "num_attention_heads"], cfg[scope + "hidden_size"]
-    if cfg[scope + "num_hidden_layers"] > 0 or (tower == "vision" and kind == "siglip"):
+    pooling_head = tower == "vision" and kind == "siglip" and cfg[scope + "vision_use_head"]
+    if cfg[scope + "num_hidden_layers"] > 0 or pooling_head:
         if heads <= 0 or hidden % heads:
             return (
                 f"{where}num_attention_heads",
@@ -341,12 +352,11 @@ def pair_model(kind: str) -> Recipe:
 
     def check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> Any:
         for side in ("text", "vision"):
-            if arch.endswith("ForImageClassification") and side == "text":
-                continue
+            built = not (arch.endswith("ForImageClassification") and side == "text")
             sub = doc.get(f"{side}_config")
             if sub is not None and not isinstance(sub, Mapping):
                 return (f"{side}_config", f"'{side}_config' must be an object, got {sub!r}", "")
-            refused = _refuse(kind, side, cfg, sub or {}, f"{side}_", f"{side}_config.")
+            refused = _refuse(kind, side, cfg, sub or {}, f"{side}_", f"{side}_config.", built)
             if refused:
                 return refused
         return None
