@@ -12,7 +12,9 @@ and without downloading anything:
 * seeded random variants (sizes, flags, ties, labels), one or more per model class;
 * configs transformers refuses, recorded with the exception it raised (``refused``).
 
-Each record has the same format as tools/hf_golden.py's (it reuses its ``record()``).
+Each record has the same format as tools/hf_golden.py's (it reuses its ``record()``), plus
+``frozen`` (the parameters built with requires_grad false).  Cases: tools/hf_cases_encoders.py
+(BERT-style encoders) and tools/hf_cases_more.py (the other families; ``all_cases()``).
 
 Run (on purpose, never from tests):
     /work/fw/bin/python tools/hf_golden_encoders.py
@@ -35,7 +37,8 @@ import hf_golden  # noqa: E402  (sets the offline environment before transformer
 import torch  # noqa: E402
 import transformers  # noqa: E402
 from hf_cases import Case  # noqa: E402
-from hf_cases_encoders import FAMILY_CLASSES, all_cases  # noqa: E402
+from hf_cases_encoders import FAMILY_CLASSES  # noqa: E402
+from hf_cases_more import all_cases  # noqa: E402
 from hf_golden_extra import _Direct  # noqa: E402
 
 OUT_FILE = hf_golden.OUT_DIR / "encoders.json"
