@@ -551,6 +551,7 @@ def fuzz_found() -> list[Case]:
             "refused",
         ),
         ("clip_text_model", "CLIPTextModel", {**text, "num_attention_heads": 3}, "refused"),
+        ("vit", "ViTModel", {**vision, "num_attention_heads": 5, "num_hidden_layers": 1}, "refused"),
         (
             "roberta",
             "RobertaForSequenceClassification",

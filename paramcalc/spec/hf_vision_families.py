@@ -113,6 +113,13 @@ def vit() -> Recipe:
         if cfg["num_hidden_layers"] > 0:
             if cfg["num_attention_heads"] <= 0:
                 return ("num_attention_heads", "'num_attention_heads' must be positive", "the attention divides by it")
+            if not isinstance(cfg["head_dim"], int) or cfg["head_dim"] <= 0:
+                return (
+                    "num_attention_heads",
+                    f"head_dim {cfg['head_dim']} (hidden_size // num_attention_heads unless given): the attention "
+                    "scales by head_dim ** -0.5",
+                    "ViTAttention fails building it (a zero division)",
+                )
             if isinstance(act, str) and act not in ACTIVATIONS:
                 return ("hidden_act", f"'hidden_act' {act!r} is no activation transformers knows", "")
         return None
