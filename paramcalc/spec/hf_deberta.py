@@ -182,12 +182,15 @@ def deberta_v2() -> Recipe:
         kinds = doc.get("pos_att_type") or []
         if isinstance(kinds, str):
             kinds = [x.strip() for x in kinds.lower().split("|")]
+        elif not isinstance(kinds, list):
+            kinds = []  # refused by check()
         separate = cfg["relative_attention"] and not doc.get("share_att_key", False)
         cfg["pos_key"] = bool(separate and "c2p" in kinds)
         cfg["pos_query"] = bool(separate and "p2c" in kinds)
         buckets, span = doc.get("position_buckets", -1), cfg["max_relative_positions"]
+        buckets = buckets if isinstance(buckets, int) else -1  # another type is refused by check()
         cfg["rel_rows"] = 2 * (buckets if buckets > 0 else span if span >= 1 else cfg["max_position_embeddings"])
-        norms = [x.strip() for x in str(doc.get("norm_rel_ebd", "none")).lower().split("|")]
+        norms = [x.strip() for x in str(doc.get("norm_rel_ebd", "none")).lower().split("|")]  # a non-string: check()
         cfg["rel_norm"] = "layer_norm" in norms
         cfg["conv_kernel"] = doc.get("conv_kernel_size", 0)
         groups = doc.get("conv_groups", 1)
@@ -198,6 +201,20 @@ def deberta_v2() -> Recipe:
         cfg["has_proj"] = cfg["embedding_size"] != h
 
     def check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
+        kinds = doc.get("pos_att_type")
+        if not (
+            kinds is None
+            or isinstance(kinds, str)
+            or (isinstance(kinds, list) and all(isinstance(k, str) for k in kinds))
+        ):
+            return ("pos_att_type", f"'pos_att_type' must be a string, a list of strings or null, got {kinds!r}", "")
+        norms = doc.get("norm_rel_ebd", "none")
+        if not isinstance(norms, str):
+            return ("norm_rel_ebd", f"'norm_rel_ebd' must be a string like 'layer_norm', got {norms!r}", "")
+        for key in ("position_buckets", "conv_kernel_size", "conv_groups", "embedding_size", "attention_head_size"):
+            value = doc.get(key, 0)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                return (key, f"'{key}' must be an integer, got {value!r}", "DeBERTa compares and sizes with it")
         if cfg["num_hidden_layers"] > 0:
             heads_, h = cfg["num_attention_heads"], cfg["hidden_size"]
             if heads_ <= 0 or h % heads_:

@@ -119,6 +119,9 @@ def t5_like(model_type: str, prefix: str, every_block_bias: bool) -> Recipe:
         cfg["tie_word_embeddings"] = written is not False or cfg["tie_policy"] == "transformers"
 
     def check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
+        for key in ("num_layers", "num_decoder_layers"):
+            if not 0 <= cfg[key] <= 100_000:
+                return (key, f"'{key}' must be between 0 and 100,000, got {cfg[key]}", "a config is data, not a bomb")
         parts = cfg["feed_forward_proj"].split("-")
         if (len(parts) > 1 and parts[0] != "gated") or len(parts) > 2 or parts[-1] not in ACTIVATIONS:
             proj = cfg["feed_forward_proj"]

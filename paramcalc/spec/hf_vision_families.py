@@ -126,7 +126,8 @@ def vit() -> Recipe:
 
     def derived_patches(cfg: dict[str, Any], doc: Mapping[str, Any]) -> None:
         derive(cfg, doc)
-        if all(isinstance(cfg[k], int) and cfg[k] > 0 for k in ("patch_h", "patch_w")):
+        sizes = ("patch_h", "patch_w", "image_h", "image_w")
+        if all(isinstance(cfg[k], int) and not isinstance(cfg[k], bool) and cfg[k] > 0 for k in sizes):
             cfg["num_patches"] = (cfg["image_h"] // cfg["patch_h"]) * (cfg["image_w"] // cfg["patch_w"])
 
     return Recipe(
