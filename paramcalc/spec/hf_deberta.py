@@ -194,7 +194,7 @@ def deberta_v2() -> Recipe:
         cfg["rel_norm"] = "layer_norm" in norms
         cfg["conv_kernel"] = doc.get("conv_kernel_size", 0)
         groups = doc.get("conv_groups", 1)
-        cfg["conv_in"] = h // groups if groups else 0
+        cfg["conv_in"] = h // groups if isinstance(groups, int) and groups else 0  # else refused by check()
         cfg["pooler_hidden_size"] = doc.get("pooler_hidden_size", h)
         cfg["has_positions"] = cfg["position_biased_input"]
         cfg["has_types"] = cfg["type_vocab_size"] > 0

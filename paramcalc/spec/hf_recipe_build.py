@@ -10,6 +10,7 @@ lists them second, which is where transformers' ``named_parameters()`` drops the
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
 
 from paramcalc.errors import SpecError
@@ -72,7 +73,9 @@ def _expand(recipe: Recipe, build: Build, row: Row, base: str) -> list[LayerSpec
         return []
     if row.args:
         values = {symbol: cfg[key] for symbol, key in recipe.symbols.items() if key in cfg}
-        kwargs: dict[str, Any] = {arg: expr if isinstance(expr, bool) else size(expr, values) for arg, expr in row.args}
+        kwargs: dict[str, Any] = {
+            arg: expr if isinstance(expr, bool) else _size(recipe, expr, values, build) for arg, expr in row.args
+        }
     else:
         kwargs = {key: cfg[row.scope + key] for key in recipe.blocks[row.block].keys}
     kwargs.update({k: cfg[v[1:]] if isinstance(v, str) and v.startswith("=") else v for k, v in row.fixed})
@@ -90,6 +93,20 @@ def _expand(recipe: Recipe, build: Build, row: Row, base: str) -> list[LayerSpec
             label = f"{prefix}.{first if depth == 1 else f'{first}-{last}'}"
             out.append(LayerSpec(row.block, kwargs=kwargs, name=label, copies=copies))
     return out
+
+
+def _size(recipe: Recipe, expr: str, values: dict[str, Any], build: Build) -> int:
+    """A row argument's size; a symbol whose key is not an integer (null) is refused, naming the key."""
+    for symbol in re.findall(r"[A-Za-z_]\w*", expr):
+        value = values.get(symbol)
+        if not isinstance(value, int) or isinstance(value, bool):
+            key = recipe.symbols.get(symbol, symbol)
+            raise SpecError(
+                f"'{key}' must be an integer, got {value!r}",
+                location=build.where.at(key.split("_", 1)[-1] if key.startswith(("text_", "vision_")) else key),
+                hint=f"it sizes {expr} in a layer",
+            )
+    return size(expr, values)
 
 
 def _owner(rows: list[LayerSpec], full: str) -> tuple[int, str]:
