@@ -20,7 +20,7 @@ from paramcalc.spec.hf_recipes import Block, Piece, Recipe, holds, size
 from paramcalc.spec.hf_recipes_all import RECIPES
 
 
-def _values(recipe: Recipe, block: Block, args: Args) -> dict[str, Any]:
+def _values(recipe: Recipe, args: Args) -> dict[str, Any]:
     """Config values by key and by symbol; sizes must be integers >= 0."""
     values: dict[str, Any] = dict(args.values)
     for symbol, key in recipe.symbols.items():
@@ -88,7 +88,7 @@ def _make(recipe: Recipe, name: str, block: Block) -> None:
     params = [(key, fields[key][0]) for key in block.keys]
 
     def count(args: Args, x: Shape) -> Outcome:
-        values = _values(recipe, block, args)
+        values = _values(recipe, args)
         terms: list[Term] = []
         formula: list[str] = []
         _walk(block.pieces, values, "", terms, formula)
