@@ -552,6 +552,11 @@ def fuzz_found() -> list[Case]:
         ),
         ("clip_text_model", "CLIPTextModel", {**text, "num_attention_heads": 3}, "refused"),
         ("vit", "ViTModel", {**vision, "num_attention_heads": 5, "num_hidden_layers": 1}, "refused"),
+        ("albert", "AlbertForMaskedLM", {"num_hidden_groups": 0, "hidden_act": "nope"}, "refused"),
+        ("electra", "ElectraForPreTraining", {"num_hidden_layers": 0, "hidden_act": "nope"}, "refused"),
+        ("deberta-v2", "DebertaV2ForMaskedLM", {"num_hidden_layers": 0, "hidden_act": "nope"}, "refused"),
+        ("distilbert", "DistilBertForMaskedLM", {"n_layers": 0, "activation": "nope"}, "refused"),
+        ("roberta", "RobertaForMaskedLM", {"num_hidden_layers": 0, "hidden_act": "nope"}, "random"),
         (
             "roberta",
             "RobertaForSequenceClassification",

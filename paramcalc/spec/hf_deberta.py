@@ -215,13 +215,14 @@ def deberta_v2() -> Recipe:
             value = doc.get(key, 0)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                 return (key, f"'{key}' must be an integer, got {value!r}", "DeBERTa compares and sizes with it")
+        act = doc.get("hidden_act", "gelu")
+        built = cfg["num_hidden_layers"] > 0 or arch == "DebertaV2ForMaskedLM"  # the MLM head looks it up too
+        if built and isinstance(act, str) and act not in ACTIVATIONS:
+            return ("hidden_act", f"'hidden_act' {act!r} is no activation transformers knows", "")
         if cfg["num_hidden_layers"] > 0:
             heads_, h = cfg["num_attention_heads"], cfg["hidden_size"]
             if heads_ <= 0 or h % heads_:
                 return ("num_attention_heads", f"hidden_size {h} is not a multiple of num_attention_heads {heads_}", "")
-            act = doc.get("hidden_act", "gelu")
-            if isinstance(act, str) and act not in ACTIVATIONS:
-                return ("hidden_act", f"'hidden_act' {act!r} is no activation transformers knows", "")
         groups = doc.get("conv_groups", 1)
         if cfg["conv_kernel"] and (not groups or cfg["hidden_size"] % groups):
             return (

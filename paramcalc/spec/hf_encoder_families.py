@@ -121,13 +121,16 @@ def layers_refuse(
     depth: int,
     act_key: str,
     divides: bool,
+    act_in_head: bool = False,
 ) -> tuple[str, str, str] | None:
-    """Refusals that happen when a layer is built (so never with 0 layers)."""
+    """Refusals that happen when a layer is built (so never with 0 layers), and the activation
+    lookup of a head that reads ``act_key`` too (``act_in_head``: ALBERT's MLM head, ...).
+    """
+    act = cfg.get(act_key, doc.get(act_key))
+    if (depth > 0 or act_in_head) and isinstance(act, str) and act not in ACTIVATIONS:
+        return (act_key, f"'{act_key}' {act!r} is no activation transformers knows", "the layer looks it up in ACT2FN")
     if depth <= 0:
         return None
-    act = cfg.get(act_key, doc.get(act_key))
-    if isinstance(act, str) and act not in ACTIVATIONS:
-        return (act_key, f"'{act_key}' {act!r} is no activation transformers knows", "the layer looks it up in ACT2FN")
     heads, hidden = cfg[heads_key], cfg[hidden_key]
     if heads <= 0:
         return (heads_key, f"'{heads_key}' must be positive, got {heads}", "the attention divides by it")
@@ -371,7 +374,8 @@ def distilbert() -> Recipe:
                 f"num_labels must be 2 (start and end), got {cfg['num_labels']}",
                 "DistilBertForQuestionAnswering refuses it",
             )
-        return layers_refuse(cfg, doc, "n_heads", "dim", cfg["n_layers"], "activation", True) or bad_pad(
+        mlm = arch == "DistilBertForMaskedLM"
+        return layers_refuse(cfg, doc, "n_heads", "dim", cfg["n_layers"], "activation", True, mlm) or bad_pad(
             cfg, "pad_token_id", (("word_embeddings", cfg["vocab_size"]),)
         )
 

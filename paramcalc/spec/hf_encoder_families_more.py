@@ -59,8 +59,9 @@ FACTORISED_SYMBOLS = {**BERTISH_SYMBOLS, "e": "embedding_size"}
 
 
 def _factorised_check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
+    head_act = arch in ("AlbertForMaskedLM", "AlbertForPreTraining", "ElectraForPreTraining")  # ACT2FN in the head
     return layers_refuse(
-        cfg, doc, "num_attention_heads", "hidden_size", cfg["num_hidden_layers"], "hidden_act", False
+        cfg, doc, "num_attention_heads", "hidden_size", cfg["num_hidden_layers"], "hidden_act", False, head_act
     ) or bad_pad(cfg, "pad_token_id", (("word_embeddings", cfg["vocab_size"]),))
 
 
