@@ -100,7 +100,7 @@ PYTORCH = Framework(
 TRANSFORMERS = Framework(
     "transformers",
     "transformers",
-    rule_modules=("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5", "hf_blocks"),
+    rule_modules=("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5", "hf_blocks", "hf_recipes"),
     yaml_specs=False,
 )
 

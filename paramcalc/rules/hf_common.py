@@ -182,7 +182,7 @@ def linear_layer(args: Args, x: Shape) -> Outcome:
     width than ``in_features``; the input is therefore not checked against it.
     """
     m = args.positive_int("in_features")
-    n = args.positive_int("out_features")
+    n = args.integer("out_features")  # torch builds nn.Linear(m, 0): a classifier of num_labels 0
     terms = [Term("W", "weight", (n, m), ("n", "m"))]
     formula = "n*m"
     if args.flag("bias"):

@@ -49,6 +49,7 @@ from paramcalc.spec.hf_families import (
     MASKED_LM,
     MOE_LAYOUT,
     OPT_INT,
+    RECIPE_TYPES,
     SEQ2SEQ,
     STR,
     SUPPORTED,
@@ -102,7 +103,13 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     if "architectures" not in doc or not doc["architectures"]:
         build.notes.append(f"no 'architectures' in the config: counted as {architecture} (assumed)")
     _note_top_k(cfg, build.notes)
-    layers = builder(build)
+    if family.model_type in RECIPE_TYPES:  # declarative encoder / encoder-decoder / vision families
+        from paramcalc.spec.hf_recipe_build import build_rows
+        from paramcalc.spec.hf_recipes_all import RECIPES
+
+        layers = build_rows(RECIPES[family.model_type], build, architecture)
+    else:
+        layers = builder(build)
     notes = build.notes
     location = Location(source)
     indexed = tuple(
@@ -179,6 +186,10 @@ def family_of(doc: Mapping[str, Any], where: _Where | None = None) -> Family:
     model_type = doc.get("model_type")
     if isinstance(model_type, str) and model_type in FAMILIES:
         return FAMILIES[model_type]
+    if isinstance(model_type, str) and model_type in RECIPE_TYPES:  # hfenc: loaded on first use
+        from paramcalc.spec.hf_recipes_all import RECIPES
+
+        return RECIPES[model_type].family
     location = where.at("model_type") if where else None
     near = nearest_families(model_type) if isinstance(model_type, str) else []
     closest = f"; nearest known: {', '.join(near)}" if near else ""
@@ -292,14 +303,15 @@ def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], wh
             )
     act_key = {"gpt2": "activation_function", "gemma2": "hidden_activation", "t5": ""}.get(mt, "hidden_act")
     act = doc.get(act_key) if act_key else None
-    if has_layers and isinstance(act, str) and act not in ACTIVATIONS and not (mt == "gemma" and act == "gelu"):
+    known = act in ACTIVATIONS or (mt == "gemma" and act == "gelu") or mt in RECIPE_TYPES  # hfenc: recipes check theirs
+    if has_layers and isinstance(act, str) and not known:
         raise SpecError(
             f"'{act_key}' {act!r} is no activation transformers knows",
             location=where.at(act_key),
             hint=f"the MLP looks it up in ACT2FN: {', '.join(sorted(ACTIVATIONS))}",
         )
-    rotary = getattr(ARCHS.get(mt), "rotary", True)  # hfdec: no rotary table, no division at the model level
-    if mt not in ("gpt2", "bert", "t5") and rotary and isinstance(heads, int) and heads <= 0:
+    rotary = getattr(ARCHS.get(mt), "rotary", True)  # table-driven families without rotary tables: no division
+    if mt not in ("gpt2", "bert", "t5") and mt not in RECIPE_TYPES and rotary and isinstance(heads, int) and heads <= 0:
         raise SpecError(
             f"'num_attention_heads' must be positive, got {heads}",
             location=where.at("num_attention_heads"),

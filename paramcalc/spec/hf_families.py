@@ -311,6 +311,34 @@ FAMILIES: dict[str, Family] = {
 }
 """Every supported ``model_type``."""
 
+# hfenc: the declarative encoder / encoder-decoder / vision families, loaded only when a config names one
+# (paramcalc/spec/hf_recipes_all.py; a test checks this list against it)
+RECIPE_TYPES = frozenset(
+    [
+        "roberta",
+        "xlm-roberta",
+        "distilbert",
+        "albert",
+        "electra",
+        "mpnet",
+        "deberta-v2",
+        "bart",
+        "mbart",
+        "pegasus",
+        "marian",
+        "whisper",
+        "mt5",
+        "umt5",
+        "vit",
+        "clip_text_model",
+        "clip_vision_model",
+        "clip",
+        "siglip_text_model",
+        "siglip_vision_model",
+        "siglip",
+    ]
+)
+
 
 def defaults(model_type: str, *keys: str) -> list[tuple[str, Any]]:
     """``(key, default)`` pairs for a rule signature, in the order given."""
@@ -380,4 +408,5 @@ def _register_arch_modules() -> None:
 
 
 _register_arch_modules()
-SUPPORTED = tuple(sorted(FAMILIES))
+SUPPORTED = tuple(sorted({*FAMILIES, *RECIPE_TYPES}))
+"""Every model_type paramcalc counts: the hand-written and table-driven families and the recipes."""
