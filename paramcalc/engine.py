@@ -31,6 +31,7 @@ from paramcalc.report import LayerRow, Report, Shape, Term
 from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, inner_spec, own_dtype
 from paramcalc.shapes import check_dims, format_shape
 from paramcalc.spec.common import MODEL_CLASSES, describe_value, nested_model, to_snake_case
+from paramcalc.spec.keras_ops_nodes import OPS_PREFIX
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 __all__ = ["AutoNamer", "analyze", "apply_rule", "base_name", "run_layer", "to_snake_case"]
@@ -337,6 +338,10 @@ class _Engine:
             )
         shapes = [t.shape for t in inputs]
         fresh = [t.op.is_input for t in inputs]  # model inputs still lack the batch axis (PyTorch)
+        if self.framework == "keras" and (spec.class_name.startswith(OPS_PREFIX) or any(_whole(t) for t in inputs)):
+            from paramcalc.rules.keras_ops import graph_shapes  # kerasops: keras.ops nodes see whole shapes
+
+            shapes, fresh = graph_shapes(spec.class_name.startswith(OPS_PREFIX), inputs)
         if not state.built:
             row = self.run(spec, shapes, namer, refs, add_batch=fresh)
             if state.row is None:
@@ -501,6 +506,12 @@ def _output_mask(
         joined = _mask_op(namer.auto("Concatenate", reserve=False), parts, outputs[0] if outputs else ())
         return _mask_op("any", [joined], joined.shape[:-1])
     return None
+
+
+def _whole(tensor: Tensor) -> bool:
+    """Whether a tensor's shape holds its batch axis (a keras.ops node's output)."""
+    payload = tensor.op.payload
+    return payload is not None and payload.row is not None and payload.row.batch_in_shapes
 
 
 def _is_model(layer: LayerSpec) -> bool:

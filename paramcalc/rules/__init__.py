@@ -26,6 +26,7 @@ from paramcalc.errors import LayerError, ParamcalcError, close_match
 from paramcalc.report import Shape, Term, Tree
 from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.common import describe_value
+from paramcalc.spec.keras_ops_nodes import OPS_PREFIX  # kerasops
 from paramcalc.spec.records import LayerSpec, Placeholder, Value
 
 __all__ = [
@@ -64,16 +65,18 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "attention",
         "merging",
         "wrappers",
+        "keras_apps",  # kerasops: layers keras.applications defines for itself
     ),
+    "keras.ops": ("keras_ops",),  # kerasops: operation nodes of functional graphs
     "pytorch": ("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm", "torch_attention"),
     "transformers": ("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5"),
 }
 """Rule modules per framework, imported on first lookup (``paramcalc.rules.<name>``)."""
 
-FRAMEWORK_NAMES: dict[str, str] = {"keras": "Keras", "pytorch": "PyTorch"}
+FRAMEWORK_NAMES: dict[str, str] = {"keras": "Keras", "pytorch": "PyTorch", "keras.ops": "keras.ops"}
 """How messages name each framework."""
 
-CASE_SENSITIVE: frozenset[str] = frozenset({"pytorch"})
+CASE_SENSITIVE: frozenset[str] = frozenset({"pytorch", "keras.ops"})  # kerasops: keras.ops has Relu and ReLU
 """Frameworks whose spec class names must match exactly: ``torch.nn.Conv2D`` does not exist,
 so a PyTorch spec saying ``Conv2D`` is an error with a suggestion, not a silent ``Conv2d``.
 (Keras specs, and ``paramcalc explain`` for every framework, match names case-insensitively.)"""
@@ -306,7 +309,7 @@ def rule(
         table = _REGISTRY.setdefault(framework, {})
         canonical = _CANONICAL.setdefault(framework, {})
         for key in (name, *aliases):
-            if key.lower() in canonical:
+            if key in table or (key.lower() in canonical and framework not in CASE_SENSITIVE):  # kerasops
                 raise RuntimeError(f"rule {key!r} registered twice for {framework}")
             canonical[key.lower()] = key
             table[key] = entry
@@ -347,6 +350,8 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
     found = _REGISTRY.get(framework, {}).get(class_name)  # the common case: already registered, exact name
     if found is not None:
         return found
+    if framework == "keras" and class_name.startswith(OPS_PREFIX):  # kerasops: a keras.ops graph node
+        return find_rule(class_name[len(OPS_PREFIX) :], "keras.ops", exact=True)
     table = _load(framework, class_name)
     found = table.get(class_name)
     if found is not None:
