@@ -33,6 +33,7 @@ from paramcalc.shapes import check_dims, format_shape
 from paramcalc.spec.common import MODEL_CLASSES, describe_value, nested_model, to_snake_case
 from paramcalc.spec.keras_ops_nodes import OPS_PREFIX
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
+from paramcalc.teach import blame_previous
 
 __all__ = ["AutoNamer", "analyze", "apply_rule", "base_name", "run_layer", "to_snake_case"]
 
@@ -210,7 +211,10 @@ class _Engine:
                 )
             if shape is None and not _counts_without_input(layer, model.framework):
                 self._no_input(layer, model.framework)
-            row = self.run(layer, [shape], namer, add_batch=(not rows,))
+            try:
+                row = _name_variables(self.run(layer, [shape], namer, add_batch=(not rows,)), namer)
+            except LayerError as exc:  # kerasops: name the layer before when it is the usual cause
+                raise blame_previous(exc, rows[-1] if rows else None) from None
             rows.append(row)
             shape = row.outputs[0] if row.outputs else None
         return rows, shape
@@ -343,7 +347,10 @@ class _Engine:
 
             shapes, fresh = graph_shapes(spec.class_name.startswith(OPS_PREFIX), inputs)
         if not state.built:
-            row = self.run(spec, shapes, namer, refs, add_batch=fresh)
+            try:
+                row = _name_variables(self.run(spec, shapes, namer, refs, add_batch=fresh), namer)
+            except LayerError as exc:  # kerasops: name the layer before when it is the usual cause
+                raise blame_previous(exc, getattr(inputs[0].op.payload, "row", None) if inputs else None) from None
             if state.row is None:
                 state.row = row
             state.built = True
@@ -506,6 +513,20 @@ def _output_mask(
         joined = _mask_op(namer.auto("Concatenate", reserve=False), parts, outputs[0] if outputs else ())
         return _mask_op("any", [joined], joined.shape[:-1])
     return None
+
+
+def _name_variables(row: LayerRow, namer: AutoNamer) -> LayerRow:
+    """Weights a layer creates without a name take Keras' session-wide ``variable`` counter.
+
+    ``add_weight(shape=...)`` with no name (ConvNeXt's LayerScale) is named by
+    ``auto_name("Variable")``: ``variable``, ``variable_1``, ... in the order layers are built.
+    """
+    if not any(t.weight == "variable" for t in row.terms):
+        return row
+    terms = tuple(
+        replace(t, weight=namer.auto("Variable", reserve=False)) if t.weight == "variable" else t for t in row.terms
+    )
+    return replace(row, terms=terms)
 
 
 def _whole(tensor: Tensor) -> bool:

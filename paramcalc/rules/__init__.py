@@ -560,9 +560,11 @@ def apply_rule(found: Rule, args: Args, input_shapes: Sequence[Shape | None]) ->
             else:
                 need = f"an input of at most {(found.max_rank or 0) + 1} dimensions"
             axes = f" (batch, {found.expects[1:]}" if found.expects else ""
+            from paramcalc.teach import rank_hint  # kerasops: usual causes of rank errors
+
             raise LayerError(
                 f"{found.name} expects {need}{axes}, got {_format_shape(shape)}",
-                hint="check the input shape and the layer before it",
+                hint=rank_hint(found, shape) or "check the input shape and the layer before it",
             )
     x = input_shapes if found.multi_input else input_shapes[0]
     return found.fn(args, x)

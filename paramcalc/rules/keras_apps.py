@@ -42,3 +42,12 @@ def custom_scale_layer(args: Args, xs: Sequence[Shape]) -> Outcome:
     if len(xs) != 2:
         raise LayerError(f"CustomScaleLayer takes two inputs (shortcut, residual), got {len(xs)}")
     return Outcome(shape=_batched(broadcast((None, *xs[0]), (None, *xs[1]))), formula="0")
+
+
+@rule("StochasticDepth", "drop_path_rate")
+def stochastic_depth(args: Args, x: Shape) -> Outcome:
+    """ConvNeXt's stochastic depth (``drop_path_rate`` > 0): while training it drops a
+    residual branch for the whole batch; the shape is unchanged and there are no weights.
+    """
+    args.number("drop_path_rate", 0.0, 1.0)
+    return Outcome(shape=x, formula="0")

@@ -172,7 +172,7 @@ UNARY = (
     "HardSigmoid HardSilu HardTanh LogSigmoid Relu Relu6 Selu Sigmoid Silu Softplus Softsign SparsePlus "
     "SparseSigmoid TanhShrink "
     # math, core, activations
-    "Erf Erfc Erfinv Rsqrt StopGradient Mish"
+    "Erf Erfc Erfinv Rsqrt Mish Inv"
 )
 
 
@@ -183,6 +183,38 @@ def same_shape(args: Args, xs: Sequence[Shape]) -> Outcome:
 
 _family(UNARY, same_shape, "x")
 _family("Round", same_shape, "x", ("decimals", 0))
+_family("Cholesky CholeskyInverse", same_shape, "x", ("upper", False))
+
+
+@op("StopGradient", "variable")
+def stop_gradient(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Blocks gradients and passes the tensor on: same shape, no weights."""
+    return _out(tensor_shape(args, "variable", xs))
+
+
+@op("Isclose", "x1", "x2", ("rtol", 1e-05), ("atol", 1e-08), ("equal_nan", False))
+def isclose(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Element-wise closeness of two broadcast operands; no weights."""
+    return _out(broadcast(value_shape(args["x1"], xs) or (), value_shape(args["x2"], xs) or ()))
+
+
+def last_two_axes(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """A determinant of each matrix in a batch: the last two axes go; no weights."""
+    shape = tensor_shape(args, "x", xs)
+    if len(shape) < 2:
+        raise LayerError(f"needs matrices (rank 2 or more), got {format_shape(shape, True)}")
+    return _out(shape[:-2])
+
+
+_family("Det Logdet", last_two_axes, "x")
+
+
+@op("Average", "x", ("weights", None), ("axis", None))
+def average(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """A (weighted) mean over ``axis`` (all axes when None): the axis goes; no weights."""
+    return _out(reduce_shape(tensor_shape(args, "x", xs), args["axis"], False))
+
+
 _family("Cast SaturateCast", same_shape, "x", "dtype")
 _family("ConvertToTensor", same_shape, "x", ("dtype", None), ("sparse", None), ("ragged", None))
 _family("Clip", same_shape, "x", "x_min", "x_max")
@@ -255,7 +287,7 @@ def glu(args: Args, xs: Sequence[Shape]) -> Outcome:
 BINARY = (
     "Add Subtract Multiply Divide TrueDivide DivideNoNan Power Maximum Minimum Fmax Fmin Mod Fmod FloorDivide "
     "Equal NotEqual Greater GreaterEqual Less LessEqual LogicalAnd LogicalOr LogicalXor Arctan2 Hypot Logaddexp "
-    "Logaddexp2 Heaviside Nextafter Gcd Lcm Ldexp Copysign"
+    "Logaddexp2 Heaviside Nextafter Gcd Lcm Ldexp"
 )
 BITWISE = "BitwiseAnd BitwiseOr BitwiseXor BitwiseLeftShift BitwiseRightShift LeftShift RightShift"
 
@@ -298,7 +330,8 @@ def reduction(args: Args, xs: Sequence[Shape]) -> Outcome:
 
 _family(REDUCTIONS, reduction, "x", ("axis", None), ("keepdims", False))
 _family("Max Min", reduction, "x", ("axis", None), ("keepdims", False), ("initial", None))
-_family("Prod Nanprod", reduction, "x", ("axis", None), ("keepdims", False), ("dtype", None))
+_family("Prod", reduction, "x", ("axis", None), ("keepdims", False), ("dtype", None))
+_family("Nanprod", reduction, "x", ("axis", None), ("keepdims", False))
 
 
 @op("CountNonzero", "x", ("axis", None))
