@@ -65,7 +65,7 @@ from keras.src.saving import saving_lib  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import keras_ops_cases  # noqa: E402
-from keras_golden import shapes_of, summary_totals  # noqa: E402 - keras is imported: its backend stays
+from keras_golden import numel, shapes_of, summary_totals  # noqa: E402 - keras is imported: its backend stays
 
 Builder = Callable[[], Any]
 
@@ -186,14 +186,8 @@ def layer_row(model: Any, op: Any) -> list[Any]:
     return [op.name, type(op).__name__, shapes_of(op.output), params, connections(model, op), weights]
 
 
-def numel(shape: Any) -> int:
-    out = 1
-    for d in shape:
-        out *= int(d)
-    return out
-
-
 def model_record(case_id: str, call: str, model: Any) -> dict[str, Any]:
+    """The golden record: totals and the summary's rows (``model._operations``, ops included)."""
     trainable = sum(numel(w.shape) for w in model.trainable_weights)
     non_trainable = sum(numel(w.shape) for w in model.non_trainable_weights)
     total = int(model.count_params())
