@@ -1413,7 +1413,7 @@ def op_signatures() -> dict[str, Any]:
         for cls_name, cls in sorted(vars(module).items()):
             if not (isinstance(cls, type) and issubclass(cls, Operation) and cls.__module__ == name):
                 continue
-            call = [p for p in list(inspect.signature(cls.call).parameters.values())[1:] if p.kind < 2]
+            call = [p for p in list(inspect.signature(cls.call).parameters.values())[1:] if p.kind < 3]
             init = [
                 p
                 for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
@@ -1421,7 +1421,7 @@ def op_signatures() -> dict[str, Any]:
             ]
             out[cls_name if cls_name not in out else f"{name}.{cls_name}"] = {
                 "module": name,
-                "call": [p.name for p in call],
+                "call": [f"*{p.name}" if p.kind == p.VAR_POSITIONAL else p.name for p in call],
                 "init": [p.name for p in init],
                 "defaults": json_defaults([*call, *init]),
             }

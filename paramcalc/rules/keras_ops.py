@@ -715,3 +715,257 @@ def graph_shapes(op_node: bool, inputs: Sequence[Any]) -> tuple[list[Shape], lis
         shapes.append(shape[1:] if whole else shape)
         fresh.append(tensor.op.is_input)
     return shapes, fresh
+
+
+# =========================================================================== contractions
+@op("Dot", "x1", "x2")
+def dot(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """NumPy's ``dot``: a scalar operand multiplies; vector·vector is a scalar; otherwise
+    x1's last axis meets x2's last (1-D) or second-to-last axis and both go; no weights.
+    """
+    a, b = list(tensor_shape(args, "x1", xs)), list(tensor_shape(args, "x2", xs))
+    if not a or not b:
+        return _out(broadcast(tuple(a), tuple(b)))
+    if len(a) == 1 and len(b) == 1:
+        return _out(())
+    if len(b) == 1:
+        if a[-1] != b[0]:
+            raise LayerError(f"dot: x1's last size {a[-1]} differs from x2's {b[0]}")
+        return _out(tuple(a[:-1]))
+    if a[-1] is not None and b[-2] is not None and a[-1] != b[-2]:
+        raise LayerError(f"dot: x1's last size {a[-1]} differs from x2's second-to-last {b[-2]}")
+    return _out((*a[:-1], *b[:-2], b[-1]))
+
+
+@op("Tensordot", "x1", "x2", ("axes", 2))
+def tensordot(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Contracts x1's and x2's ``axes`` (the last n of x1 with the first n of x2 for an int);
+    the remaining axes of x1 then of x2 form the output; no weights.
+    """
+    a, b = tensor_shape(args, "x1", xs), tensor_shape(args, "x2", xs)
+    axes = args["axes"]
+    if isinstance(axes, int) and not isinstance(axes, bool):
+        return _out(a + b if axes <= 0 else a[:-axes] + b[axes:])
+    if not (isinstance(axes, (list, tuple)) and len(axes) == 2):
+        raise LayerError(f"'axes' must be an integer or two lists of axes, got {axes!r}")
+    first, second = _ints(axes[0], "axes"), _ints(axes[1], "axes")
+    pairs = list(zip([a[i] for i in first], [b[i] for i in second], strict=False))
+    if len(first) != len(second) or any(p is not None and q is not None and p != q for p, q in pairs):
+        raise LayerError(f"tensordot: the contracted sizes differ: {axes!r}")
+    keep_a = [d for i, d in enumerate(a) if i not in {f % len(a) for f in first}]
+    keep_b = [d for i, d in enumerate(b) if i not in {s % len(b) for s in second}]
+    return _out((*keep_a, *keep_b))
+
+
+@op("Outer", "x1", "x2")
+def outer(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Outer product of the two flattened operands: (size of x1, size of x2); no weights."""
+    a, b = tensor_shape(args, "x1", xs), tensor_shape(args, "x2", xs)
+    return _out((flat_size(a)[0], flat_size(b)[0]))
+
+
+@op("Einsum", "operands", "subscripts")
+def einsum(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """``einsum(subscripts, *operands)`` as Keras computes its shape: each operand is laid out
+    on the output's letters (``...`` taking the leftover axes, a missing letter 1) and the
+    layouts broadcast; no weights.
+    """
+    subscripts = args.string("subscripts")
+    operands = args["operands"]
+    if not isinstance(operands, (list, tuple)):
+        raise LayerError("einsum needs a list of operands")
+    shapes = [value_shape(item, xs) or () for item in operands]
+    parts = subscripts.split("->")
+    if len(parts) > 2:
+        raise LayerError(f"at most one '->' in einsum subscripts, got {subscripts!r}")
+    inputs, output = parts[0], (parts[1] if len(parts) == 2 else None)
+    specs = inputs.split(",")
+    if len(specs) != len(shapes):
+        raise LayerError(f"einsum {subscripts!r} names {len(specs)} operands, got {len(shapes)}")
+    kept: set[str] = set()
+    reduced: set[str] = set()
+    for letter in inputs:
+        if letter.isalpha():
+            if letter not in reduced and letter not in kept:
+                kept.add(letter)
+            elif letter in kept:
+                kept.remove(letter)
+                reduced.add(letter)
+    if output is not None:
+        kept, reduced = (
+            {d for d in kept if d in output} | {d for d in reduced if d in output},
+            {d for d in kept if d not in output} | {d for d in reduced if d not in output},
+        )
+    target = output if output is not None else "..." + "".join(sorted(kept))
+    result: Full | None = None
+    for shape, spec in zip(shapes, specs, strict=True):
+        laid = _einsum_layout([-1 if d is None else d for d in shape], spec, target)
+        result = laid if result is None else broadcast(result, laid)
+    return _out(result or ())
+
+
+def _einsum_layout(shape: list[int], spec: str, target: str) -> Full:
+    """Keras' string substitution that lays one operand's sizes out on the output spec."""
+    import re
+
+    halves = spec.split("...")
+    text = target
+    if len(halves) == 1:
+        if len(shape) != len(spec):
+            raise LayerError(f"einsum: subscript {spec!r} has {len(spec)} axes, the operand {len(shape)}")
+        for size, letter in zip(shape, spec, strict=True):
+            text = text.replace(letter, f"{size} ")
+        text = text.replace("...", "")
+    else:
+        head, tail = halves[0], halves[1]
+        for i, letter in enumerate(head):
+            text = text.replace(letter, f"{shape[i]} ")
+        for i in range(len(tail)):
+            text = text.replace(tail[-i - 1], f"{shape[-i - 1]} ")
+        end = len(shape) if not tail else len(shape) - len(tail)
+        wildcard = shape[len(head) : end]
+        text = text.replace("...", f"{' '.join(str(s) for s in wildcard)} ")
+    text = re.sub("[a-z]", "1 ", text)
+    return tuple(None if item == "-1" else int(item) for item in text.split())
+
+
+# =========================================================================== padding, images, nn
+@op("Pad", "x", ("constant_values", None), "pad_width", ("mode", "constant"))
+def pad(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Pads each axis by (before, after); one pair pads every axis; unknown sizes stay unknown."""
+    shape = tensor_shape(args, "x", xs)
+    widths = args["pad_width"]
+    if not isinstance(widths, (list, tuple)) or not all(isinstance(w, (list, tuple)) for w in widths):
+        raise LayerError(f"'pad_width' must be a list of (before, after) pairs, got {widths!r}")
+    pairs = [_ints(w, "pad_width") for w in widths]
+    if len(pairs) == 1:
+        pairs = pairs * len(shape)
+    if len(pairs) != len(shape):
+        raise LayerError(f"'pad_width' has {len(pairs)} pairs for a tensor of rank {len(shape)}")
+    return _out(tuple(None if d is None else d + p[0] + p[1] for d, p in zip(shape, pairs, strict=True)))
+
+
+def normalization(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """A normalisation op (layer, RMS or batch norm, the statistics given): the shape of x; the
+    op holds no weights (a scale passed in is a tensor of the graph).
+    """
+    return _out(tensor_shape(args, "x", xs))
+
+
+_family(
+    "LayerNorm",
+    normalization,
+    "x",
+    ("gamma", None),
+    ("beta", None),
+    ("axis", -1),
+    ("epsilon", None),
+    ("rms_scaling", False),
+)
+_family("RMSNorm", normalization, "x", ("scale", None), ("axis", -1), ("epsilon", None))
+_family(
+    "BatchNorm", normalization, "x", "mean", "variance", ("offset", None), ("scale", None), "axis", ("epsilon", 0.001)
+)
+
+
+@op(
+    "DotProductAttention",
+    "query",
+    "key",
+    "value",
+    ("bias", None),
+    ("mask", None),
+    ("scale", None),
+    ("is_causal", False),
+    ("flash_attention", None),
+    ("attn_logits_soft_cap", None),
+)
+def dot_product_attention(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Scaled dot-product attention: Keras gives the output the query's shape; no weights."""
+    for key in ("key", "value"):
+        tensor_shape(args, key, xs)
+    return _out(tensor_shape(args, "query", xs))
+
+
+def _image_axes(args: Args, rank: int) -> tuple[int, int, int]:
+    """(height, width, channels) axes of an image batch for ``data_format`` (channels_last by default)."""
+    fmt = args["data_format"] or "channels_last"
+    if fmt not in ("channels_last", "channels_first"):
+        raise LayerError(f"'data_format' must be channels_last or channels_first, got {fmt!r}")
+    return (rank - 3, rank - 2, rank - 1) if fmt == "channels_last" else (rank - 2, rank - 1, rank - 3)
+
+
+@op(
+    "Resize",
+    "images",
+    "size",
+    ("interpolation", "bilinear"),
+    ("antialias", False),
+    ("crop_to_aspect_ratio", False),
+    ("pad_to_aspect_ratio", False),
+    ("fill_mode", "constant"),
+    ("fill_value", 0.0),
+    ("data_format", None),
+)
+def resize(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Resizes images to ``size`` (height, width); channels and batch are kept; no weights."""
+    shape = list(tensor_shape(args, "images", xs))
+    if len(shape) not in (3, 4):
+        raise LayerError(f"resize needs images of rank 3 or 4, got {format_shape(tuple(shape), True)}")
+    size = _ints(args["size"], "size")
+    if len(size) != 2:
+        raise LayerError(f"'size' must be (height, width), got {args['size']!r}")
+    h, w, _ = _image_axes(args, len(shape))
+    shape[h], shape[w] = size
+    return _out(tuple(shape))
+
+
+@op("RGBToGrayscale", "images", ("data_format", None))
+def rgb_to_grayscale(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """One grey channel instead of three; no weights."""
+    shape = list(tensor_shape(args, "images", xs))
+    if len(shape) not in (3, 4):
+        raise LayerError(f"needs images of rank 3 or 4, got {format_shape(tuple(shape), True)}")
+    shape[_image_axes(args, len(shape))[2]] = 1
+    return _out(tuple(shape))
+
+
+def same_image_shape(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """A colour-space conversion: the images keep their shape; no weights."""
+    return _out(tensor_shape(args, "images", xs))
+
+
+_family("RGBToHSV HSVToRGB", same_image_shape, "images", ("data_format", None))
+
+
+def _blocks(args: Args, xs: Sequence[Shape], inward: bool) -> Outcome:
+    shape = tensor_shape(args, "x", xs)
+    if len(shape) != 4:
+        raise LayerError(f"needs a 4-D tensor, got {format_shape(shape, True)}")
+    size = args.positive_int("block_size")
+    fmt = args["data_format"]
+    b, h, w, c = shape if fmt == "channels_last" else (shape[0], shape[2], shape[3], shape[1])
+    if inward:  # depth_to_space
+        if c is not None and c % (size * size):
+            raise LayerError(f"the channels ({c}) must be divisible by block_size**2 ({size * size})")
+        c = None if c is None else c // (size * size)
+        h, w = (None if h is None else h * size), (None if w is None else w * size)
+    else:
+        for d in (h, w):
+            if d is not None and d % size:
+                raise LayerError(f"height and width must be divisible by block_size ({size}), got {d}")
+        c = None if c is None else c * size * size
+        h, w = (None if h is None else h // size), (None if w is None else w // size)
+    return _out((b, h, w, c) if fmt == "channels_last" else (b, c, h, w))
+
+
+@op("DepthToSpace", "x", "block_size", ("data_format", "channels_last"))
+def depth_to_space(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Moves channel blocks into space: height and width × block_size, channels ÷ block_size²."""
+    return _blocks(args, xs, True)
+
+
+@op("SpaceToDepth", "x", "block_size", ("data_format", "channels_last"))
+def space_to_depth(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Moves space into channels: height and width ÷ block_size, channels × block_size²."""
+    return _blocks(args, xs, False)

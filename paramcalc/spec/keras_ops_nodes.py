@@ -22,6 +22,9 @@ from paramcalc.spec.records import ConstantArg, LayerSpec, TensorArg, Value
 OPS_PREFIX = "keras.ops."
 """Class-name prefix of a ``keras.ops`` node (``keras.ops.Add``): its rule is in the ``keras.ops`` table."""
 
+PACKED_CALLS = {"Einsum": "operands"}
+"""Ops whose ``call`` takes ``*operands``: the reader passes the positional arguments as one list."""
+
 KERAS_TENSOR = "__keras_tensor__"
 ARRAY_CLASSES = ("__numpy__", "__tensor__")
 
@@ -87,6 +90,9 @@ def with_call(layer: LayerSpec, node: Any, error: Callable[..., SpecError]) -> L
     counter = [0]
     call_args = tuple(_call_value(item, counter) for item in args)
     call_kwargs = {key: _call_value(kwargs[key], counter) for key in sorted(kwargs)}
+    packed = PACKED_CALLS.get(layer.class_name[len(OPS_PREFIX) :])
+    if packed is not None:
+        call_args, call_kwargs = (), {packed: list(call_args), **call_kwargs}
     clash = sorted(set(call_kwargs) & set(layer.kwargs))
     if clash:
         raise error(f"'{clash[0]}' is given both in the op's config and in its call", layer.describe())
