@@ -280,7 +280,8 @@ class _Engine:
             outputs = [Tensor(previous.op, previous.index, i) for i in range(len(previous.outputs))]
         order = keras_order(input_ops, outputs)
         rows = [self._row(op, order.connections(op)) for op in order.ops]
-        return _GraphResult(rows, tuple(t.shape for t in outputs), not order.sequential_like)
+        shapes = tuple(t.shape[1:] if _whole(t) else t.shape for t in outputs)  # kerasops: an op's output
+        return _GraphResult(rows, shapes, not order.sequential_like)
 
     def _reused(self, layer: LayerSpec, ops: dict[str, Op]) -> Op:
         target = layer.kwargs.get("layer")

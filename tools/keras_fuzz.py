@@ -726,7 +726,7 @@ def run_ops_case(case_id: str, seed: str) -> tuple[list[str], dict[str, Any]]:
     with kg.fresh_session("meta"):
         model = keras_ops_cases.random_model(seed, 0)
         rec = kag.model_record(case_id, "", model)
-        doc = json.loads(model.to_json())
+        doc = rec["keras_json"] = json.loads(model.to_json())
         archive = kag.archive_bytes(model)
     diffs: list[str] = []
     for form, make in (("json", lambda: from_json(doc)), ("archive", lambda: from_bytes(archive))):

@@ -281,7 +281,18 @@ def every_op() -> Any:
     return _model(x, outs, "every_op")
 
 
+def nested_with_ops() -> Any:
+    """A functional model whose output is an op, used as a layer of another model (twice)."""
+    i = keras.Input((6, 5))
+    inner = keras.Model(i, ops.mean(ops.relu(layers.Dense(4)(i)), axis=1), name="inner")
+    a = keras.Input((6, 5))
+    b = keras.Input((6, 5))
+    joined = ops.concatenate([inner(a), inner(b)], axis=-1)
+    return _model([a, b], layers.Dense(2)(joined), "nested_with_ops")
+
+
 CASES: list[tuple[str, Builder]] = [
+    ("ops_nested_model", nested_with_ops),
     ("ops_every_op", every_op),
     ("apps_small_convnext_drop_path", small_convnext),
     ("ops_elementwise", elementwise),
@@ -314,7 +325,7 @@ class OpsGraph:
         rng = self.rng
         t = self.pick()
         rank = len(t.shape)
-        kind = rng.choice(["unary", "binary", "const", "reduce", "layer", "shape", "join", "slice"])
+        kind = rng.choice(["unary", "binary", "const", "reduce", "layer", "shape", "join", "slice", "product", "norm"])
         if kind == "unary":
             self.tensors.append(getattr(ops, rng.choice(UNARY))(t))
         elif kind == "binary":
@@ -351,7 +362,31 @@ class OpsGraph:
             elif tuple(parts[0].shape) == tuple(parts[1].shape):
                 self.tensors.append(ops.stack(parts, axis=rng.randrange(1, rank + 1)))
         elif kind == "slice" and rank >= 2 and (t.shape[-1] or 0) >= 2:
-            self.tensors.append(t[..., : int(t.shape[-1]) // 2 + 1])
+            choice = rng.randrange(3)
+            if choice == 0:
+                self.tensors.append(t[..., : int(t.shape[-1]) // 2 + 1])
+            elif choice == 1 and rank == 3:
+                self.tensors.append(t[:, rng.randrange(int(t.shape[1]))])
+            elif (t.shape[-1] or 0) % 2 == 0:
+                self.tensors.extend(ops.split(t, 2, axis=-1))
+        elif kind == "product" and rank == 3:
+            choice = rng.randrange(3)
+            if choice == 0:
+                self.tensors.append(ops.matmul(t, ops.transpose(t, (0, 2, 1))))
+            elif choice == 1:
+                self.tensors.append(ops.einsum("bij,bkj->bik", t, t))
+            else:
+                self.tensors.append(ops.matmul(t, np.ones((int(t.shape[-1]), rng.randint(1, 6)), "float32")))
+        elif kind == "norm":
+            choice = rng.randrange(4)
+            if choice == 0:
+                self.tensors.append(layers.LayerNormalization()(t))
+            elif choice == 1:
+                self.tensors.append(layers.BatchNormalization()(t))
+            elif choice == 2 and rank == 3:
+                self.tensors.append(layers.LSTM(rng.randint(2, 8), return_sequences=True)(t))
+            else:
+                self.tensors.append(ops.softmax(t, axis=rng.choice([-1, 1])))
 
     def generate(self, index: int) -> Any:
         rng = self.rng
