@@ -285,7 +285,8 @@ class _Reader:
             main = list(_tensors(args))
             main += [t for key in ("query", "value", "key") if key in kwargs for t in _tensors(kwargs[key])]
             links = list(_tensors(args))
-            links += [t for key in sorted(kwargs) if key != "mask" for t in _tensors(kwargs[key])]
+            op_node = layer.class_name.startswith(OPS_PREFIX)  # an op's `mask` argument is a real input
+            links += [t for key in sorted(kwargs) if key != "mask" or op_node for t in _tensors(kwargs[key])]
         else:
             raise self.error(f"an inbound node must be a list or an object, got {describe_value(data)}", where)
         for name, node_index, tensor_index in links:

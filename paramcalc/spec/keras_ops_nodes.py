@@ -62,7 +62,7 @@ def mask_only(entries: Iterable[Mapping[str, Any]], operations: set[str], output
         for node in nodes:
             if not isinstance(node, Mapping):
                 continue
-            read = set(_histories(node.get("args", []), False)) | set(_histories(node.get("kwargs", {}), True))
+            read = set(_histories(node.get("args", []), False)) | set(_histories(node.get("kwargs", {}), not is_op))
             if is_op:
                 reads.setdefault(name, set()).update(read & operations)
             else:
