@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import RunCli
 
 from paramcalc.engine import analyze
 from paramcalc.render.summary_text import totals_lines
@@ -147,3 +148,13 @@ NOT_TRACEABLE = {"Abs", "Conj", "Mish"}
 def test_every_op_rule_is_checked_against_keras_in_a_graph() -> None:
     seen = {layer[1] for model in family("ops")["models"] for layer in model["layers"]}
     assert set(OP_RULES) - seen == NOT_TRACEABLE
+
+
+def test_summary_prints_ops_as_keras_does(tmp_path: Path, run_cli: RunCli) -> None:
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(case("ops", "ops_reductions")["keras_json"]), encoding="utf-8")
+    result = run_cli("summary", str(path))
+    assert result.code == 0, result.err
+    rows = [line for line in result.out.splitlines() if "sum_1 (Sum)" in line or "sum (Sum)" in line]
+    assert any("(None, 1, 1, 4)" in line for line in rows)
+    assert any("()" in line for line in rows)  # ops.sum(x) over every axis, batch included
