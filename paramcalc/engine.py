@@ -516,13 +516,17 @@ def _output_mask(
     return None
 
 
+UNNAMED_WEIGHTS = frozenset({"LayerScale"})
+"""Layers whose rule names a weight ``variable``: Keras creates it without a name."""
+
+
 def _name_variables(row: LayerRow, namer: AutoNamer) -> LayerRow:
     """Weights a layer creates without a name take Keras' session-wide ``variable`` counter.
 
     ``add_weight(shape=...)`` with no name (ConvNeXt's LayerScale) is named by
     ``auto_name("Variable")``: ``variable``, ``variable_1``, ... in the order layers are built.
     """
-    if not any(t.weight == "variable" for t in row.terms):
+    if row.class_name not in UNNAMED_WEIGHTS:
         return row
     terms = tuple(
         replace(t, weight=namer.auto("Variable", reserve=False)) if t.weight == "variable" else t for t in row.terms
