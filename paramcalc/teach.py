@@ -3,7 +3,8 @@
 A rank error is exact but not always helpful: "LSTM expects a 3-D input, got (None, 32)"
 leaves a newcomer to find out why.  The two usual causes are a stacked recurrent layer
 whose predecessor returns only its last output (``return_sequences`` defaults to False)
-and a sequence layer (RNN, Conv1D, 1-D pooling) fed data without a time axis.  The rule
+and a sequence layer (RNN, Conv1D, 1-D pooling) fed data without a time axis; an image
+layer fed greyscale images without their channels axis is a close third.  The rule
 registry marks such rank errors (:func:`rank_hint`); the engine, which knows the layer
 before, names that layer when it is the cause (:func:`blame_previous`).
 """
@@ -27,11 +28,18 @@ NO_TIME_AXIS = "it reads sequences and this input has no time axis"
 
 
 def rank_hint(found: Rule, shape: Shape) -> str | None:
-    """The hint for a sequence layer given one axis too few (a 2-D input), else None."""
-    if len(shape) != found.min_rank - 1 or not any(word in found.expects for word in SEQUENCE_WORDS):
+    """The hint for a layer given one axis too few: a sequence layer on a 2-D input (no time
+    axis), an image layer on images without their channels axis; else None.
+    """
+    if len(shape) != found.min_rank - 1:
         return None
-    features = shape[-1] if shape else "features"
-    return f"{NO_TIME_AXIS}: give the data one (input: [timesteps, {features}]) or reshape before it (Reshape)"
+    if any(word in found.expects for word in SEQUENCE_WORDS):
+        features = shape[-1] if shape else "features"
+        return f"{NO_TIME_AXIS}: give the data one (input: [timesteps, {features}]) or reshape before it (Reshape)"
+    if "rows, cols" in found.expects and "channels" in found.expects and None not in shape:
+        sizes = ", ".join(str(d) for d in shape)
+        return f"images need a channels axis, even for one channel: input: [{sizes}, 1] (or Reshape: [{sizes}, 1])"
+    return None
 
 
 def blame_previous(exc: ParamcalcError, previous: LayerRow | None) -> ParamcalcError:

@@ -40,3 +40,9 @@ def test_a_dense_layer_before_an_rnn_is_not_blamed_for_return_sequences() -> Non
     text = error_of("input: [10]\nlayers:\n  - Dense: 2\n  - LSTM: 4\n")
     assert "no time axis" in text
     assert "return_sequences" not in text
+
+
+@pytest.mark.parametrize("layer", ["Conv2D: [8, 3]", "MaxPooling2D: 2", "SeparableConv2D: [4, 3]"])
+def test_an_image_layer_fed_images_without_channels_asks_for_the_channels_axis(layer: str) -> None:
+    text = error_of(f"input: [28, 28]\nlayers:\n  - {layer}\n")
+    assert "images need a channels axis, even for one channel: input: [28, 28, 1]" in text
