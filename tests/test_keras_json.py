@@ -421,3 +421,18 @@ def test_call_keywords_carrying_tensors_are_connections_not_inputs() -> None:
     assert dec.connections == ("embedding_1[0][0]", "enc[0][1]", "enc[0][2]")
     assert dec.input_shapes == ((None, 32),)
     assert got.total == 198_064
+
+
+def test_an_identity_model_is_its_input_with_no_parameters() -> None:
+    """``keras.Model(x, x)``: Keras saves just the InputLayer, which is also the output."""
+    layer = {
+        "module": "keras.layers",
+        "class_name": "InputLayer",
+        "config": {"batch_shape": [None, 28, 28, 3], "dtype": "float32", "name": "in0"},
+        "name": "in0",
+        "inbound_nodes": [],
+    }
+    config = {"name": "net", "layers": [layer], "input_layers": ["in0", 0, 0], "output_layers": ["in0", 0, 0]}
+    report = analyze(from_document({"class_name": "Functional", "config": config}, "identity.json"))
+    assert [(row.name, row.class_name, row.outputs) for row in report.layers] == [("in0", "InputLayer", ((28, 28, 3),))]
+    assert report.total == 0
