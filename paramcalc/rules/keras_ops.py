@@ -969,3 +969,37 @@ def depth_to_space(args: Args, xs: Sequence[Shape]) -> Outcome:
 def space_to_depth(args: Args, xs: Sequence[Shape]) -> Outcome:
     """Moves space into channels: height and width ÷ block_size, channels × block_size²."""
     return _blocks(args, xs, False)
+
+
+def pooling(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """A pooling window over the spatial axes (``compute_pooling_output_shape``): each one
+    ``floor((n - p) / s) + 1`` (valid) or ``floor((n - 1) / s) + 1`` (same); no weights."""
+    from paramcalc.shapes import pool_output_length
+
+    shape = tensor_shape(args, "inputs", xs)
+    if len(shape) < 3:
+        raise LayerError(f"pooling needs (batch, spatial..., channels), got {format_shape(shape, True)}")
+    rank = len(shape) - 2
+    fmt = args["data_format"] or "channels_last"
+    pool = args.ints("pool_size", rank)
+    strides = pool if args["strides"] is None else args.ints("strides", rank)
+    padding = args.choice("padding", ["valid", "same"]) or "valid"
+    spatial = shape[1:-1] if fmt == "channels_last" else shape[2:]
+    out = tuple(pool_output_length(d, p, s, padding) for d, p, s in zip(spatial, pool, strides, strict=True))
+    for size in out:
+        if size is not None and size <= 0:
+            raise LayerError(f"the pooling window leaves no output: {format_shape(shape, True)}, pool_size {pool}")
+    if fmt == "channels_last":
+        return _out((shape[0], *out, shape[-1]))
+    return _out((shape[0], shape[1], *out))
+
+
+_family(
+    "MaxPool AveragePool",
+    pooling,
+    "inputs",
+    "pool_size",
+    ("strides", None),
+    ("padding", "valid"),
+    ("data_format", None),
+)
