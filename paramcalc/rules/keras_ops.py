@@ -973,7 +973,8 @@ def space_to_depth(args: Args, xs: Sequence[Shape]) -> Outcome:
 
 def pooling(args: Args, xs: Sequence[Shape]) -> Outcome:
     """A pooling window over the spatial axes (``compute_pooling_output_shape``): each one
-    ``floor((n - p) / s) + 1`` (valid) or ``floor((n - 1) / s) + 1`` (same); no weights."""
+    ``floor((n - p) / s) + 1`` (valid) or ``floor((n - 1) / s) + 1`` (same); no weights.
+    """
     from paramcalc.shapes import pool_output_length
 
     shape = tensor_shape(args, "inputs", xs)
