@@ -10,7 +10,9 @@ totals.  paramcalc must read both forms and agree on all of it.
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import zipfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -99,6 +101,15 @@ def test_every_keras_application_is_in_the_corpus() -> None:
 def test_graph_with_keras_ops_matches_keras(case_id: str) -> None:
     want = case("ops", case_id)
     assert_matches(analyze(from_document(want["keras_json"], case_id)), want)
+
+
+@pytest.mark.parametrize("case_id", ids("ops"))
+def test_graph_with_keras_ops_from_a_keras_archive_matches_keras(case_id: str) -> None:
+    want = case("ops", case_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("config.json", json.dumps(want["keras_archive_config"]))
+    assert_matches(analyze(parse_text(buffer.getvalue(), f"{case_id}.keras")), want)
 
 
 def test_the_ops_corpus_covers_hand_written_and_random_graphs() -> None:

@@ -21,7 +21,8 @@ Output (JSON, gzip, sorted keys)::
       {"generator", "keras", "models": [{"id", "call", "backend", "total", "trainable",
         "non_trainable", "summary": {"total", "trainable", "non_trainable"},
         "layers": [[name, class, output_shape, params, [connections], [[weight, shape, trainable, path]]]],
-        "keras_json" (ops.json.gz only: the model JSON inline)}]}
+        "keras_json", "keras_archive_config" (ops.json.gz only: the model JSON and the archive's
+        config.json inline, the latter without its run-dependent shared_object_id values)}]}
     tests/golden/keras_apps/<id>.json.gz and <id>.keras (applications only)
 
 NASNetMobile does not build with Keras' torch backend: it is built with ``KERAS_BACKEND=jax``
@@ -271,6 +272,8 @@ def record_ops() -> list[dict[str, Any]]:
             model = build()
             rec = model_record(case_id, "", model)
             rec["keras_json"] = json.loads(model.to_json())
+            config_json, _ = saving_lib._serialize_model_as_json(model)
+            rec["keras_archive_config"] = without_ids(json.loads(config_json))
             records.append(rec)
     return records
 
