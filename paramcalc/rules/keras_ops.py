@@ -1004,3 +1004,67 @@ _family(
     ("padding", "valid"),
     ("data_format", None),
 )
+
+
+def _joined(args: Args, xs: Sequence[Shape], axis: int) -> Outcome:
+    shapes = _tensor_list(args, "xs", xs)
+    if any(len(s) <= axis for s in shapes):
+        raise LayerError(f"the tensors need an axis {axis} to be joined on")
+    _same_except(shapes, axis)
+    sizes = [s[axis] for s in shapes]
+    out = list(shapes[0])
+    out[axis] = None if None in sizes else sum(d for d in sizes if d is not None)
+    return _out(tuple(out))
+
+
+@op("Hstack", "xs")
+def hstack(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Joins tensors along axis 1 (Keras' ``hstack``); the other axes must agree; no weights."""
+    return _joined(args, xs, 1)
+
+
+@op("Vstack", "xs")
+def vstack(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Joins tensors along axis 0, the batch axis; the other axes must agree; no weights."""
+    return _joined(args, xs, 0)
+
+
+@op("Diff", "a", ("n", 1), ("axis", -1))
+def diff(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """The ``n``-th differences along ``axis``: that axis loses ``n`` (not below 0); no weights."""
+    shape = list(tensor_shape(args, "a", xs))
+    axis = axis_index(args["axis"], len(shape))
+    n = args.integer("n")
+    size = shape[axis]
+    if size is not None:
+        shape[axis] = max(size - n, 0)
+    return _out(tuple(shape))
+
+
+@op("Trace", "x", ("offset", 0), ("axis1", 0), ("axis2", 1))
+def trace(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Sums a diagonal over ``axis1`` and ``axis2``: both axes go; no weights."""
+    shape = tensor_shape(args, "x", xs)
+    a, b = axis_index(args["axis1"], len(shape), "axis1"), axis_index(args["axis2"], len(shape), "axis2")
+    if a == b:
+        raise LayerError("'axis1' and 'axis2' must be different")
+    return _out(tuple(d for i, d in enumerate(shape) if i not in (a, b)))
+
+
+@op("Vdot", "x1", "x2")
+def vdot(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Dot product of the flattened operands: a scalar; no weights."""
+    tensor_shape(args, "x1", xs)
+    tensor_shape(args, "x2", xs)
+    return _out(())
+
+
+@op("Inner", "x1", "x2")
+def inner(args: Args, xs: Sequence[Shape]) -> Outcome:
+    """Sums over both last axes: x1's leading axes then x2's; a scalar operand multiplies; no weights."""
+    a, b = tensor_shape(args, "x1", xs), tensor_shape(args, "x2", xs)
+    if not a or not b:
+        return _out(a or b)
+    if a[-1] is not None and b[-1] is not None and a[-1] != b[-1]:
+        raise LayerError(f"inner: the last sizes differ: {format_shape(a, True)} and {format_shape(b, True)}")
+    return _out(a[:-1] + b[:-1])
