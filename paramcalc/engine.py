@@ -29,12 +29,13 @@ from paramcalc.counting import Memo, check_layer, counts_without_input, frozen, 
 from paramcalc.dtypes import canonical_dtype, dtype_bits
 from paramcalc.errors import LayerError, ParamcalcError, SpecError
 from paramcalc.graph_build import GraphBuilder
-from paramcalc.naming import AutoNamer, base_name, to_snake_case
+from paramcalc.naming import AutoNamer, base_name, name_variables, to_snake_case
 from paramcalc.report import LayerRow, Report, Shape
 from paramcalc.rules import Rule, apply_rule, find_rule, inner_spec
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import nested_model
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
+from paramcalc.teach import blame_previous
 
 __all__ = ["AutoNamer", "Memo", "analyze", "apply_rule", "base_name", "run_layer", "to_snake_case"]
 
@@ -149,7 +150,10 @@ class _Engine(GraphBuilder):
                 )
             if shape is None and not counts_without_input(layer, model.framework, found):
                 self._no_input(layer, model.framework)
-            row = self.run(layer, [shape], namer, add_batch=(not rows,), found=found)
+            try:
+                row = name_variables(self.run(layer, [shape], namer, add_batch=(not rows,), found=found), namer)
+            except LayerError as exc:  # name the layer before when it is the usual cause (a missing time axis)
+                raise blame_previous(exc, rows[-1] if rows else None) from None
             rows.append(row)
             shape = row.outputs[0] if row.outputs else None
         return rows, shape

@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
-FrameworkName = Literal["keras", "pytorch", "transformers"]
-"""The frameworks paramcalc knows; ``--framework`` takes these, specs say ``framework:``."""
+FrameworkName = Literal["keras", "pytorch", "transformers", "keras.ops"]
+"""The frameworks paramcalc knows (``--framework`` takes all but ``keras.ops``, the rules of the
+operation nodes Keras serializes into functional graphs)."""
 
 KERAS_BASE_KWARGS: dict[str, Any] = {
     "trainable": True,
@@ -77,6 +78,7 @@ KERAS = Framework(
         "attention",
         "merging",
         "wrappers",
+        "keras_apps",
     ),
 )
 PYTORCH = Framework(
@@ -104,10 +106,15 @@ TRANSFORMERS = Framework(
     yaml_specs=False,
 )
 
-BY_NAME: dict[str, Framework] = {f.name: f for f in (KERAS, PYTORCH, TRANSFORMERS)}
+KERAS_OPS = Framework("keras.ops", "keras.ops", case_sensitive=True, rule_modules=("keras_ops",), yaml_specs=False)
+"""The ``keras.ops`` operation nodes of functional graphs (``keras.src.ops.numpy>Add``): a
+framework of their own because their names clash with layers (``Add``) and differ only by case
+(``Relu`` and ``ReLU``).  A Keras spec reaches them through the ``ops.`` class prefix."""
+
+BY_NAME: dict[str, Framework] = {f.name: f for f in (KERAS, PYTORCH, TRANSFORMERS, KERAS_OPS)}
 """Every framework's record by name, in the order paramcalc tries them (``explain`` guesses Keras first)."""
 
-FRAMEWORKS: tuple[FrameworkName, ...] = tuple(f.name for f in BY_NAME.values())
+FRAMEWORKS: tuple[FrameworkName, ...] = tuple(f.name for f in (KERAS, PYTORCH, TRANSFORMERS))
 """The framework names, the one definition ``--framework`` and ``explain`` use."""
 
 

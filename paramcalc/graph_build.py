@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING
 from paramcalc.counting import is_model, label, line
 from paramcalc.errors import LayerError, Location, SpecError, close_match
 from paramcalc.frameworks import framework_of
-from paramcalc.naming import AutoNamer
+from paramcalc.naming import AutoNamer, name_variables
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import Rule, find_rule
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import describe_value
+from paramcalc.spec.keras_ops_nodes import OPS_PREFIX
 from paramcalc.spec.records import LayerSpec, ModelSpec
+from paramcalc.teach import blame_previous
 
 if TYPE_CHECKING:  # loaded by the graph code paths only
     from paramcalc.graph import Node, Op, Tensor
@@ -118,7 +120,8 @@ class GraphBuilder:
             outputs = [Tensor(previous.op, previous.index, i) for i in range(len(previous.outputs))]
         order = keras_order(input_ops, outputs)
         rows = [self._row(op, order.connections(op)) for op in order.ops]
-        return GraphResult(rows, tuple(t.shape for t in outputs), not order.sequential_like)
+        shapes = tuple(t.shape[1:] if _whole(t) else t.shape for t in outputs)  # a keras.ops node's output
+        return GraphResult(rows, shapes, not order.sequential_like)
 
     def _reused(self, layer: LayerSpec, ops: dict[str, Op]) -> Op:
         target = layer.kwargs.get("layer")
@@ -180,8 +183,15 @@ class GraphBuilder:
             )
         shapes = [t.shape for t in inputs]
         fresh = [t.op.is_input for t in inputs]  # model inputs still lack the batch axis (PyTorch)
+        if self.framework == "keras" and (spec.class_name.startswith(OPS_PREFIX) or any(_whole(t) for t in inputs)):
+            from paramcalc.rules.keras_ops import graph_shapes  # keras.ops nodes see whole shapes
+
+            shapes, fresh = graph_shapes(spec.class_name.startswith(OPS_PREFIX), inputs)
         if not state.built:
-            row = self.run(spec, shapes, namer, refs, add_batch=fresh, found=state.rule)
+            try:
+                row = name_variables(self.run(spec, shapes, namer, refs, add_batch=fresh, found=state.rule), namer)
+            except LayerError as exc:  # name the layer before when it is the usual cause (a missing time axis)
+                raise blame_previous(exc, getattr(inputs[0].op.payload, "row", None) if inputs else None) from None
             if state.row is None:
                 state.row = row
             state.built = True
@@ -281,3 +291,9 @@ def _output(node: Node, index: int, ref: str, layer: LayerSpec | None, where: Lo
     from paramcalc.graph import Tensor
 
     return Tensor(node.op, node.index, index)
+
+
+def _whole(tensor: Tensor) -> bool:
+    """Whether a tensor's shape holds its batch axis (a keras.ops node's output)."""
+    payload = tensor.op.payload
+    return payload is not None and payload.row is not None and payload.row.batch_in_shapes

@@ -8,10 +8,12 @@ of nested models and layers created while another layer is built (MultiHeadAtten
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from paramcalc.errors import SpecError
 from paramcalc.frameworks import framework_of
+from paramcalc.report import LayerRow
 from paramcalc.spec.common import to_snake_case
 from paramcalc.spec.records import LayerSpec
 
@@ -62,3 +64,21 @@ class AutoNamer:
     def child(self) -> AutoNamer:
         """A namer for a nested model: same counters, its own set of names."""
         return AutoNamer(self.framework, self.counts)
+
+
+UNNAMED_WEIGHTS = frozenset({"LayerScale"})
+"""Layers whose rule names a weight ``variable``: Keras creates it without a name."""
+
+
+def name_variables(row: LayerRow, namer: AutoNamer) -> LayerRow:
+    """Weights a layer creates without a name take Keras' session-wide ``variable`` counter.
+
+    ``add_weight(shape=...)`` with no name (ConvNeXt's LayerScale) is named by
+    ``auto_name("Variable")``: ``variable``, ``variable_1``, ... in the order layers are built.
+    """
+    if row.class_name not in UNNAMED_WEIGHTS:
+        return row
+    terms = tuple(
+        replace(t, weight=namer.auto("Variable", reserve=False)) if t.weight == "variable" else t for t in row.terms
+    )
+    return replace(row, terms=terms)

@@ -25,6 +25,7 @@ from paramcalc.errors import ParamcalcError
 from paramcalc.report import Report
 from paramcalc.spec import parse_text
 from paramcalc.spec.inline_spec import parse_inline
+from paramcalc.spec.keras_json import from_document
 
 FAMILIES = sorted(path.stem for path in KERAS_GOLDEN.glob("*.json"))
 
@@ -324,15 +325,29 @@ def test_functional_json_with_a_dangling_reference_is_refused() -> None:
     assert "layer 4 'concatenate' (Concatenate): the graph has a cycle" in keras_error(doc)
 
 
-def test_keras_ops_between_layers_are_refused() -> None:
+def _with_op(class_name: str) -> Any:
+    """The shared-Dense graph with a keras.ops node of ``class_name`` between input and last Dense."""
     doc = json.loads(json.dumps(case_of("graphs", "shared_dense_twice")["keras_json"]))
     layers = doc["config"]["layers"]
-    op = {"module": "keras.src.ops.numpy", "class_name": "Absolute", "config": {"name": "absolute"}, "name": "absolute"}
+    op = {"module": "keras.src.ops.numpy", "class_name": class_name, "config": {"name": "op"}, "name": "op"}
     op["inbound_nodes"] = [{"args": [layers[2]["inbound_nodes"][0]["args"][0]], "kwargs": {}}]
     dense = layers[-1]
-    dense["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["absolute", 0, 0]
+    dense["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["op", 0, 0]
     layers.insert(3, op)
-    assert "reads the output of the operation 'absolute' (keras.ops)" in keras_error(doc)
+    return doc
+
+
+def test_keras_ops_between_layers_are_graph_nodes_without_weights() -> None:
+    report = analyze(from_document(_with_op("Absolute"), "ops"))
+    row = next(row for row in report.layers if row.name == "op")
+    assert (row.class_name, row.params, row.batch_in_shapes, row.outputs) == ("Absolute", 0, True, ((None, 16),))
+    assert any("op[0][0]" in other.connections for other in report.layers)
+
+
+def test_a_keras_op_paramcalc_does_not_know_is_refused_naming_it() -> None:
+    text = keras_error(_with_op("Nonzero"))
+    assert "'op' (keras.ops.Nonzero)" in text
+    assert "unknown layer 'Nonzero' for keras.ops" in text
 
 
 def test_zip_without_config_json_is_refused(tmp_path: Path, run_cli: RunCli) -> None:
@@ -406,3 +421,18 @@ def test_call_keywords_carrying_tensors_are_connections_not_inputs() -> None:
     assert dec.connections == ("embedding_1[0][0]", "enc[0][1]", "enc[0][2]")
     assert dec.input_shapes == ((None, 32),)
     assert got.total == 198_064
+
+
+def test_an_identity_model_is_its_input_with_no_parameters() -> None:
+    """``keras.Model(x, x)``: Keras saves just the InputLayer, which is also the output."""
+    layer = {
+        "module": "keras.layers",
+        "class_name": "InputLayer",
+        "config": {"batch_shape": [None, 28, 28, 3], "dtype": "float32", "name": "in0"},
+        "name": "in0",
+        "inbound_nodes": [],
+    }
+    config = {"name": "net", "layers": [layer], "input_layers": ["in0", 0, 0], "output_layers": ["in0", 0, 0]}
+    report = analyze(from_document({"class_name": "Functional", "config": config}, "identity.json"))
+    assert [(row.name, row.class_name, row.outputs) for row in report.layers] == [("in0", "InputLayer", ((28, 28, 3),))]
+    assert report.total == 0

@@ -149,6 +149,10 @@ CASES: dict[str, list[Case]] = {
     ],
     # merging
     "Add": [("Add()", [(4, 8), (1, 8)])],
+    # layers keras.applications defines
+    "LayerScale": [("LayerScale(1e-6, 96)", [(56, 56, 96)])],
+    "CustomScaleLayer": [("CustomScaleLayer(0.17)", [(35, 35, 320), (35, 35, 320)])],
+    "StochasticDepth": [("StochasticDepth(0.1)", [(7, 7, 768)])],
     "Subtract": [("Subtract()", [(8,), (8,)])],
     "Multiply": [("Multiply()", [(8,), (8,)])],
     "Average": [("Average()", [(8,), (8,), (8,)])],

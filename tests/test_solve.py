@@ -50,6 +50,7 @@ FAMILY_CASES: dict[str, list[str]] = {
     "pooling": ["Input(shape=(16, 3)) | MaxPooling1D(?) | Flatten() | Dense(2)"],
     "reshaping": ["Input(shape=(6,)) | RepeatVector(?) | Flatten() | Dense(2)"],
     "activations": ["Input(shape=(5,)) | Dense(?) | PReLU()"],
+    "keras_apps": ["Input(shape=(5, 8)) | Dense(?) | LayerScale(1e-6, 1) | Dense(2)"],
     "attention": [
         'inputs:\n  x: {shape: [4, 8]}\nlayers:\n  - MultiHeadAttention: {num_heads: 2, key_dim: "?", inputs: [x, x]}\n',
         'inputs:\n  x: {shape: [4, 8]}\nlayers:\n  - MultiHeadAttention: {num_heads: "?", key_dim: 3, inputs: [x, x]}\n',
@@ -92,7 +93,10 @@ FAMILY_CASES: dict[str, list[str]] = {
         '  - TransformerEncoderLayer: {d_model: 8, nhead: 2, dim_feedforward: "?", batch_first: true}\n'
     ],
 }
-NOT_SOLVABLE = {"transformers": "Hugging Face configs are resolved and validated at read time; no '?' there"}
+NOT_SOLVABLE = {
+    "transformers": "Hugging Face configs are resolved and validated at read time; no '?' there",
+    "keras.ops": "keras.ops nodes come only from Keras JSON and have no weights",
+}
 HI = 24  # brute force counts every value 1..HI
 
 

@@ -26,7 +26,11 @@ Kinds of random models:
 - ``none``: Sequential specs whose sequence length is unknown (None) all the way through
   Conv1D, pooling, Reshape, Flatten, wrappers and recurrent layers;
 - ``names``: graph specs that stress Keras' automatic names (wrappers, attention sublayers,
-  nested Sequential models, Repeat blocks).
+  nested Sequential models, Repeat blocks);
+- ``ops``: functional graphs with ``keras.ops`` calls between layers (``tools/keras_ops_cases.py``):
+  element-wise ops with constants, reductions, reshapes, joins and slices; compared row by
+  row in the summary's order (ops included, with "Connected to"), from Keras' JSON and
+  from the ``.keras`` archive's ``config.json`` as Keras' saving code writes it.
 
 Every disagreement is printed with its seed so it can be replayed (``--replay KIND:SEED``).
 Deterministic: each case draws from ``random.Random(f"{seed}-{kind}-{i}")``.
@@ -689,6 +693,50 @@ def run_py_case(case_id: str, seed: str) -> tuple[list[str], dict[str, Any]]:
     return diffs, rec
 
 
+def compare_summary(report: Report, rec: dict[str, Any], form: str) -> list[str]:
+    """Differences from a ``keras_apps_golden`` record: summary rows (ops included) and totals."""
+    got = [row.name for row in report.layers]
+    want = [layer[0] for layer in rec["layers"]]
+    if got != want:
+        return [f"{form}: layer names/order {got} != keras {want}"]
+    diffs = []
+    for row, (name, class_name, shape, params, connections, weights) in zip(report.layers, rec["layers"], strict=True):
+        shapes = [list(s) if row.batch_in_shapes else [None, *s] for s in row.outputs]
+        mine = shapes if len(shapes) > 1 or row.multi_output else shapes[0]
+        terms = [(t.weight, list(t.shape), t.trainable) for t in row.terms if not t.buffer]
+        checks = [
+            ("class", row.class_name, class_name),
+            ("output", mine, shape),
+            ("params", row.params, params),
+            ("connections", list(row.connections), connections),
+            ("weights", terms, [tuple(w[:3]) for w in weights]),
+        ]
+        diffs += [f"{form}/{name}: {what} {a} != {b}" for what, a, b in checks if a != b]
+    for key in ("total", "trainable", "non_trainable"):
+        if getattr(report, key) != rec[key]:
+            diffs.append(f"{form}: {key} {getattr(report, key)} != {rec[key]}")
+    return diffs
+
+
+def run_ops_case(case_id: str, seed: str) -> tuple[list[str], dict[str, Any]]:
+    """A random graph with keras.ops nodes, read from its JSON and from its .keras archive."""
+    import keras_apps_golden as kag
+    import keras_ops_cases
+
+    with kg.fresh_session("meta"):
+        model = keras_ops_cases.random_model(seed, 0)
+        rec = kag.model_record(case_id, "", model)
+        doc = rec["keras_json"] = json.loads(model.to_json())
+        archive = kag.archive_bytes(model)
+    diffs: list[str] = []
+    for form, make in (("json", lambda: from_json(doc)), ("archive", lambda: from_bytes(archive))):
+        try:
+            diffs += compare_summary(make(), rec, form)
+        except ParamcalcError as exc:
+            diffs.append(f"{form}: paramcalc refused: {exc.render()}")
+    return diffs, rec
+
+
 def make_spec(kind: str, rng: random.Random) -> Spec:
     if kind == "seq":
         return kg.random_sequential(rng)
@@ -703,9 +751,9 @@ def make_spec(kind: str, rng: random.Random) -> Spec:
 
 def run_case(kind: str, seed: str) -> tuple[list[str], dict[str, Any] | None, Spec | None]:
     """One case: (differences, Keras record, spec); a model Keras refuses is skipped (no record)."""
-    if kind == "py":
+    if kind in ("py", "ops"):
         try:
-            diffs, rec = run_py_case(seed, seed)
+            diffs, rec = (run_py_case if kind == "py" else run_ops_case)(seed, seed)
         except Exception:  # noqa: BLE001 - the generator proposed a model Keras refuses
             return [], None, None
         return diffs, rec, None
@@ -744,7 +792,7 @@ def classify(diff: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--kinds", default="seq,func,py,none,names")
+    ap.add_argument("--kinds", default="seq,func,py,none,names,ops")
     ap.add_argument("--count", type=int, default=100, help="cases per kind")
     ap.add_argument("--seed", default="fuzz")
     ap.add_argument("--show", type=int, default=3, help="examples printed per class of difference")
@@ -759,6 +807,9 @@ def main(argv: list[str] | None = None) -> int:
         if rec:
             print(json.dumps(rec["keras_json"]))
             for la in rec["layers"]:
+                if isinstance(la, list):  # an ops case: summary rows
+                    print(*la)
+                    continue
                 print(
                     la["name"],
                     la["class"],

@@ -1364,6 +1364,96 @@ SIGNATURE_NAMES = sorted(
 )
 
 
+def application_layers() -> list[type]:
+    """Layer classes defined in ``keras.src.applications`` modules (ConvNeXt's LayerScale, ...)."""
+    import importlib
+    import pkgutil
+
+    import keras.src.applications as apps
+
+    found: dict[str, type] = {}
+    for info in pkgutil.iter_modules(apps.__path__):
+        if info.name.endswith("_test"):
+            continue
+        module = importlib.import_module(f"keras.src.applications.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, keras.layers.Layer)
+                and value.__module__ == module.__name__
+            ):
+                found[value.__name__] = value
+    return [found[name] for name in sorted(found)]
+
+
+OP_MODULES = (
+    "keras.src.ops.numpy",
+    "keras.src.ops.nn",
+    "keras.src.ops.core",
+    "keras.src.ops.math",
+    "keras.src.ops.image",
+    "keras.src.ops.linalg",
+    "keras.src.activations.activations",
+)
+
+
+def op_signatures() -> dict[str, Any]:
+    """Every ``keras.ops`` Operation class: its ``call`` parameters and its constructor's (with defaults).
+
+    Keras writes an op node's constructor arguments as its JSON ``config`` and its call
+    arguments as the node's ``args``/``kwargs``; paramcalc's op rules take both, call first.
+    """
+    import importlib
+
+    from keras.src.ops.operation import Operation
+
+    out: dict[str, Any] = {}
+    for name in OP_MODULES:
+        module = importlib.import_module(name)
+        for cls_name, cls in sorted(vars(module).items()):
+            if not (isinstance(cls, type) and issubclass(cls, Operation) and cls.__module__ == name):
+                continue
+            call = [p for p in list(inspect.signature(cls.call).parameters.values())[1:] if p.kind < 3]
+            init = [
+                p
+                for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+                if p.kind < 3 and p.name != "name"
+            ]
+            out[cls_name if cls_name not in out else f"{name}.{cls_name}"] = {
+                "module": name,
+                "call": [f"*{p.name}" if p.kind == p.VAR_POSITIONAL else p.name for p in call],
+                "init": [p.name for p in init],
+                "defaults": json_defaults([*call, *init]),
+            }
+    return out
+
+
+def json_defaults(params: list[inspect.Parameter]) -> dict[str, Any]:
+    """Each parameter's default as JSON ("<required>" without one, ``repr`` if not JSON)."""
+    defaults: dict[str, Any] = {}
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        value = "<required>" if p.default is p.empty else p.default
+        try:
+            json.dumps(value)
+        except TypeError:
+            value = repr(value)
+        defaults[p.name] = value
+    return defaults
+
+
+def constructor_signature(cls: type) -> dict[str, Any]:
+    """A layer class's constructor parameters: positional, keyword-only, defaults."""
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    return {
+        "class": cls.__name__,
+        "positional": [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD],
+        "keyword_only": [p.name for p in params if p.kind == p.KEYWORD_ONLY],
+        "defaults": json_defaults(params),
+    }
+
+
 def write_signatures() -> Path:
     """Every ``keras.layers`` class's constructor arguments, in order (tests/golden/keras_signatures.json).
 
@@ -1378,24 +1468,10 @@ def write_signatures() -> Path:
     classes: dict[str, Any] = {}
     for name in SIGNATURE_NAMES:
         cls = getattr(keras.layers, name)
-        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-        defaults: dict[str, Any] = {}
-        for p in params:
-            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                continue
-            value = "<required>" if p.default is p.empty else p.default
-            try:
-                json.dumps(value)
-            except TypeError:
-                value = repr(value)
-            defaults[p.name] = value
-        classes[name] = {
-            "class": cls.__name__,
-            "positional": [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD],
-            "keyword_only": [p.name for p in params if p.kind == p.KEYWORD_ONLY],
-            "defaults": defaults,
-        }
-    doc = {"generator": GENERATOR, "keras": keras.__version__, "classes": classes}
+        classes[name] = constructor_signature(cls)
+    for cls in application_layers():  # the layers keras.applications defines for itself
+        classes[cls.__name__] = {**constructor_signature(cls), "module": cls.__module__}
+    doc = {"generator": GENERATOR, "keras": keras.__version__, "classes": classes, "ops": op_signatures()}
     SIGNATURES_PATH.write_text(json.dumps(doc, separators=(",", ":"), sort_keys=True) + "\n")
     return SIGNATURES_PATH
 

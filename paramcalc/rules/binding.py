@@ -210,9 +210,11 @@ def apply_rule(found: Rule, args: Args, input_shapes: Sequence[Shape | None]) ->
             else:
                 need = f"an input of at most {(found.max_rank or 0) + 1} dimensions"
             axes = f" (batch, {found.expects[1:]}" if found.expects else ""
+            from paramcalc.teach import rank_hint  # the usual causes of a rank error, when there is one
+
             raise LayerError(
                 f"{found.name} expects {need}{axes}, got {_format_shape(shape)}",
-                hint="check the input shape and the layer before it",
+                hint=rank_hint(found, shape) or "check the input shape and the layer before it",
             )
     for key, kind in found.kinds:  # arguments the signature declares a kind for
         kind(args, key)

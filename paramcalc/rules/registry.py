@@ -18,6 +18,7 @@ from paramcalc._fast import record
 from paramcalc.errors import LayerError, close_match
 from paramcalc.frameworks import BY_NAME
 from paramcalc.report import Shape, Term, Tree
+from paramcalc.spec.keras_ops_nodes import OPS_PREFIX
 from paramcalc.spec.records import Value
 
 if TYPE_CHECKING:
@@ -274,7 +275,7 @@ def rule(
         table = _REGISTRY.setdefault(framework, {})
         canonical = _CANONICAL.setdefault(framework, {})
         for key in (name, *aliases):
-            if key.lower() in canonical:
+            if key in table or (key.lower() in canonical and framework not in CASE_SENSITIVE):
                 raise RuntimeError(f"rule {key!r} registered twice for {framework}")
             canonical[key.lower()] = key
             table[key] = entry
@@ -342,6 +343,8 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
     found = _REGISTRY.get(framework, {}).get(class_name)  # the common case: already registered, exact name
     if found is not None:
         return found
+    if framework == "keras" and class_name.startswith(OPS_PREFIX):  # a keras.ops node of a functional graph
+        return find_rule(class_name[len(OPS_PREFIX) :], "keras.ops", exact=True)
     table = _load(framework, class_name)
     found = table.get(class_name)
     if found is not None:

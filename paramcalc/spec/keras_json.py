@@ -24,6 +24,7 @@ from typing import Any
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.spec.common import MODEL_CLASSES, assemble, describe_value, json_int, parse_shape
+from paramcalc.spec.keras_ops_nodes import OPS_PREFIX, mask_only, with_call
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -35,8 +36,9 @@ DROPPED_KEYS = frozenset({"name", "build_config", "registered_name", "module", "
 KERAS2_DROPPED = frozenset({"implementation", "time_major"})
 """Keras 2 layer arguments Keras 3 removed; they never change a parameter count."""
 LAYER_VALUED = ("layer", "backward_layer", "cell", "cells")
-OPERATION_MODULES = ("keras.src.ops", "keras.ops")
-"""Modules of graph operations that are not layers (Keras records Embedding's mask as ``not_equal``)."""
+OPERATION_MODULES = ("keras.src.ops", "keras.ops", "keras.src.activations")
+"""Modules of graph operations that are not layers: ``keras.ops`` calls (``ops.add(x, y)``,
+``keras.activations.relu(x, max_value=6)``) and the mask Keras computes for Embedding."""
 
 
 def is_keras_document(data: Any) -> bool:
@@ -159,12 +161,18 @@ class _Reader:
                 inputs[layer_name] = _input_spec(layer, layer_name, self)
                 continue
             if str(entry.get("module", "")).startswith(OPERATION_MODULES):
-                operations.add(layer_name)  # keras.ops in the graph: Embedding's mask (NotEqual)
+                operations.add(layer_name)  # keras.ops in the graph; mask-only ones are left out below
+                if nodes:
+                    pending.append((layer_name, replace(layer, class_name=OPS_PREFIX + layer.class_name), list(nodes)))
                 continue
             if layer.class_name in FUNCTIONAL_CLASSES:
                 functional.add(layer_name)
             if nodes:
                 pending.append((layer_name, layer, list(nodes)))
+        if operations:  # keras.ops nodes: keep those the model computes with, drop Keras' mask ops
+            read_out = {ref.split("[", 1)[0] for ref in self.refs(config.get("output_layers"), "", where, set())}
+            operations = mask_only(entries, operations, read_out)
+            pending = [item for item in pending if item[0] not in operations]
         order = self.input_order(config, inputs, where)
         made: dict[str, int] = dict.fromkeys(inputs, 1)  # nodes each layer has so far
         layers: list[LayerSpec] = []
@@ -176,6 +184,9 @@ class _Reader:
                     if found is None:
                         break
                     refs, links = found
+                    if layer.class_name.startswith(OPS_PREFIX):  # the call's arguments, tensors marked
+                        layer = with_call(layer, nodes[0], self.error)
+                        refs, links = links or refs, None
                     if layer_name not in made:
                         layers.append(replace(layer, name=layer_name, inputs=refs, links=links))
                         made[layer_name] = 1
@@ -274,7 +285,8 @@ class _Reader:
             main = list(_tensors(args))
             main += [t for key in ("query", "value", "key") if key in kwargs for t in _tensors(kwargs[key])]
             links = list(_tensors(args))
-            links += [t for key in sorted(kwargs) if key != "mask" for t in _tensors(kwargs[key])]
+            op_node = layer.class_name.startswith(OPS_PREFIX)  # an op's `mask` argument is a real input
+            links += [t for key in sorted(kwargs) if key != "mask" or op_node for t in _tensors(kwargs[key])]
         else:
             raise self.error(f"an inbound node must be a list or an object, got {describe_value(data)}", where)
         for name, node_index, tensor_index in links:

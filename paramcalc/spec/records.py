@@ -106,3 +106,22 @@ class ModelSpec:
     notes: tuple[str, ...] = ()
     extras: Mapping[str, Value] = field(default_factory=dict)
     outputs_location: Location | None = None
+
+
+@record(frozen=True)
+class TensorArg:
+    """A tensor in a ``keras.ops`` call's arguments: input ``index`` of the call, in Keras' order.
+
+    A Keras JSON operation node mixes tensors and constants in its arguments
+    (``multiply(x, 0.5)``); the reader keeps the constants and puts a ``TensorArg`` where a
+    tensor was, so the op's rule sees the call as written and gets the tensors' shapes.
+    """
+
+    index: int
+
+
+@record(frozen=True)
+class ConstantArg:
+    """A constant array in a ``keras.ops`` call (Keras writes it as ``__numpy__``): only its shape matters."""
+
+    shape: tuple[int, ...]
