@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from paramcalc._fast import evolve
-from paramcalc.dtypes import canonical_dtype, dtype_bits, variable_dtype
+from paramcalc.dtypes import canonical_dtype, dtype_bits, quantized_policy_name, variable_dtype
 from paramcalc.errors import LayerError, Location, ParamcalcError, SpecError, close_match
 from paramcalc.report import LayerRow, Report, Shape, Term
 from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, inner_spec, own_dtype
@@ -157,6 +157,10 @@ class _Engine:
             found = find_rule(layer.class_name, self.framework)
             if not found.layer_args:  # nearly every layer: no layer among its arguments to name first
                 name = self._name(layer, namer, found.name, reserve)
+                made = getattr(found.fn, "construct_names", None)  # keraspre: sublayers made in __init__
+                if made is not None:
+                    for base in made(bind(found, layer)):
+                        namer.auto(base, reserve=False)
                 return layer if name == layer.name else evolve(layer, name=name)
             args = list(layer.args)
             kwargs = dict(layer.kwargs)
@@ -685,7 +689,12 @@ def _count(
                 check_dims(shape)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
         trainable = trainable or found.sublayers_at_build  # its sublayers do not exist yet to be frozen
-        dtype = variable_dtype(args.get("dtype")) if framework == "keras" else ""
+        policy = args.get("dtype") if framework == "keras" else None
+        if policy is not None and quantized_policy_name(policy) is not None:  # keraspre: quantized layers
+            from paramcalc.rules.quantized import quantized_outcome
+
+            outcome, policy = quantized_outcome(found, args, outcome, policy)
+        dtype = variable_dtype(policy) if framework == "keras" else ""
     except ParamcalcError as exc:
         # Name the layer as the user will find it: by its (auto) name once its class is known.
         label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"

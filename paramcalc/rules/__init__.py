@@ -64,6 +64,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "attention",
         "merging",
         "wrappers",
+        "preprocessing",  # keraspre: preprocessing and augmentation layers
+        "custom",  # keraspre: Lambda and declared opaque layers
     ),
     "pytorch": ("torch_core", "torch_recurrent", "torch_conv", "torch_pooling", "torch_norm", "torch_attention"),
     "transformers": ("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5"),

@@ -303,6 +303,15 @@ class _Reader:
         if not isinstance(config, Mapping):
             raise self.error(f"'config' must be an object, got {describe_value(config)}", where)
         location = self.location
+        registered, module = entry.get("registered_name"), entry.get("module")
+        custom = isinstance(registered, str) and not (isinstance(module, str) and module.startswith("keras"))
+        if custom and class_name not in MODEL_CLASSES:  # keraspre: a registered custom class
+            raise self.error(
+                f"'{class_name}' is a custom layer (registered as '{registered}'), whose weights only its code knows",
+                where,
+                hint=f"write the model as a YAML spec with Custom: {{name: {name or 'NAME'}, params: N, "
+                "output_shape: [...]} in its place (N from layer.count_params() in Keras)",
+            )
         if class_name in MODEL_CLASSES:
             model = self.model(entry, where)
             kwargs: dict[str, Value] = {}
