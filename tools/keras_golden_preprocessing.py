@@ -137,6 +137,18 @@ QUANTIZED_MODELS: list[tuple[str, dict[str, Any]]] = [
     ("embedding_odd_dim", seq([6], [{"Embedding": [300, 131]}, "Flatten", {"Dense": 3}], INT)),
     ("lstm_dense_head", seq([10, 16], [{"LSTM": 8}, {"Dense": 4}])),
     ("einsum_dense", seq([10, 32], [{"EinsumDense": {"equation": "abc,cd->abd", "output_shape": [None, 64], "bias_axes": "d"}}])),
+    ("einsum_heads", seq([10, 32], [{"EinsumDense": {"equation": "abc,cde->abde", "output_shape": [None, 4, 16], "bias_axes": "de"}}])),
+    ("einsum_two_reduced", seq([5, 4, 6], [{"EinsumDense": {"equation": "abcd,cde->abe", "output_shape": [None, 8], "bias_axes": "e"}}])),
+    ("einsum_ab_bc_odd", seq([33], [{"EinsumDense": ["ab,bc->ac", 65]}])),
+    ("einsum_bias_on_seq_axis", seq([10, 32], [{"EinsumDense": {"equation": "abc,cd->abd", "output_shape": [10, 64], "bias_axes": "b"}}])),
+    ("einsum_kernel_first_letter", seq([7, 12], [{"EinsumDense": {"equation": "abc,dc->abd", "output_shape": [None, 9]}}])),
+    ("attention_block", graph({"x": [6, 16]}, [
+        {"MultiHeadAttention": {"num_heads": 2, "key_dim": 8, "inputs": ["x", "x"], "name": "mha"}},
+        {"Dense": {"units": 4, "inputs": ["mha"], "name": "out"}},
+    ], ["out"])),
+    ("lora_dense", seq([12], [{"Dense": {"units": 8, "lora_rank": 2}}, {"Dense": 3}])),
+    ("frozen_dense", seq([12], [{"Dense": {"units": 8, "trainable": False}}, {"Dense": 3}])),
+    ("bfloat16_dense", seq([12], [{"Dense": {"units": 8, "dtype": "bfloat16"}}, {"Dense": 3}])),
     ("conv_dense", seq([16, 16, 3], [{"Conv2D": [4, 3]}, "Flatten", {"Dense": 5}])),
     ("functional_two_towers", graph({"ids": {"shape": [8], "dtype": INT}, "x": [12]}, [
         {"Embedding": {"input_dim": 500, "output_dim": 16, "inputs": ["ids"], "name": "emb"}},
@@ -150,6 +162,18 @@ QUANTIZED_MODELS += [
     ("tiny_dense", seq([6], [{"Dense": 5}, {"Dense": 3}])),
     ("tiny_embedding", seq([4], [{"Embedding": [12, 5]}, "Flatten", {"Dense": 2}], INT)),
 ]
+DTYPE_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("dense_int8_dtype", seq([10], [{"Dense": {"units": 7, "dtype": "int8_from_float32"}}])),
+    ("dense_int4_per_channel_dtype", seq([10], [{"Dense": {"units": 7, "dtype": "int4_from_float32"}}])),
+    ("dense_int4_block_minus_1_dtype", seq([10], [{"Dense": {"units": 7, "dtype": "int4/-1_from_float32"}}])),
+    ("dense_int4_block_4_dtype", seq([10], [{"Dense": {"units": 7, "dtype": "int4/4_from_float32"}}])),
+    ("dense_int8_from_bfloat16_dtype", seq([10], [{"Dense": {"units": 7, "dtype": "int8_from_bfloat16"}}])),
+    ("dense_float8_from_float16_dtype", seq([10], [{"Dense": {"units": 7, "dtype": "float8_from_float16"}}])),
+    ("embedding_int4_block_8_dtype", seq([3], [{"Embedding": {"input_dim": 40, "output_dim": 19, "dtype": "int4/8_from_float32"}}], INT)),
+    ("einsum_int4_block_8_dtype", seq([10, 32], [{"EinsumDense": {"equation": "abc,cde->abde", "output_shape": [None, 4, 5], "bias_axes": "e", "dtype": "int4/8_from_float32"}}])),
+    ("frozen_dense_int8_dtype", seq([10], [{"Dense": {"units": 7, "dtype": "int8_from_float32", "trainable": False}}])),
+]
+"""Quantized policies given as a layer's ``dtype`` in a spec (built directly in that policy)."""
 QUANTIZE_MODES = ("int8", "int4", "float8")
 ARCHIVED = {"tiny_dense", "tiny_embedding"}
 """Quantized models also saved as .keras archives (tiny, so the repository stays small)."""
@@ -232,6 +256,7 @@ def main() -> None:
         write("preprocessing", [record_built(i, s) for i, s in PREPROCESSING])
     if "quantized" in wanted:
         models = [record_quantized(i, s, m) for i, s in QUANTIZED_MODELS for m in QUANTIZE_MODES]
+        models += [record_built(i, s) for i, s in DTYPE_CASES]
         write("quantized", models, QUANTIZED_DIR)
     if "preprocessing_tf" in wanted:
         if keras.backend.backend() != "tensorflow":

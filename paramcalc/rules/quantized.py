@@ -18,16 +18,26 @@ Why a module of its own: quantizing does not add a layer, it replaces a layer's 
   kernel and the output gradients), all *trainable* (Keras overwrites them with their
   gradients), so Keras counts them as trainable parameters.
 
+EinsumDense's int8 scale is the kernel shape with the reduced axes (letters missing from the
+output) set to 1, reordered to the output's axes; under int4 the kernel is flattened to
+(reduced, other) and packed like Dense's.
+
+Keras lists the variables created trainable before those created frozen, so an int8
+layer lists its bias before its kernel.
+
 The engine calls :func:`quantized_outcome` when a Keras layer's ``dtype`` is quantized; the
 layers and modes Keras 3.15 quantizes and paramcalc reproduces are Dense (int8, int4,
-float8), Embedding (int8, int4) and EinsumDense (float8).  Anything else under a quantized
-policy (GPTQ, AWQ, an int8 EinsumDense, a policy map) is refused with one line naming the
-policy: never counted as if it were not quantized.
+float8; with LoRA too), Embedding (int8, int4) and EinsumDense (int8, int4, float8; not
+equations with ``...``, which Keras cannot build quantized).  Anything else under a
+quantized policy (GPTQ, AWQ, a policy map, a layer Keras does not quantize) is refused with
+one line naming the layer and the policy: never counted as if it were not quantized.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from math import prod
 
 from paramcalc.dtypes import quantized_policy_name
 from paramcalc.errors import LayerError
@@ -38,7 +48,11 @@ from paramcalc.spec.records import Value
 FLOAT8_HISTORY = 1024
 """``QuantizedFloat8DTypePolicy.default_amax_history_length``."""
 
-SUPPORTED = {"Dense": ("int8", "int4", "float8"), "Embedding": ("int8", "int4"), "EinsumDense": ("float8",)}
+SUPPORTED = {
+    "Dense": ("int8", "int4", "float8"),
+    "Embedding": ("int8", "int4"),
+    "EinsumDense": ("int8", "int4", "float8"),
+}
 """Layer classes and the quantization modes paramcalc counts for them."""
 
 
@@ -81,9 +95,7 @@ def _parse(policy: Value) -> _Policy:
             )
     base, slash, size = mode.partition("/")
     block: int | None = None
-    if slash:
-        if base != "int4":
-            raise LayerError(f"unknown quantization mode '{mode}' in dtype policy '{name}'")
+    if slash and base == "int4":  # gptq/awq carry bits and group sizes too: refused below
         try:
             block = int(size)
         except ValueError:
@@ -112,7 +124,7 @@ def quantized_outcome(found: Rule, args: Args, outcome: Outcome, policy: Value) 
             f"the quantized dtype policy '{parsed.name}' is not supported for {found.name}: {why}",
             hint="count the model before quantizing it",
         )
-    if args.get("lora_rank"):
+    if args.get("lora_rank") and found.name != "Dense":
         raise LayerError(
             f"the quantized dtype policy '{parsed.name}' together with lora_rank is not supported",
             hint="count the model before quantizing it",
@@ -122,11 +134,15 @@ def quantized_outcome(found: Rule, args: Args, outcome: Outcome, policy: Value) 
         new = [*_float8_terms(parsed.history), *terms]
     elif found.name == "Embedding":
         new = _embedding_terms(terms, parsed)
+    elif found.name == "EinsumDense":
+        new = _einsum_terms(terms, parsed, str(args["equation"]))
     else:
         new = _dense_terms(terms, parsed)
-    # Keras lists a layer's trainable variables before its non-trainable ones, each in
-    # creation order: the int8 kernel is created before the bias but listed after it.
-    new = [t for t in new if t.trainable] + [t for t in new if not t.trainable]
+    if parsed.mode != "float8":
+        # Keras lists the variables created trainable before those created frozen, each in
+        # creation order: the int8 kernel is created before the bias but listed after it.
+        # (LoRA freezes the float8 kernel afterwards, which leaves it in its place.)
+        new = [t for t in new if t.trainable] + [t for t in new if not t.trainable]
     new = [t if t.dims is not None else replace(t, dims=tuple(str(d) for d in t.shape)) for t in new]
     formula = "+".join(_count_text(t) for t in new) or "0"
     return replace(outcome, terms=new, formula=formula), parsed.source
@@ -157,7 +173,7 @@ def _dense_terms(terms: list[Term], policy: _Policy) -> list[Term]:
     """Dense under int8 / int4: the kernel (m, n) quantized per output unit, blocks over inputs."""
     kernel = next(t for t in terms if t.weight == "kernel")
     m, n = kernel.shape
-    rest = [t for t in terms if t.weight != "kernel"]
+    rest = [t for t in terms if t.weight != "kernel"]  # the bias; LoRA's factors stay float
     return [*_integer_table("kernel", m, n, policy, channels=n, reduced=m, channel_first=False), *rest]
 
 
@@ -193,3 +209,62 @@ def _integer_table(
         Term("z", f"{weight}_zero", shape, trainable=False, dtype="int8"),
         Term("g", "g_idx", (reduced,), trainable=False, dtype="float32"),
     ]
+
+
+def _einsum_axes(equation: str) -> tuple[list[int], list[int], list[int], list[int]]:
+    """The kernel's reduced, transpose, expand and squeeze axes (``_analyze_quantization_info``).
+
+    Keras reads them from the equation's letters: a kernel axis whose letter is not in the
+    output is reduced (quantized over); the scale keeps the other axes in output order,
+    with the reduced ones put back where output-only letters are, or squeezed out.
+    Equations with ``...`` are refused: Keras 3.15 passes the input rank where it wants a
+    shape there, and cannot build them quantized.
+    """
+    found = re.match(r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", equation)
+    if found is None:
+        raise LayerError(
+            f"EinsumDense '{equation}' cannot be built quantized by Keras 3.15 (only equations without '...')",
+            hint="count the model before quantizing it",
+        )
+    _, weight, output = found.groups()
+    reduced = [i for i, letter in enumerate(weight) if output.find(letter) == -1]
+    expand = [i for i, letter in enumerate(output) if weight.find(letter) == -1]
+    transpose = [weight.find(letter) for letter in output if weight.find(letter) != -1]
+    squeeze: list[int] = []
+    index: int | None = None
+    for axis in reduced:
+        if expand:
+            index = expand.pop(0)
+        else:
+            squeeze.append(axis)
+            if index is None:  # Keras reuses the previous position; with none it fails
+                raise LayerError(f"EinsumDense '{equation}' cannot be built quantized by Keras 3.15")
+        transpose.insert(index, axis)
+    return reduced, transpose, expand, squeeze
+
+
+def _einsum_terms(terms: list[Term], policy: _Policy, equation: str) -> list[Term]:
+    """EinsumDense under int8 (the kernel as int8, a scale shaped like the kernel reduced
+    and transposed to the output's axes) or int4 (the kernel flattened to (reduced, other)
+    and packed, with per-column or per-block scales).
+    """
+    kernel = next(t for t in terms if t.weight == "kernel")
+    rest = [t for t in terms if t.weight != "kernel"]
+    reduced, transpose, expand, squeeze = _einsum_axes(equation)
+    shape = kernel.shape
+    if policy.mode == "int8":
+        scale = [1 if i in reduced else d for i, d in enumerate(shape)]
+        scale = [scale[a] for a in transpose]
+        for axis in sorted(expand):
+            scale.insert(axis, 1)
+        for axis in sorted(squeeze, reverse=True):
+            scale.pop(axis)
+        return [
+            Term("Q", "kernel", shape, trainable=False, dtype="int8"),
+            Term("s", "kernel_scale", tuple(scale), trainable=False),
+            *rest,
+        ]
+    rows = prod(d for i, d in enumerate(shape) if i in reduced)
+    columns = prod(d for i, d in enumerate(shape) if i not in reduced)
+    table = _integer_table("kernel", rows, columns, policy, channels=columns, reduced=rows, channel_first=False)
+    return [*table, *rest]
