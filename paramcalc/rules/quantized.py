@@ -27,7 +27,7 @@ layer lists its bias before its kernel.
 
 The engine calls :func:`quantized_outcome` when a Keras layer's ``dtype`` is quantized; the
 layers and modes Keras 3.15 quantizes and paramcalc reproduces are Dense (int8, int4,
-float8; with LoRA too), Embedding (int8, int4) and EinsumDense (int8, int4, float8; not
+float8; with LoRA too), Embedding and ReversibleEmbedding (int8, int4) and EinsumDense (int8, int4, float8; not
 equations with ``...``, which Keras cannot build quantized).  Anything else under a
 quantized policy (GPTQ, AWQ, a policy map, a layer Keras does not quantize) is refused with
 one line naming the layer and the policy: never counted as if it were not quantized.
@@ -51,6 +51,7 @@ FLOAT8_HISTORY = 1024
 SUPPORTED = {
     "Dense": ("int8", "int4", "float8"),
     "Embedding": ("int8", "int4"),
+    "ReversibleEmbedding": ("int8", "int4"),
     "EinsumDense": ("int8", "int4", "float8"),
 }
 """Layer classes and the quantization modes paramcalc counts for them."""
@@ -134,6 +135,8 @@ def quantized_outcome(found: Rule, args: Args, outcome: Outcome, policy: Value) 
         new = [*_float8_terms(parsed.history), *terms]
     elif found.name == "Embedding":
         new = _embedding_terms(terms, parsed)
+    elif found.name == "ReversibleEmbedding":
+        new = _reversible_terms(terms, parsed)
     elif found.name == "EinsumDense":
         new = _einsum_terms(terms, parsed, str(args["equation"]))
     else:
@@ -268,3 +271,30 @@ def _einsum_terms(terms: list[Term], policy: _Policy, equation: str) -> list[Ter
     columns = prod(d for i, d in enumerate(shape) if i not in reduced)
     table = _integer_table("kernel", rows, columns, policy, channels=columns, reduced=rows, channel_first=False)
     return [*table, *rest]
+
+
+def _reversible_terms(terms: list[Term], policy: _Policy) -> list[Term]:
+    """ReversibleEmbedding: the Embedding's table, and an untied ``reverse_embeddings`` (d, v)
+    quantized per vocabulary column (int4: packed along its first axis, blocks over d, a
+    zero point in the layer's float dtype and no ``g_idx``).
+    """
+    table = [t for t in terms if t.weight == "embeddings"]
+    out = _embedding_terms(table, policy)
+    if not any(t.weight == "reverse_embeddings" for t in terms):
+        return out
+    v, d = table[0].shape
+    if policy.mode == "int8":
+        return [
+            *out,
+            Term("R_q", "reverse_embeddings", (d, v), trainable=False, dtype="int8"),
+            Term("r", "reverse_embeddings_scale", (v,), trainable=False),
+        ]
+    out.append(Term("R_q", "reverse_embeddings", ((d + 1) // 2, v), trainable=False, dtype="int8"))
+    groups = _int4_blocks(policy, d)
+    if groups is None:
+        return [*out, Term("r", "reverse_embeddings_scale", (v,), trainable=False)]
+    return [
+        *out,
+        Term("r", "reverse_embeddings_scale", (groups, v), trainable=False),
+        Term("z_r", "reverse_embeddings_zero", (groups, v), trainable=False),
+    ]
