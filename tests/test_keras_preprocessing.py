@@ -142,3 +142,14 @@ def test_registered_custom_class_in_keras_json_is_named_with_a_way_forward(run_c
     assert "layer 2 'tokpos' (TokPos)" in lines[0]
     assert "registered as 'MyPkg>TokPos'" in lines[0]
     assert "Custom: {name: tokpos, params: N" in lines[0]
+
+
+def test_readme_example_of_arithmetic_and_a_quantized_dense_is_true(run_cli: RunCli) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    command = next(line for line in readme.splitlines() if "Dense(4*32, dtype='int8_from_float32')" in line)
+    spec = command.split('"')[1]
+    result = run_cli("summary", spec)
+    assert result.code == 0, result.err
+    for line in ("Total params: 101,898 (104.04 KB)", "Non-trainable params: 100,480 (98.50 KB)", "100,608"):
+        assert line in result.out
+        assert line in readme
