@@ -20,7 +20,6 @@ from conftest import RunCli
 from golden_keras import assert_model_matches, report_for_spec
 
 from paramcalc.engine import analyze
-from paramcalc.errors import ParamcalcError
 from paramcalc.report import Report
 from paramcalc.spec import parse_text
 
@@ -55,7 +54,7 @@ def test_corpus_covers_every_mode_and_each_quantized_layer_class() -> None:
         for layer in m["layers"]
         if any(w["name"].endswith(("_scale", "_amax_history")) for w in layer["weights"])
     }
-    assert classes == {"Dense", "Embedding", "ReversibleEmbedding", "EinsumDense"}
+    assert classes == {"Dense", "Embedding", "ReversibleEmbedding", "EinsumDense", "TimeDistributed"}
     assert len(models()) >= 60
 
 
@@ -185,9 +184,13 @@ def test_quantized_dtype_string_needs_a_source(run_cli: RunCli) -> None:
     assert "write 'float8_from_float32'" in result.err
 
 
-def test_wrapped_quantized_layer_is_refused_not_counted_as_float() -> None:
-    spec = "Input(shape=(5, 4)) | TimeDistributed(Dense(3, dtype='int8_from_float32'))"
+def test_wrapped_quantized_layer_keeps_its_quantized_weights() -> None:
     from paramcalc.spec.inline_spec import parse_inline
 
-    with pytest.raises(ParamcalcError, match="int8_from_float32"):
-        analyze(parse_inline(spec))
+    report = analyze(parse_inline("Input(shape=(5, 4)) | TimeDistributed(Dense(3, dtype='int8_from_float32'))"))
+    terms = [(t.weight, t.shape, t.trainable, t.dtype) for t in report.layers[0].terms]
+    assert terms == [
+        ("bias", (3,), True, "float32"),
+        ("kernel", (4, 3), False, "int8"),
+        ("kernel_scale", (3,), False, "float32"),
+    ]

@@ -159,6 +159,8 @@ QUANTIZED_MODELS: list[tuple[str, dict[str, Any]]] = [
     ], ["out"])),
     ("reversible_embedding_untied", seq([12], [{"ReversibleEmbedding": {"input_dim": 300, "output_dim": 17, "tie_weights": False}}], INT)),
     ("reversible_embedding_tied", seq([12], [{"ReversibleEmbedding": {"input_dim": 300, "output_dim": 16}}], INT)),
+    ("time_distributed_dense", seq([5, 4], [{"TimeDistributed": {"layer": {"Dense": 3}}}, "Flatten", {"Dense": 2}])),
+    ("bidirectional_lstm_dense", seq([6, 4], [{"Bidirectional": {"layer": {"LSTM": 3}}}, {"Dense": 2}])),
     ("lora_dense", seq([12], [{"Dense": {"units": 8, "lora_rank": 2}}, {"Dense": 3}])),
     ("frozen_dense", seq([12], [{"Dense": {"units": 8, "trainable": False}}, {"Dense": 3}])),
     ("bfloat16_dense", seq([12], [{"Dense": {"units": 8, "dtype": "bfloat16"}}, {"Dense": 3}])),

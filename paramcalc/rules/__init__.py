@@ -21,7 +21,7 @@ from math import isfinite
 from typing import Any, TypeVar
 
 from paramcalc._fast import record
-from paramcalc.dtypes import variable_dtype
+from paramcalc.dtypes import quantized_policy_name, variable_dtype
 from paramcalc.errors import LayerError, ParamcalcError, close_match
 from paramcalc.report import Shape, Term, Tree
 from paramcalc.shapes import MAX_DIM
@@ -655,6 +655,12 @@ def run_inner(
         spec = _positional_to_kwargs(spec, found, overrides)
     inner_args = bind(found, spec)
     outcome = apply_rule(found, inner_args, input_shapes)
+    policy = inner_args.get("dtype") if found.framework == "keras" else None
+    if policy is not None and quantized_policy_name(policy) is not None:  # keraspre: a wrapped quantized layer
+        from paramcalc.rules.quantized import quantized_outcome
+
+        outcome, source = quantized_outcome(found, inner_args, outcome, policy)
+        inner_args = Args(found, inner_args.layer, {**inner_args.values, "dtype": source})
     trainable = inner_args.flag("trainable") if "trainable" in inner_args.values else True
     return Inner(spec, found, inner_args, outcome, spec.name or to_snake_case(found.name), trainable)
 
