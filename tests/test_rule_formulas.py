@@ -219,6 +219,7 @@ CASES: dict[str, list[Case]] = {
         ("STFTSpectrogram(mode='real', frame_length=64)", [(2000, 2)]),
     ],
     "Lambda": [("Lambda('f', output_shape=(4,))", [(8,)])],
+    "Pipeline": [("Pipeline([RandomFlip(), Dense(4), Dense(2, use_bias=False)])", [(8, 8, 3)])],
     "Custom": [
         ("Custom(params=2560000, output_shape=(200, 32))", [(200,)]),
         ("Custom(params=10, non_trainable_params=4)", [(6,)]),

@@ -118,6 +118,13 @@ PREPROCESSING: list[tuple[str, dict[str, Any]]] = [
         {"Concatenate": {"inputs": ["norm", "enc"], "name": "cat_all"}},
         {"Dense": {"units": 8, "inputs": ["cat_all"], "name": "hidden"}},
     ], ["hidden"])),
+    ("pipeline_augmentation", seq(IMG, [{"Pipeline": {"layers": ["RandomFlip", {"RandomRotation": 0.1}, {"RandomZoom": 0.2}]}}, {"Conv2D": [4, 3]}])),
+    ("pipeline_with_weights", seq([10], [{"Pipeline": {"layers": [{"Dense": 6}, {"Dropout": 0.1}, {"Dense": 3}], "name": "pipe"}}, {"Dense": 1}])),
+    ("pipeline_stft_in_graph", graph({"audio": [800, 1]}, [
+        {"Pipeline": {"layers": [{"STFTSpectrogram": {"frame_length": 32}}, {"Dense": 4}], "inputs": ["audio"], "name": "front"}},
+        {"GlobalAveragePooling1D": {"inputs": ["front"], "name": "gap"}},
+        {"Dense": {"units": 2, "inputs": ["gap"], "name": "head"}},
+    ], ["head"])),
     ("lambda_output_shape", seq([8], [{"Dense": 4}, {"Lambda": {"function": "double", "output_shape": [4]}}, {"Dense": 1}])),
 ]
 
@@ -214,6 +221,21 @@ def build(spec: dict[str, Any]) -> Any:
             entry["Lambda"]["function"] = FUNCTIONS[entry["Lambda"]["function"]]
             entry["Lambda"]["output_shape"] = tuple(entry["Lambda"]["output_shape"])
     return kg.build_model(spec)
+
+
+def _make_layer(entry: Any) -> Any:
+    """kg.make_layer, plus ``Pipeline: {layers: [...]}`` (a list of layer entries)."""
+    name, args = kg.entry_parts(entry)
+    if name == "Pipeline":
+        pos, kw = kg.split_args(args)
+        items = kw.pop("layers", pos[0] if pos else [])
+        kw.pop("inputs", None)  # graph wiring
+        return keras.layers.Pipeline([_make_layer(item) for item in items], **kw)
+    return _PLAIN_MAKE_LAYER(entry)
+
+
+_PLAIN_MAKE_LAYER = kg.make_layer
+kg.make_layer = _make_layer  # build_sequential / build_functional look it up at call time
 
 
 def double(x: Any) -> Any:

@@ -25,10 +25,11 @@ is their output shape, computed as each layer's ``compute_output_shape`` (or
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, rule
+from paramcalc.rules import Args, Outcome, rule, run_inner
 from paramcalc.shapes import format_shape
 from paramcalc.spec.records import Value
 
@@ -676,3 +677,27 @@ def stft_spectrogram(args: Args, x: Shape) -> Outcome:
         terms.append(Term("K_im", "imag_kernel", kernel, ("l", "1", "f")))
     formula = f"{len(terms)}*l*f" if len(terms) > 1 else "l*f"
     return Outcome(shape=shape, terms=terms, formula=formula, symbols={"l": length, "f": f})
+
+
+# --------------------------------------------------------------------------- Pipeline
+@rule("Pipeline", "layers", ("name", None), base=False, layer_args=("layers",), mask="keep")
+def pipeline(args: Args, x: Shape) -> Outcome:
+    """Applies its layers one after the other, like a Sequential model that is a plain
+    layer: the last layer's output, and the weights of all its layers (a Pipeline of
+    augmentation layers has none).
+    """
+    items = args["layers"]
+    if not isinstance(items, (list, tuple)):
+        raise LayerError(f"'layers' must be a list of layers, got {items!r}")
+    shape = x
+    terms: list[Term] = []
+    for item in items:
+        inner = run_inner(args, "layers", [shape], value=item)
+        if len(inner.outcome.outputs) != 1:
+            raise LayerError(f"a Pipeline layer must return one tensor; {inner.rule.name} returns several")
+        shape = inner.outcome.outputs[0]
+        for term in inner.terms:
+            scope = f"{inner.name}/{term.scope}" if term.scope else inner.name
+            terms.append(replace(term, scope=scope, dims=tuple(str(d) for d in term.shape)))
+    formula = "+".join("*".join(str(d) for d in t.shape) or "1" for t in terms) or "0"
+    return Outcome(shape=shape, terms=terms, formula=formula)

@@ -34,7 +34,7 @@ DROPPED_KEYS = frozenset({"name", "build_config", "registered_name", "module", "
 """Config keys that are not layer arguments, or that paramcalc does not use."""
 KERAS2_DROPPED = frozenset({"implementation", "time_major"})
 """Keras 2 layer arguments Keras 3 removed; they never change a parameter count."""
-LAYER_VALUED = ("layer", "backward_layer", "cell", "cells")
+LAYER_VALUED = ("layer", "backward_layer", "cell", "cells", "layers")  # keraspre: Pipeline's layers
 OPERATION_MODULES = ("keras.src.ops", "keras.ops")
 """Modules of graph operations that are not layers (Keras records Embedding's mask as ``not_equal``)."""
 
