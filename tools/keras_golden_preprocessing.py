@@ -283,6 +283,29 @@ def record_quantized(case_id: str, spec: dict[str, Any], mode: str) -> dict[str,
     return rec
 
 
+def record_config_wins(case_id: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """int4 with blocks of 4 from ``quantize(config=...)``, the JSON's policy then edited to
+    ``int4/128``: Keras takes the block size from the saved ``quantization_config``."""
+    from keras.quantizers import Int4QuantizationConfig
+
+    keras.utils.clear_session(free_memory=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = kg.build_model(spec)
+        model.quantize("int4", config=Int4QuantizationConfig(block_size=4))
+        doc = json.loads(model.to_json())
+        for entry in doc["config"]["layers"]:
+            policy = entry["config"].get("dtype")
+            if isinstance(policy, dict) and policy.get("class_name") == "Int4DTypePolicy":
+                policy["config"]["mode"] = "int4/128"
+        keras.utils.clear_session(free_memory=False)
+        loaded = keras.models.model_from_json(json.dumps(doc))
+    rec = kg.model_record(case_id, copy.deepcopy(spec), loaded, False)
+    rec["keras_json"] = doc
+    rec["quantize"] = "int4"
+    return rec
+
+
 def write(family: str, models: list[dict[str, Any]], out_dir: Path = kg.OUT_DIR) -> None:
     doc = {
         "generator": GENERATOR,
@@ -306,6 +329,9 @@ def main() -> None:
     if "quantized" in wanted:
         models = [record_quantized(i, s, m) for i, s in QUANTIZED_MODELS for m in QUANTIZE_MODES]
         models += [record_built(i, s) for i, s in DTYPE_CASES]
+        models.append(
+            record_config_wins("quantization_config_block_wins_int4", seq([20], [{"Dense": 7}, {"Dense": 3}]))
+        )
         write("quantized", models, QUANTIZED_DIR)
     if "preprocessing_tf" in wanted:
         if keras.backend.backend() != "tensorflow":

@@ -108,6 +108,24 @@ def _parse(policy: Value) -> _Policy:
     return _Policy(base, source, block, history, name)
 
 
+def _block_from_config(policy: _Policy, config: Value) -> None:
+    """An ``Int4QuantizationConfig`` saved with the layer wins over the policy's block size.
+
+    Keras builds the layer with ``quantized_build(config=self.quantization_config)``, and
+    ``get_block_size_for_layer`` reads the config first (None or -1: one scale per channel).
+    """
+    if policy.mode != "int4" or not isinstance(config, dict) or config.get("class_name") != "Int4QuantizationConfig":
+        return
+    inner = config.get("config")
+    size = inner.get("block_size") if isinstance(inner, dict) else None
+    if size is None or size == -1:
+        policy.block = None
+    elif isinstance(size, int) and not isinstance(size, bool) and size > 0:
+        policy.block = size
+    else:
+        raise LayerError(f"quantization_config: 'block_size' must be a positive integer or -1, got {size!r}")
+
+
 def quantized_outcome(found: Rule, args: Args, outcome: Outcome, policy: Value) -> tuple[Outcome, Value]:
     """The layer's weights as Keras creates them under a quantized ``policy``.
 
@@ -115,6 +133,7 @@ def quantized_outcome(found: Rule, args: Args, outcome: Outcome, policy: Value) 
     quantized policy's source (``float32`` in ``int8_from_float32``).
     """
     parsed = _parse(policy)
+    _block_from_config(parsed, args.get("quantization_config"))
     modes = SUPPORTED.get(found.name, ())
     if parsed.mode not in modes:
         if modes:
