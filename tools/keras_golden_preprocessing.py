@@ -125,6 +125,15 @@ PREPROCESSING: list[tuple[str, dict[str, Any]]] = [
         {"GlobalAveragePooling1D": {"inputs": ["front"], "name": "gap"}},
         {"Dense": {"units": 2, "inputs": ["gap"], "name": "head"}},
     ], ["head"])),
+    ("mask_dropped_by_augmentation", graph({"ids": {"shape": [6], "dtype": INT}, "x": [6, 8]}, [
+        {"Embedding": {"input_dim": 50, "output_dim": 8, "mask_zero": True, "inputs": ["ids"], "name": "emb"}},
+        {"RandomFlip": {"inputs": ["emb"], "name": "flip"}},
+        {"Concatenate": {"inputs": ["flip", "x"]}},  # no masked input left: no hidden `concatenate` op
+        {"LSTM": {"units": 4, "inputs": ["concatenate"], "name": "lstm"}},
+        {"Rescaling": {"scale": 2.0, "inputs": ["emb"], "name": "scale"}},  # Rescaling keeps the mask
+        {"LSTM": {"units": 4, "inputs": ["scale"], "name": "lstm_b"}},
+        {"Concatenate": {"inputs": ["lstm", "lstm_b"]}},
+    ])),
     ("lambda_output_shape", seq([8], [{"Dense": 4}, {"Lambda": {"function": "double", "output_shape": [4]}}, {"Dense": 1}])),
 ]
 

@@ -223,7 +223,7 @@ _FUNCTIONS = {"RandAugment": _rand_augment, "AugMix": _aug_mix, "RandomColorJitt
 for _name, _params in IDENTITY_LAYERS.items():
     _given = {p if isinstance(p, str) else p[0] for p in _params}
     _extra = tuple(p for p in (("data_format", None), *IMAGE_KWARGS) if p[0] not in _given)
-    rule(_name, *_params, "*", *_extra, mask="keep")(_FUNCTIONS.get(_name, identity_augmentation))
+    rule(_name, *_params, "*", *_extra)(_FUNCTIONS.get(_name, identity_augmentation))
 
 
 def _data_format(args: Args) -> str:
@@ -254,7 +254,7 @@ RESIZE_KWARGS = (
 )
 
 
-@rule("Resizing", "height", "width", *RESIZE_KWARGS, "*", *IMAGE_KWARGS, min_rank=3, max_rank=3, mask="keep")
+@rule("Resizing", "height", "width", *RESIZE_KWARGS, "*", *IMAGE_KWARGS, min_rank=3, max_rank=3)
 def resizing(args: Args, x: Shape) -> Outcome:
     """Resizes images to height × width (cropping or padding to the aspect ratio if
     asked): the spatial axes become (height, width), the channels stay; no weights.
@@ -263,7 +263,7 @@ def resizing(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=_set_height_width(args, x, 2 if first else 1, 3 if first else 2), formula="0")
 
 
-@rule("CenterCrop", "height", "width", ("data_format", None), "*", *IMAGE_KWARGS, min_rank=3, max_rank=3, mask="keep")
+@rule("CenterCrop", "height", "width", ("data_format", None), "*", *IMAGE_KWARGS, min_rank=3, max_rank=3)
 def center_crop(args: Args, x: Shape) -> Outcome:
     """Crops the central height × width window (resizing first when the image is smaller):
     the spatial axes become (height, width); no weights.
@@ -282,7 +282,6 @@ def center_crop(args: Args, x: Shape) -> Outcome:
     "*",
     *IMAGE_KWARGS,
     min_rank=2,
-    mask="keep",
 )
 def random_crop(args: Args, x: Shape) -> Outcome:
     """Crops a random height × width window while training (a center crop at inference):
@@ -680,7 +679,7 @@ def stft_spectrogram(args: Args, x: Shape) -> Outcome:
 
 
 # --------------------------------------------------------------------------- Pipeline
-@rule("Pipeline", "layers", ("name", None), base=False, layer_args=("layers",), mask="keep")
+@rule("Pipeline", "layers", ("name", None), base=False, layer_args=("layers",))
 def pipeline(args: Args, x: Shape) -> Outcome:
     """Applies its layers one after the other, like a Sequential model that is a plain
     layer: the last layer's output, and the weights of all its layers (a Pipeline of
