@@ -187,6 +187,10 @@ QUANTIZED_MODELS: list[tuple[str, dict[str, Any]]] = [
     ("reversible_embedding_tied", seq([12], [{"ReversibleEmbedding": {"input_dim": 300, "output_dim": 16}}], INT)),
     ("time_distributed_dense", seq([5, 4], [{"TimeDistributed": {"layer": {"Dense": 3}}}, "Flatten", {"Dense": 2}])),
     ("bidirectional_lstm_dense", seq([6, 4], [{"Bidirectional": {"layer": {"LSTM": 3}}}, {"Dense": 2}])),
+    ("nested_sequential_head", graph({"x": [12]}, [
+        {"Dense": {"units": 9, "inputs": ["x"], "name": "proj"}},
+        {"Sequential": {"name": "head", "layers": [{"Dense": 5}, {"Dropout": 0.1}, {"Dense": 2}]}},
+    ])),
     ("lora_dense", seq([12], [{"Dense": {"units": 8, "lora_rank": 2}}, {"Dense": 3}])),
     ("frozen_dense", seq([12], [{"Dense": {"units": 8, "trainable": False}}, {"Dense": 3}])),
     ("bfloat16_dense", seq([12], [{"Dense": {"units": 8, "dtype": "bfloat16"}}, {"Dense": 3}])),
