@@ -54,7 +54,7 @@ def test_corpus_covers_every_mode_and_each_quantized_layer_class() -> None:
         for layer in m["layers"]
         if any(w["name"].endswith(("_scale", "_amax_history")) for w in layer["weights"])
     }
-    assert classes == {"Dense", "Embedding", "ReversibleEmbedding", "EinsumDense", "TimeDistributed"}
+    assert classes == {"Dense", "Embedding", "ReversibleEmbedding", "EinsumDense", "TimeDistributed", "Sequential"}
     assert len(models()) >= 60
 
 
