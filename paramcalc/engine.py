@@ -656,7 +656,7 @@ def run_layer(
     terms = _tie(counted.terms, dict(layer.tied), layer) if layer.tied else counted.terms
     return LayerRow(
         name=name,
-        class_name=found.name,
+        class_name=_shown_class(found, layer),  # keraspre: a Custom layer's declared class
         outputs=outcome.outputs,
         terms=terms,
         multi_output=bool(outcome.shapes) and outcome.tree is None,
@@ -672,6 +672,12 @@ def run_layer(
         output_tree=outcome.tree,
         copies=layer.copies,
     )
+
+
+def _shown_class(found: Rule, layer: LayerSpec) -> str:
+    """The class a row shows: the rule's, or the one a ``Custom`` layer declares (keraspre)."""
+    declared = layer.kwargs.get("class_name") if found.name == "Custom" else None
+    return declared if isinstance(declared, str) else found.name
 
 
 def _count(

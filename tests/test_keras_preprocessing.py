@@ -113,6 +113,9 @@ def test_custom_layer_declares_its_count_and_output_shape(run_cli: RunCli) -> No
     assert report.layers[0].name == "tokpos"
     assert report.layers[0].outputs == ((200, 32),)
     assert report.total == 2_560_000 + 66
+    assert report.layers[0].class_name == "Custom"
+    shown = analyze(_yaml(spec.replace("name: tokpos", "name: tokpos, class_name: TokenAndPositionEmbedding")))
+    assert shown.layers[0].class_name == "TokenAndPositionEmbedding"
     split = analyze(_yaml(spec.replace("params: 2560000", "params: 2560000, non_trainable_params: 6400")))
     assert (split.trainable, split.non_trainable) == (2_553_600 + 66, 6400)
     with pytest.raises(ParamcalcError, match="does not equal"):

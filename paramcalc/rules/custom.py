@@ -59,6 +59,7 @@ def lambda_layer(args: Args, xs: Sequence[Shape]) -> Outcome:
     ("output_shape", None),
     ("trainable_params", None),
     ("non_trainable_params", None),
+    ("class_name", None),
     multi_input=True,
     legend={"p": "trainable parameters declared", "q": "non-trainable parameters declared"},
 )
@@ -66,7 +67,11 @@ def custom_layer(args: Args, xs: Sequence[Shape]) -> Outcome:
     """A layer whose weights only its own code knows (a subclassed layer), declared with
     its parameter count (optionally split into trainable and non-trainable) and output
     shape; without output_shape it keeps its input's shape. Counted as declared: p + q.
+    class_name (optional) is the class the summary shows.
     """
+    shown = args["class_name"]
+    if shown is not None and (not isinstance(shown, str) or not shown.isidentifier()):
+        raise LayerError(f"'class_name' must be a Python class name, got {shown!r}")
     total = args.integer("params")
     trainable = args.get("trainable_params")
     frozen = args.get("non_trainable_params")
