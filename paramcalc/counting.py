@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from paramcalc.dtypes import variable_dtype
+from paramcalc.dtypes import quantized_policy_name, variable_dtype
 from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.frameworks import framework_of
 from paramcalc.report import LayerRow, Shape, Term
@@ -99,7 +99,7 @@ def run_layer(
     terms = _tie(counted.terms, dict(layer.tied), layer) if layer.tied else counted.terms
     return LayerRow(
         name=name,
-        class_name=found.name,
+        class_name=_shown_class(found, layer),
         outputs=outcome.outputs,
         terms=terms,
         multi_output=bool(outcome.shapes) and outcome.tree is None,
@@ -115,6 +115,12 @@ def run_layer(
         output_tree=outcome.tree,
         copies=layer.copies,
     )
+
+
+def _shown_class(found: Rule, layer: LayerSpec) -> str:
+    """The class a row shows: the rule's, or the one a ``Custom`` layer declares."""
+    declared = layer.kwargs.get("class_name") if found.name == "Custom" else None
+    return declared if isinstance(declared, str) else found.name
 
 
 def _count(
@@ -139,7 +145,13 @@ def _count(
         check_weights(outcome.terms)  # no weight over 2**63 - 1 elements (issue 11)
         trainable = bool(args.flag("trainable")) if "trainable" in args.values else True
         trainable = trainable or found.sublayers_at_build  # its sublayers do not exist yet to be frozen
-        dtype = variable_dtype(args.get("dtype")) if framework_of(framework).dtype_policy else ""
+        # the rule's framework, not the spec's: a keras.ops node's dtype is the cast's target, not a policy
+        policy = args.get("dtype") if framework_of(found.framework).dtype_policy else None
+        if policy is not None and quantized_policy_name(policy) is not None:  # int8 / int4 / float8 layers
+            from paramcalc.rules.quantized import quantized_outcome
+
+            outcome, policy = quantized_outcome(found, args, outcome, policy)
+        dtype = variable_dtype(policy) if policy is not None else ""
     except ParamcalcError as exc:
         # Name the layer as the user will find it: by its (auto) name once its class is known.
         label = layer.describe() if found is None or not layer.index else f"layer {layer.index} '{name}' ({found.name})"

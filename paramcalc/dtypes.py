@@ -90,6 +90,12 @@ def variable_dtype(policy: object) -> str:
     """
     from paramcalc.errors import LayerError
 
+    quantized = quantized_policy_name(policy)
+    if quantized is not None:  # the engine counts the layers it can before asking this
+        raise LayerError(
+            f"the quantized dtype policy '{quantized}' is not supported here",
+            hint="count the model before quantizing it",
+        )
     name = policy
     if isinstance(policy, dict):
         _check_policy_class(policy.get("class_name"))
@@ -102,15 +108,38 @@ def variable_dtype(policy: object) -> str:
     key = name.strip().lower()
     if key.startswith("mixed_"):
         key = "float32"
-    if "_from_" in key:
-        raise LayerError(
-            f"the quantized dtype policy '{name}' is not supported",
-            hint="count the model before quantizing it",
-        )
     try:
         return canonical_dtype(key)
     except UsageError:
         raise LayerError(f"unknown dtype '{name}'", hint=f"use one of {', '.join(DTYPE_BITS)}") from None
+
+
+QUANTIZATION_MODES = ("int8", "float8", "int4", "gptq", "awq")
+"""``keras.src.dtype_policies.dtype_policy.QUANTIZATION_MODES``: a policy name starting with
+one of these is quantized (``int8_from_float32``, ``int4/128_from_bfloat16``)."""
+
+
+def quantized_policy_name(policy: object) -> str | None:
+    """The name of a quantized Keras dtype policy (``int8_from_float32``), None for any other.
+
+    Why here: Keras serializes a quantized policy without a ``name`` (``{"class_name":
+    "QuantizedDTypePolicy", "config": {"mode": "int8", "source_name": "float32"}}``), so a
+    reader looking only for ``name`` would take the layer as float32 and count the float
+    weights it no longer has.  A policy map (``DTypePolicyMap``) counts as quantized too.
+    """
+    if isinstance(policy, str):
+        return policy if policy.strip().lower().startswith(QUANTIZATION_MODES) else None
+    if not isinstance(policy, dict):
+        return None
+    config = policy.get("config")
+    config = config if isinstance(config, dict) else {}
+    if policy.get("class_name") == "DTypePolicyMap":
+        return "DTypePolicyMap"
+    mode = config.get("mode")
+    if mode is None:
+        name = config.get("name")
+        return name if isinstance(name, str) and "_from_" in name and name.startswith(QUANTIZATION_MODES) else None
+    return f"{mode}_from_{config.get('source_name', 'float32')}"
 
 
 def dtype_bits(name: str) -> int:

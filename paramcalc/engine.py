@@ -31,7 +31,7 @@ from paramcalc.errors import LayerError, ParamcalcError, SpecError
 from paramcalc.graph_build import GraphBuilder
 from paramcalc.naming import AutoNamer, base_name, name_variables, to_snake_case
 from paramcalc.report import LayerRow, Report, Shape
-from paramcalc.rules import Rule, apply_rule, find_rule, inner_spec
+from paramcalc.rules import Rule, apply_rule, bind, find_rule, inner_spec
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import nested_model
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
@@ -96,6 +96,10 @@ class _Engine(GraphBuilder):
             found = find_rule(layer.class_name, self.framework)
             if not found.layer_args:  # nearly every layer: no layer among its arguments to name first
                 name = self._name(layer, namer, found.name, reserve)
+                made = getattr(found.fn, "construct_names", None)  # sublayers a constructor makes (RandAugment)
+                if made is not None:
+                    for base in made(bind(found, layer)):
+                        namer.auto(base, reserve=False)
                 return (layer if name == layer.name else evolve(layer, name=name)), found
             args = list(layer.args)
             kwargs = dict(layer.kwargs)

@@ -79,6 +79,8 @@ KERAS = Framework(
         "merging",
         "wrappers",
         "keras_apps",
+        "preprocessing",
+        "custom",
     ),
 )
 PYTORCH = Framework(

@@ -171,6 +171,63 @@ CASES: dict[str, list[Case]] = {
     "SimpleRNNCell": [("SimpleRNNCell(4)", [(8,)])],
     "LSTMCell": [("LSTMCell(4, use_bias=False)", [(8,)])],
     "GRUCell": [("GRUCell(4)", [(8,)]), ("GRUCell(4, reset_after=False)", [(8,)])],
+    # preprocessing (no weights but STFTSpectrogram's kernels; the shapes are what matter)
+    **{
+        name: [(f"{name}({args})", [(32, 32, 3)])]
+        for name, args in {
+            "AugMix": "",
+            "AutoContrast": "",
+            "ContrastLimitedAdaptiveHistogramEqualization": "",
+            "CutMix": "",
+            "Equalization": "",
+            "MixUp": "",
+            "RandAugment": "",
+            "RandomBrightness": "0.2",
+            "RandomColorDegeneration": "0.2",
+            "RandomColorJitter": "brightness_factor=0.1",
+            "RandomContrast": "0.2",
+            "RandomElasticTransform": "",
+            "RandomErasing": "",
+            "RandomFlip": "'horizontal'",
+            "RandomGaussianBlur": "",
+            "RandomGrayscale": "",
+            "RandomHue": "0.1",
+            "RandomInvert": "",
+            "RandomPerspective": "",
+            "RandomPosterization": "4",
+            "RandomRotation": "0.1",
+            "RandomSaturation": "0.2",
+            "RandomSharpness": "0.2",
+            "RandomShear": "x_factor=0.2",
+            "RandomTranslation": "0.1, 0.1",
+            "RandomZoom": "0.1",
+            "Solarization": "",
+            "Resizing": "20, 24",
+            "CenterCrop": "20, 24",
+            "RandomCrop": "20, 24",
+        }.items()
+    },
+    "CategoryEncoding": [("CategoryEncoding(10)", [(4,)]), ("CategoryEncoding(7, 'one_hot')", [(5,)])],
+    "Hashing": [("Hashing(10)", [(4,)]), ("Hashing(16, output_mode='multi_hot')", [(4,)])],
+    "HashedCrossing": [("HashedCrossing(5)", [(1,), (1,)]), ("HashedCrossing(7, 'one_hot')", [(1,), (1,)])],
+    "Discretization": [
+        ("Discretization([0.0, 1.0])", [(4,)]),
+        ("Discretization(num_bins=5, output_mode='count')", [(6, 2)]),
+    ],
+    "IntegerLookup": [("IntegerLookup(vocabulary=[1, 2, 3], output_mode='multi_hot')", [(4,)])],
+    "StringLookup": [("StringLookup(vocabulary=['a', 'b'], output_mode='one_hot')", [(4,)])],
+    "TextVectorization": [("TextVectorization(output_sequence_length=12)", [(1,)])],
+    "MelSpectrogram": [("MelSpectrogram()", [(16000,)])],
+    "STFTSpectrogram": [
+        ("STFTSpectrogram()", [(16000, 1)]),
+        ("STFTSpectrogram(mode='real', frame_length=64)", [(2000, 2)]),
+    ],
+    "Lambda": [("Lambda('f', output_shape=(4,))", [(8,)])],
+    "Pipeline": [("Pipeline([RandomFlip(), Dense(4), Dense(2, use_bias=False)])", [(8, 8, 3)])],
+    "Custom": [
+        ("Custom(params=2560000, output_shape=(200, 32))", [(200,)]),
+        ("Custom(params=10, non_trainable_params=4)", [(6,)]),
+    ],
 }
 
 FLAT = [(name, call, shapes) for name, cases in CASES.items() for call, shapes in cases]

@@ -31,6 +31,11 @@ Kinds of random models:
   element-wise ops with constants, reductions, reshapes, joins and slices; compared row by
   row in the summary's order (ops included, with "Connected to"), from Keras' JSON and
   from the ``.keras`` archive's ``config.json`` as Keras' saving code writes it.
+- ``pre``: Sequential specs that start with preprocessing and augmentation layers (images,
+  vectors, integer ids, audio spectrograms), from YAML, inline and JSON;
+- ``quant``: random Sequential and functional models after ``model.quantize(int8 | int4 |
+  float8)`` (on the CPU, up to 2M parameters), read from their JSON as Keras reads it back;
+  a refusal naming the quantized policy is counted apart as ``quant refused``.
 
 Every disagreement is printed with its seed so it can be replayed (``--replay KIND:SEED``).
 Deterministic: each case draws from ``random.Random(f"{seed}-{kind}-{i}")``.
@@ -218,7 +223,8 @@ def positional_entry(entry: Any, rng: random.Random) -> Any:
         return {name: kw} if kw else name
     if kw:  # the contract has no mixed form: keep keywords when some are left
         return {name: {**dict(zip([p.name for p in params], pos, strict=False)), **kw}}
-    return {name: pos[0] if len(pos) == 1 and not isinstance(pos[0], (list, dict)) else pos}
+    single = len(pos) == 1 and pos[0] is not None and not isinstance(pos[0], (list, dict))  # `Name: null` is no args
+    return {name: pos[0] if single else pos}
 
 
 # =========================================================================== Python-built models
@@ -652,6 +658,112 @@ def naming_graph(rng: random.Random) -> Spec:
     return {"inputs": {"x": {"shape": [r.choice([None, 6]), d]}}, "layers": layers}
 
 
+# =========================================================================== preprocessing
+def _image_layers(r: random.Random, h: int, w: int) -> list[Callable[[], Any]]:
+    """Preprocessing/augmentation proposals for an image of h x w (Keras decides what is valid)."""
+    f = lambda: round(r.uniform(0.05, 0.4), 2)  # noqa: E731
+    return [
+        lambda: r.choice(["RandomFlip", {"RandomFlip": r.choice(["horizontal", "vertical"])}]),
+        lambda: {"RandomRotation": {"factor": f(), "fill_mode": r.choice(["reflect", "nearest", "constant"])}},
+        lambda: {"RandomZoom": [f(), f()]},
+        lambda: {"RandomTranslation": [f(), f()]},
+        lambda: {r.choice(["RandomContrast", "RandomBrightness", "RandomHue", "RandomSaturation"]): f()},
+        lambda: {r.choice(["RandomSharpness", "RandomColorDegeneration"]): f()},
+        lambda: {"RandomPosterization": r.randint(1, 8)},
+        lambda: r.choice(["AutoContrast", "Solarization", "RandomGrayscale", "RandomInvert", "MixUp", "CutMix"]),
+        lambda: r.choice(["RandAugment", {"RandAugment": {"num_ops": r.randint(1, 3)}}, "AugMix"]),
+        lambda: {"AugMix": {"all_ops": r.random() < 0.5}},
+        lambda: {"RandomColorJitter": {k: f() for k in ("brightness_factor", "hue_factor") if r.random() < 0.6}},
+        lambda: r.choice(["RandomErasing", "RandomGaussianBlur", "RandomPerspective", "RandomElasticTransform"]),
+        lambda: {"RandomShear": {"x_factor": f(), "y_factor": f()}},
+        lambda: {"Resizing": [r.randint(4, 48), r.randint(4, 48)]},
+        lambda: {"Resizing": {"height": r.randint(4, 48), "width": r.randint(4, 48), "crop_to_aspect_ratio": True}},
+        lambda: {"CenterCrop": [r.randint(2, 48), r.randint(2, 48)]},
+        lambda: {"RandomCrop": [r.randint(2, h), r.randint(2, w)]},
+        lambda: {"Rescaling": r.choice([1 / 255, 2.0, {"scale": 1 / 127.5, "offset": -1}])},
+        lambda: {"Normalization": {"axis": r.choice([-1, None, [1, 2], 3])}},
+        lambda: "ContrastLimitedAdaptiveHistogramEqualization",
+    ]
+
+
+def preprocessing_sequential(rng: random.Random) -> Spec:
+    """A Sequential spec that starts with preprocessing layers, as keras.io examples do.
+
+    Images get augmentation, resizing, cropping and normalization, then a small CNN head;
+    vectors get Normalization/Discretization/CategoryEncoding; audio gets a spectrogram.
+    (Equalization is left out: mid-chain, Keras' own graph has a cycle.)
+    """
+    r = rng
+    kind = r.choice(["image", "image", "image", "vector", "ids", "audio"])
+    entries: list[Any] = []
+    if kind == "image":
+        h, w, c = r.randint(8, 40), r.randint(8, 40), r.choice([1, 3])
+        shape: list[int | None] = [h, w, c]
+        pool = _image_layers(r, h, w)
+        entries = [r.choice(pool)() for _ in range(r.randint(1, 5))]
+        entries += [{"Conv2D": [r.randint(1, 16), r.randint(1, 3)]}, r.choice(["Flatten", "GlobalAveragePooling2D"])]
+    elif kind == "vector":
+        n = r.randint(1, 12)
+        shape = [n] if r.random() < 0.7 else [r.randint(1, 4), n]
+        pool = [
+            lambda: {"Normalization": {"axis": r.choice([-1, None])}},
+            lambda: {"Normalization": {"mean": 0.5, "variance": 2.0}},
+            lambda: {"Discretization": {"bin_boundaries": sorted(r.sample(range(10), r.randint(1, 4)))}},
+            lambda: {"Discretization": {"num_bins": r.randint(2, 9), "output_mode": r.choice(["one_hot", "count"])}},
+            lambda: {"Rescaling": 0.5},
+        ]
+        entries = [r.choice(pool)() for _ in range(r.randint(1, 3))]
+    elif kind == "ids":
+        shape = [r.choice([1, r.randint(2, 6)])]
+        mode = r.choice(["one_hot", "multi_hot", "count"])
+        entries = [{"CategoryEncoding": {"num_tokens": r.randint(2, 50), "output_mode": mode}}]
+        return {
+            "input": {"shape": shape, "dtype": "int32"},
+            "layers": [*entries, "Flatten", {"Dense": r.randint(1, 8)}],
+        }
+    else:
+        if r.random() < 0.5:
+            shape = [r.randint(500, 8000)]
+            stride = r.choice([64, 128, 160, 256])
+            entries = [
+                {"MelSpectrogram": {"fft_length": 512, "sequence_stride": stride, "num_mel_bins": r.randint(8, 64)}}
+            ]
+        else:
+            shape = [r.randint(500, 4000), r.randint(1, 3)]
+            kw: dict[str, Any] = {"frame_length": r.randint(16, 128), "padding": r.choice(["valid", "same"])}
+            kw["mode"] = r.choice(["log", "magnitude", "real", "imag", "stft"])
+            kw["expand_dims"] = r.random() < 0.3
+            entries = [{"STFTSpectrogram": kw}]
+    return {"input": {"shape": shape}, "layers": [*entries, {"Dense": r.randint(1, 8)}]}
+
+
+# =========================================================================== quantized
+QUANT_LIMIT = 2_000_000  # quantize() reads the weights: built on the CPU, small models only
+
+
+def run_quant_case(seed: str) -> tuple[list[str], dict[str, Any]]:
+    """A random Sequential or functional model, quantized, read from its JSON as Keras reads it.
+
+    A refusal that names a quantized policy is what paramcalc promises for what it does not
+    count; it is reported as ``quant refused`` (not a wrong count) so it can be told apart.
+    """
+    rng = random.Random(seed)
+    spec = kg.random_sequential(rng) if rng.random() < 0.6 else kg.GraphGen(rng).generate()
+    mode = rng.choice(["int8", "int4", "float8"])
+    with kg.fresh_session("meta"):
+        if kg.build_model(spec).count_params() > QUANT_LIMIT:
+            raise RuntimeError("too large to quantize on the CPU")
+    with kg.fresh_session("cpu"):
+        model = kg.build_model(spec)
+        model.quantize(mode)
+        text = model.to_json()
+        keras.utils.clear_session(free_memory=False)
+        rec = kg.model_record(seed, copy.deepcopy(spec), keras.models.model_from_json(text), False)
+    rec["keras_json"] = json.loads(text)
+    diffs = check("json", lambda: from_json(rec["keras_json"]), rec)
+    return [d.replace("json: paramcalc refused", "quant refused", 1) if "quantized" in d else d for d in diffs], rec
+
+
 # =========================================================================== driver
 def record_of(case_id: str, spec: Spec, model: Any) -> dict[str, Any]:
     return kg.model_record(case_id, copy.deepcopy(spec), model, True)
@@ -746,11 +858,19 @@ def make_spec(kind: str, rng: random.Random) -> Spec:
         return none_sequential(rng)
     if kind == "names":
         return naming_graph(rng)
+    if kind == "pre":
+        return preprocessing_sequential(rng)
     raise ValueError(kind)
 
 
 def run_case(kind: str, seed: str) -> tuple[list[str], dict[str, Any] | None, Spec | None]:
     """One case: (differences, Keras record, spec); a model Keras refuses is skipped (no record)."""
+    if kind == "quant":
+        try:
+            diffs, rec = run_quant_case(seed)
+        except Exception:  # noqa: BLE001 - Keras refused, or too large to quantize
+            return [], None, None
+        return diffs, rec, None
     if kind in ("py", "ops"):
         try:
             diffs, rec = (run_py_case if kind == "py" else run_ops_case)(seed, seed)
@@ -792,7 +912,7 @@ def classify(diff: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--kinds", default="seq,func,py,none,names,ops")
+    ap.add_argument("--kinds", default="seq,func,py,none,names,ops,pre,quant")
     ap.add_argument("--count", type=int, default=100, help="cases per kind")
     ap.add_argument("--seed", default="fuzz")
     ap.add_argument("--show", type=int, default=3, help="examples printed per class of difference")

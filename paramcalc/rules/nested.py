@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from paramcalc._fast import record
-from paramcalc.dtypes import variable_dtype
+from paramcalc.dtypes import quantized_policy_name, variable_dtype
 from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.frameworks import framework_of
 from paramcalc.report import Shape, Term
@@ -118,6 +118,12 @@ def run_inner(
         bind(found, spec)  # report the inner layer's own argument errors first
         spec = _positional_to_kwargs(spec, found, overrides)
     found, inner_args, outcome = count_held(spec, args.rule.framework, input_shapes)
+    policy = inner_args.get("dtype") if framework_of(found.framework).dtype_policy else None
+    if policy is not None and quantized_policy_name(policy) is not None:  # a wrapped quantized layer
+        from paramcalc.rules.quantized import quantized_outcome
+
+        outcome, source = quantized_outcome(found, inner_args, outcome, policy)
+        inner_args = Args(found, inner_args.layer, {**inner_args.values, "dtype": source})
     trainable = inner_args.flag("trainable") if "trainable" in inner_args.values else True
     return Inner(spec, found, inner_args, outcome, spec.name or to_snake_case(found.name), trainable)
 

@@ -286,7 +286,7 @@ def normalization(args: Args, x: Shape) -> Outcome:
     the layer has no weights.
     """
     raw = args["axis"]
-    axes: list[int] = [] if raw is None else _axis_list(args)
+    axes: list[int] = [] if raw is None or raw in ([], ()) else _axis_list(args)  # JSON saves axis=None as []
     args.flag("invert")
     mean, variance = args["mean"], args["variance"]
     if (mean is None) != (variance is None):

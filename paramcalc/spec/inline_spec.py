@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import warnings
 from contextvars import ContextVar
+from math import isfinite
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
@@ -282,11 +283,10 @@ def _literal(node: ast.expr, source: str, depth: int) -> Any:
         if isinstance(node.value, (bool, int, float, str)) or node.value is None:
             return node.value
         raise _InlineError(f"{type(node.value).__name__} literals are not allowed", node)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = node.operand
-        value = operand.value if isinstance(operand, ast.Constant) else None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, (ast.UnaryOp, ast.BinOp)):
+        folded = _fold(node)
+        if folded is not None:
+            return folded
     if isinstance(node, ast.Tuple):
         return tuple(_literal(item, source, depth + 1) for item in node.elts)
     if isinstance(node, ast.List):
@@ -311,6 +311,88 @@ def _literal(node: ast.expr, source: str, depth: int) -> Any:
             f"'{node.id}' is not a value", node, hint=f"quote strings: '{node.id}'; layers are calls: {node.id}()"
         )
     raise _InlineError(f"only literal values are allowed, got {_what(node)}", node)
+
+
+MAX_FOLD_BITS = 256
+"""Largest magnitude (in bits) constant arithmetic may produce: sizes need 63 bits, so a
+bound far above that refuses ``2 ** 10 ** 9`` before computing it, never after."""
+
+_FOLD_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+
+
+def _fold(node: ast.expr) -> int | float | None:
+    """Constant arithmetic of number literals folded to its value (``1./255``, ``4*32``).
+
+    Only + - * / // % ** and unary signs over int/float literals, walked node by node with
+    Python's own operators on the two already-folded numbers: nothing is evaluated as code.
+    Results beyond :data:`MAX_FOLD_BITS` bits (checked before multiplying or raising to a
+    power), non-finite floats and division by zero are errors.  None: not arithmetic of
+    literals (the caller reports what it is).
+    """
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        return None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _fold(node.operand)
+        if operand is None:
+            return None
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if not isinstance(node, ast.BinOp) or not isinstance(node.op, _FOLD_OPS):
+        return None
+    left, right = _fold(node.left), _fold(node.right)
+    if left is None or right is None:
+        return None
+    return _apply(node, left, right)
+
+
+def _bits(value: int | float) -> float:
+    """About how many bits the magnitude of a number takes (floats by their exponent)."""
+    if isinstance(value, int):
+        return value.bit_length()
+    from math import frexp
+
+    return float(frexp(value)[1]) if value else 0.0
+
+
+def _apply(node: ast.BinOp, left: int | float, right: int | float) -> int | float:
+    """One folded operation, refused before it could produce an unbounded number."""
+    op = node.op
+    too_big = _InlineError(
+        f"constant arithmetic gives a number beyond 2**{MAX_FOLD_BITS}", node, hint="sizes are at most 2**63 - 1"
+    )
+    exact = isinstance(left, int) and isinstance(right, int)
+    if isinstance(op, ast.Pow) and exact and abs(left) > 1 and _bits(left) * right > MAX_FOLD_BITS + 1:
+        raise too_big  # float powers end in OverflowError below; only int ** int can grow unbounded
+    if isinstance(op, ast.Mult) and _bits(left) + _bits(right) > MAX_FOLD_BITS + 1:
+        raise too_big
+    if isinstance(op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
+        raise _InlineError("division by zero", node)
+    try:
+        if isinstance(op, ast.Add):
+            result: int | float = left + right
+        elif isinstance(op, ast.Sub):
+            result = left - right
+        elif isinstance(op, ast.Mult):
+            result = left * right
+        elif isinstance(op, ast.Div):
+            result = left / right
+        elif isinstance(op, ast.FloorDiv):
+            result = left // right
+        elif isinstance(op, ast.Mod):
+            result = left % right
+        else:
+            result = left**right
+    except (OverflowError, ZeroDivisionError, ValueError):
+        raise too_big from None
+    if isinstance(result, complex):
+        raise _InlineError("constant arithmetic gives a complex number", node)
+    if isinstance(result, float) and not isfinite(result):
+        raise too_big
+    if _bits(result) > MAX_FOLD_BITS + 1:
+        raise too_big
+    return result
 
 
 def _what(node: ast.AST) -> str:

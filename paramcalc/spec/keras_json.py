@@ -35,7 +35,7 @@ DROPPED_KEYS = frozenset({"name", "build_config", "registered_name", "module", "
 """Config keys that are not layer arguments, or that paramcalc does not use."""
 KERAS2_DROPPED = frozenset({"implementation", "time_major"})
 """Keras 2 layer arguments Keras 3 removed; they never change a parameter count."""
-LAYER_VALUED = ("layer", "backward_layer", "cell", "cells")
+LAYER_VALUED = ("layer", "backward_layer", "cell", "cells", "layers")  # "layers": Pipeline's
 OPERATION_MODULES = ("keras.src.ops", "keras.ops", "keras.src.activations")
 """Modules of graph operations that are not layers: ``keras.ops`` calls (``ops.add(x, y)``,
 ``keras.activations.relu(x, max_value=6)``) and the mask Keras computes for Embedding."""
@@ -315,6 +315,15 @@ class _Reader:
         if not isinstance(config, Mapping):
             raise self.error(f"'config' must be an object, got {describe_value(config)}", where)
         location = self.location
+        registered, module = entry.get("registered_name"), entry.get("module")
+        custom = isinstance(registered, str) and not (isinstance(module, str) and module.startswith("keras"))
+        if custom and class_name not in MODEL_CLASSES:  # keraspre: a registered custom class
+            raise self.error(
+                f"'{class_name}' is a custom layer (registered as '{registered}'), whose weights only its code knows",
+                where,
+                hint=f"write the model as a YAML spec with Custom: {{name: {name or 'NAME'}, params: N, "
+                "output_shape: [...]} in its place (N from layer.count_params() in Keras)",
+            )
         if class_name in MODEL_CLASSES:
             model = self.model(entry, where)
             kwargs: dict[str, Value] = {}
