@@ -597,7 +597,7 @@ def _output(node: Node, index: int, ref: str, layer: LayerSpec | None, where: Lo
 class _Counted:
     """One layer's rule run, ready for its row: what identical layers share (see ``memo``)."""
 
-    __slots__ = ("input_shapes", "legend", "outcome", "rule", "symbols", "terms")
+    __slots__ = ("args", "input_shapes", "legend", "outcome", "rule", "symbols", "terms")
 
     def __init__(
         self,
@@ -614,6 +614,7 @@ class _Counted:
         self.symbols = symbols
         self.legend = legend
         self.input_shapes = input_shapes
+        self.args: dict[str, Value] = {}  # flops hook: the bound arguments, for paramcalc.flops
 
 
 Memo = dict[object, _Counted]
@@ -667,6 +668,7 @@ def run_layer(
         batch_in_shapes=found.batch_in_shapes,
         output_tree=outcome.tree,
         copies=layer.copies,
+        args=counted.args,  # flops hook
     )
 
 
@@ -705,7 +707,9 @@ def _count(
     known = tuple(input_shapes)
     if None in known:
         known = tuple(s for s in known if s is not None)
-    return _Counted(found, outcome, terms, tuple(symbols.items()), legend, known)  # type: ignore[arg-type]
+    counted = _Counted(found, outcome, terms, tuple(symbols.items()), legend, known)  # type: ignore[arg-type]
+    counted.args = args.values  # flops hook: FLOP formulas read arguments the terms do not show
+    return counted
 
 
 def _memo_key(layer: LayerSpec, input_shapes: Sequence[Shape | None], add_batch: Sequence[bool]) -> object:

@@ -151,6 +151,8 @@ class LayerRow:
     batch_in_shapes: bool = False
     output_tree: Tree | None = None
     copies: tuple[str, ...] = ()
+    args: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    """The layer's bound arguments (read by :mod:`paramcalc.flops`; not part of the JSON)."""
     _sums: tuple[int, int, int, int, int, int, bool] = field(init=False, repr=False, compare=False)
     """All copies' (params, trainable, buffers, active, tied), one copy's params, and whether
     a term is routed.  Summed once when the row is made: renderers and the totals ask for

@@ -1,0 +1,188 @@
+"""HF part of tools/flops_golden.py: FLOPs and KV-cache tensors of tiny random transformers models.
+
+Why: a decoder's forward FLOPs depend on its layout (GQA, fused projections, routed experts,
+the rotary matmul) and its KV cache on the cache class transformers builds (a sliding-window
+layer keeps only the window).  For each family paramcalc reads, a scaled-down config of the
+same layout is built with random weights on the CPU, run at batch 2 on a short sequence with
+``use_cache=True``; FlopCounterMode's per-module counts and the cache tensors' shapes and
+bytes are recorded.  Tests compare paramcalc's formulas with them, framework-free.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+from torch.nn.attention import SDPBackend, sdpa_kernel
+from torch.utils.flop_counter import FlopCounterMode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from flops_golden import BATCH
+
+SEQ = 7
+SMALL = {
+    "hidden_size": 64,
+    "intermediate_size": 96,
+    "num_hidden_layers": 3,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": 101,
+    "max_position_embeddings": 64,
+}
+
+#: id -> (architecture, config keys).  Sliding windows are shorter than SEQ so the cache shows them.
+CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
+    "llama-gqa": ("LlamaForCausalLM", {"model_type": "llama", **SMALL}),
+    "llama-mha-tied": (
+        "LlamaForCausalLM",
+        {"model_type": "llama", **SMALL, "num_key_value_heads": 4, "tie_word_embeddings": True},
+    ),
+    "llama-mqa": ("LlamaForCausalLM", {"model_type": "llama", **SMALL, "num_key_value_heads": 1}),
+    "mistral-sliding": ("MistralForCausalLM", {"model_type": "mistral", **SMALL, "sliding_window": 4}),
+    "mistral-nowindow": ("MistralForCausalLM", {"model_type": "mistral", **SMALL, "sliding_window": None}),
+    "qwen2": ("Qwen2ForCausalLM", {"model_type": "qwen2", **SMALL}),
+    "qwen3": ("Qwen3ForCausalLM", {"model_type": "qwen3", **SMALL, "head_dim": 32}),
+    "gemma": ("GemmaForCausalLM", {"model_type": "gemma", **SMALL, "head_dim": 24}),
+    "gemma2-sliding": ("Gemma2ForCausalLM", {"model_type": "gemma2", **SMALL, "head_dim": 16, "sliding_window": 4}),
+    "phi3": ("Phi3ForCausalLM", {"model_type": "phi3", **SMALL, "pad_token_id": 0}),
+    "mixtral": (
+        "MixtralForCausalLM",
+        {"model_type": "mixtral", **SMALL, "num_local_experts": 4, "num_experts_per_tok": 2},
+    ),
+    "qwen2_moe": (
+        "Qwen2MoeForCausalLM",
+        {
+            "model_type": "qwen2_moe",
+            **SMALL,
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 32,
+            "shared_expert_intermediate_size": 48,
+        },
+    ),
+    "qwen3_moe": (
+        "Qwen3MoeForCausalLM",
+        {
+            "model_type": "qwen3_moe",
+            **SMALL,
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 32,
+            "head_dim": 16,
+        },
+    ),
+    "bert-mlm": (
+        "BertForMaskedLM",
+        {
+            "model_type": "bert",
+            "hidden_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "intermediate_size": 96,
+            "vocab_size": 101,
+        },
+    ),
+    "bert-pooler": (
+        "BertModel",
+        {
+            "model_type": "bert",
+            "hidden_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "intermediate_size": 96,
+            "vocab_size": 101,
+        },
+    ),
+    "t5": (
+        "T5ForConditionalGeneration",
+        {
+            "model_type": "t5",
+            "d_model": 64,
+            "d_kv": 16,
+            "d_ff": 96,
+            "num_layers": 2,
+            "num_decoder_layers": 2,
+            "num_heads": 4,
+            "vocab_size": 101,
+        },
+    ),
+    "t5-gated": (
+        "T5ForConditionalGeneration",
+        {
+            "model_type": "t5",
+            "d_model": 64,
+            "d_kv": 8,
+            "d_ff": 96,
+            "num_layers": 2,
+            "num_decoder_layers": 3,
+            "num_heads": 6,
+            "vocab_size": 101,
+            "feed_forward_proj": "gated-gelu",
+            "tie_word_embeddings": False,
+        },
+    ),
+    "gpt2": (
+        "GPT2LMHeadModel",
+        {"model_type": "gpt2", "n_embd": 64, "n_layer": 3, "n_head": 4, "vocab_size": 101, "n_positions": 64},
+    ),
+}
+
+
+def _cache_record(cache: Any) -> list[dict[str, Any]]:
+    """Per layer: the key and value tensors' shapes and bytes (latent / sliding layouts included)."""
+    if hasattr(cache, "self_attention_cache"):  # encoder-decoder: the decoder's self-attention cache
+        cache = cache.self_attention_cache
+    out = []
+    for layer in cache.layers:
+        keys, values = layer.keys, layer.values
+        out.append(
+            {
+                "keys": list(keys.shape),
+                "values": list(values.shape),
+                "bytes": keys.numel() * keys.element_size() + values.numel() * values.element_size(),
+            }
+        )
+    return out
+
+
+def hf_records() -> list[dict[str, Any]]:
+    """One record per config: per-module FLOPs of a forward pass and the cache it returns."""
+    records = []
+    for case_id, (arch, config_keys) in CONFIGS.items():
+        keys = dict(config_keys)
+        config = transformers.AutoConfig.for_model(keys.pop("model_type"), **keys)
+        torch.manual_seed(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = getattr(transformers, arch)(config).eval()
+            if hasattr(model, "set_experts_implementation") and any("experts" in n for n, _ in model.named_modules()):
+                # the default kernel, torch._grouped_mm, is one op FlopCounterMode has no formula for
+                model.set_experts_implementation("eager")
+            ids = torch.randint(0, config.vocab_size, (BATCH, SEQ))
+            counter = FlopCounterMode(display=False)
+            # SDPA's CPU flash kernel is not counted by FlopCounterMode either: the math backend
+            with sdpa_kernel(SDPBackend.MATH), counter, torch.no_grad():
+                extra = {"decoder_input_ids": ids} if config.is_encoder_decoder else {}
+                out = model(input_ids=ids, use_cache=not arch.startswith("Bert"), **extra)
+        per_module = {name: int(sum(ops.values())) for name, ops in counter.get_flop_counts().items()}
+        records.append(
+            {
+                "id": case_id,
+                "config": {"architectures": [arch], **config_keys},
+                "batch": BATCH,
+                "seq_len": SEQ,
+                "total": int(counter.get_total_flops()),
+                "modules": per_module,
+                "cache": _cache_record(out.past_key_values)
+                if getattr(out, "past_key_values", None) is not None
+                else None,
+                "cache_dtype": str(next(model.parameters()).dtype),
+            }
+        )
+        print(f"hf {case_id}: {records[-1]['total']}", file=sys.stderr)
+    return records
