@@ -95,6 +95,30 @@ def _echo_json(document: dict[str, Any]) -> None:
     click.echo(json.dumps(document, indent=2))
 
 
+def _flop_size_options(function: Any) -> Any:
+    """--batch and --seq-len: what fills the unknown axes of a FLOP count."""
+    function = click.option(
+        "--seq-len",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="Tokens in the forward pass (Hugging Face configs), or any unknown sequence axis.",
+    )(function)
+    return click.option(
+        "--batch", type=click.IntRange(min=1), default=1, show_default=True, metavar="N", help="Batch size for FLOPs."
+    )(function)
+
+
+def _flops_budget_options(function: Any) -> Any:
+    function = _flop_size_options(function)
+    return click.option(
+        "--max-flops",
+        callback=_count,
+        metavar="N",
+        help="Forward-pass FLOP limit at --batch (and --seq-len): 2G, 1.5T, ... (FlopCounterMode's convention).",
+    )(function)
+
+
 def _budget_options(function: Any) -> Any:
     function = click.option(
         "--dtype",
@@ -136,14 +160,35 @@ def cli() -> None:
     is_flag=True,
     help="One row per layer: write out repeated blocks (model.layers.0, .1, ...) and the layers of nested models.",
 )
+@click.option("--flops", "show_flops", is_flag=True, help="Add a FLOPs column: one forward pass (docs/flops.md).")
+@_flop_size_options
+@click.option(
+    "--tokens",
+    callback=_count,
+    metavar="D",
+    help="Training tokens for the LLM estimates (training FLOPs ≈ 6·N·D); needs --seq-len.",
+)
 @_dtype_option
 @_framework_option
-def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str, framework: str | None) -> None:
+def summary(
+    spec: str,
+    fmt: str,
+    explain: bool,
+    expand_nested: bool,
+    show_flops: bool,
+    batch: int,
+    seq_len: int | None,
+    tokens: int | None,
+    dtype: str,
+    framework: str | None,
+) -> None:
     """Print a Keras-style summary of SPEC: layers, output shapes, parameter counts.
 
     \b
     A Hugging Face config.json shows one row per distinct block with its repeat count
     (model.layers.0-31 (LlamaDecoderLayer × 32)); --expand-nested shows every layer.
+    --flops adds each layer's forward FLOPs at --batch (and --seq-len tokens), counted as
+    torch's FlopCounterMode counts them; JSON always carries them.
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
     from paramcalc.engine import analyze
     from paramcalc.spec import load_spec
@@ -151,18 +196,26 @@ def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str,
     report = analyze(load_spec(spec, framework=framework), dtype=dtype)
     if expand_nested:
         report = report.expanded()
+    flop_report = None
+    if show_flops or fmt == "json" or tokens is not None:
+        from paramcalc.flops import Sizes, summarize
+
+        flop_report = summarize(report, Sizes(batch, seq_len), expand_nested)
     if fmt == "json":
         from paramcalc.render.json_out import write
 
-        write(report, sys.stdout, expand_nested)
+        write(report, sys.stdout, expand_nested, flops=flop_report, tokens=tokens)
     elif fmt == "markdown":
         from paramcalc.render.markdown import summary as markdown_summary
 
-        click.echo(markdown_summary(report, explain=explain, expand_nested=expand_nested), nl=False)
+        click.echo(
+            markdown_summary(report, explain=explain, expand_nested=expand_nested, flops=flop_report, tokens=tokens),
+            nl=False,
+        )
     else:
         from paramcalc.render.table import print_table
 
-        print_table(report, sys.stdout, explain=explain, expand_nested=expand_nested)
+        print_table(report, sys.stdout, explain=explain, expand_nested=expand_nested, flops=flop_report, tokens=tokens)
 
 
 @cli.command()
@@ -179,6 +232,7 @@ def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str,
     metavar="CONFIG_JSON",
     help="A Hugging Face config.json: derive this model's block (LlamaDecoderLayer, model.layers.5, ...).",
 )
+@_flop_size_options
 @_framework_option
 def explain(
     layer: str,
@@ -187,6 +241,8 @@ def explain(
     fmt: str,
     compare: bool,
     config_path: str | None,
+    batch: int,
+    seq_len: int | None,
     framework: str | None,
 ) -> None:
     """Derive one layer's parameter count, term by term.
@@ -212,23 +268,42 @@ def explain(
         _explain_compare(layer, args, input_shape, fmt, framework or "keras")
         return
     from paramcalc.explain import explain_layer, explain_with_config
+    from paramcalc.flops import Sizes, layer_flops
 
     if config_path is not None:
         if input_shape is not None or framework not in (None, "transformers"):
             raise UsageError("--config takes neither --input nor --framework: the config gives the sizes")
         rows = explain_with_config(layer, args, config_path)
+        counted_as = "transformers"
     else:
         rows = [explain_layer(layer, args, input_shape, framework)]
+        counted_as = framework or "keras"
+    sizes = Sizes(batch, seq_len)
     if fmt == "json":
         import json
 
-        docs = [row.to_dict() for row in rows]
+        docs = []
+        for row in rows:
+            doc = row.to_dict()
+            terms = layer_flops(row, counted_as, sizes)
+            doc["flops"] = None if terms is None else sum(t.flops for t in terms)
+            doc["flop_terms"] = None if terms is None else [t.to_dict() for t in terms]
+            doc["flops_batch"], doc["flops_seq_len"] = batch, seq_len
+            docs.append(doc)
         click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
         return
     from paramcalc.render import derivation
 
     render = {"text": derivation.text, "markdown": derivation.markdown, "latex": derivation.latex}[fmt]
-    click.echo("\n\n".join(render(row).rstrip() for row in rows))
+    parts = []
+    for row in rows:
+        text = render(row).rstrip()
+        if fmt == "text":
+            text += "\n\n" + derivation.flops_text(row, counted_as, sizes)
+        elif fmt == "markdown":
+            text += "\n\n```text\n" + derivation.flops_text(row, counted_as, sizes).strip("\n") + "\n```"
+        parts.append(text)
+    click.echo("\n\n".join(parts))
 
 
 @cli.command()
@@ -306,6 +381,7 @@ def list_layers(framework: str | None) -> None:
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @_budget_options
+@_flops_budget_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="text", show_default=True)
 @click.option(
     "--allow-no-budget",
@@ -317,6 +393,9 @@ def check(
     specs: tuple[str, ...],
     max_params: int | None,
     max_bytes: int | None,
+    max_flops: int | None,
+    batch: int,
+    seq_len: int | None,
     dtype: str | None,
     fmt: str,
     allow_no_budget: bool,
@@ -339,11 +418,11 @@ def check(
     from paramcalc.budget import Budget, check_specs
     from paramcalc.render import check as render_check
 
-    flags = Budget(max_params, max_bytes, dtype)
+    flags = Budget(max_params, max_bytes, dtype, max_flops=max_flops, batch=batch, seq_len=seq_len)
     run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget)
     if run.nothing_checked:
         raise UsageError(
-            "nothing to check: no spec declares a 'budget:' and no --max-params/--max-bytes was given",
+            "nothing to check: no spec declares a 'budget:' and no --max-params/--max-bytes/--max-flops was given",
             hint="add 'budget: {max_params: 2M}' to the spec or pass --max-params 2M",
         )
     for line in render_check.error_lines(run):

@@ -631,11 +631,154 @@ def row_total(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> in
 
 def report_flops(report: Report, sizes: Sizes = DEFAULT_SIZES) -> tuple[list[int | None], int | None]:
     """Per-row FLOPs and the model's total (None if any layer is unknown)."""
-    per_row = []
+    per_row, total, _ = _walk(report, sizes)
+    return per_row, total
+
+
+def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, int | None]:
+    """One pass over the rows: each row's FLOPs, the total and the attention part (None: unknown).
+
+    Rows of identical layers share their bound arguments (the engine counts each distinct
+    layer once), so each distinct (arguments, shapes, mask) is derived once: a generated
+    100,000-layer spec costs a handful of derivations.
+    """
+    memo: dict[tuple[object, ...], tuple[int, int] | None] = {}
+    missing = (-1, -1)  # not derived yet
+    per_row: list[int | None] = []
+    total: int | None = 0
+    attention: int | None = 0
     masked = False
     for row in report.layers:
-        per_row.append(row_total(row, report.framework, sizes._replace(masked=masked)))
+        key: tuple[object, ...] = (
+            id(row.args),
+            row.class_name,
+            row.input_shapes,
+            row.outputs,
+            id(row.terms),
+            masked,
+            row.children,
+        )
+        found: tuple[int, int] | None
+        try:
+            found = memo.get(key, missing)
+        except TypeError:  # an unhashable shape or child: derive this row on its own
+            found, key = missing, ()
+        if found is missing:
+            terms = layer_flops(row, report.framework, sizes._replace(masked=masked))
+            found = (
+                None
+                if terms is None
+                else (sum(t.flops for t in terms), sum(t.flops for t in terms if t.name.startswith(("Q·Kᵀ", "A·V"))))
+            )
+            if key:
+                memo[key] = found
+        if found is None:
+            per_row.append(None)
+            total = attention = None
+        else:
+            times = row.repeat * max(row.calls, 1)
+            per_row.append(found[0] * times)
+            if total is not None and attention is not None:
+                total += found[0] * times
+                attention += found[1] * times
         if report.framework == "keras":
             masked = _mask_after(row, masked)
-    total = None if any(f is None for f in per_row) else sum(f for f in per_row if f is not None)
-    return per_row, total
+    return per_row, total, attention
+
+
+class FlopReport(NamedTuple):
+    """A model's FLOPs for one rendering: one value per row shown (None: unknown), the total, the sizes."""
+
+    rows: list[int | None]
+    total: int | None
+    sizes: Sizes
+    attention: int | None
+    """FLOPs of the attention matmuls (Q·Kᵀ, A·V) in the total: the part that grows with L²."""
+
+
+def summarize(report: Report, sizes: Sizes = DEFAULT_SIZES, expand_nested: bool = False) -> FlopReport:
+    """FLOPs of every row ``report.rows(expand_nested)`` shows, and of the whole model."""
+    per_top, total, attention = _walk(report, sizes)
+    if not expand_nested:
+        return FlopReport(per_top, total, sizes, attention)
+    by_id = {id(row): f for row, f in zip(report.layers, per_top, strict=True)}
+    rows = [
+        by_id[id(row)] if id(row) in by_id else row_total(row, report.framework, sizes)
+        for row in report.rows(expand_nested)
+    ]
+    return FlopReport(rows, total, sizes, attention)
+
+
+def readable_flops(value: int) -> str:
+    """``7.70 MFLOPs``: decimal steps (k, M, G, T, P), as FLOP rates are quoted."""
+    for unit, step in (("P", 10**15), ("T", 10**12), ("G", 10**9), ("M", 10**6), ("k", 10**3)):
+        if value >= step:
+            return f"{value / step:.2f} {unit}FLOPs"
+    return f"{value} FLOPs"
+
+
+def where(sizes: Sizes) -> str:
+    """``batch 1`` or ``batch 1 × 2048 tokens``."""
+    return f"batch {sizes.batch}" + (f" × {sizes.seq_len:,} tokens" if sizes.seq_len is not None else "")
+
+
+class Shortcut(NamedTuple):
+    """One LLM rule of thumb, derived from the exact counts and labeled: key, label, value, how."""
+
+    key: str
+    label: str
+    value: int
+    how: str
+
+
+def llm_shortcuts(flops: FlopReport, tokens: int | None = None) -> list[Shortcut]:
+    """Forward FLOPs per token, and training compute ≈ 6·N·D, with and without attention.
+
+    N is the number of weights each token multiplies by (the matmul FLOPs per token / 2:
+    routed experts count k of E; an embedding look-up multiplies nothing).  Training is the
+    forward pass plus a backward pass of twice its FLOPs: 3 × forward = 6·N per token, plus
+    3 × the attention FLOPs per token, which grow with the sequence length (Kaplan et al. 2020,
+    "Scaling Laws for Neural Language Models", §2.1).
+    """
+    sizes = flops.sizes
+    if flops.total is None or flops.attention is None or sizes.seq_len is None:
+        return []
+    per = sizes.batch * sizes.seq_len
+    forward = flops.total // per
+    attention = flops.attention // per
+    n = (flops.total - flops.attention) // (2 * per)
+    out = [
+        Shortcut(
+            "forward_flops_per_token",
+            "Forward FLOPs per token",
+            forward,
+            f"{flops.total:,} / ({sizes.batch} × {sizes.seq_len:,} tokens)",
+        ),
+        Shortcut(
+            "matmul_params_per_token", "Weights each token multiplies (N)", n, "(forward − attention) / 2 per token"
+        ),
+        Shortcut(
+            "attention_flops_per_token",
+            "Attention FLOPs per token",
+            attention,
+            f"Q·Kᵀ and A·V at {sizes.seq_len:,} tokens",
+        ),
+    ]
+    if tokens is not None:
+        out.append(
+            Shortcut(
+                "training_flops_6nd",
+                "Training FLOPs ≈ 6·N·D",
+                6 * n * tokens,
+                "6 × N × D, an estimate: backward = 2 × forward",
+            )
+        )
+        out.append(
+            Shortcut(
+                "training_flops_with_attention",
+                "Training FLOPs ≈ 6·N·D + 3·attention·D",
+                (6 * n + 3 * attention) * tokens,
+                "(6 × N + 3 × attention per token) × D, an estimate",
+            )
+        )
+    return out

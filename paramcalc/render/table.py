@@ -15,7 +15,10 @@ import rich.markup
 import rich.table
 
 from paramcalc.render.summary_text import (
+    FLOPS_NOTE,
     connected_text,
+    flops_lines,
+    flops_text,
     layer_label,
     note_lines,
     output_text,
@@ -26,10 +29,17 @@ from paramcalc.report import Report
 
 if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every summary table
     from paramcalc.diff import ModelDiff
+    from paramcalc.flops import FlopReport
 
 
 def print_table(
-    report: Report, file: TextIO, explain: bool = False, width: int | None = None, expand_nested: bool = False
+    report: Report,
+    file: TextIO,
+    explain: bool = False,
+    width: int | None = None,
+    expand_nested: bool = False,
+    flops: FlopReport | None = None,
+    tokens: int | None = None,
 ) -> None:
     """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does.
 
@@ -47,6 +57,17 @@ def print_table(
         positions = [0.45, 0.80, 1.0]
     header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
     justify = ["left", "left", "right", "left"]
+    if flops is not None:  # a FLOPs column after Param #, the table 24 columns wider
+        wider = line_length + 24
+        positions = [p * line_length / wider for p in positions]
+        positions.insert(3, positions[2] + 24 / wider)
+        if graph:
+            positions[-1] = 1.0
+        else:
+            positions[3] = 1.0
+        line_length = wider
+        header.insert(3, "FLOPs")
+        justify.insert(3, "right")
     columns = []
     current = 0
     for i, (name, pos) in enumerate(zip(header, positions, strict=False)):
@@ -55,8 +76,10 @@ def print_table(
         columns.append(rich.table.Column(name, justify=justify[i], width=col_width))  # type: ignore[arg-type]
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
     rows = report.rows(expand_nested)
-    for row in rows:
+    for index, row in enumerate(rows):
         cells = [rich.markup.escape(layer_label(row)), output_text(row), params_text(row)]
+        if flops is not None:
+            cells.append(flops_text(flops.rows[index]))
         if graph:
             cells.append(rich.markup.escape(connected_text(row)))
         table.add_row(*cells)
@@ -67,14 +90,20 @@ def print_table(
     console.print(table)
     for label, value in totals_lines(report):
         console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
-    for note in note_lines(report):
+    if flops is not None:
+        for label, value in flops_lines(flops, tokens):
+            console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
+    for note in note_lines(report) + ([FLOPS_NOTE] if flops is not None else []):
         console.print(f" Note: {rich.markup.escape(note)}")
     if explain:
         from paramcalc.render import derivation  # only with --explain
 
         for row in rows:
             console.print()
-            console.print(rich.markup.escape(derivation.text(row)), highlight=False)
+            text = derivation.text(row)
+            if flops is not None:
+                text = text.rstrip() + "\n" + derivation.flops_text(row, report.framework, flops.sizes)
+            console.print(rich.markup.escape(text), highlight=False)
 
 
 def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:

@@ -1,0 +1,111 @@
+"""FLOPs on the command line: summary --flops / JSON, explain's FLOP derivation, check --max-flops.
+
+The numbers themselves are checked against FlopCounterMode in test_flops_golden.py; these
+tests pin how they are shown and that the default table does not change.
+"""
+
+from __future__ import annotations
+
+import json
+
+from paramcalc.flops import Sizes, llm_shortcuts, readable_flops, summarize
+from tests.conftest import SPECS, RunCli
+
+LSTM = str(SPECS / "lstm.yaml")
+LLAMA = str(SPECS / "llama-2-7b.config.json")
+# the lecture LSTM: Keras' fused LSTM loop, 3 steps: 2·3·(10000·128 + 32·128), Dense 2·32
+LSTM_FLOPS = 2 * 3 * (10000 * 128 + 32 * 128) + 2 * 32
+
+
+def test_default_table_has_no_flops_column(run_cli: RunCli) -> None:
+    out = run_cli("summary", LSTM).out
+    assert "FLOPs" not in out
+    assert out.splitlines()[2].count("┃") == 4
+
+
+def test_summary_flops_adds_a_column_and_a_total(run_cli: RunCli) -> None:
+    out = run_cli("summary", LSTM, "--flops").out
+    assert "┃                 FLOPs ┃" in out
+    assert "│             7,704,576 │" in out
+    assert f" Forward FLOPs (batch 1): {LSTM_FLOPS:,} (7.70 MFLOPs)" in out
+
+
+def test_flops_scale_with_batch(run_cli: RunCli) -> None:
+    doc = json.loads(run_cli("summary", LSTM, "--format", "json", "--batch", "4").out)
+    assert doc["flops"] == 4 * LSTM_FLOPS
+    assert doc["flops_batch"] == 4
+    assert [layer["flops"] for layer in doc["layers"]] == [4 * (LSTM_FLOPS - 64), 4 * 64]
+
+
+def test_json_always_carries_flops_null_when_a_length_is_unknown(run_cli: RunCli) -> None:
+    doc = json.loads(run_cli("summary", LLAMA, "--format", "json").out)
+    assert doc["flops"] is None
+    assert [layer["flops"] for layer in doc["layers"]] == [0, None, 0, None]
+    doc = json.loads(run_cli("summary", LLAMA, "--format", "json", "--seq-len", "2048").out)
+    assert doc["flops"] == sum(layer["flops"] for layer in doc["layers"])
+    assert doc["flops_seq_len"] == 2048
+
+
+def test_llm_estimates_are_derived_from_the_exact_counts(run_cli: RunCli) -> None:
+    doc = json.loads(run_cli("summary", LLAMA, "--format", "json", "--seq-len", "2048", "--tokens", "2T").out)
+    est = doc["llm_estimates"]
+    # Llama-2-7B: every weight but the embedding and the 65 RMSNorm vectors is multiplied by every token
+    assert est["matmul_params_per_token"] == 6_738_415_616 - 32000 * 4096 - 65 * 4096
+    assert est["attention_flops_per_token"] == 32 * 4 * 32 * 2048 * 128
+    assert est["forward_flops_per_token"] == 2 * est["matmul_params_per_token"] + est["attention_flops_per_token"]
+    assert est["training_flops_6nd"] == 6 * est["matmul_params_per_token"] * 2 * 10**12
+
+
+def test_no_llm_estimates_without_a_sequence_length() -> None:
+    from paramcalc.engine import analyze
+    from paramcalc.spec import load_spec
+
+    report = analyze(load_spec(LSTM))
+    assert llm_shortcuts(summarize(report, Sizes(1)), tokens=10) == []
+
+
+def test_explain_shows_the_flop_derivation_under_the_parameters(run_cli: RunCli) -> None:
+    out = run_cli("explain", "dense", "1", "--input", "32", "--batch", "3").out
+    lines = out.splitlines()
+    at = lines.index("  FLOPs of one forward pass (batch 3; 2 per multiply-add, as torch's FlopCounterMode):")
+    assert lines[at + 1].split() == ["x·W", "(kernel)", "2·rows·32·1", "=", "2", "×", "3", "×", "32", "192"]
+    assert "closed form" in "\n".join(lines[:at])
+
+
+def test_explain_names_the_attention_matmuls_with_their_lengths(run_cli: RunCli) -> None:
+    out = run_cli("explain", "LlamaDecoderLayer", "--config", LLAMA, "--seq-len", "16").out
+    assert "Q·Kᵀ (attention scores)          2·N·heads·L_q·L_k·d_k  = 2 × 1 × 32 × 16 × 16 × 128" in out
+
+
+def test_explain_json_carries_flop_terms(run_cli: RunCli) -> None:
+    doc = json.loads(run_cli("explain", "conv2d", "8", "3", "--input", "28,28,1", "--format", "json").out)
+    assert doc["flops"] == 2 * 26 * 26 * 3 * 3 * 1 * 8
+    assert [t["name"] for t in doc["flop_terms"]] == ["W (kernel) over every output position"]
+
+
+def test_explain_says_when_flops_are_unknown(run_cli: RunCli) -> None:
+    out = run_cli("explain", "lstm", "32", "--input", "10000").out
+    assert "unknown: a shape is unknown" in out
+
+
+def test_check_max_flops_fails_over_budget(run_cli: RunCli) -> None:
+    result = run_cli("check", LSTM, "--max-flops", "5M")
+    assert result.code == 1
+    assert f"{LSTM_FLOPS:,} FLOPs exceed --max-flops 5,000,000 by {LSTM_FLOPS - 5_000_000:,}" in result.out
+
+
+def test_check_max_flops_passes_within_budget_at_a_batch(run_cli: RunCli) -> None:
+    result = run_cli("check", LSTM, "--max-flops", "1G", "--batch", "8")
+    assert result.code == 0
+    assert f"{8 * LSTM_FLOPS:,} FLOPs (batch 8) within --max-flops 1,000,000,000" in result.out
+
+
+def test_check_max_flops_needs_a_sequence_length_for_configs(run_cli: RunCli) -> None:
+    result = run_cli("check", LLAMA, "--max-flops", "1T")
+    assert result.code == 2
+    assert "give --seq-len N" in result.err
+
+
+def test_flops_read_in_decimal_steps() -> None:
+    assert readable_flops(7_704_640) == "7.70 MFLOPs"
+    assert readable_flops(999) == "999 FLOPs"
