@@ -1,4 +1,4 @@
-"""paramcalc's FLOPs against torch's FlopCounterMode (tests/golden/flops/*.json, tools/flops_golden.py).
+"""FLOPs, KV cache and LoRA counts against the frameworks (tests/golden/flops/*.json, tools/flops_golden.py).
 
 The goldens hold the FLOPs FlopCounterMode counted, per layer, over real forward passes: the
 torch corpus (tools/torch_cases.py) at batch 2, the Keras corpus' sequential models under the
@@ -19,8 +19,10 @@ import yaml
 
 from paramcalc.engine import analyze
 from paramcalc.flops import Sizes, report_flops
+from paramcalc.kv_cache import kv_cache
 from paramcalc.spec import load_spec
 from paramcalc.spec.yaml_spec import load_yaml
+from paramcalc.training import lora
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "flops"
 
@@ -53,7 +55,7 @@ def _per_layer(case: dict[str, Any]) -> list[int | None]:
 def test_golden_corpora_are_complete() -> None:
     assert len(golden("torch")) == 534
     assert len(golden("keras")) == 364
-    assert len(golden("hf")) == 18
+    assert len(golden("hf")) == 26
 
 
 def test_torch_layer_flops_match_flop_counter_mode() -> None:
@@ -103,3 +105,36 @@ def test_hf_forward_flops_match_flop_counter_mode(case_id: str, tmp_path: Path) 
         names = row.copies or (row.name,)
         want = sum(modules.get(f"{top}.{name}", 0) for name in names)
         assert flops == want, row.name
+
+
+def _hf_report(config: dict[str, Any], tmp_path: Path) -> Any:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return analyze(load_spec(str(path)))
+
+
+def test_kv_cache_matches_the_cache_transformers_returns(tmp_path: Path) -> None:
+    """26 configs: GQA, MQA, sliding windows (all layers, upper layers, alternating, layer_types), T5, GPT-2, BERT."""
+    wrong = []
+    for case_id, case in golden("hf").items():
+        cache = kv_cache(_hf_report(case["config"], tmp_path), case["batch"], case["seq_len"])
+        want = None if case["cache"] is None else sum(layer["bytes"] for layer in case["cache"])
+        got = None if cache is None else cache.bytes(32)
+        if got != want:
+            wrong.append(f"{case_id}: {got} != {want}")
+        elif cache is not None:
+            tokens = sorted(layer["keys"][2] for layer in case["cache"])
+            if sorted(layer.tokens for layer in cache.layers) != tokens:
+                wrong.append(f"{case_id}: cached tokens per layer")
+    assert wrong == []
+
+
+def test_lora_counts_match_peft_print_trainable_parameters(tmp_path: Path) -> None:
+    doc = json.loads((GOLDEN / "lora.json").read_text(encoding="utf-8"))
+    assert len(doc["cases"]) == 40
+    wrong = []
+    for case in doc["cases"]:
+        result = lora(_hf_report(case["config"], tmp_path), case["r"], case["targets"])
+        if (result.trainable, result.all) != (case["trainable"], case["all"]):
+            wrong.append(f"{case['id']}: {(result.trainable, result.all)} != {(case['trainable'], case['all'])}")
+    assert wrong == []

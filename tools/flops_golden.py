@@ -112,7 +112,7 @@ def torch_records() -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     """Write the golden files (one per source)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("torch", "keras", "hf"), default=None)
+    parser.add_argument("--only", choices=("torch", "keras", "hf", "lora"), default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     sources: dict[str, Callable[[], list[dict[str, Any]]]] = {"torch": torch_records}
@@ -123,9 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         pass
     try:
-        from flops_golden_hf import hf_records
+        from flops_golden_hf import hf_records, lora_records
 
         sources["hf"] = hf_records
+        sources["lora"] = lora_records
     except ImportError:
         pass
     OUT_DIR.mkdir(parents=True, exist_ok=True)

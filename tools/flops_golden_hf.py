@@ -44,6 +44,43 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "llama-mqa": ("LlamaForCausalLM", {"model_type": "llama", **SMALL, "num_key_value_heads": 1}),
     "mistral-sliding": ("MistralForCausalLM", {"model_type": "mistral", **SMALL, "sliding_window": 4}),
+    "mistral-window-longer": ("MistralForCausalLM", {"model_type": "mistral", **SMALL, "sliding_window": 16}),
+    "mixtral-sliding": (
+        "MixtralForCausalLM",
+        {"model_type": "mixtral", **SMALL, "num_local_experts": 4, "num_experts_per_tok": 2, "sliding_window": 3},
+    ),
+    "phi3-sliding": ("Phi3ForCausalLM", {"model_type": "phi3", **SMALL, "pad_token_id": 0, "sliding_window": 5}),
+    "qwen2-sliding-upper": (
+        "Qwen2ForCausalLM",
+        {"model_type": "qwen2", **SMALL, "use_sliding_window": True, "sliding_window": 4, "max_window_layers": 1},
+    ),
+    "qwen2-window-unused": ("Qwen2ForCausalLM", {"model_type": "qwen2", **SMALL, "sliding_window": 4}),
+    "qwen3-sliding": (
+        "Qwen3ForCausalLM",
+        {"model_type": "qwen3", **SMALL, "use_sliding_window": True, "sliding_window": 5, "max_window_layers": 2},
+    ),
+    "qwen3_moe-sliding": (
+        "Qwen3MoeForCausalLM",
+        {
+            "model_type": "qwen3_moe",
+            **SMALL,
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 32,
+            "use_sliding_window": True,
+            "sliding_window": 4,
+        },
+    ),
+    "gemma2-layer-types": (
+        "Gemma2ForCausalLM",
+        {
+            "model_type": "gemma2",
+            **SMALL,
+            "head_dim": 16,
+            "sliding_window": 3,
+            "layer_types": ["full_attention", "full_attention", "sliding_attention"],
+        },
+    ),
     "mistral-nowindow": ("MistralForCausalLM", {"model_type": "mistral", **SMALL, "sliding_window": None}),
     "qwen2": ("Qwen2ForCausalLM", {"model_type": "qwen2", **SMALL}),
     "qwen3": ("Qwen3ForCausalLM", {"model_type": "qwen3", **SMALL, "head_dim": 32}),
@@ -135,10 +172,11 @@ CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
 
 def _cache_record(cache: Any) -> list[dict[str, Any]]:
     """Per layer: the key and value tensors' shapes and bytes (latent / sliding layouts included)."""
-    if hasattr(cache, "self_attention_cache"):  # encoder-decoder: the decoder's self-attention cache
-        cache = cache.self_attention_cache
+    caches = [cache]
+    if hasattr(cache, "self_attention_cache"):  # encoder-decoder: self-attention, then cross-attention
+        caches = [cache.self_attention_cache, cache.cross_attention_cache]
     out = []
-    for layer in cache.layers:
+    for layer in [layer for c in caches for layer in c.layers]:
         keys, values = layer.keys, layer.values
         out.append(
             {
@@ -185,4 +223,53 @@ def hf_records() -> list[dict[str, Any]]:
             }
         )
         print(f"hf {case_id}: {records[-1]['total']}", file=sys.stderr)
+    return records
+
+
+#: id of a CONFIGS entry -> LoRA target lists to apply (r = 8 and r = 3).
+LORA_TARGETS: dict[str, list[list[str]]] = {
+    "llama-gqa": [
+        ["q_proj", "v_proj"],
+        ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        ["lm_head"],
+        ["embed_tokens"],
+    ],
+    "llama-mha-tied": [["q_proj", "v_proj"], ["lm_head"]],
+    "phi3": [["qkv_proj", "o_proj"], ["gate_up_proj", "down_proj"]],
+    "mixtral": [["q_proj", "v_proj"], ["gate"]],
+    "qwen2_moe": [["q_proj", "v_proj"], ["shared_expert_gate"]],
+    "gemma2-sliding": [["q_proj", "k_proj", "v_proj", "o_proj"]],
+    "gpt2": [["c_attn"], ["c_attn", "c_proj", "c_fc"], ["wte"]],
+    "bert-mlm": [["query", "value"], ["dense"]],
+    "t5": [["q", "v"], ["wi", "wo"]],
+}
+
+
+def lora_records() -> list[dict[str, Any]]:
+    """peft's get_nb_trainable_parameters() for LoRA on meta-device models (bias none; alpha irrelevant)."""
+    import peft
+
+    records = []
+    for case_id, target_lists in LORA_TARGETS.items():
+        arch, config_keys = CONFIGS[case_id]
+        for targets in target_lists:
+            for rank in (8, 3):
+                keys = dict(config_keys)
+                config = transformers.AutoConfig.for_model(keys.pop("model_type"), **keys)
+                with warnings.catch_warnings(), torch.device("meta"):
+                    warnings.simplefilter("ignore")
+                    model = getattr(transformers, arch)(config)
+                    lora = peft.LoraConfig(r=rank, lora_alpha=16, target_modules=targets, bias="none")
+                    wrapped = peft.get_peft_model(model, lora)
+                trainable, total = wrapped.get_nb_trainable_parameters()
+                records.append(
+                    {
+                        "id": f"{case_id}/{'+'.join(targets)}/r{rank}",
+                        "config": {"architectures": [arch], **config_keys},
+                        "r": rank,
+                        "targets": targets,
+                        "trainable": int(trainable),
+                        "all": int(total),
+                    }
+                )
     return records

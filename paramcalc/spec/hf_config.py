@@ -99,6 +99,10 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
         for i, layer in enumerate(layers, start=1)
     )
     extras: dict[str, Any] = {"hf": {"model_type": family.model_type, "architecture": architecture}}
+    if builder is _decoder:  # which layers keep a sliding-window KV cache (paramcalc.kv_cache)
+        from paramcalc.kv_cache import kv_windows
+
+        extras["_kv_windows"] = kv_windows(family.model_type, doc, cfg["num_hidden_layers"])
     dtype = doc.get("torch_dtype", doc.get("dtype"))
     if isinstance(dtype, str):
         extras["hf"]["checkpoint_dtype"] = dtype
