@@ -489,25 +489,57 @@ for _name in (
     flops(_name, framework="pytorch")(_torch_transformer)
 
 
-@flops("MultiHeadAttention")
+@flops("MultiHeadAttention", "GroupedQueryAttention")
 def _keras_mha(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
-    """Keras' EinsumDense projections (query on T rows, key/value on S rows), attention, output."""
+    """Keras' EinsumDense projections (query on its rows, key/value on theirs), attention, output.
+
+    ``attention_axes`` picks the axes attended over; the others (and the batch) index
+    independent attentions.  GroupedQueryAttention repeats its key/value heads to the query
+    heads before the products, so the products count every query head.
+    """
     query = _input(row, sizes)
     value = _input(row, sizes, 1) if len(row.input_shapes) > 1 else query
     key = _input(row, sizes, 2) if len(row.input_shapes) > 2 else value
-    heads = int(row.args["num_heads"])
-    d_k = int(row.args["key_dim"])
-    d_v = int(row.args.get("value_dim") or d_k)
-    n, q_len = query[0], prod(query[1:-1])
-    k_len = prod(key[1:-1])
+    if row.class_name == "GroupedQueryAttention":
+        heads = int(row.args["num_query_heads"])
+        d_k = d_v = int(row.args["head_dim"])
+    else:
+        heads = int(row.args["num_heads"])
+        d_k = int(row.args["key_dim"])
+        d_v = int(row.args.get("value_dim") or d_k)
+    rank = len(query)
+    axes_arg = row.args.get("attention_axes")
+    if axes_arg is None:
+        axes = list(range(1, rank - 1))
+    else:
+        listed = [axes_arg] if isinstance(axes_arg, int) else list(axes_arg)
+        axes = sorted(a % rank for a in listed)
+    groups = prod(query[i] for i in range(1, rank - 1) if i not in axes)
+    q_len, k_len = prod(query[i] for i in axes), prod(key[i] for i in axes)
     out = []
     for term in _matrices(row):
         scope = term.scope or term.weight
-        rows = (
-            q_len if scope.startswith(("query", "attention_output")) else prod((key if "key" in scope else value)[1:-1])
+        source = (
+            query if scope.startswith(("query", "attention_output", "output")) else key if "key" in scope else value
         )
-        out += _matmul_terms(row, n * rows, "rows", [term])
-    return out + _attention(n, heads, q_len, k_len, d_k, d_v)
+        out += _matmul_terms(row, prod(source[:-1]), "rows", [term])
+    return out + _attention(query[0] * groups, heads, q_len, k_len, d_k, d_v)
+
+
+@flops("Attention", "AdditiveAttention")
+def _keras_attention(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
+    """Keras' Luong (``score_mode="dot"``: Q·Kᵀ by matmul) and Bahdanau attention, then A·V.
+
+    AdditiveAttention and ``score_mode="concat"`` build the scores by broadcasting, tanh and
+    a sum (not counted); the weighted sum of the values is one matmul.
+    """
+    query = _input(row, sizes)
+    value = _input(row, sizes, 1)
+    key = _input(row, sizes, 2) if len(row.input_shapes) > 2 else value
+    n, q_len, k_len = query[0], prod(query[1:-1]), prod(key[1:-1])
+    scores, weighted = _attention(n, 1, q_len, k_len, query[-1], value[-1])
+    dot = row.class_name == "Attention" and row.args.get("score_mode", "dot") == "dot"
+    return [scores, weighted] if dot else [weighted]
 
 
 # --------------------------------------------------------------------------- transformers (HF)
@@ -598,25 +630,35 @@ HAS_MATMUL = frozenset({"SpectralNormalization"})
 """Classes of a no-matmul module that do multiply (spectral norm's power iteration): unknown."""
 
 
-def _mask_after(row: LayerRow, masked: bool) -> bool:
-    """Whether a Keras layer's output carries a mask, from its rule's mask kind (see engine)."""
+def _mask_after(row: LayerRow, in_masks: Sequence[bool]) -> bool:
+    """Whether a Keras layer's output carries a mask, from its rule's mask kind (the engine's ``_output_mask``)."""
     from paramcalc.rules import find_rule
 
     try:
         kind = find_rule(row.class_name).mask
     except Exception:  # noqa: BLE001 - a nested model or unknown class: no mask after it
         return False
+    first = bool(in_masks) and in_masks[0]
     if kind == "embedding":
         return bool(row.args.get("mask_zero"))
     if kind == "masking":
         return True
     if kind == "keep":
-        return masked
+        return first
     if kind == "sequences":
         return (
-            masked and bool(row.outputs) and bool(row.input_shapes) and len(row.outputs[0]) == len(row.input_shapes[0])
+            first and bool(row.outputs) and bool(row.input_shapes) and len(row.outputs[0]) == len(row.input_shapes[0])
         )
+    if kind == "merge":
+        return bool(in_masks) and all(in_masks)
+    if kind == "concatenate":
+        return any(in_masks)
     return False
+
+
+def _ref_name(ref: str) -> str:
+    """``lstm`` of a graph reference ``lstm``, ``lstm[1]`` or ``lstm[0][1]``."""
+    return ref.split("[", 1)[0]
 
 
 def row_total(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> int | None:
@@ -648,7 +690,10 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
     total: int | None = 0
     attention: int | None = 0
     masked = False
+    masks: dict[str, bool] = {}  # graphs: whether each layer's output carries a Keras mask
     for row in report.layers:
+        in_masks = [masks.get(_ref_name(ref), False) for ref in row.inputs] if report.graph else [masked]
+        masked = bool(in_masks) and in_masks[0]
         key: tuple[object, ...] = (
             id(row.args),
             row.class_name,
@@ -682,7 +727,7 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
                 total += found[0] * times
                 attention += found[1] * times
         if report.framework == "keras":
-            masked = _mask_after(row, masked)
+            masks[row.name] = masked = _mask_after(row, in_masks)
     return per_row, total, attention
 
 
