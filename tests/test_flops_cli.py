@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from paramcalc.flops import Sizes, llm_shortcuts, readable_flops, summarize
 from tests.conftest import SPECS, RunCli
 
@@ -109,3 +111,26 @@ def test_check_max_flops_needs_a_sequence_length_for_configs(run_cli: RunCli) ->
 def test_flops_read_in_decimal_steps() -> None:
     assert readable_flops(7_704_640) == "7.70 MFLOPs"
     assert readable_flops(999) == "999 FLOPs"
+
+
+def _readme_examples() -> list[tuple[str, str]]:
+    """Every ``$ paramcalc ...`` block of the README's compute-and-memory section, with its output."""
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Compute and memory beyond parameters")
+    section = readme[start : readme.index("\n## ", start + 10)]
+    blocks = []
+    for block in section.split("```console\n")[1:]:
+        text = block[: block.index("```")]
+        command, _, output = text.partition("\n")
+        blocks.append((command.removeprefix("$ paramcalc "), output))
+    return blocks
+
+
+@pytest.mark.parametrize(("command", "output"), _readme_examples())
+def test_readme_compute_and_memory_examples_are_current(run_cli: RunCli, command: str, output: str) -> None:
+    from tests.conftest import ROOT
+
+    argv = [str(ROOT / word) if word.startswith("specs/") else word for word in command.split()]
+    assert run_cli(*argv).out == output
