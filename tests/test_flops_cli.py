@@ -7,6 +7,7 @@ tests pin how they are shown and that the default table does not change.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,26 @@ def test_readme_compute_and_memory_examples_are_current(run_cli: RunCli, command
 
     argv = [str(ROOT / word) if word.startswith("specs/") else word for word in command.split()]
     assert run_cli(*argv).out == output
+
+
+def test_markdown_summary_gets_a_flops_column(run_cli: RunCli) -> None:
+    out = run_cli("summary", LSTM, "--flops", "--format", "markdown").out
+    assert "| Layer (type) | Output Shape | Param # | FLOPs |" in out
+    assert "| lstm (LSTM) | `(None, 32)` | 1,284,224 | 7,704,576 |" in out
+    assert f"- **Forward FLOPs (batch 1):** {LSTM_FLOPS:,} (7.70 MFLOPs)" in out
+
+
+def test_expanded_blocks_each_show_their_flops(run_cli: RunCli) -> None:
+    doc = json.loads(run_cli("summary", LLAMA, "--format", "json", "--seq-len", "8", "--expand-nested").out)
+    blocks = [layer["flops"] for layer in doc["layers"] if layer["class"] == "LlamaDecoderLayer"]
+    assert len(blocks) == 32
+    assert len(set(blocks)) == 1
+    assert sum(layer["flops"] for layer in doc["layers"]) == doc["flops"]
+
+
+def test_a_spec_budget_can_cap_flops(run_cli: RunCli, tmp_path: Path) -> None:
+    spec = tmp_path / "model.yaml"
+    spec.write_text("budget: {max_flops: 100}\ninput: [32]\nlayers: [{Dense: 4}]\n", encoding="utf-8")
+    result = run_cli("check", str(spec))
+    assert result.code == 1
+    assert "256 FLOPs exceed max_flops 100 by 156" in result.out

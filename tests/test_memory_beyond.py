@@ -112,3 +112,15 @@ def test_lora_targets_that_match_nothing_are_an_error(run_cli: RunCli) -> None:
     result = run_cli("memory", LLAMA2, "--lora-r", "8", "--lora-targets", "qproj")
     assert result.code == 2
     assert "no module matches --lora-targets qproj" in result.err
+
+
+def test_memory_markdown_carries_the_kv_cache(run_cli: RunCli) -> None:
+    out = run_cli("memory", LLAMA2, "--seq-len", "16", "--format", "markdown").out
+    assert "KV cache after a forward pass (batch 1, 16 tokens, float32; exact)" in out
+    assert "Not included: framework and CUDA overhead." in out
+
+
+def test_a_keras_spec_has_no_kv_cache(run_cli: RunCli) -> None:
+    doc = json.loads(run_cli("memory", str(SPECS / "lstm.yaml"), "--seq-len", "16", "--format", "json").out)
+    assert "kv_cache_bytes" not in doc
+    assert "activations_estimate" not in doc
