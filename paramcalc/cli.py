@@ -53,6 +53,8 @@ def _framework_option(function: Any) -> Any:
 
 def _count(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
     """Read a count flag (``1.5M``) exactly; a bad value is a usage error (exit 2)."""
+    if value is None:  # not given: no need to load the budget module
+        return None
     from paramcalc.budget import parse_count
 
     return _read(parse_count, value, param)
