@@ -526,6 +526,18 @@ def _keras_mha(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
     return out + _attention(query[0] * groups, heads, q_len, k_len, d_k, d_v)
 
 
+@flops("Dot")
+def _keras_dot(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
+    """``batch_dot`` over one axis of each input: one bmm, 2·N·(x's sizes)·(y's sizes but the summed axis)."""
+    x, y = _input(row, sizes), _input(row, sizes, 1)
+    axes = row.args.get("axes")
+    pair = [axes, axes] if isinstance(axes, int) else list(axes)  # type: ignore[arg-type]
+    y_axis = int(pair[1]) % len(y)
+    free = prod(y[1:]) // y[y_axis]
+    n, width = x[0], prod(x[1:])
+    return [FlopTerm("x·y (batch_dot)", "2·N·x·y/summed", _times(2, n, width, free), 2 * n * width * free)]
+
+
 @flops("Attention", "AdditiveAttention")
 def _keras_attention(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
     """Keras' Luong (``score_mode="dot"``: Q·Kᵀ by matmul) and Bahdanau attention, then A·V.

@@ -37,7 +37,6 @@ UNDERIVED_KERAS = {
     "Dense",  # with lora_rank only (below)
     "EinsumDense",
     "Embedding",
-    "Dot",  # batch_dot's lowering depends on the ranks and axes
 }
 
 
