@@ -260,7 +260,7 @@ def _dense(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
 flops("Dense")(_dense)
 
 
-@flops("SimpleRNN", "LSTM", "GRU", "Bidirectional")
+@flops("SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN")
 def _keras_rnn(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
     """Keras' recurrent layers under the torch backend: T or T + 1 cell steps.
 
@@ -272,6 +272,8 @@ def _keras_rnn(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
     """
     shape = _input(row, sizes)
     steps = prod(shape[1:-1])
+    if row.class_name == "RNN" and getattr(row.args.get("cell"), "class_name", "") == "StackedRNNCells":
+        raise Unknown  # StackedRNNCells: Keras runs one step more than T + 1; not derived
     args = _inner_args(row) if row.class_name == "Bidirectional" else (row.class_name, row.args)
     class_name, values = args
     fused = (
@@ -338,10 +340,16 @@ def _einsum_dense(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
 
 @flops("TimeDistributed")
 def _time_distributed(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
-    """A wrapped Dense: its matmul on every time step (other wrapped layers: unknown)."""
-    if any(len(t.shape) > 2 for t in _matrices(row)):
+    """The wrapped layer on every time step: Keras folds time into the batch (N·T samples)."""
+    from dataclasses import replace
+
+    class_name, values = _inner_args(row)
+    inner = _FLOPS.get(("keras", class_name))
+    if inner is None or inner is _time_distributed:
+        if _no_matmul(class_name, "keras"):
+            return []
         raise Unknown
-    return _dense(row, sizes)
+    return inner(replace(row, class_name=class_name, args=values), sizes)
 
 
 # --------------------------------------------------------------------------- convolution
@@ -393,6 +401,30 @@ for _name in (
     "LazyConvTranspose3d",
 ):
     flops(_name, framework="pytorch")(_conv(transposed=True, channels_first=True))
+
+
+@flops("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+def _conv_lstm(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
+    """Two convolutions per cell step, on the input and on the state; Keras' generic loop: T + 1 steps.
+
+    Both produce the output's spatial size (the recurrent one is "same"-padded on the state).
+    """
+    kernels = _matrices(row)
+    rank = len(kernels[0].shape) - 2
+    shape, out = _input(row, sizes), _output(row, sizes)
+    first = row.args.get("data_format") == "channels_first"
+    spatial = prod(out[-rank:] if first else out[-rank - 1 : -1])
+    steps = shape[1] if row.args.get("unroll") else shape[1] + 1
+    rows = shape[0] * steps * spatial
+    return [
+        FlopTerm(
+            f"{t.symbol} ({t.path}) per step and position",
+            "2·N·(T+1)·H_out·W_out·k·C_in·4·filters",
+            _times(2, shape[0], steps, spatial, prod(t.shape)),
+            2 * rows * prod(t.shape),
+        )
+        for t in kernels
+    ]
 
 
 # --------------------------------------------------------------------------- attention
