@@ -728,39 +728,43 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
     layer once), so each distinct (arguments, shapes, mask) is derived once: a generated
     100,000-layer spec costs a handful of derivations.
     """
-    memo: dict[tuple[object, ...], tuple[int, int] | None] = {}
-    missing = (-1, -1)  # not derived yet
+    memo: dict[tuple[object, ...], tuple[tuple[int, int] | None, bool]] = {}
     per_row: list[int | None] = []
     total: int | None = 0
     attention: int | None = 0
     masked = False
+    keras = report.framework == "keras"
     masks: dict[str, bool] = {}  # graphs: whether each layer's output carries a Keras mask
     for row in report.layers:
-        in_masks = [masks.get(_ref_name(ref), False) for ref in row.inputs] if report.graph else [masked]
-        masked = bool(in_masks) and in_masks[0]
+        in_masks = (masks.get(_ref_name(ref), False) for ref in row.inputs) if report.graph else (masked,)
+        mask_key = tuple(in_masks)
         key: tuple[object, ...] = (
             id(row.args),
             row.class_name,
             row.input_shapes,
             row.outputs,
             id(row.terms),
-            masked,
+            mask_key,
             row.children,
         )
-        found: tuple[int, int] | None
         try:
-            found = memo.get(key, missing)
+            entry = memo.get(key)
         except TypeError:  # an unhashable shape or child: derive this row on its own
-            found, key = missing, ()
-        if found is missing:
+            entry, key = None, ()
+        if entry is None:
+            masked = bool(mask_key) and mask_key[0]
             terms = layer_flops(row, report.framework, sizes._replace(masked=masked))
-            found = (
+            sums = (
                 None
                 if terms is None
                 else (sum(t.flops for t in terms), sum(t.flops for t in terms if t.name.startswith(("Q·Kᵀ", "A·V"))))
             )
+            entry = (sums, _mask_after(row, mask_key) if keras else False)
             if key:
-                memo[key] = found
+                memo[key] = entry
+        found, masked = entry
+        if keras and report.graph:
+            masks[row.name] = masked
         if found is None:
             per_row.append(None)
             total = attention = None
@@ -770,8 +774,6 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
             if total is not None and attention is not None:
                 total += found[0] * times
                 attention += found[1] * times
-        if report.framework == "keras":
-            masks[row.name] = masked = _mask_after(row, in_masks)
     return per_row, total, attention
 
 
