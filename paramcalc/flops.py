@@ -20,6 +20,7 @@ sequence axis (the tokens of a Hugging Face forward pass).  A shape still unknow
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from math import prod
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -221,24 +222,33 @@ def _matmul_terms(row: LayerRow, rows: int, what: str, terms: Sequence[Term] | N
     out = []
     for term in _matrices(row) if terms is None else terms:
         size = prod(term.shape)
-        dims = "·".join(str(d) for d in term.shape)
+        names = term.dims if term.dims and len(term.dims) == len(term.shape) else tuple(map(str, term.shape))
+        dims = "·".join(_factor(name) for name in names)
         if term.share is not None:  # routed experts: each token meets k of the E stacked matrices
             k, experts = term.share
             each = size // experts
-            inner = "·".join(str(d) for d in term.shape[1:])
+            inner = "·".join(_factor(name) for name in names[1:])
             out.append(
                 FlopTerm(
                     f"x·{term.symbol} ({term.path}, k of E experts)",
                     f"2·{what}·k·{inner}",
-                    _times(2, rows, k, each),
+                    _times(2, rows, k, *term.shape[1:]),
                     2 * rows * k * each,
                 )
             )
             continue
         out.append(
-            FlopTerm(f"x·{term.symbol} ({term.path})", f"2·{what}·{dims}", _times(2, rows, size), 2 * rows * size)
+            FlopTerm(
+                f"x·{term.symbol} ({term.path})", f"2·{what}·{dims}", _times(2, rows, *term.shape), 2 * rows * size
+            )
         )
     return out
+
+
+def _factor(name: str) -> str:
+    """A symbolic dimension as a factor: ``4*n`` reads ``4n``, a sum gets parentheses."""
+    text = re.sub(r"(\d)\*", r"\1", name).replace("*", "·")
+    return f"({text})" if any(op in text for op in "+-") else text
 
 
 def _rows(shape: tuple[int, ...]) -> int:
