@@ -51,7 +51,7 @@ def _per_layer(case: dict[str, Any]) -> list[int | None]:
 def test_golden_corpora_are_complete() -> None:
     assert len(golden("torch")) == 534
     assert len(golden("keras")) == 467
-    assert len(golden("hf")) == 26
+    assert len(golden("hf")) == 30
 
 
 def test_torch_layer_flops_match_flop_counter_mode() -> None:
@@ -130,7 +130,7 @@ def _hf_report(config: dict[str, Any], tmp_path: Path) -> Any:
 
 
 def test_kv_cache_matches_the_cache_transformers_returns(tmp_path: Path) -> None:
-    """26 configs: GQA, MQA, sliding windows (all layers, upper layers, alternating, layer_types), T5, GPT-2, BERT."""
+    """30 configs: GQA, MQA, sliding windows (all layers, upper layers, alternating, layer_types), T5, GPT-2, BERT."""
     wrong = []
     for case_id, case in golden("hf").items():
         cache = kv_cache(_hf_report(case["config"], tmp_path), case["batch"], case["seq_len"])
