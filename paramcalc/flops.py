@@ -626,6 +626,11 @@ def _hf_block(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
     return out
 
 
+def _hf_mlp(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
+    """A transformers MLP or mixture of experts alone: its projections on every token (routed: k of E)."""
+    return _matmul_terms(row, _rows(_input(row, sizes)), "tokens")
+
+
 @flops("BertPooler", framework="transformers")
 def _bert_pooler(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
     """BERT's pooler reads the first token only: one row per sequence."""
@@ -656,8 +661,11 @@ def layer_flops(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> 
     if row.args.get("lora_rank"):
         return None  # Keras' built-in LoRA adds two matmuls not derived here
     fn = _FLOPS.get((framework, row.class_name))
-    if fn is None and framework == "transformers" and row.class_name.endswith(("Layer", "Block")):
-        fn = _hf_block
+    if fn is None and framework == "transformers":
+        if row.class_name.endswith(("MLP", "LayerFF", "SparseMoeBlock")):
+            fn = _hf_mlp
+        elif row.class_name.endswith(("Layer", "Block", "Attention")):
+            fn = _hf_block
     if fn is None:
         return [] if _no_matmul(row.class_name, framework) else None
     try:

@@ -155,3 +155,32 @@ def test_lora_counts_match_peft_print_trainable_parameters(tmp_path: Path) -> No
         if (result.trainable, result.all) != (case["trainable"], case["all"]):
             wrong.append(f"{case['id']}: {(result.trainable, result.all)} != {(case['trainable'], case['all'])}")
     assert wrong == []
+
+
+SUBMODULES = [
+    ("llama-gqa", "LlamaAttention", "model.layers.0.self_attn"),
+    ("llama-gqa", "LlamaMLP", "model.layers.0.mlp"),
+    ("mixtral", "MixtralSparseMoeBlock", "model.layers.0.mlp"),
+    ("qwen2_moe", "Qwen2MoeSparseMoeBlock", "model.layers.0.mlp"),
+    ("gemma2-sliding", "Gemma2Attention", "model.layers.0.self_attn"),
+    ("gpt2", "GPT2Attention", "transformer.h.0.attn"),
+    ("gpt2", "GPT2MLP", "transformer.h.0.mlp"),
+    ("bert-mlm", "BertAttention", "bert.encoder.layer.0.attention"),
+]
+
+
+@pytest.mark.parametrize(("case_id", "block", "module"), SUBMODULES)
+def test_explained_submodules_match_their_flop_counter_mode_module(
+    case_id: str, block: str, module: str, tmp_path: Path
+) -> None:
+    from paramcalc.explain import explain_with_config
+    from paramcalc.flops import layer_flops
+
+    case = golden("hf")[case_id]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(case["config"]), encoding="utf-8")
+    (row, *_) = explain_with_config(block, (), str(path))
+    terms = layer_flops(row, "transformers", Sizes(case["batch"], case["seq_len"]))
+    assert terms is not None
+    top = next(name for name in case["modules"] if "." not in name and name != "Global")
+    assert sum(t.flops for t in terms) == case["modules"][f"{top}.{module}"]
