@@ -267,7 +267,8 @@ def explain(
             raise UsageError(
                 "--compare puts Keras and PyTorch side by side: it takes no --config and no --framework transformers"
             )
-        _explain_compare(layer, args, input_shape, fmt, framework or "keras")
+        explicit = seq_len is not None or batch != 1
+        _explain_compare(layer, args, input_shape, fmt, framework or "keras", (batch, seq_len) if explicit else None)
         return
     from paramcalc.explain import explain_layer, explain_with_config
     from paramcalc.flops import Sizes, layer_flops
@@ -426,22 +427,41 @@ def _beyond(
     )
 
 
-def _explain_compare(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, framework: str) -> None:
+def _explain_compare(
+    layer: str,
+    args: tuple[str, ...],
+    input_shape: str | None,
+    fmt: str,
+    framework: str,
+    flop_sizes: tuple[int, int | None] | None = None,
+) -> None:
+    """``explain --compare``; with ``flop_sizes`` (--batch/--seq-len given) both layers' FLOPs too."""
     from paramcalc.compare import compare_layer
+    from paramcalc.flops import Sizes
     from paramcalc.render import comparison
 
     result = compare_layer(layer, args, input_shape, framework)
+    sizes = Sizes(*flop_sizes) if flop_sizes is not None else None
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(comparison.to_dict(result), indent=2))
+        doc = comparison.to_dict(result)
+        if sizes is not None:
+            from paramcalc.flops import layer_flops
+
+            for key, row in (("keras", result.keras), ("pytorch", result.torch)):
+                terms = layer_flops(row, key, sizes)
+                doc[key]["flops"] = None if terms is None else sum(t.flops for t in terms)
+        click.echo(json.dumps(doc, indent=2))
     elif fmt == "latex":
         from paramcalc.render import derivation
 
         click.echo(derivation.latex(result.keras) + "\n\n" + derivation.latex(result.torch))
     else:
-        render = comparison.markdown if fmt == "markdown" else comparison.text
-        click.echo(render(result).rstrip())
+        if fmt == "markdown":
+            click.echo(comparison.markdown(result).rstrip())
+        else:
+            click.echo(comparison.text(result, sizes).rstrip())
 
 
 @cli.command(name="layers")

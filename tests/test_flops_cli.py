@@ -159,3 +159,21 @@ def test_a_spec_budget_can_cap_flops(run_cli: RunCli, tmp_path: Path) -> None:
     result = run_cli("check", str(spec))
     assert result.code == 1
     assert "256 FLOPs exceed max_flops 100 by 156" in result.out
+
+
+def test_compare_shows_where_keras_and_torch_execute_differently(run_cli: RunCli) -> None:
+    out = run_cli("explain", "simplernn", "32", "--input", "10000", "--compare", "--seq-len", "3").out
+    # Keras' generic loop runs the cell T + 1 = 4 times, torch's RNN 3 times
+    assert f"    Keras    {2 * 4 * (10000 * 32 + 32 * 32):,}" in out
+    assert f"    PyTorch  {2 * 3 * (10000 * 32 + 32 * 32):,}" in out
+
+
+def test_compare_json_carries_both_flops(run_cli: RunCli) -> None:
+    doc = json.loads(
+        run_cli("explain", "dense", "4", "--input", "8", "--compare", "--batch", "2", "--format", "json").out
+    )
+    assert (doc["keras"]["flops"], doc["pytorch"]["flops"]) == (2 * 2 * 8 * 4, 2 * 2 * 8 * 4)
+
+
+def test_compare_without_sizes_is_unchanged(run_cli: RunCli) -> None:
+    assert "FLOPs" not in run_cli("explain", "lstm", "32", "--input", "10000", "--compare").out
