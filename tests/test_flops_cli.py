@@ -177,3 +177,10 @@ def test_compare_json_carries_both_flops(run_cli: RunCli) -> None:
 
 def test_compare_without_sizes_is_unchanged(run_cli: RunCli) -> None:
     assert "FLOPs" not in run_cli("explain", "lstm", "32", "--input", "10000", "--compare").out
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_summary_explain_with_flops_derives_each_layer(run_cli: RunCli, fmt: str) -> None:
+    out = run_cli("summary", LSTM, "--flops", "--explain", "--format", fmt).out
+    assert out.count("FLOPs of one forward pass (batch 1; 2 per multiply-add") == 2
+    assert "x·W (kernel)  2·rows·m·n  = 2 × 1 × 32 × 1  64" in out

@@ -60,6 +60,9 @@ def summary(
     if explain:
         for row in rows:
             lines += ["", derivation.markdown(row).rstrip()]
+            if flops is not None:
+                text = derivation.flops_text(row, report.framework, flops.sizes).strip("\n")
+                lines += ["", "```text", text, "```"]
     return "\n".join(lines) + "\n"
 
 
