@@ -121,10 +121,19 @@ class ActivationEstimate(NamedTuple):
     selective: int
     full: int
 
+    def per_layer(self) -> dict[str, int]:
+        """One layer's bytes under each policy."""
+        return {
+            "none": self.none // self.layers,
+            "selective": self.selective // self.layers,
+            "full": self.full // self.layers,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form (an estimate: the key says so)."""
         return {
             **self._asdict(),
+            "per_layer": self.per_layer(),
             "estimate": True,
             "formula": "s·b·h·(34 + 5·a·s/h) per layer; selective 34·s·b·h; full 2·s·b·h",
             "source": "Korthikanti et al. 2022, Reducing Activation Recomputation in Large Transformer Models",

@@ -129,6 +129,8 @@ def beyond_lines(memory: Memory, beyond: Beyond) -> list[str]:
             f"Activations for training (ESTIMATE, Korthikanti et al. 2022; batch {act.batch}, {act.seq_len:,} tokens,"
             f" {act.layers} layers, h = {act.hidden}, a = {act.heads}, 16-bit)",
         ]
+        each = act.per_layer()
+        lines.append(f"  per layer: {each['none']:,} bytes without recomputation (s·b·h·(34 + 5·a·s/h))")
         rows = [
             ("no recomputation", "L·s·b·h·(34 + 5·a·s/h)", f"{act.none:,}", readable_size(act.none)),
             ("selective recomputation", "L·34·s·b·h", f"{act.selective:,}", readable_size(act.selective)),
