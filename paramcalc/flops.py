@@ -151,6 +151,7 @@ NO_MATMUL = {
             "AlphaDropout",
             "FeatureAlphaDropout",
             *TORCH_ACTIVATIONS,
+            "InputLayer",  # a graph's model inputs
             "Bilinear",  # aten._trilinear: FlopCounterMode has no formula for it and counts 0
         }
     ),
@@ -481,9 +482,14 @@ def _torch_mha(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
     embed = int(row.args["embed_dim"])
     out = []
     for term in _matrices(row):
+        if term.weight == "in_proj_weight" and k_len != q_len:  # split: q on L rows, k and v on S rows
+            q_flops, kv_flops = 2 * n * q_len * embed * embed, 2 * n * k_len * 2 * embed * embed
+            out.append(FlopTerm("x·W_q (in_proj_weight[:E])", "2·N·L·E·E", _times(2, n, q_len, embed, embed), q_flops))
+            out.append(
+                FlopTerm("x·W_kv (in_proj_weight[E:])", "2·N·S·2E·E", _times(2, n, k_len, 2 * embed, embed), kv_flops)
+            )
+            continue
         rows = n * (q_len if term.weight in ("in_proj_weight", "q_proj_weight", "out_proj.weight") else k_len)
-        if term.weight == "in_proj_weight" and k_len != q_len:
-            raise Unknown
         out += _matmul_terms(row, rows, "rows", [term])
     extra = int(bool(row.args.get("add_bias_kv"))) + int(bool(row.args.get("add_zero_attn")))
     return out + _attention(n, heads, q_len, k_len + extra, embed // heads, embed // heads)

@@ -184,3 +184,16 @@ def test_summary_explain_with_flops_derives_each_layer(run_cli: RunCli, fmt: str
     out = run_cli("summary", LSTM, "--flops", "--explain", "--format", fmt).out
     assert out.count("FLOPs of one forward pass (batch 1; 2 per multiply-add") == 2
     assert "x·W (kernel)  2·rows·m·n  = 2 × 1 × 32 × 1  64" in out
+
+
+def test_torch_graph_with_a_longer_key_splits_the_packed_projection(run_cli: RunCli, tmp_path: Path) -> None:
+    """torch.nn.MultiheadAttention(8, 2)(q of 5, k of 7, k): FlopCounterMode counts 8,384 at batch 2."""
+    spec = tmp_path / "mha.yaml"
+    spec.write_text(
+        "framework: pytorch\ninputs:\n  q: {shape: [5, 8]}\n  k: {shape: [7, 8]}\nlayers:\n"
+        "  - MultiheadAttention: {embed_dim: 8, num_heads: 2, batch_first: true, inputs: [q, k, k]}\n",
+        encoding="utf-8",
+    )
+    doc = json.loads(run_cli("summary", str(spec), "--format", "json", "--batch", "2").out)
+    assert doc["flops"] == 8384
+    assert [layer["flops"] for layer in doc["layers"]] == [0, 0, 8384]
