@@ -809,19 +809,22 @@ class FlopReport(NamedTuple):
     sizes: Sizes
     attention: int | None
     """FLOPs of the attention matmuls (Q·Kᵀ, A·V) in the total: the part that grows with L²."""
+    llm: bool = False
+    """A transformers model: the per-token LLM estimates apply."""
 
 
 def summarize(report: Report, sizes: Sizes = DEFAULT_SIZES, expand_nested: bool = False) -> FlopReport:
     """FLOPs of every row ``report.rows(expand_nested)`` shows, and of the whole model."""
     per_top, total, attention = _walk(report, sizes)
+    llm = report.framework == "transformers"
     if not expand_nested:
-        return FlopReport(per_top, total, sizes, attention)
+        return FlopReport(per_top, total, sizes, attention, llm)
     by_id = {id(row): f for row, f in zip(report.layers, per_top, strict=True)}
     rows = [
         by_id[id(row)] if id(row) in by_id else row_total(row, report.framework, sizes)
         for row in report.rows(expand_nested)
     ]
-    return FlopReport(rows, total, sizes, attention)
+    return FlopReport(rows, total, sizes, attention, llm)
 
 
 def readable_flops(value: int) -> str:
@@ -856,7 +859,7 @@ def llm_shortcuts(flops: FlopReport, tokens: int | None = None) -> list[Shortcut
     "Scaling Laws for Neural Language Models", §2.1).
     """
     sizes = flops.sizes
-    if flops.total is None or flops.attention is None or sizes.seq_len is None:
+    if not flops.llm or flops.total is None or flops.attention is None or sizes.seq_len is None:
         return []
     per = sizes.batch * sizes.seq_len
     forward = flops.total // per

@@ -197,3 +197,20 @@ def test_torch_graph_with_a_longer_key_splits_the_packed_projection(run_cli: Run
     doc = json.loads(run_cli("summary", str(spec), "--format", "json", "--batch", "2").out)
     assert doc["flops"] == 8384
     assert [layer["flops"] for layer in doc["layers"]] == [0, 0, 8384]
+
+
+def test_llm_estimates_are_for_transformers_configs_only(run_cli: RunCli) -> None:
+    doc = json.loads(
+        run_cli(
+            "summary",
+            "Embedding(50, 8) | SimpleRNN(32) | Dense(1)",
+            "--format",
+            "json",
+            "--seq-len",
+            "4",
+            "--tokens",
+            "1M",
+        ).out
+    )
+    assert doc["flops"] == 12864
+    assert "llm_estimates" not in doc

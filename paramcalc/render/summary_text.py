@@ -28,7 +28,7 @@ def flops_lines(flops: FlopReport, tokens: int | None = None) -> list[tuple[str,
     from paramcalc.flops import llm_shortcuts, readable_flops, where
 
     if flops.total is None:
-        value = "unknown: a layer's shapes are unknown (give --seq-len) or it has no FLOP formula (see '?')"
+        value = "unknown (see '?': give --seq-len for an unknown length; docs/flops.md)"
     else:
         value = f"{flops.total:,} ({readable_flops(flops.total)})"
     lines = [(f"Forward FLOPs ({where(flops.sizes)})", value)]
