@@ -496,20 +496,55 @@ def _torch_mha(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
 
 
 def _torch_transformer(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
-    """Every linear on the sequence's rows, and one attention (L × L) per attention block."""
+    """Every linear on its sequence's rows, and each attention over its lengths.
+
+    An encoder (``nn.Transformer``'s ``encoder.*``) works on the source (S); a decoder on the
+    target (L), its self-attention L × L and its cross-attention (``multihead_attn``) L × S
+    with the keys and values projected from the memory's S rows.  A decoder layer or stack is
+    called ``(tgt, memory)``, ``nn.Transformer`` ``(src, tgt)``.
+    """
     if not row.input_shapes:
         raise Unknown
-    shape = row.input_shapes[0]
-    n, length = _seq_axes(shape, sizes)
-    if any(other != shape for other in row.input_shapes[1:]):
-        raise Unknown  # memory of another length: not derived here
-    out = _matmul_terms(row, n * length, "N·L")
-    for term in row.terms:
+    n, first = _seq_axes(row.input_shapes[0], sizes)
+    second = _seq_axes(row.input_shapes[1], sizes)[1] if len(row.input_shapes) > 1 else first
+    if row.class_name == "Transformer":
+        source, target = first, second
+    elif row.class_name.startswith("TransformerDecoder"):
+        source, target = second, first  # (tgt, memory): memory plays the encoder output
+    else:
+        source = target = first
+    heads = _heads_of(row)
+    out: list[FlopTerm] = []
+    for term in _matrices(row):
+        encoder = row.class_name.startswith("TransformerEncoder") or term.path.startswith("encoder.")
+        length = source if encoder else target
+        where = term.path.rsplit(".", 1)[0]
+        if term.weight.endswith("multihead_attn.in_proj_weight"):
+            embed = term.shape[1]
+            out.append(
+                FlopTerm(
+                    f"x·W_q ({term.path}[:E])",
+                    "2·N·L·E·E",
+                    _times(2, n, target, embed, embed),
+                    2 * n * target * embed * embed,
+                )
+            )
+            out.append(
+                FlopTerm(
+                    f"m·W_kv ({term.path}[E:])",
+                    "2·N·S·2E·E",
+                    _times(2, n, source, 2 * embed, embed),
+                    2 * n * source * 2 * embed * embed,
+                )
+            )
+            keys = source
+        else:
+            out += _matmul_terms(row, n * length, "N·S" if encoder else "N·L", [term])
+            keys = length
         if term.weight.endswith("in_proj_weight"):
             embed = term.shape[1]
-            heads = _heads_of(row)
-            for item in _attention(n, heads, length, length, embed // heads, embed // heads):
-                out.append(item._replace(name=f"{item.name} in {term.path.rsplit('.', 1)[0]}"))
+            for item in _attention(n, heads, length, keys, embed // heads, embed // heads):
+                out.append(item._replace(name=f"{item.name} in {where}"))
     return out
 
 

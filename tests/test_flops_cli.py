@@ -214,3 +214,23 @@ def test_llm_estimates_are_for_transformers_configs_only(run_cli: RunCli) -> Non
     )
     assert doc["flops"] == 12864
     assert "llm_estimates" not in doc
+
+
+def test_torch_decoders_attend_to_a_memory_of_another_length(run_cli: RunCli, tmp_path: Path) -> None:
+    """FlopCounterMode at batch 2, target 5 and memory (source) 9 tokens, d_model 16, 2 heads, ff 32:
+    TransformerDecoderLayer(tgt, mem) 78,592; TransformerDecoder × 2 157,184; Transformer(src, tgt) 241,280."""
+    layer = "{d_model: 16, nhead: 2, dim_feedforward: 32, batch_first: true}"
+    spec = tmp_path / "decoders.yaml"
+    spec.write_text(
+        "framework: pytorch\ninputs:\n  tgt: {shape: [5, 16]}\n  mem: {shape: [9, 16]}\nlayers:\n"
+        f"  - TransformerDecoderLayer: {{d_model: 16, nhead: 2, dim_feedforward: 32, batch_first: true,"
+        " inputs: [tgt, mem], name: declayer}\n"
+        f"  - TransformerDecoder: {{decoder_layer: {{TransformerDecoderLayer: {layer}}}, num_layers: 2,"
+        " inputs: [tgt, mem], name: decoder}\n"
+        "  - Transformer: {d_model: 16, nhead: 2, num_encoder_layers: 1, num_decoder_layers: 2,"
+        " dim_feedforward: 32, batch_first: true, inputs: [mem, tgt], name: transformer}\n"
+        "outputs: [declayer, decoder, transformer]\n",
+        encoding="utf-8",
+    )
+    doc = json.loads(run_cli("summary", str(spec), "--format", "json", "--batch", "2").out)
+    assert [layer["flops"] for layer in doc["layers"]] == [0, 0, 78592, 157184, 241280]
