@@ -44,7 +44,7 @@ SIZE_UNITS: dict[str, int] = {
 }
 """Size units, case-insensitive, all in 1024 steps (KB = KiB, as Keras' summary prints sizes)."""
 
-BUDGET_KEYS = ("max_params", "max_bytes", "dtype")
+BUDGET_KEYS = ("max_params", "max_bytes", "max_flops", "dtype")
 DEFAULT_DTYPE = "float32"
 
 _NUMBER = re.compile(
@@ -127,11 +127,15 @@ class Budget:
     dtype: str | None = None
     from_spec: frozenset[str] = frozenset()
     location: Location | None = None
+    max_flops: int | None = None
+    """Forward-pass FLOPs (paramcalc.flops) at ``batch`` and ``seq_len`` (flags only)."""
+    batch: int = 1
+    seq_len: int | None = None
 
     @property
     def empty(self) -> bool:
-        """Whether there is nothing to check (no parameter and no byte limit)."""
-        return self.max_params is None and self.max_bytes is None
+        """Whether there is nothing to check (no parameter, byte or FLOP limit)."""
+        return self.max_params is None and self.max_bytes is None and self.max_flops is None
 
     @property
     def effective_dtype(self) -> str:
@@ -147,6 +151,7 @@ class Budget:
         return {
             "max_params": self.max_params,
             "max_bytes": self.max_bytes,
+            **({"max_flops": self.max_flops, "batch": self.batch, "seq_len": self.seq_len} if self.max_flops else {}),
             "dtype": self.effective_dtype,
             "from_spec": sorted(self.from_spec),
             "line": self.location.line if self.location else None,
@@ -183,6 +188,9 @@ def resolve_budget(spec: ModelSpec, flags: Budget) -> Budget:
     return Budget(
         max_params=flags.max_params if flags.max_params is not None else own.max_params,
         max_bytes=flags.max_bytes if flags.max_bytes is not None else own.max_bytes,
+        max_flops=flags.max_flops if flags.max_flops is not None else own.max_flops,
+        batch=flags.batch,
+        seq_len=flags.seq_len,
         dtype=flags.dtype or own.dtype,
         from_spec=frozenset(key for key in own.from_spec if getattr(flags, key) is None),
         location=own.location,
@@ -204,17 +212,35 @@ class Violation:
 
     @property
     def unit(self) -> str:
-        """``params`` or ``bytes``."""
-        return "params" if self.key == "max_params" else "bytes"
+        """``params``, ``bytes`` or ``FLOPs``."""
+        return {"max_params": "params", "max_flops": "FLOPs"}.get(self.key, "bytes")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {"limit_name": self.key, "limit": self.limit, "actual": self.actual, "excess": self.excess}
 
 
+def forward_flops(report: Report, budget: Budget) -> int:
+    """The model's forward FLOPs at the budget's batch and sequence length; an error if unknown."""
+    from paramcalc.flops import Sizes, report_flops
+
+    per_row, total = report_flops(report, Sizes(budget.batch, budget.seq_len))
+    if total is None:
+        row = next(r for r, f in zip(report.layers, per_row, strict=True) if f is None)
+        raise UsageError(
+            f"the FLOPs of layer '{row.name}' ({row.class_name}) are unknown, so max_flops cannot be checked",
+            hint="give --seq-len N for an unknown sequence length; docs/flops.md lists the layers without a formula",
+        )
+    return total
+
+
 def violations(report: Report, budget: Budget) -> list[Violation]:
     """Every limit of ``budget`` that ``report`` exceeds (bytes at the report's dtype)."""
     found = []
+    if budget.max_flops is not None:
+        flops = forward_flops(report, budget)
+        if flops > budget.max_flops:
+            found.append(Violation("max_flops", budget.max_flops, flops))
     if budget.max_params is not None and report.total > budget.max_params:
         found.append(Violation("max_params", budget.max_params, report.total))
     if budget.max_bytes is not None and report.bytes > budget.max_bytes:
@@ -234,6 +260,8 @@ def headroom(report: Report, budget: Budget) -> dict[str, int]:
         out["params"] = budget.max_params - report.total
     if budget.max_bytes is not None:
         out["bytes"] = budget.max_bytes - report.bytes
+    if budget.max_flops is not None:
+        out["flops"] = budget.max_flops - forward_flops(report, budget)
     return out
 
 
@@ -241,8 +269,10 @@ def describe_violation(violation: Violation, budget: Budget, report: Report) -> 
     """``2,500,033 params exceed max_params 2,000,000 by 500,033 (+25.0%)``, bytes with Keras sizes."""
     name = budget.source_of(violation.key)
     percent = f" (+{violation.excess / violation.limit:.1%})" if violation.limit else ""
-    if violation.key == "max_params":
-        return f"{violation.actual:,} params exceed {name} {violation.limit:,} by {violation.excess:,}{percent}"
+    if violation.key in ("max_params", "max_flops"):
+        return (
+            f"{violation.actual:,} {violation.unit} exceed {name} {violation.limit:,} by {violation.excess:,}{percent}"
+        )
     return (
         f"{readable_size(violation.actual)} ({violation.actual:,} bytes at {report.dtype}) exceed {name}"
         f" {readable_size(violation.limit)} ({violation.limit:,} bytes) by {violation.excess:,} bytes{percent}"
@@ -342,11 +372,12 @@ def check_spec(arg: str, flags: Budget, framework: str | None = None) -> CheckRe
         spec = load_spec(arg, framework=framework)
         budget = resolve_budget(spec, flags)
         report = analyze(spec, dtype=budget.effective_dtype)
+        found = tuple(violations(report, budget))
     except ParamcalcError as exc:
         if exc.location is None:
             exc.with_context(location=Location(arg))
         return CheckResult(arg, error=exc)
-    return CheckResult(arg, report, budget, tuple(violations(report, budget)))
+    return CheckResult(arg, report, budget, found)
 
 
 def check_specs(

@@ -17,18 +17,20 @@ from typing import Any
 import click
 
 from paramcalc import __version__
+from paramcalc.cli_explain import explain
+from paramcalc.cli_memory import memory
 from paramcalc.cli_options import (
     FORMATS_CHECK,
     FORMATS_DIFF,
-    FORMATS_EXPLAIN,
-    FORMATS_MEMORY,
     FORMATS_SOLVE,
     FORMATS_SUMMARY,
     budget_options,
     count_flag,
     dtype_option,
-    dtypes_option,
     emit,
+    fit_text,
+    flop_size_options,
+    flops_budget_options,
     format_option,
     framework_option,
 )
@@ -63,14 +65,35 @@ def cli() -> None:
     is_flag=True,
     help="One row per layer: write out repeated blocks (model.layers.0, .1, ...) and the layers of nested models.",
 )
+@click.option("--flops", "show_flops", is_flag=True, help="Add a FLOPs column: one forward pass (docs/flops.md).")
+@flop_size_options
+@click.option(
+    "--tokens",
+    callback=count_flag,
+    metavar="D",
+    help="Training tokens for the LLM estimates (training FLOPs ≈ 6·N·D); needs --seq-len.",
+)
 @dtype_option
 @framework_option
-def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str, framework: str | None) -> None:
+def summary(
+    spec: str,
+    fmt: str,
+    explain: bool,
+    expand_nested: bool,
+    show_flops: bool,
+    batch: int,
+    seq_len: int | None,
+    tokens: int | None,
+    dtype: str,
+    framework: str | None,
+) -> None:
     """Print a Keras-style summary of SPEC: layers, output shapes, parameter counts.
 
     \b
     A Hugging Face config.json shows one row per distinct block with its repeat count
     (model.layers.0-31 (LlamaDecoderLayer × 32)); --expand-nested shows every layer.
+    --flops adds each layer's forward FLOPs at --batch (and --seq-len tokens), counted as
+    torch's FlopCounterMode counts them; JSON always carries them.
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
     from paramcalc.engine import analyze
     from paramcalc.spec import load_spec
@@ -78,152 +101,30 @@ def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str,
     report = analyze(load_spec(spec, framework=framework), dtype=dtype)
     if expand_nested:
         report = report.expanded()
+    flop_report = None
+    if show_flops or fmt == "json" or tokens is not None:
+        from paramcalc.flops import Sizes, summarize
+
+        flop_report = summarize(report, Sizes(batch, seq_len), expand_nested)
 
     def json_doc() -> Any:
         from paramcalc.render.json_out import write
 
-        return lambda file: write(report, file, expand_nested)
+        return lambda file: write(report, file, expand_nested, flops=flop_report, tokens=tokens)
 
     def markdown() -> str:
         from paramcalc.render.markdown import summary as markdown_summary
 
-        return markdown_summary(report, explain=explain, expand_nested=expand_nested)
+        return markdown_summary(report, explain=explain, expand_nested=expand_nested, flops=flop_report, tokens=tokens)
 
     def table() -> Any:
         from paramcalc.render.table import print_table
 
-        return lambda file: print_table(report, file, explain=explain, expand_nested=expand_nested)
+        return lambda file: print_table(
+            report, file, explain=explain, expand_nested=expand_nested, flops=flop_report, tokens=tokens
+        )
 
     emit(fmt, {"json": json_doc, "markdown": markdown, "table": table})
-
-
-@cli.command()
-@click.argument("layer")
-@click.argument("args", nargs=-1)
-@click.option(
-    "--input", "input_shape", metavar="SHAPE", help="Input shape without the batch axis: 10000, 3,10000 or (3, 10000)."
-)
-@format_option(FORMATS_EXPLAIN)
-@click.option("--compare", is_flag=True, help="Count the layer the Keras way and the PyTorch way, side by side.")
-@click.option(
-    "--config",
-    "config_path",
-    metavar="CONFIG_JSON",
-    help="A Hugging Face config.json: derive this model's block (LlamaDecoderLayer, model.layers.5, ...).",
-)
-@framework_option
-def explain(
-    layer: str,
-    args: tuple[str, ...],
-    input_shape: str | None,
-    fmt: str,
-    compare: bool,
-    config_path: str | None,
-    framework: str | None,
-) -> None:
-    """Derive one layer's parameter count, term by term.
-
-    With --framework pytorch, --input fills the module's size argument (input_size,
-    in_features, in_channels, ...) and the words fill the others in torch's order.
-
-    \b
-    Examples:
-      paramcalc explain lstm 32 --input 10000
-      paramcalc explain "GRU(32, reset_after=False)" --input 10000
-      paramcalc explain dense 1 --input 32 --format markdown
-      paramcalc explain lstm 32 --input 10000 --framework pytorch
-      paramcalc explain lstm 32 --input 10000 --compare
-      paramcalc explain LlamaDecoderLayer --config specs/llama-2-7b.config.json
-      paramcalc explain "LlamaDecoderLayer(hidden_size=4096, intermediate_size=11008, num_key_value_heads=8)"
-    """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
-    if compare:
-        if config_path is not None or framework == "transformers":
-            raise UsageError(
-                "--compare puts Keras and PyTorch side by side: it takes no --config and no --framework transformers"
-            )
-        _explain_compare(layer, args, input_shape, fmt, framework or "keras")
-        return
-    from paramcalc.explain import explain_layer, explain_with_config
-
-    if config_path is not None:
-        if input_shape is not None or framework not in (None, "transformers"):
-            raise UsageError("--config takes neither --input nor --framework: the config gives the sizes")
-        rows = explain_with_config(layer, args, config_path)
-    else:
-        rows = [explain_layer(layer, args, input_shape, framework)]
-
-    def document() -> Any:
-        docs = [row.to_dict() for row in rows]
-        return docs[0] if len(docs) == 1 else docs
-
-    def rendered(name: str) -> Any:
-        def produce() -> str:
-            from paramcalc.render import derivation
-
-            render = getattr(derivation, name)
-            shown = "\n\n".join(render(row).rstrip() for row in rows)
-            return (_fit_text(shown) if name == "text" else shown) + "\n"
-
-        return produce
-
-    emit(fmt, {"json": document, **{name: rendered(name) for name in ("text", "markdown", "latex")}})
-
-
-@cli.command()
-@click.argument("spec")
-@format_option(FORMATS_MEMORY)
-@dtypes_option
-@framework_option
-def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) -> None:
-    """Memory for SPEC's parameters: weights per dtype, and training with Adam.
-
-    Every size is derived: bytes per parameter × parameters. Training counts weights,
-    gradients and Adam's optimizer states (full float32: 4 + 4 + 8 = 16 B/param; mixed
-    precision: 2 + 2 + 12 = 16 B/param, the 12 being a float32 master copy and Adam's m and
-    v). Activations, the KV cache and framework overhead are not included.
-
-    \b
-    Examples:
-      paramcalc memory specs/llama-2-7b.config.json
-      paramcalc memory specs/lstm.yaml --dtype float16 --format json
-    """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
-    from paramcalc.engine import analyze
-    from paramcalc.memory import estimate
-    from paramcalc.spec import load_spec
-
-    result = estimate(analyze(load_spec(spec, framework=framework)), dtypes or None)
-
-    def rendered(name: str) -> Any:
-        def produce() -> str:
-            from paramcalc.render import memory_text
-
-            return str(getattr(memory_text, name)(result)).rstrip() + "\n"
-
-        return produce
-
-    emit(fmt, {"json": result.to_dict, "text": rendered("text"), "markdown": rendered("markdown")})
-
-
-def _explain_compare(layer: str, args: tuple[str, ...], input_shape: str | None, fmt: str, framework: str) -> None:
-    from paramcalc.compare import compare_layer
-    from paramcalc.render import comparison
-
-    result = compare_layer(layer, args, input_shape, framework)
-
-    def latex() -> str:
-        from paramcalc.render import derivation
-
-        return derivation.latex(result.keras) + "\n\n" + derivation.latex(result.torch) + "\n"
-
-    emit(
-        fmt,
-        {
-            "json": lambda: comparison.to_dict(result),
-            "latex": latex,
-            "markdown": lambda: comparison.markdown(result).rstrip() + "\n",
-            "text": lambda: comparison.text(result).rstrip() + "\n",
-        },
-    )
 
 
 @cli.command(name="layers")
@@ -246,19 +147,13 @@ def list_layers(framework: str | None, families: bool) -> None:
         alias = f" (alias of {entry.name})" if entry.name != name else ""
         first = entry.why.split(". ")[0]
         lines.append(f"{name}{alias}: {first}")
-    emit("text", {"text": lambda: _fit_text("\n".join(lines)) + "\n"})
-
-
-def _fit_text(text: str) -> str:
-    """Prose wrapped to the terminal (words never split); unchanged when piped."""
-    from paramcalc.terminal import wrap_prose
-
-    return wrap_prose(text, sys.stdout)
+    emit("text", {"text": lambda: fit_text("\n".join(lines)) + "\n"})
 
 
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @budget_options
+@flops_budget_options
 @format_option(FORMATS_CHECK)
 @click.option(
     "--allow-no-budget",
@@ -271,6 +166,9 @@ def check(
     max_params: int | None,
     max_bytes: int | None,
     dtype: str | None,
+    max_flops: int | None,
+    batch: int,
+    seq_len: int | None,
     fmt: str,
     allow_no_budget: bool,
     framework: str | None,
@@ -295,11 +193,11 @@ def check(
     if specs.count("-") > 1:
         raise UsageError("stdin can be read only once: pass - at most once")
 
-    flags = Budget(max_params, max_bytes, dtype)
+    flags = Budget(max_params, max_bytes, dtype, max_flops=max_flops, batch=batch, seq_len=seq_len)
     run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget)
     if run.nothing_checked:
         raise UsageError(
-            "nothing to check: no spec declares a 'budget:' and no --max-params/--max-bytes was given",
+            "nothing to check: no spec declares a 'budget:' and no --max-params/--max-bytes/--max-flops was given",
             hint="add 'budget: {max_params: 2M}' to the spec or pass --max-params 2M",
         )
     for line in render_check.error_lines(run):
@@ -404,6 +302,10 @@ def solve(
 
     emit(fmt, {"json": solution.to_dict, "text": text})
     return solution.exit_code
+
+
+cli.add_command(explain)
+cli.add_command(memory)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -107,8 +107,35 @@ def dtypes_option(function: _F) -> _F:
     )(function)
 
 
+def flop_size_options(function: _F) -> _F:
+    """``--batch`` and ``--seq-len``: what fills the unknown axes of a FLOP count."""
+    function = click.option(
+        "--seq-len",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="Tokens in the forward pass (Hugging Face configs), or any unknown sequence axis.",
+    )(function)
+    return click.option(
+        "--batch", type=click.IntRange(min=1), default=1, show_default=True, metavar="N", help="Batch size for FLOPs."
+    )(function)
+
+
+def flops_budget_options(function: _F) -> _F:
+    """``--max-flops`` with the ``--batch`` and ``--seq-len`` it is measured at."""
+    function = flop_size_options(function)
+    return click.option(
+        "--max-flops",
+        callback=count_flag,
+        metavar="N",
+        help="Forward-pass FLOP limit at --batch (and --seq-len): 2G, 1.5T, ... (FlopCounterMode's convention).",
+    )(function)
+
+
 def count_flag(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
     """Read a count flag (``1.5M``) exactly; a bad value is a usage error (exit 2)."""
+    if value is None:  # not given: no need to load the budget module
+        return None
     from paramcalc.budget import parse_count
 
     return _read(parse_count, value, param)
@@ -142,3 +169,14 @@ def _read(parse: Callable[[str], _T], value: str | None, param: click.Parameter)
         return parse(value)
     except UsageError as exc:
         raise click.BadParameter(exc.render(), param=param) from None
+
+
+dtype_callback = _dtype
+"""A dtype flag's callback, for commands that declare their own dtype options (``--kv-dtype``)."""
+
+
+def fit_text(text: str) -> str:
+    """Prose wrapped to the terminal (words never split); unchanged when piped."""
+    from paramcalc.terminal import wrap_prose
+
+    return wrap_prose(text, sys.stdout)

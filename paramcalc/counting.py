@@ -24,7 +24,7 @@ from paramcalc.report import LayerRow, Shape, Term
 from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, own_dtype
 from paramcalc.shapes import check_dims, check_weights
 from paramcalc.spec.common import MODEL_CLASSES
-from paramcalc.spec.records import LayerSpec
+from paramcalc.spec.records import LayerSpec, Value
 
 __all__ = [
     "Memo",
@@ -42,7 +42,7 @@ __all__ = [
 class _Counted:
     """One layer's rule run, ready for its row: what identical layers share (see ``memo``)."""
 
-    __slots__ = ("input_shapes", "legend", "outcome", "rule", "symbols", "terms")
+    __slots__ = ("args", "input_shapes", "legend", "outcome", "rule", "symbols", "terms")
 
     def __init__(
         self,
@@ -59,6 +59,7 @@ class _Counted:
         self.symbols = symbols
         self.legend = legend
         self.input_shapes = input_shapes
+        self.args: dict[str, Value] = {}  # the bound arguments: FLOP formulas read some the terms do not show
 
 
 Memo = dict[object, _Counted]
@@ -114,6 +115,7 @@ def run_layer(
         batch_in_shapes=found.batch_in_shapes,
         output_tree=outcome.tree,
         copies=layer.copies,
+        args=counted.args,
     )
 
 
@@ -171,7 +173,9 @@ def _count(
     known = tuple(input_shapes)
     if None in known:
         known = tuple(s for s in known if s is not None)
-    return _Counted(found, outcome, terms, tuple(symbols.items()), legend, known)  # type: ignore[arg-type]
+    counted = _Counted(found, outcome, terms, tuple(symbols.items()), legend, known)  # type: ignore[arg-type]
+    counted.args = args.values
+    return counted
 
 
 def memo_key(layer: LayerSpec, input_shapes: Sequence[Shape | None], add_batch: Sequence[bool]) -> object:

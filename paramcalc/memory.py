@@ -23,11 +23,15 @@ sequence length), the KV cache, and framework / CUDA overhead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paramcalc.dtypes import canonical_dtype, dtype_bits, readable_size
 from paramcalc.errors import ParamcalcError
 from paramcalc.report import SCHEMA_VERSION, Report
+
+if TYPE_CHECKING:
+    from paramcalc.kv_cache import KVCache
+    from paramcalc.training import ActivationEstimate, LoraResult, OptimizerRow
 
 DEFAULT_DTYPES = ("float32", "bfloat16", "int8", "int4")
 EXCLUDED = ("activations", "KV cache", "framework and CUDA overhead")
@@ -138,6 +142,18 @@ class Memory:
     largest_layer: tuple[str, str, int] | None = None
     active: int | None = None
     checkpoint_dtype: str | None = None
+    beyond: Beyond | None = None
+    """KV cache, activations, optimizers and LoRA (``paramcalc.training``), when asked for."""
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        """What no figure includes (the KV cache and activations once shown are not)."""
+        shown = set()
+        if self.beyond is not None and self.beyond.kv is not None:
+            shown.add("KV cache")
+        if self.beyond is not None and self.beyond.activations is not None:
+            shown.add("activations")
+        return tuple(item for item in EXCLUDED if item not in shown)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: exact integer bytes, human sizes in 1024 steps."""
@@ -148,7 +164,7 @@ class Memory:
             "trainable": self.trainable,
             "weights": [w.to_dict() for w in self.weights],
             "training": [r.to_dict() for r in self.training],
-            "excludes": list(EXCLUDED),
+            "excludes": list(self.excluded),
         }
         if self.largest_layer is not None:
             name, class_name, params = self.largest_layer
@@ -162,6 +178,49 @@ class Memory:
             out["active_per_token"] = self.active
         if self.checkpoint_dtype is not None:
             out["checkpoint_dtype"] = self.checkpoint_dtype
+        if self.beyond is not None:
+            out.update(self.beyond.to_dict(self.weights))
+        return out
+
+
+@dataclass(frozen=True)
+class Beyond:
+    """Memory beyond the parameters: the KV cache (exact), activations (estimate), optimizers, LoRA."""
+
+    kv: KVCache | None = None
+    kv_dtype: str = "float32"
+    activations: ActivationEstimate | None = None
+    optimizers: tuple[OptimizerRow, ...] = ()
+    lora: LoraResult | None = None
+    base_dtype: str = "bfloat16"
+
+    @property
+    def kv_bytes(self) -> int | None:
+        """Exact bytes of the cache at its dtype."""
+        return None if self.kv is None else self.kv.bytes(dtype_bits(self.kv_dtype))
+
+    def finetune(self) -> dict[str, int] | None:
+        """LoRA fine-tuning bytes: frozen base at ``base_dtype`` plus float32 adapters with Adam."""
+        from paramcalc.training import BASE_BITS, finetune_bytes
+
+        return None if self.lora is None else finetune_bytes(self.lora, BASE_BITS[self.base_dtype])
+
+    def to_dict(self, weights: tuple[Weights, ...]) -> dict[str, Any]:
+        """The extra JSON keys: ``kv_cache_bytes``, ``kv_cache``, ``weights_plus_kv_cache``, ..."""
+        out: dict[str, Any] = {}
+        if self.kv is not None and self.kv_bytes is not None:
+            out["kv_cache_bytes"] = self.kv_bytes
+            out["kv_cache"] = {**self.kv.to_dict(), "dtype": self.kv_dtype, "bytes": self.kv_bytes}
+            out["weights_plus_kv_cache"] = {w.dtype: w.bytes + self.kv_bytes for w in weights}
+        if self.activations is not None:
+            out["activations_estimate"] = self.activations.to_dict()
+        if self.optimizers:
+            out["optimizers"] = [row.to_dict() for row in self.optimizers]
+        if self.lora is not None:
+            out["lora"] = {
+                **self.lora.to_dict(),
+                "finetune": {"base_dtype": self.base_dtype, **(self.finetune() or {})},
+            }
         return out
 
 
@@ -193,13 +252,13 @@ def training_recipes(total: int, trainable: int) -> tuple[Recipe, ...]:
     return full, mixed
 
 
-def estimate(report: Report, dtypes: tuple[str, ...] | None = None) -> Memory:
+def estimate(report: Report, dtypes: tuple[str, ...] | None = None, beyond: Beyond | None = None) -> Memory:
     """The memory of a counted model: weights per dtype and Adam training recipes.
 
     Without ``dtypes``: float32, bfloat16, int8 and int4, plus the checkpoint's own dtype
     when a Hugging Face config names one (``torch_dtype: float16``).
     """
-    checkpoint = _checkpoint_dtype(report)
+    checkpoint = checkpoint_dtype(report)
     wanted = dtypes if dtypes else (*DEFAULT_DTYPES, *([checkpoint] if checkpoint else []))
     seen: list[str] = []
     for name in wanted:
@@ -219,10 +278,11 @@ def estimate(report: Report, dtypes: tuple[str, ...] | None = None) -> Memory:
         else None,
         active=report.active if report.routed else None,
         checkpoint_dtype=checkpoint,
+        beyond=beyond,
     )
 
 
-def _checkpoint_dtype(report: Report) -> str | None:
+def checkpoint_dtype(report: Report) -> str | None:
     """The dtype a Hugging Face config says its weights are stored in, if paramcalc knows it."""
     hf = report.extras.get("hf")
     name = hf.get("checkpoint_dtype") if isinstance(hf, dict) else None

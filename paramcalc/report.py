@@ -197,7 +197,7 @@ class Report:
             out["tied"] = tied
         if self.notes:
             out["notes"] = list(self.notes)
-        out.update(self.extras)
+        out.update({k: v for k, v in self.extras.items() if not k.startswith("_")})  # "_": internal, not JSON
         return out
 
 

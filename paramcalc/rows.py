@@ -164,6 +164,8 @@ class LayerRow:
     batch_in_shapes: bool = False
     output_tree: Tree | None = None
     copies: tuple[str, ...] = ()
+    args: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    """The layer's bound arguments (read by :mod:`paramcalc.flops`; not part of the JSON)."""
     sums: RowSums = field(init=False, repr=False, compare=False)
     """The row's parameter sums, made once when the row is made: renderers and the totals
     ask for them many times, and a big model has a hundred thousand rows."""

@@ -30,7 +30,11 @@ from paramcalc.render.github import annotation, escape_data
 from paramcalc.report import Report
 from paramcalc.safe_text import one_line
 
-TITLES = {"max_params": "Parameter budget exceeded", "max_bytes": "Size budget exceeded"}
+TITLES = {
+    "max_params": "Parameter budget exceeded",
+    "max_bytes": "Size budget exceeded",
+    "max_flops": "FLOP budget exceeded",
+}
 
 
 def _where(result: CheckResult, key: str | None = None) -> str:
@@ -53,6 +57,11 @@ def _ok_line(result: CheckResult, report: Report, budget: Budget) -> str:
         parts.append(
             f"{readable_size(report.bytes)} at {report.dtype} within {budget.source_of('max_bytes')}"
             f" {readable_size(budget.max_bytes)} (headroom {left['bytes']:,} bytes)"
+        )
+    if budget.max_flops is not None:
+        parts.append(
+            f"{budget.max_flops - left['flops']:,} FLOPs (batch {budget.batch}) within"
+            f" {budget.source_of('max_flops')} {budget.max_flops:,} (headroom {left['flops']:,})"
         )
     return f"{result.spec}: ok: " + "; ".join(parts)
 

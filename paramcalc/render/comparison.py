@@ -6,7 +6,7 @@ tensor with its shape and count, the totals; the difference and its reason follo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paramcalc.compare import Comparison
 from paramcalc.formula import render
@@ -14,6 +14,9 @@ from paramcalc.render import derivation
 from paramcalc.render.derivation import inputs_text
 from paramcalc.render.summary_text import output_text
 from paramcalc.report import LayerRow
+
+if TYPE_CHECKING:
+    from paramcalc.flops import Sizes
 
 
 def _column(row: LayerRow) -> dict[str, list[str]]:
@@ -37,8 +40,20 @@ def _difference(comparison: Comparison) -> str:
     return f"PyTorch {delta:+,} ({comparison.keras.params:,} → {comparison.torch.params:,}). {comparison.why}"
 
 
-def text(comparison: Comparison) -> str:
-    """The side-by-side table, the difference, then the two derivations."""
+def flops_lines(comparison: Comparison, sizes: Sizes) -> list[str]:
+    """Both layers' forward FLOPs (FlopCounterMode's convention) and their FLOP derivations."""
+    from paramcalc.flops import layer_flops, where
+
+    lines = [f"  FLOPs ({where(sizes)}):"]
+    for label, row, framework in (("Keras", comparison.keras, "keras"), ("PyTorch", comparison.torch, "pytorch")):
+        terms = layer_flops(row, framework, sizes)
+        value = "unknown (give --seq-len for the time axis)" if terms is None else f"{sum(t.flops for t in terms):,}"
+        lines.append(f"    {label:<8} {value}")
+    return lines
+
+
+def text(comparison: Comparison, sizes: Sizes | None = None) -> str:
+    """The side-by-side table, the difference, then the two derivations (and FLOPs with ``sizes``)."""
     left, right = _column(comparison.keras), _column(comparison.torch)
     labels = [key for key in left if left[key] or right[key]]
     width = max(len(line) for key in labels for line in left[key])
@@ -52,7 +67,12 @@ def text(comparison: Comparison) -> str:
             cell_b = b[i] if i < len(b) else ""
             lines.append(f"  {label:<12}  {cell_a:<{width}}  {cell_b}".rstrip())
     lines += ["", f"  difference: {_difference(comparison)}", ""]
+    if sizes is not None:
+        lines += [*flops_lines(comparison, sizes), ""]
     lines += ["Keras:", derivation.text(comparison.keras), "", "PyTorch:", derivation.text(comparison.torch)]
+    if sizes is not None:
+        lines[-3] += "\n\n" + derivation.flops_text(comparison.keras, "keras", sizes)
+        lines[-1] += "\n\n" + derivation.flops_text(comparison.torch, "pytorch", sizes)
     return "\n".join(lines)
 
 

@@ -8,11 +8,15 @@ Gated layers (LSTM, GRU) are shown per gate, then multiplied out, as a lecture w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from paramcalc.formula import evaluate, render
 from paramcalc.render.summary_text import UNKNOWN_SHAPE, output_text
 from paramcalc.report import LayerRow, Term
 from paramcalc.shapes import format_shape
+
+if TYPE_CHECKING:
+    from paramcalc.flops import Sizes
 
 
 @dataclass(frozen=True)
@@ -316,3 +320,29 @@ def _latex_step(step: Step) -> str:
         f"{_symbol_tex(step.symbol)} &= {_dims_text(step.dims, True)} = {_values_text(step.values, True)}"
         f" = {_num_tex(step.count)} \\\\"
     )
+
+
+def flops_text(row: LayerRow, framework: str, sizes: Sizes | None = None) -> str:
+    """The FLOPs derivation shown under the parameter one: each matmul or convolution, then the sum.
+
+    Plain text; FlopCounterMode's convention (docs/flops.md): 2 FLOPs per multiply-add,
+    element-wise work not counted.
+    """
+    from paramcalc.flops import DEFAULT_SIZES, layer_flops, where
+
+    sizes = sizes or DEFAULT_SIZES
+    terms = layer_flops(row, framework, sizes)
+    head = f"  FLOPs of one forward pass ({where(sizes)}; 2 per multiply-add, as torch's FlopCounterMode):"
+    if terms is None:
+        return head + "\n    unknown: a shape is unknown (give --batch/--seq-len) or no FLOP formula for this layer"
+    if not terms:
+        return head + "\n    0: no matmul or convolution (element-wise work is not counted)"
+    rows = [(t.name, t.formula, f"= {t.values}", f"{t.flops:,}") for t in terms]
+    total = sum(t.flops for t in terms)
+    rows.append(("total" + (f" per copy (× {row.repeat} copies)" if row.repeat > 1 else ""), "", "", f"{total:,}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [head]
+    for r in rows:
+        cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]), r[3].rjust(widths[3])]
+        lines.append(("    " + "  ".join(cells)).rstrip())
+    return "\n".join(lines)

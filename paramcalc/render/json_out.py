@@ -23,9 +23,12 @@ import io
 import json
 import json.encoder
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from paramcalc.report import LayerRow, Report, Term
+
+if TYPE_CHECKING:
+    from paramcalc.flops import FlopReport
 
 _SEPARATORS = (", ", ": ")
 _CHUNK = 1000
@@ -39,13 +42,39 @@ def dumps(report: Report, expand_nested: bool = False) -> str:
     return buffer.getvalue().removesuffix("\n")
 
 
-def write(report: Report, file: TextIO, expand_nested: bool = False) -> None:
+def write(
+    report: Report,
+    file: TextIO,
+    expand_nested: bool = False,
+    flops: FlopReport | None = None,
+    tokens: int | None = None,
+) -> None:
     """Write the report as JSON (and a final newline) to ``file``, a chunk of layers at a time.
 
-    With ``expand_nested`` the layers of nested models follow their model's entry.
+    With ``expand_nested`` the layers of nested models follow their model's entry.  With
+    ``flops``, each layer gets ``flops`` (null when unknown) and the document a top-level
+    ``flops`` with what it was counted at (``flops_batch``, ``flops_seq_len``).
     """
     doc = report.to_dict(expand_nested, with_layers=False)
-    write_document(doc, file, {"layers": _row_dicts(report.rows(expand_nested))})
+    rows: Iterable[dict[str, Any]] = _row_dicts(report.rows(expand_nested))
+    if flops is not None:
+        from paramcalc.flops import CONVENTION, llm_shortcuts
+
+        doc["flops"] = flops.total
+        doc["flops_batch"] = flops.sizes.batch
+        doc["flops_seq_len"] = flops.sizes.seq_len
+        doc["flops_convention"] = CONVENTION
+        shortcuts = llm_shortcuts(flops, tokens)
+        if shortcuts:
+            doc["llm_estimates"] = {s.key: s.value for s in shortcuts}
+        rows = _with_flops(rows, flops.rows)
+    write_document(doc, file, {"layers": rows})
+
+
+def _with_flops(rows: Iterable[dict[str, Any]], values: list[int | None]) -> Iterator[dict[str, Any]]:
+    for row, value in zip(rows, values, strict=True):
+        row["flops"] = value
+        yield row
 
 
 def _row_dicts(rows: Iterable[LayerRow]) -> Iterator[dict[str, Any]]:

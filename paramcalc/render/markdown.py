@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from paramcalc.diff import ModelDiff
 from paramcalc.render import derivation, diff_text
 from paramcalc.render.summary_text import (
+    FLOPS_NOTE,
     connected_text,
+    flops_lines,
+    flops_text,
     layer_label,
     note_lines,
     output_text,
@@ -14,31 +19,50 @@ from paramcalc.render.summary_text import (
 )
 from paramcalc.report import Report
 
+if TYPE_CHECKING:
+    from paramcalc.flops import FlopReport
+
 
 def _cell(text: str) -> str:
     return text.replace("|", r"\|")
 
 
-def summary(report: Report, explain: bool = False, expand_nested: bool = False) -> str:
+def summary(
+    report: Report,
+    explain: bool = False,
+    expand_nested: bool = False,
+    flops: FlopReport | None = None,
+    tokens: int | None = None,
+) -> str:
     """Keras' summary columns as a GitHub Markdown table, totals as a list, derivations after."""
     graph = report.show_connections
-    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
-    align = [":--", ":--", "--:"] + ([":--"] if graph else [])
+    header = (
+        ["Layer (type)", "Output Shape", "Param #"] + (["FLOPs"] if flops else []) + (["Connected to"] if graph else [])
+    )
+    align = [":--", ":--", "--:"] + (["--:"] if flops else []) + ([":--"] if graph else [])
     lines = [f'**Model: "{report.name}"**', "", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     rows = report.rows(expand_nested)
-    for row in rows:
+    for index, row in enumerate(rows):
         cells = [layer_label(row).strip(), f"`{output_text(row)}`", params_text(row, " ")]
+        if flops is not None:
+            cells.append(flops_text(flops.rows[index]))
         if graph:
             cells.append(connected_text(row))
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines.append("")
     for label, value in totals_lines(report):
         lines.append(f"- **{label}:** {value}")
-    for note in note_lines(report):
+    if flops is not None:
+        for label, value in flops_lines(flops, tokens):
+            lines.append(f"- **{label}:** {value}")
+    for note in note_lines(report) + ([FLOPS_NOTE] if flops is not None else []):
         lines.append(f"- *Note:* {note}")
     if explain:
         for row in rows:
             lines += ["", derivation.markdown(row).rstrip()]
+            if flops is not None:
+                text = derivation.flops_text(row, report.framework, flops.sizes).strip("\n")
+                lines += ["", "```text", text, "```"]
     return "\n".join(lines) + "\n"
 
 

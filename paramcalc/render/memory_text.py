@@ -7,7 +7,7 @@ obtained (bytes per parameter × parameters = bytes).
 from __future__ import annotations
 
 from paramcalc.dtypes import readable_size
-from paramcalc.memory import EXCLUDED, Memory, Part
+from paramcalc.memory import Beyond, Memory, Part
 
 
 def _part_line(part: Part) -> tuple[str, str, str, str, str]:
@@ -51,7 +51,9 @@ def text(memory: Memory) -> str:
         rows = [_part_line(part) for part in recipe.parts]
         rows.append(("total", "", "", f"{recipe.bytes:,}", readable_size(recipe.bytes)))
         lines += _columns(rows, {3, 4}, indent="    ")
-    lines += ["", f"Not included: {', '.join(EXCLUDED)}."]
+    if memory.beyond is not None:
+        lines += beyond_lines(memory, memory.beyond)
+    lines += ["", f"Not included: {', '.join(memory.excluded)}."]
     return "\n".join(lines)
 
 
@@ -75,5 +77,107 @@ def markdown(memory: Memory) -> str:
             f"| **{recipe.title}** | **total: {recipe.per_param} B/param** | | **{recipe.bytes:,}** | "
             f"**{readable_size(recipe.bytes)}** |"
         )
-    lines += ["", f"Not included: {', '.join(EXCLUDED)}."]
+    if memory.beyond is not None:
+        lines += beyond_lines(memory, memory.beyond)
+    lines += ["", f"Not included: {', '.join(memory.excluded)}."]
     return "\n".join(lines) + "\n"
+
+
+def beyond_lines(memory: Memory, beyond: Beyond) -> list[str]:
+    """KV cache (exact), activations (estimate), optimizers and LoRA, each derived on its line."""
+    lines: list[str] = []
+    kv = beyond.kv
+    if kv is not None and beyond.kv_bytes is not None:
+        lines += [
+            "",
+            f"KV cache after a forward pass (batch {kv.batch}, {kv.seq_len:,} tokens, {beyond.kv_dtype}; exact)",
+        ]
+        groups: dict[tuple[str, int, int, int], int] = {}
+        for layer in kv.layers:
+            key = (layer.kind, layer.heads, layer.head_dim, layer.tokens)
+            groups[key] = groups.get(key, 0) + 1
+        rows: list[tuple[str, ...]] = []
+        for (kind, heads, dim, tokens), n in groups.items():
+            elements = 2 * kv.batch * heads * tokens * dim * n
+            rows.append(
+                (
+                    f"{n} layers ({kind})",
+                    f"2 × {kv.batch} × {heads} kv heads × {tokens:,} tokens × {dim} × {n}",
+                    f"= {elements:,} values",
+                )
+            )
+        lines += _columns(rows, {2})
+        lines.append(
+            f"  total: {kv.elements:,} values × {beyond.kv_dtype} = {beyond.kv_bytes:,} bytes"
+            f" ({readable_size(beyond.kv_bytes)})"
+        )
+        lines += ["", "Weights + KV cache"]
+        sums: list[tuple[str, ...]] = [
+            (
+                w.dtype,
+                f"{w.bytes:,} + {beyond.kv_bytes:,}",
+                f"= {w.bytes + beyond.kv_bytes:,}",
+                readable_size(w.bytes + beyond.kv_bytes),
+            )
+            for w in memory.weights
+        ]
+        lines += _columns(sums, {1, 2, 3})
+    act = beyond.activations
+    if act is not None:
+        lines += [
+            "",
+            f"Activations for training (ESTIMATE, Korthikanti et al. 2022; batch {act.batch}, {act.seq_len:,} tokens,"
+            f" {act.layers} layers, h = {act.hidden}, a = {act.heads}, 16-bit)",
+        ]
+        each = act.per_layer()
+        lines.append(f"  per layer: {each['none']:,} bytes without recomputation (s·b·h·(34 + 5·a·s/h))")
+        rows = [
+            ("no recomputation", "L·s·b·h·(34 + 5·a·s/h)", f"{act.none:,}", readable_size(act.none)),
+            ("selective recomputation", "L·34·s·b·h", f"{act.selective:,}", readable_size(act.selective)),
+            ("full recomputation", "L·2·s·b·h (layer inputs)", f"{act.full:,}", readable_size(act.full)),
+        ]
+        lines += _columns(rows, {2, 3})
+    if beyond.optimizers:
+        lines += ["", "Training memory per optimizer (weights + gradients + fp32 master + optimizer states)"]
+        rows = [("optimizer", "precision", "weights", "gradients", "master", "states", "total", "")]
+        for row in beyond.optimizers:
+            rows.append(
+                (
+                    row.optimizer,
+                    row.precision,
+                    f"{row.weights:,}",
+                    f"{row.gradients:,}",
+                    f"{row.master:,}",
+                    f"{row.states:,}",
+                    f"{row.total:,}",
+                    readable_size(row.total),
+                )
+            )
+        lines += _columns(rows, {2, 3, 4, 5, 6, 7})
+    if beyond.lora is not None:
+        result = beyond.lora
+        tune = beyond.finetune() or {}
+        lines += ["", f"LoRA r={result.rank} on {', '.join(result.targets)} (peft, bias none)", f"  {result.line()}"]
+        by_kind: dict[tuple[str, int, int], int] = {}
+        for a in result.adapters:
+            which = (a.module.rsplit(".", 1)[-1], a.fan_in, a.fan_out)
+            by_kind[which] = by_kind.get(which, 0) + a.copies
+        rows = [
+            (
+                f"{name} × {n}",
+                f"r·(in + out) = {result.rank} × ({fin} + {fout})",
+                f"= {result.rank * (fin + fout) * n:,}",
+            )
+            for (name, fin, fout), n in by_kind.items()
+        ]
+        lines += _columns(rows, {2})
+        lines.append(
+            f"  fine-tuning: base frozen at {beyond.base_dtype} {tune['base']:,} + adapters 16 B × "
+            f"{result.trainable:,} = {tune['total']:,} bytes ({readable_size(tune['total'])})"
+            + (
+                " (4-bit base: an estimate, quantization constants not included)"
+                if beyond.base_dtype in ("nf4", "int4")
+                else ""
+            )
+        )
+    return lines

@@ -7,10 +7,35 @@ wording the table shows (``Total params: 1,745 (6.82 KB)``, as Keras 3 prints it
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from paramcalc.dtypes import readable_size
 from paramcalc.report import LayerRow, Report, Tree
 from paramcalc.shapes import format_shape
+
+if TYPE_CHECKING:
+    from paramcalc.flops import FlopReport
+
+FLOPS_NOTE = "FLOPs count matmuls, convolutions and attention (2 per multiply-add), as torch's FlopCounterMode."
+
+
+def flops_text(value: int | None) -> str:
+    """The FLOPs cell: the exact count, or ``?`` when a shape it needs is unknown."""
+    return UNKNOWN_SHAPE if value is None else f"{value:,}"
+
+
+def flops_lines(flops: FlopReport, tokens: int | None = None) -> list[tuple[str, str]]:
+    """``Forward FLOPs (batch 1): 7,704,640 (7.70 MFLOPs)`` and, for LLMs, the labeled estimates."""
+    from paramcalc.flops import llm_shortcuts, readable_flops, where
+
+    if flops.total is None:
+        value = "unknown (see '?': give --seq-len for an unknown length; docs/flops.md)"
+    else:
+        value = f"{flops.total:,} ({readable_flops(flops.total)})"
+    lines = [(f"Forward FLOPs ({where(flops.sizes)})", value)]
+    for shortcut in llm_shortcuts(flops, tokens):
+        lines.append((shortcut.label, f"{shortcut.value:,} ({shortcut.how})"))
+    return lines
 
 
 def layer_label(row: LayerRow) -> str:

@@ -15,7 +15,10 @@ import rich.markup
 import rich.table
 
 from paramcalc.render.summary_text import (
+    FLOPS_NOTE,
     connected_text,
+    flops_lines,
+    flops_text,
     fold_rows,
     layer_label,
     note_lines,
@@ -29,10 +32,17 @@ from paramcalc.terminal import fit, wrap_prose
 
 if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every summary table
     from paramcalc.diff import ModelDiff
+    from paramcalc.flops import FlopReport
 
 
 def print_table(
-    report: Report, file: TextIO, explain: bool = False, width: int | None = None, expand_nested: bool = False
+    report: Report,
+    file: TextIO,
+    explain: bool = False,
+    width: int | None = None,
+    expand_nested: bool = False,
+    flops: FlopReport | None = None,
+    tokens: int | None = None,
 ) -> None:
     """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does.
 
@@ -40,11 +50,12 @@ def print_table(
     chain.  ``expand_nested`` lists the layers of nested models under them (``└ ``).
     """
     graph = report.show_connections
-    rows = fold_rows(report.rows(expand_nested)) if not graph else report.rows(expand_nested)
+    all_rows = report.rows(expand_nested)
+    rows = fold_rows(all_rows) if not graph else all_rows
     _refuse_large_table(len(rows), "--format json or --format markdown")
     repeated = any(row.copies for row in rows)
     full = 108 if graph or repeated else 88
-    line_length = width or fit(full, file)
+    line_length = width or full
     if graph:
         positions = [0.3, 0.56, 0.74, 1.0]
     elif repeated:
@@ -53,14 +64,31 @@ def print_table(
         positions = [0.45, 0.80, 1.0]
     header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
     justify = ["left", "left", "right", "left"]
+    if flops is not None:  # a FLOPs column after Param #, the table 24 columns wider
+        wider = line_length + 24
+        positions = [p * line_length / wider for p in positions]
+        positions.insert(3, positions[2] + 24 / wider)
+        if graph:
+            positions[-1] = 1.0
+        else:
+            positions[3] = 1.0
+        line_length = wider
+        full += 24
+        header.insert(3, "FLOPs")
+        justify.insert(3, "right")
+    if width is None:
+        line_length = fit(full, file)
     widths = _column_widths(positions, line_length, full, rows)
     columns = [
         rich.table.Column(name, justify=justify[i], width=w, no_wrap=i == 2)  # type: ignore[arg-type]
         for i, (name, w) in enumerate(zip(header, widths, strict=False))
     ]
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
-    for row in rows:
+    flop_cells = _folded_flops(all_rows, rows, flops.rows) if flops is not None else []
+    for index, row in enumerate(rows):
         cells = [_escape(layer_label(row)), output_text(row), params_text(row)]
+        if flops is not None:
+            cells.append(flops_text(flop_cells[index]))
         if graph:
             cells.append(_escape(connected_text(row)))
         table.add_row(*cells)
@@ -71,14 +99,20 @@ def print_table(
     console.print(table)
     for label, value in totals_lines(report):
         console.print(f"[bold] {label}: [/]{_escape(value)}")
-    for note in note_lines(report):
+    if flops is not None:
+        for label, value in flops_lines(flops, tokens):
+            console.print(f"[bold] {label}: [/]{_escape(value)}")
+    for note in note_lines(report) + ([FLOPS_NOTE] if flops is not None else []):
         console.print(f" Note: {_escape(note)}")
     if explain:
         from paramcalc.render import derivation  # only with --explain
 
         for row in rows:
             console.print()
-            console.print(_escape(wrap_prose(derivation.text(row), file)), highlight=False)
+            text = derivation.text(row)
+            if flops is not None:
+                text = text.rstrip() + "\n" + derivation.flops_text(row, report.framework, flops.sizes)
+            console.print(_escape(wrap_prose(text, file)), highlight=False)
 
 
 def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
@@ -103,6 +137,21 @@ def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     for label, value in diff_text.totals_lines(diff):
         console.print(f"[bold] {label}: [/]{_escape(value)}")
     console.print(_escape(diff_text.verdict(diff)))
+
+
+def _folded_flops(rows: list[LayerRow], folded: list[LayerRow], flops: list[int | None]) -> list[int | None]:
+    """Each shown row's FLOPs: a row :func:`fold_rows` made of a run of layers has their sum."""
+    out: list[int | None] = []
+    at = 0
+    for row in folded:
+        if at < len(rows) and row is rows[at]:
+            out.append(flops[at])
+            at += 1
+            continue
+        run = flops[at : at + len(row.copies)]
+        out.append(None if None in run else sum(v for v in run if v is not None))
+        at += len(row.copies)
+    return out
 
 
 def _column_widths(positions: list[float], line_length: int, full: int, rows: list[LayerRow]) -> list[int]:

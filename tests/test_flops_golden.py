@@ -1,0 +1,186 @@
+"""FLOPs, KV cache and LoRA counts against the frameworks (tests/golden/flops/*.json, tools/flops_golden.py).
+
+The goldens hold the FLOPs FlopCounterMode counted, per layer, over real forward passes: the
+torch corpus (tools/torch_cases.py) at batch 2, the Keras corpus' sequential models under the
+torch backend, and tiny random-weight transformers models at batch 2 and 7 tokens.  Every layer
+must match exactly; a Keras layer may be unknown (None) only if its class is one paramcalc says
+it does not derive (:data:`UNDERIVED_KERAS`), and then it must be None, never a guess.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from paramcalc.engine import analyze
+from paramcalc.flops import Sizes, report_flops
+from paramcalc.kv_cache import kv_cache
+from paramcalc.spec import load_spec
+from paramcalc.spec.yaml_spec import load_yaml
+from paramcalc.training import lora
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "flops"
+
+UNDERIVED_KERAS = {
+    "RNN",  # over StackedRNNCells only
+    "SpectralNormalization",  # power iteration matmuls
+    "ReversibleEmbedding",
+    "Dense",  # with lora_rank only (below)
+    "EinsumDense",
+    "Embedding",
+}
+
+
+@cache
+def golden(source: str) -> dict[str, dict[str, Any]]:
+    doc = json.loads((GOLDEN / f"{source}.json").read_text(encoding="utf-8"))
+    return {case["id"]: case for case in doc["cases"]}
+
+
+def _per_layer(case: dict[str, Any]) -> list[int | None]:
+    report = analyze(load_yaml(yaml.safe_dump(case["spec"], sort_keys=False), case["id"]))
+    per_row, _ = report_flops(report, Sizes(batch=case["batch"]))
+    return [f for row, f in zip(report.layers, per_row, strict=True) if row.class_name != "InputLayer"]
+
+
+def test_golden_corpora_are_complete() -> None:
+    assert len(golden("torch")) == 534
+    assert len(golden("keras")) == 467
+    assert len(golden("hf")) == 30
+
+
+def test_torch_layer_flops_match_flop_counter_mode() -> None:
+    """One test over the corpus (534 cases, 627 layers): a parametrized test each costs more than its check."""
+    wrong = [case_id for case_id, case in golden("torch").items() if _per_layer(case) != case["flops"]]
+    assert wrong == []
+
+
+def _underived(rows: Any) -> set[str]:
+    return {row.class_name for row in rows} | {c for row in rows for c in _underived(row.children)}
+
+
+def _keras_graph_mismatches(case: dict[str, Any]) -> list[str]:
+    """A functional model: its total, or None when (and only when) a layer is one paramcalc does not derive."""
+    report = analyze(load_yaml(yaml.safe_dump(case["spec"], sort_keys=False), case["id"]))
+    per_row, total = report_flops(report, Sizes(batch=case["batch"]))
+    if total is None:
+        unknown = {row.class_name for row, f in zip(report.layers, per_row, strict=True) if f is None}
+        if not _underived([r for r in report.layers if r.class_name in unknown]) & UNDERIVED_KERAS:
+            return [f"{case['id']}: unknown FLOPs in {sorted(unknown)}"]
+        return []
+    return [] if total == case["total"] else [f"{case['id']}: {total} != {case['total']}"]
+
+
+def _keras_mismatches(case: dict[str, Any]) -> list[str]:
+    if case["classes"] is None:
+        return _keras_graph_mismatches(case)
+    got = _per_layer(case)
+    if len(got) != len(case["classes"]):
+        return [f"{case['id']}: {len(got)} layers"]
+    out = []
+    for index, (cls, want, have) in enumerate(zip(case["classes"], case["flops"], got, strict=True)):
+        where = f"{case['id']} layer {index} ({cls})"
+        if have is None:
+            lora = "lora_rank" in json.dumps(case["spec"]["layers"][index])
+            if cls not in UNDERIVED_KERAS or (cls in ("Dense", "EinsumDense", "Embedding") and not lora):
+                out.append(f"{where}: no FLOPs")
+        elif have != want:
+            out.append(f"{where}: {have} != {want}")
+    return out
+
+
+def test_keras_layer_flops_match_flop_counter_mode_under_torch_backend() -> None:
+    wrong = [line for case in golden("keras").values() for line in _keras_mismatches(case)]
+    assert wrong == []
+
+
+def test_keras_underived_layers_are_few() -> None:
+    sequential = [case for case in golden("keras").values() if case["classes"] is not None]
+    flops = [f for case in sequential for f in _per_layer(case)]
+    assert (len(sequential), sum(f is not None for f in flops), sum(f is None for f in flops)) == (364, 1041, 8)
+    graphs = [case for case in golden("keras").values() if case["classes"] is None]
+    totals = [report_flops(analyze(load_yaml(yaml.safe_dump(c["spec"]), c["id"])), Sizes(2))[1] for c in graphs]
+    assert (len(graphs), sum(t is not None for t in totals)) == (103, 103)
+
+
+@pytest.mark.parametrize("case_id", sorted(golden("hf")))
+def test_hf_forward_flops_match_flop_counter_mode(case_id: str, tmp_path: Path) -> None:
+    case = golden("hf")[case_id]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(case["config"]), encoding="utf-8")
+    report = analyze(load_spec(str(path)))
+    per_row, total = report_flops(report, Sizes(batch=case["batch"], seq_len=case["seq_len"]))
+    assert total == case["total"]
+    modules = case["modules"]
+    top = next(name for name in modules if "." not in name and name != "Global")
+    for row, flops in zip(report.layers, per_row, strict=True):
+        names = row.copies or (row.name,)
+        want = sum(modules.get(f"{top}.{name}", 0) for name in names)
+        assert flops == want, row.name
+
+
+def _hf_report(config: dict[str, Any], tmp_path: Path) -> Any:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return analyze(load_spec(str(path)))
+
+
+def test_kv_cache_matches_the_cache_transformers_returns(tmp_path: Path) -> None:
+    """30 configs: GQA, MQA, sliding windows (all layers, upper layers, alternating, layer_types), T5, GPT-2, BERT."""
+    wrong = []
+    for case_id, case in golden("hf").items():
+        cache = kv_cache(_hf_report(case["config"], tmp_path), case["batch"], case["seq_len"])
+        want = None if case["cache"] is None else sum(layer["bytes"] for layer in case["cache"])
+        got = None if cache is None else cache.bytes(32)
+        if got != want:
+            wrong.append(f"{case_id}: {got} != {want}")
+        elif cache is not None:
+            tokens = sorted(layer["keys"][2] for layer in case["cache"])
+            if sorted(layer.tokens for layer in cache.layers) != tokens:
+                wrong.append(f"{case_id}: cached tokens per layer")
+    assert wrong == []
+
+
+def test_lora_counts_match_peft_print_trainable_parameters(tmp_path: Path) -> None:
+    doc = json.loads((GOLDEN / "lora.json").read_text(encoding="utf-8"))
+    assert len(doc["cases"]) == 40
+    wrong = []
+    for case in doc["cases"]:
+        result = lora(_hf_report(case["config"], tmp_path), case["r"], case["targets"])
+        if (result.trainable, result.all) != (case["trainable"], case["all"]):
+            wrong.append(f"{case['id']}: {(result.trainable, result.all)} != {(case['trainable'], case['all'])}")
+    assert wrong == []
+
+
+SUBMODULES = [
+    ("llama-gqa", "LlamaAttention", "model.layers.0.self_attn"),
+    ("llama-gqa", "LlamaMLP", "model.layers.0.mlp"),
+    ("mixtral", "MixtralSparseMoeBlock", "model.layers.0.mlp"),
+    ("qwen2_moe", "Qwen2MoeSparseMoeBlock", "model.layers.0.mlp"),
+    ("gemma2-sliding", "Gemma2Attention", "model.layers.0.self_attn"),
+    ("gpt2", "GPT2Attention", "transformer.h.0.attn"),
+    ("gpt2", "GPT2MLP", "transformer.h.0.mlp"),
+    ("bert-mlm", "BertAttention", "bert.encoder.layer.0.attention"),
+]
+
+
+@pytest.mark.parametrize(("case_id", "block", "module"), SUBMODULES)
+def test_explained_submodules_match_their_flop_counter_mode_module(
+    case_id: str, block: str, module: str, tmp_path: Path
+) -> None:
+    from paramcalc.explain import explain_with_config
+    from paramcalc.flops import layer_flops
+
+    case = golden("hf")[case_id]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(case["config"]), encoding="utf-8")
+    (row, *_) = explain_with_config(block, (), str(path))
+    terms = layer_flops(row, "transformers", Sizes(case["batch"], case["seq_len"]))
+    assert terms is not None
+    top = next(name for name in case["modules"] if "." not in name and name != "Global")
+    assert sum(t.flops for t in terms) == case["modules"][f"{top}.{module}"]
