@@ -95,6 +95,15 @@ def _echo_json(document: dict[str, Any]) -> None:
     click.echo(json.dumps(document, indent=2))
 
 
+def _config_option(function: Any) -> Any:
+    return click.option(
+        "--config",
+        "config",
+        metavar="CONFIG_JSON",
+        help="Cross-check a checkpoint against this Hugging Face config.json (default: the config.json beside it).",
+    )(function)
+
+
 def _budget_options(function: Any) -> Any:
     function = click.option(
         "--dtype",
@@ -138,19 +147,49 @@ def cli() -> None:
 )
 @_dtype_option
 @_framework_option
-def summary(spec: str, fmt: str, explain: bool, expand_nested: bool, dtype: str, framework: str | None) -> None:
+@_config_option
+@click.option("--percent", is_flag=True, help="Add a % column: each row's share of the total, with a bar.")
+@click.option(
+    "--by",
+    type=click.Choice(("module",)),
+    default=None,
+    help="Instead of the layers, where the parameters go: embeddings, attention, MLP, norms, head, other.",
+)
+def summary(
+    spec: str,
+    fmt: str,
+    explain: bool,
+    expand_nested: bool,
+    dtype: str,
+    framework: str | None,
+    config: str | None,
+    percent: bool,
+    by: str | None,
+) -> None:
     """Print a Keras-style summary of SPEC: layers, output shapes, parameter counts.
 
     \b
     A Hugging Face config.json shows one row per distinct block with its repeat count
     (model.layers.0-31 (LlamaDecoderLayer × 32)); --expand-nested shows every layer.
+    A checkpoint (model.safetensors, model.safetensors.index.json, model.gguf or a model
+    directory) is read header only: its tensors grouped into modules, dtypes and bytes as
+    stored, cross-checked against the config.json beside it (or --config).
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
-    from paramcalc.engine import analyze
-    from paramcalc.spec import load_spec
+    from paramcalc.api import report_for
 
-    report = analyze(load_spec(spec, framework=framework), dtype=dtype)
+    report = report_for(spec, framework=framework, dtype=dtype, config=config)
     if expand_nested:
         report = report.expanded()
+    if by is not None:  # issue 15: where the parameters go
+        from paramcalc.render.breakdown import print_breakdown
+
+        print_breakdown(report, fmt, sys.stdout)
+        return
+    if percent and fmt != "json":  # the JSON gives every row's params and the total already
+        from paramcalc.render.breakdown import print_with_shares
+
+        print_with_shares(report, fmt, sys.stdout, explain=explain, expand_nested=expand_nested)
+        return
     if fmt == "json":
         from paramcalc.render.json_out import write
 
@@ -256,11 +295,10 @@ def memory(spec: str, fmt: str, dtypes: tuple[str, ...], framework: str | None) 
       paramcalc memory specs/llama-2-7b.config.json
       paramcalc memory specs/lstm.yaml --dtype float16 --format json
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
-    from paramcalc.engine import analyze
+    from paramcalc.api import report_for
     from paramcalc.memory import estimate
-    from paramcalc.spec import load_spec
 
-    result = estimate(analyze(load_spec(spec, framework=framework)), dtypes or None)
+    result = estimate(report_for(spec, framework=framework), dtypes or None)
     if fmt == "json":
         import json
 
@@ -306,6 +344,7 @@ def list_layers(framework: str | None) -> None:
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @_budget_options
+@_config_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="text", show_default=True)
 @click.option(
     "--allow-no-budget",
@@ -321,6 +360,7 @@ def check(
     fmt: str,
     allow_no_budget: bool,
     framework: str | None,
+    config: str | None,
 ) -> int:
     """Check that every SPEC stays within its budget: exit 0 if all do, 1 if any is over.
 
@@ -328,11 +368,14 @@ def check(
     flags override it field by field.  Every spec is checked, past failures.  Exit 2 when
     a spec is invalid, or when no spec has a budget at all.  Specs without a budget are
     listed and pass.  --format github prints violations as GitHub Actions annotations on
-    the line that declares the budget.
+    the line that declares the budget.  A checkpoint (.safetensors, an index, .gguf, a
+    model directory) with a config.json beside it (or --config) must hold exactly the
+    tensors the config derives: exit 1 when it does not (a conversion gone wrong).
 
     \b
     Examples:
       paramcalc check specs/*.yaml
+      paramcalc check path/to/model_dir
       paramcalc check model.yaml --max-params 1.5M --format github
       paramcalc check model.yaml --max-bytes 8MB --dtype float16
     """  # noqa: D301 - a real \b keeps the examples unwrapped
@@ -340,7 +383,7 @@ def check(
     from paramcalc.render import check as render_check
 
     flags = Budget(max_params, max_bytes, dtype)
-    run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget)
+    run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget, config=config)
     if run.nothing_checked:
         raise UsageError(
             "nothing to check: no spec declares a 'budget:' and no --max-params/--max-bytes was given",
@@ -369,15 +412,14 @@ def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str,
     A 'removed'.  --format markdown fits a pull-request comment.  Exit 0 (1 with
     --fail-on-increase when the total grew; 2 when a spec is invalid).
     """
+    from paramcalc.api import report_for
     from paramcalc.diff import diff_reports
-    from paramcalc.engine import analyze
-    from paramcalc.spec import load_spec
 
     if spec_a == "-" and spec_b == "-":
         raise UsageError("only one of A and B can be read from stdin")
     result = diff_reports(
-        analyze(load_spec(spec_a, framework=framework), dtype=dtype),
-        analyze(load_spec(spec_b, framework=framework), dtype=dtype),
+        report_for(spec_a, framework=framework, dtype=dtype),
+        report_for(spec_b, framework=framework, dtype=dtype),
     )
     if fmt == "json":
         _echo_json(result.to_dict())

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from paramcalc.breakdown import share
 from paramcalc.diff import ModelDiff
 from paramcalc.render import derivation, diff_text
 from paramcalc.render.summary_text import (
     connected_text,
     layer_label,
     note_lines,
-    output_text,
     params_text,
+    shape_cell,
+    shape_header,
     totals_lines,
 )
 from paramcalc.report import Report
@@ -19,17 +21,25 @@ def _cell(text: str) -> str:
     return text.replace("|", r"\|")
 
 
-def summary(report: Report, explain: bool = False, expand_nested: bool = False) -> str:
-    """Keras' summary columns as a GitHub Markdown table, totals as a list, derivations after."""
+def summary(report: Report, explain: bool = False, expand_nested: bool = False, percent: bool = False) -> str:
+    """Keras' summary columns as a GitHub Markdown table, totals as a list, derivations after.
+
+    ``percent`` adds a ``%`` column, each row's share of the total (``summary --percent``).
+    """
     graph = report.show_connections
-    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
+    header = ["Layer (type)", shape_header(report), "Param #"] + (["Connected to"] if graph else [])
     align = [":--", ":--", "--:"] + ([":--"] if graph else [])
+    if percent:
+        header.append("%")
+        align.append("--:")
     lines = [f'**Model: "{report.name}"**', "", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     rows = report.rows(expand_nested)
     for row in rows:
-        cells = [layer_label(row).strip(), f"`{output_text(row)}`", params_text(row, " ")]
+        cells = [layer_label(row).strip(), f"`{shape_cell(report, row)}`", params_text(row, " ")]
         if graph:
             cells.append(connected_text(row))
+        if percent:
+            cells.append(share(row.params, report.total))
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines.append("")
     for label, value in totals_lines(report):

@@ -13,28 +13,68 @@ import rich.box
 import rich.console
 import rich.markup
 import rich.table
+import rich.text
+from rich.console import RenderableType
 
+from paramcalc.breakdown import bar, share
 from paramcalc.render.summary_text import (
     connected_text,
     layer_label,
     note_lines,
-    output_text,
     params_text,
+    shape_cell,
+    shape_header,
     totals_lines,
 )
 from paramcalc.report import Report
+
+SHARE_WIDTH = 20
+"""Width of the ``%`` column: ``100.0%`` and a ten-cell bar, with the table's padding."""
 
 if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every summary table
     from paramcalc.diff import ModelDiff
 
 
 def print_table(
-    report: Report, file: TextIO, explain: bool = False, width: int | None = None, expand_nested: bool = False
+    report: Report,
+    file: TextIO,
+    explain: bool = False,
+    width: int | None = None,
+    expand_nested: bool = False,
+    percent: bool = False,
 ) -> None:
     """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does.
 
     The "Connected to" column appears when Keras shows it: for a graph that is not a plain
     chain.  ``expand_nested`` lists the layers of nested models under them (``└ ``).
+    """
+    parts, line_length = summary_renderables(report, explain, width, expand_nested, percent)
+    console = rich.console.Console(
+        file=file, highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
+    )  # emoji=False: a layer named ":smile:" stays as written (and rich skips loading its emoji table)
+    for part in parts:
+        console.print(part)
+
+
+def table_text(report: Report, explain: bool = False, expand_nested: bool = False) -> str:
+    """The summary exactly as ``paramcalc summary`` prints it to a file or pipe (no colours): ``str(report)``."""
+    import io
+
+    buffer = io.StringIO()
+    print_table(report, buffer, explain=explain, expand_nested=expand_nested)
+    return buffer.getvalue()
+
+
+def summary_renderables(
+    report: Report,
+    explain: bool = False,
+    width: int | None = None,
+    expand_nested: bool = False,
+    percent: bool = False,
+) -> tuple[list[RenderableType], int]:
+    """The title, table, totals and notes (and derivations) as rich renderables, and the table's width.
+
+    :func:`print_table` prints them; a report shown in a rich console (``__rich_console__``) yields them.
     """
     graph = report.show_connections
     repeated = any(row.copies for row in report.layers)
@@ -45,7 +85,7 @@ def print_table(
         positions = [0.5, 0.76, 1.0]
     else:
         positions = [0.45, 0.80, 1.0]
-    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
+    header = ["Layer (type)", shape_header(report), "Param #"] + (["Connected to"] if graph else [])
     justify = ["left", "left", "right", "left"]
     columns = []
     current = 0
@@ -53,28 +93,31 @@ def print_table(
         col_width = int(pos * line_length) - current
         current += col_width
         columns.append(rich.table.Column(name, justify=justify[i], width=col_width))  # type: ignore[arg-type]
+    if percent:  # summary --percent: each row's share of the total, with a bar (issue 15)
+        columns.append(rich.table.Column("%", justify="left", width=SHARE_WIDTH))
+        line_length += SHARE_WIDTH
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
     rows = report.rows(expand_nested)
+    total = report.total
     for row in rows:
-        cells = [rich.markup.escape(layer_label(row)), output_text(row), params_text(row)]
+        cells = [rich.markup.escape(layer_label(row)), rich.markup.escape(shape_cell(report, row)), params_text(row)]
         if graph:
             cells.append(rich.markup.escape(connected_text(row)))
+        if percent:
+            cells.append(f"{share(row.params, total):>6} {bar(row.params, total)}")
         table.add_row(*cells)
-    console = rich.console.Console(
-        file=file, highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
-    )  # emoji=False: a layer named ":smile:" stays as written (and rich skips loading its emoji table)
-    console.print(f'[bold]Model: "{rich.markup.escape(report.name)}"[/]')
-    console.print(table)
+    parts: list[RenderableType] = [f'[bold]Model: "{rich.markup.escape(report.name)}"[/]', table]
     for label, value in totals_lines(report):
-        console.print(f"[bold] {label}: [/]{rich.markup.escape(value)}")
+        parts.append(f"[bold] {label}: [/]{rich.markup.escape(value)}")
     for note in note_lines(report):
-        console.print(f" Note: {rich.markup.escape(note)}")
+        parts.append(f" Note: {rich.markup.escape(note)}")
     if explain:
         from paramcalc.render import derivation  # only with --explain
 
         for row in rows:
-            console.print()
-            console.print(rich.markup.escape(derivation.text(row)), highlight=False)
+            parts.append("")
+            parts.append(rich.text.Text(derivation.text(row)))
+    return parts, line_length
 
 
 def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:

@@ -28,6 +28,17 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
             raise SpecError("stdin is closed", location=Location("<stdin>"), hint="pipe a spec in, or pass a file")
         stream = stdin if stdin is not None else sys.stdin.buffer
         return parse_text(_read_stream(stream, "<stdin>"), "<stdin>", framework)
+    from paramcalc.checkpoint import is_checkpoint
+
+    if is_checkpoint(arg):  # issue 15: checkpoints are reports (paramcalc.api.report_for), never specs
+        from paramcalc.checkpoint import load_checkpoint
+
+        load_checkpoint(arg)  # a broken or hostile checkpoint is reported as such
+        raise SpecError(
+            "a checkpoint holds tensors, not layers: this command needs a spec",
+            location=Location(arg),
+            hint="summary, check, diff and memory read checkpoints",
+        )
     if os.path.isfile(arg):
         try:
             with open(arg, "rb") as handle:
@@ -35,8 +46,6 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
         except OSError as exc:
             raise SpecError(f"cannot read the file: {exc.strerror or exc}", location=Location(arg)) from None
         return parse_text(data, arg, framework)
-    if os.path.isdir(arg):
-        raise SpecError(f"'{arg}' is a directory, not a spec file", location=Location(arg))
     from paramcalc.spec.inline_spec import parse_inline
 
     try:
