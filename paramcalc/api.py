@@ -90,7 +90,16 @@ def count(
     framework: str | None = None,
     input: ShapeLike | None = None,
 ) -> int:
-    """The model's total parameter count (each shared or tied weight once), as an exact int."""
+    """The model's total parameter count (each shared or tied weight once), as an exact int.
+
+    The same number as ``summary(spec).total`` and as the CLI's "Total params": trainable
+    and non-trainable parameters together, PyTorch buffers (BatchNorm's running
+    statistics) and tied aliases (a tied LM head) not counted.  ``spec``, ``framework``
+    and ``input`` are as for :func:`summary`; a checkpoint counts its stored tensors.
+
+    >>> count("Embedding(50, 8, input_length=4) | SimpleRNN(32) | Dense(1)")
+    1745
+    """
     return summary(spec, framework=framework, input=input).total
 
 
@@ -186,6 +195,7 @@ class Derivation:
         printer.text(self.text())
 
     def __rich__(self) -> Any:
+        """A rich console: the text, long lines wrapped to the console's width."""
         from rich.text import Text
 
         return Text(self.text())
@@ -287,6 +297,21 @@ __all__ = [
     "summary",
     "with_input",
 ]
+
+
+def _bind_package_names() -> None:
+    """Make ``paramcalc.explain`` this module's function, not the ``paramcalc.explain`` submodule.
+
+    Importing a submodule sets the package attribute of its name; the submodule is imported
+    here once, so that later imports find it loaded and leave the function in place.
+    """
+    import paramcalc
+    import paramcalc.explain
+
+    paramcalc.explain = explain
+
+
+_bind_package_names()
 
 
 def report_for(
