@@ -267,6 +267,10 @@ def headroom(report: Report, budget: Budget) -> dict[str, int]:
 
 def describe_violation(violation: Violation, budget: Budget, report: Report) -> str:
     """``2,500,033 params exceed max_params 2,000,000 by 500,033 (+25.0%)``, bytes with Keras sizes."""
+    if violation.key == CONFIG_KEY:
+        crosscheck = getattr(report, "crosscheck", None)
+        lines = crosscheck.lines() if crosscheck is not None else []
+        return "; ".join(lines) or f"{violation.actual:,} params stored, the config derives {violation.limit:,}"
     name = budget.source_of(violation.key)
     percent = f" (+{violation.excess / violation.limit:.1%})" if violation.limit else ""
     if violation.key in ("max_params", "max_flops"):
@@ -283,6 +287,10 @@ STATUS_OK = "ok"
 STATUS_OVER = "over"
 STATUS_NO_BUDGET = "no_budget"
 STATUS_ERROR = "error"
+STATUS_MISMATCH = "mismatch"
+"""A checkpoint whose tensors differ from what its config.json derives (issue 15)."""
+CONFIG_KEY = "config"
+"""The violation of a checkpoint that does not match its config: limit = derived, actual = stored."""
 
 
 @dataclass(frozen=True)
@@ -294,15 +302,19 @@ class CheckResult:
     budget: Budget | None = None
     violations: tuple[Violation, ...] = ()
     error: ParamcalcError | None = None
+    checked_config: bool = False
+    """Whether a checkpoint was cross-checked against its config.json (a check even without a budget)."""
 
     @property
     def status(self) -> str:
-        """``ok``, ``over``, ``no_budget`` or ``error``."""
+        """``ok``, ``over``, ``mismatch``, ``no_budget`` or ``error``."""
         if self.error is not None:
             return STATUS_ERROR
         if self.violations:
+            if all(v.key == CONFIG_KEY for v in self.violations):
+                return STATUS_MISMATCH
             return STATUS_OVER
-        if self.budget is None or self.budget.empty:
+        if (self.budget is None or self.budget.empty) and not self.checked_config:
             return STATUS_NO_BUDGET
         return STATUS_OK
 
@@ -349,26 +361,41 @@ class CheckRun:
         """2 if any spec is invalid (or nothing had a budget), else 1 if any is over budget, else 0."""
         if self.count(STATUS_ERROR) or self.nothing_checked:
             return 2
-        return 1 if self.count(STATUS_OVER) else 0
+        return 1 if self.count(STATUS_OVER) or self.count(STATUS_MISMATCH) else 0
 
     def to_dict(self) -> dict[str, Any]:
         """The ``paramcalc check --format json`` document (see README, "JSON output")."""
         statuses = (STATUS_OK, STATUS_OVER, STATUS_NO_BUDGET, STATUS_ERROR)
+        counts = {status: self.count(status) for status in statuses}
+        if self.count(STATUS_MISMATCH):  # checkpoints against their config (added in 0.2.0, only when present)
+            counts[STATUS_MISMATCH] = self.count(STATUS_MISMATCH)
         return {
             "schema": SCHEMA_VERSION,
             "command": "check",
             "exit_code": self.exit_code,
-            "counts": {status: self.count(status) for status in statuses},
+            "counts": counts,
             "results": [r.to_dict() for r in self.results],
         }
 
 
-def check_spec(arg: str, flags: Budget, framework: str | None = None) -> CheckResult:
-    """Count one spec and hold it against its budget; a bad spec becomes a result, not an exception."""
+def check_spec(arg: str, flags: Budget, framework: str | None = None, config: str | None = None) -> CheckResult:
+    """Count one spec and hold it against its budget; a bad spec becomes a result, not an exception.
+
+    A checkpoint (issue 15) is held against the flags' limits at its stored bytes, and
+    against its config.json (``config``, or the one beside it): a mismatch is a violation.
+    """
+    from paramcalc.checkpoint import checkpoint_report, is_checkpoint
     from paramcalc.engine import analyze
     from paramcalc.spec import load_spec
 
     try:
+        if is_checkpoint(arg):
+            report = checkpoint_report(arg, config)
+            stored = list(violations(report, flags))
+            crosscheck = getattr(report, "crosscheck", None)
+            if crosscheck is not None and not crosscheck.match:
+                stored.append(Violation(CONFIG_KEY, crosscheck.expected, crosscheck.stored))
+            return CheckResult(arg, report, flags, tuple(stored), checked_config=crosscheck is not None)
         spec = load_spec(arg, framework=framework)
         budget = resolve_budget(spec, flags)
         report = analyze(spec, dtype=budget.effective_dtype)
@@ -381,7 +408,12 @@ def check_spec(arg: str, flags: Budget, framework: str | None = None) -> CheckRe
 
 
 def check_specs(
-    args: Sequence[str], flags: Budget, framework: str | None = None, *, allow_no_budget: bool = False
+    args: Sequence[str],
+    flags: Budget,
+    framework: str | None = None,
+    *,
+    allow_no_budget: bool = False,
+    config: str | None = None,
 ) -> CheckRun:
     """Check every spec, continuing past invalid and over-budget ones."""
-    return CheckRun(tuple(check_spec(arg, flags, framework) for arg in args), allow_no_budget)
+    return CheckRun(tuple(check_spec(arg, flags, framework, config) for arg in args), allow_no_budget)

@@ -25,6 +25,7 @@ from paramcalc.cli_options import (
     FORMATS_SOLVE,
     FORMATS_SUMMARY,
     budget_options,
+    config_option,
     count_flag,
     dtype_option,
     emit,
@@ -75,6 +76,14 @@ def cli() -> None:
 )
 @dtype_option
 @framework_option
+@config_option
+@click.option("--percent", is_flag=True, help="Add a % column: each row's share of the total, with a bar.")
+@click.option(
+    "--by",
+    type=click.Choice(("module",)),
+    default=None,
+    help="Instead of the layers, where the parameters go: embeddings, attention, MLP, norms, head, other.",
+)
 def summary(
     spec: str,
     fmt: str,
@@ -86,6 +95,9 @@ def summary(
     tokens: int | None,
     dtype: str,
     framework: str | None,
+    config: str | None,
+    percent: bool,
+    by: str | None,
 ) -> None:
     """Print a Keras-style summary of SPEC: layers, output shapes, parameter counts.
 
@@ -94,13 +106,20 @@ def summary(
     (model.layers.0-31 (LlamaDecoderLayer × 32)); --expand-nested shows every layer.
     --flops adds each layer's forward FLOPs at --batch (and --seq-len tokens), counted as
     torch's FlopCounterMode counts them; JSON always carries them.
+    A checkpoint (model.safetensors, model.safetensors.index.json, model.gguf or a model
+    directory) is read header only: its tensors grouped into modules, dtypes and bytes as
+    stored, cross-checked against the config.json beside it (or --config).
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
-    from paramcalc.engine import analyze
-    from paramcalc.spec import load_spec
+    from paramcalc.api import report_for
 
-    report = analyze(load_spec(spec, framework=framework), dtype=dtype)
+    report = report_for(spec, framework=framework, dtype=dtype, config=config)
     if expand_nested:
         report = report.expanded()
+    if by is not None:  # where the parameters go
+        from paramcalc.render.breakdown import print_breakdown
+
+        print_breakdown(report, fmt, sys.stdout)
+        return
     flop_report = None
     if show_flops or fmt == "json" or tokens is not None:
         from paramcalc.flops import Sizes, summarize
@@ -115,13 +134,21 @@ def summary(
     def markdown() -> str:
         from paramcalc.render.markdown import summary as markdown_summary
 
-        return markdown_summary(report, explain=explain, expand_nested=expand_nested, flops=flop_report, tokens=tokens)
+        return markdown_summary(
+            report, explain=explain, expand_nested=expand_nested, flops=flop_report, tokens=tokens, percent=percent
+        )
 
     def table() -> Any:
         from paramcalc.render.table import print_table
 
         return lambda file: print_table(
-            report, file, explain=explain, expand_nested=expand_nested, flops=flop_report, tokens=tokens
+            report,
+            file,
+            explain=explain,
+            expand_nested=expand_nested,
+            flops=flop_report,
+            tokens=tokens,
+            percent=percent,
         )
 
     emit(fmt, {"json": json_doc, "markdown": markdown, "table": table})
@@ -154,6 +181,7 @@ def list_layers(framework: str | None, families: bool) -> None:
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @budget_options
 @flops_budget_options
+@config_option
 @format_option(FORMATS_CHECK)
 @click.option(
     "--allow-no-budget",
@@ -172,6 +200,7 @@ def check(
     fmt: str,
     allow_no_budget: bool,
     framework: str | None,
+    config: str | None,
 ) -> int:
     """Check that every SPEC stays within its budget: exit 0 if all do, 1 if any is over.
 
@@ -179,11 +208,14 @@ def check(
     flags override it field by field.  Every spec is checked, past failures.  Exit 2 when
     a spec is invalid, or when no spec has a budget at all.  Specs without a budget are
     listed and pass.  --format github prints violations as GitHub Actions annotations on
-    the line that declares the budget.
+    the line that declares the budget.  A checkpoint (.safetensors, an index, .gguf, a
+    model directory) with a config.json beside it (or --config) must hold exactly the
+    tensors the config derives: exit 1 when it does not (a conversion gone wrong).
 
     \b
     Examples:
       paramcalc check specs/*.yaml
+      paramcalc check path/to/model_dir
       paramcalc check model.yaml --max-params 1.5M --format github
       paramcalc check model.yaml --max-bytes 8MB --dtype float16
     """  # noqa: D301 - a real \b keeps the examples unwrapped
@@ -194,7 +226,7 @@ def check(
         raise UsageError("stdin can be read only once: pass - at most once")
 
     flags = Budget(max_params, max_bytes, dtype, max_flops=max_flops, batch=batch, seq_len=seq_len)
-    run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget)
+    run = check_specs(specs, flags, framework, allow_no_budget=allow_no_budget, config=config)
     if run.nothing_checked:
         raise UsageError(
             "nothing to check: no spec declares a 'budget:' and no --max-params/--max-bytes/--max-flops was given",
@@ -227,15 +259,14 @@ def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str,
     A 'removed'.  --format markdown fits a pull-request comment.  Exit 0 (1 with
     --fail-on-increase when the total grew; 2 when a spec is invalid).
     """
+    from paramcalc.api import report_for
     from paramcalc.diff import diff_reports
-    from paramcalc.engine import analyze
-    from paramcalc.spec import load_spec
 
     if spec_a == "-" and spec_b == "-":
         raise UsageError("only one of A and B can be read from stdin")
     result = diff_reports(
-        analyze(load_spec(spec_a, framework=framework), dtype=dtype),
-        analyze(load_spec(spec_b, framework=framework), dtype=dtype),
+        report_for(spec_a, framework=framework, dtype=dtype),
+        report_for(spec_b, framework=framework, dtype=dtype),
     )
 
     def markdown() -> str:

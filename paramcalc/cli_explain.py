@@ -64,49 +64,25 @@ def explain(
         explicit = seq_len is not None or batch != 1
         _explain_compare(layer, args, input_shape, fmt, framework or "keras", (batch, seq_len) if explicit else None)
         return
+    from paramcalc.api import Derivation
     from paramcalc.explain import explain_layer, explain_with_config
-    from paramcalc.flops import Sizes, layer_flops
 
     if config_path is not None:
         if input_shape is not None or framework not in (None, "transformers"):
             raise UsageError("--config takes neither --input nor --framework: the config gives the sizes")
-        rows = explain_with_config(layer, args, config_path)
-        counted_as = "transformers"
+        rows = tuple(explain_with_config(layer, args, config_path))
+        found = Derivation(rows, "transformers", batch, seq_len)
     else:
-        rows = [explain_layer(layer, args, input_shape, framework)]
-        counted_as = framework or "keras"
-    sizes = Sizes(batch, seq_len)
-
-    def document() -> Any:
-        docs = []
-        for row in rows:
-            doc = row.to_dict()
-            terms = layer_flops(row, counted_as, sizes)
-            doc["flops"] = None if terms is None else sum(t.flops for t in terms)
-            doc["flop_terms"] = None if terms is None else [t.to_dict() for t in terms]
-            doc["flops_batch"], doc["flops_seq_len"] = batch, seq_len
-            docs.append(doc)
-        return docs[0] if len(docs) == 1 else docs
-
-    def rendered(name: str) -> Any:
-        def produce() -> str:
-            from paramcalc.render import derivation
-
-            render = getattr(derivation, name)
-            parts = []
-            for row in rows:
-                text = render(row).rstrip()
-                if name == "text":
-                    text += "\n\n" + derivation.flops_text(row, counted_as, sizes)
-                elif name == "markdown":
-                    text += "\n\n```text\n" + derivation.flops_text(row, counted_as, sizes).strip("\n") + "\n```"
-                parts.append(text.rstrip())
-            shown = "\n\n".join(parts)
-            return (fit_text(shown) if name == "text" else shown) + "\n"
-
-        return produce
-
-    emit(fmt, {"json": document, **{name: rendered(name) for name in ("text", "markdown", "latex")}})
+        found = Derivation((explain_layer(layer, args, input_shape, framework),), framework or "keras", batch, seq_len)
+    emit(
+        fmt,
+        {
+            "json": found.to_dict,
+            "text": lambda: fit_text(found.text()) + "\n",
+            "markdown": found.markdown,
+            "latex": lambda: found.latex() + "\n",
+        },
+    )
 
 
 def _explain_compare(

@@ -80,11 +80,10 @@ def memory(
       paramcalc memory specs/llama-3-8b.config.json --batch 8 --seq-len 8192
       paramcalc memory specs/llama-2-7b.config.json --lora-r 8 --lora-targets q_proj,v_proj --base-dtype nf4
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
-    from paramcalc.engine import analyze
+    from paramcalc.api import report_for
     from paramcalc.memory import estimate
-    from paramcalc.spec import load_spec
 
-    report = analyze(load_spec(spec, framework=framework))
+    report = report_for(spec, framework=framework)
     beyond = None
     if seq_len is not None or optimizers or lora_r is not None or lora_targets is not None:
         beyond = _beyond(report, batch, seq_len, kv_dtype, optimizers, lora_r, lora_targets, base_dtype)

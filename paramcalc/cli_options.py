@@ -107,6 +107,16 @@ def dtypes_option(function: _F) -> _F:
     )(function)
 
 
+def config_option(function: _F) -> _F:
+    """``--config``: the config.json a checkpoint is cross-checked against."""
+    return click.option(
+        "--config",
+        "config",
+        metavar="CONFIG_JSON",
+        help="Cross-check a checkpoint against this Hugging Face config.json (default: the config.json beside it).",
+    )(function)
+
+
 def flop_size_options(function: _F) -> _F:
     """``--batch`` and ``--seq-len``: what fills the unknown axes of a FLOP count."""
     function = click.option(

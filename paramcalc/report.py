@@ -37,6 +37,29 @@ class Report:
     show_connections: bool = False
     """Whether Keras would print the "Connected to" column: a graph that is not a plain chain."""
 
+    # --- display (API, issue 15): the CLI's renderers, imported only when a report is drawn ---
+    def __str__(self) -> str:
+        """The table ``paramcalc summary`` prints (``print(report)``)."""
+        from paramcalc.render.table import table_text
+
+        return table_text(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter and Colab: the summary as a Markdown table (``--format markdown``)."""
+        from paramcalc.render.markdown import summary
+
+        return summary(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's terminal: the table."""
+        printer.text(str(self))
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        """A rich console (``rich.print(report)``): the table with its bold title and totals."""
+        from paramcalc.render.table import summary_renderables
+
+        yield from summary_renderables(self)[0]
+
     def rows(self, expand_nested: bool = False) -> list[LayerRow]:
         """The rows to show: top-level layers, and with ``expand_nested`` each nested model's
         layers right after it (``depth`` one deeper), as ``model.summary(expand_nested=True)``.

@@ -14,6 +14,7 @@ import os
 
 from paramcalc.budget import (
     STATUS_ERROR,
+    STATUS_MISMATCH,
     STATUS_NO_BUDGET,
     STATUS_OK,
     STATUS_OVER,
@@ -34,6 +35,7 @@ TITLES = {
     "max_params": "Parameter budget exceeded",
     "max_bytes": "Size budget exceeded",
     "max_flops": "FLOP budget exceeded",
+    "config": "Checkpoint does not match its config",
 }
 
 
@@ -63,6 +65,9 @@ def _ok_line(result: CheckResult, report: Report, budget: Budget) -> str:
             f"{budget.max_flops - left['flops']:,} FLOPs (batch {budget.batch}) within"
             f" {budget.source_of('max_flops')} {budget.max_flops:,} (headroom {left['flops']:,})"
         )
+    crosscheck = getattr(report, "crosscheck", None)
+    if crosscheck is not None:  # a checkpoint that matches its config.json
+        parts.append(f"matches {crosscheck.config} ({crosscheck.expected:,} params, tensor for tensor)")
     return f"{result.spec}: ok: " + "; ".join(parts)
 
 
@@ -74,7 +79,8 @@ def _no_budget_line(result: CheckResult, report: Report) -> str:
 
 
 def _violation_line(result: CheckResult, violation: Violation, report: Report, budget: Budget) -> str:
-    return f"{_where(result, violation.key)}: over budget: {describe_violation(violation, budget, report)}"
+    what = "does not match its config" if violation.key == "config" else "over budget"
+    return f"{_where(result, violation.key)}: {what}: {describe_violation(violation, budget, report)}"
 
 
 def summary_line(run: CheckRun) -> str:
@@ -82,6 +88,7 @@ def summary_line(run: CheckRun) -> str:
     labels = (
         (STATUS_OK, "within budget"),
         (STATUS_OVER, "over budget"),
+        (STATUS_MISMATCH, "not matching its config"),
         (STATUS_NO_BUDGET, "without a budget"),
         (STATUS_ERROR, "invalid"),
     )

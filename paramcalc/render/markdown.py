@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from paramcalc.breakdown import share
 from paramcalc.diff import ModelDiff
 from paramcalc.render import derivation, diff_text
 from paramcalc.render.summary_text import (
@@ -13,8 +14,9 @@ from paramcalc.render.summary_text import (
     flops_text,
     layer_label,
     note_lines,
-    output_text,
     params_text,
+    shape_cell,
+    shape_header,
     totals_lines,
 )
 from paramcalc.report import Report
@@ -33,21 +35,33 @@ def summary(
     expand_nested: bool = False,
     flops: FlopReport | None = None,
     tokens: int | None = None,
+    percent: bool = False,
 ) -> str:
-    """Keras' summary columns as a GitHub Markdown table, totals as a list, derivations after."""
+    """Keras' summary columns as a GitHub Markdown table, totals as a list, derivations after.
+
+    ``flops`` adds a FLOPs column (``summary --flops``), ``percent`` a ``%`` column, each
+    row's share of the total (``summary --percent``).
+    """
     graph = report.show_connections
     header = (
-        ["Layer (type)", "Output Shape", "Param #"] + (["FLOPs"] if flops else []) + (["Connected to"] if graph else [])
+        ["Layer (type)", shape_header(report), "Param #"]
+        + (["FLOPs"] if flops else [])
+        + (["Connected to"] if graph else [])
     )
     align = [":--", ":--", "--:"] + (["--:"] if flops else []) + ([":--"] if graph else [])
+    if percent:
+        header.append("%")
+        align.append("--:")
     lines = [f'**Model: "{report.name}"**', "", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     rows = report.rows(expand_nested)
     for index, row in enumerate(rows):
-        cells = [layer_label(row).strip(), f"`{output_text(row)}`", params_text(row, " ")]
+        cells = [layer_label(row).strip(), f"`{shape_cell(report, row)}`", params_text(row, " ")]
         if flops is not None:
             cells.append(flops_text(flops.rows[index]))
         if graph:
             cells.append(connected_text(row))
+        if percent:
+            cells.append(share(row.params, report.total))
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines.append("")
     for label, value in totals_lines(report):

@@ -87,6 +87,27 @@ def _tree_text(tree: Tree, shapes: list[str]) -> str:
     return "[" + ", ".join(_tree_text(item, shapes) for item in tree) + "]"
 
 
+SHAPE_HEADER = "Output Shape"
+STORED_HEADER = "Stored as"
+"""The second column of a checkpoint's summary: its tensors' dtypes and bytes, as stored."""
+
+
+def shape_header(report: Report) -> str:
+    """The second column's title: Keras' Output Shape, or for a checkpoint how its tensors are stored."""
+    return STORED_HEADER if report.framework == "checkpoint" else SHAPE_HEADER
+
+
+def shape_cell(report: Report, row: LayerRow) -> str:
+    """The second column's cell: :func:`output_text`, or for a checkpoint ``BF16, 1.95 KB`` (all copies)."""
+    if report.framework != "checkpoint":
+        return output_text(row)
+    from paramcalc.checkpoint.dtypes import stored_bits
+
+    dtypes = ", ".join(dict.fromkeys(t.dtype for t in row.terms))
+    bits = sum(stored_bits(t.dtype, t.count) for t in row.terms if t.counted) * row.repeat
+    return f"{dtypes}: {readable_size(bits / 8)}"
+
+
 def connected_text(row: LayerRow) -> str:
     """Keras' Connected to cell: ``emb[0][0], mha[0][0]`` over every call (``-`` for inputs
     and for the layers of an expanded nested model, as Keras prints them).

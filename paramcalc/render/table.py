@@ -13,7 +13,10 @@ import rich.box
 import rich.console
 import rich.markup
 import rich.table
+import rich.text
+from rich.console import RenderableType
 
+from paramcalc.breakdown import bar, share
 from paramcalc.render.summary_text import (
     FLOPS_NOTE,
     connected_text,
@@ -22,13 +25,17 @@ from paramcalc.render.summary_text import (
     fold_rows,
     layer_label,
     note_lines,
-    output_text,
     params_text,
+    shape_cell,
+    shape_header,
     totals_lines,
 )
 from paramcalc.report import LayerRow, Report
 from paramcalc.safe_text import escape_controls
 from paramcalc.terminal import fit, wrap_prose
+
+SHARE_WIDTH = 20
+"""Width of the ``%`` column: ``100.0%`` and a ten-cell bar, with the table's padding."""
 
 if TYPE_CHECKING:  # the diff modules load with `paramcalc diff`, not with every summary table
     from paramcalc.diff import ModelDiff
@@ -43,11 +50,44 @@ def print_table(
     expand_nested: bool = False,
     flops: FlopReport | None = None,
     tokens: int | None = None,
+    percent: bool = False,
 ) -> None:
     """Print the summary table of ``report`` to ``file`` as Keras' ``model.summary()`` does.
 
     The "Connected to" column appears when Keras shows it: for a graph that is not a plain
     chain.  ``expand_nested`` lists the layers of nested models under them (``└ ``).
+    """
+    parts, line_length = summary_renderables(report, explain, width, expand_nested, flops, tokens, percent, file)
+    console = rich.console.Console(
+        file=_styled(file), highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
+    )  # emoji=False: a layer named ":smile:" stays as written (and rich skips loading its emoji table)
+    for part in parts:
+        console.print(part)
+
+
+def table_text(report: Report, explain: bool = False, expand_nested: bool = False) -> str:
+    """The summary exactly as ``paramcalc summary`` prints it to a file or pipe (no colours): ``str(report)``."""
+    import io
+
+    buffer = io.StringIO()
+    print_table(report, buffer, explain=explain, expand_nested=expand_nested)
+    return buffer.getvalue()
+
+
+def summary_renderables(
+    report: Report,
+    explain: bool = False,
+    width: int | None = None,
+    expand_nested: bool = False,
+    flops: FlopReport | None = None,
+    tokens: int | None = None,
+    percent: bool = False,
+    file: TextIO | None = None,
+) -> tuple[list[RenderableType], int]:
+    """The title, table, totals and notes (and derivations) as rich renderables, and the table's width.
+
+    :func:`print_table` prints them to ``file`` (fitted to its terminal); a report shown in a
+    rich console (``__rich_console__``) yields them.
     """
     graph = report.show_connections
     all_rows = report.rows(expand_nested)
@@ -62,7 +102,7 @@ def print_table(
         positions = [0.5, 0.76, 1.0]
     else:
         positions = [0.45, 0.80, 1.0]
-    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
+    header = ["Layer (type)", shape_header(report), "Param #"] + (["Connected to"] if graph else [])
     justify = ["left", "left", "right", "left"]
     if flops is not None:  # a FLOPs column after Param #, the table 24 columns wider
         wider = line_length + 24
@@ -76,43 +116,47 @@ def print_table(
         full += 24
         header.insert(3, "FLOPs")
         justify.insert(3, "right")
-    if width is None:
+    if width is None and file is not None:
         line_length = fit(full, file)
     widths = _column_widths(positions, line_length, full, rows)
     columns = [
         rich.table.Column(name, justify=justify[i], width=w, no_wrap=i == 2)  # type: ignore[arg-type]
         for i, (name, w) in enumerate(zip(header, widths, strict=False))
     ]
+    if percent:  # summary --percent: each row's share of the total, with a bar
+        columns.append(rich.table.Column("%", justify="left", width=SHARE_WIDTH))
+        line_length += SHARE_WIDTH
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
     flop_cells = _folded_flops(all_rows, rows, flops.rows) if flops is not None else []
+    total = report.total
     for index, row in enumerate(rows):
-        cells = [_escape(layer_label(row)), output_text(row), params_text(row)]
+        cells = [_escape(layer_label(row)), _escape(shape_cell(report, row)), params_text(row)]
         if flops is not None:
             cells.append(flops_text(flop_cells[index]))
         if graph:
             cells.append(_escape(connected_text(row)))
+        if percent:
+            cells.append(f"{share(row.params, total):>6} {bar(row.params, total)}")
         table.add_row(*cells)
-    console = rich.console.Console(
-        file=_styled(file), highlight=False, width=max(line_length, 40), soft_wrap=False, emoji=False
-    )  # emoji=False: a layer named ":smile:" stays as written (and rich skips loading its emoji table)
-    console.print(f'[bold]Model: "{_escape(report.name)}"[/]')
-    console.print(table)
+    parts: list[RenderableType] = [f'[bold]Model: "{_escape(report.name)}"[/]', table]
     for label, value in totals_lines(report):
-        console.print(f"[bold] {label}: [/]{_escape(value)}")
+        parts.append(f"[bold] {label}: [/]{_escape(value)}")
     if flops is not None:
         for label, value in flops_lines(flops, tokens):
-            console.print(f"[bold] {label}: [/]{_escape(value)}")
+            parts.append(f"[bold] {label}: [/]{_escape(value)}")
     for note in note_lines(report) + ([FLOPS_NOTE] if flops is not None else []):
-        console.print(f" Note: {_escape(note)}")
+        parts.append(f" Note: {_escape(note)}")
     if explain:
         from paramcalc.render import derivation  # only with --explain
 
         for row in rows:
-            console.print()
+            parts.append("")
             text = derivation.text(row)
             if flops is not None:
                 text = text.rstrip() + "\n" + derivation.flops_text(row, report.framework, flops.sizes)
-            console.print(_escape(wrap_prose(text, file)), highlight=False)
+            shown = wrap_prose(text, file) if file is not None else text
+            parts.append(rich.text.Text(escape_controls(shown)))
+    return parts, line_length
 
 
 def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:

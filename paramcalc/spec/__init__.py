@@ -28,6 +28,17 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
             raise SpecError("stdin is closed", location=Location("<stdin>"), hint="pipe a spec in, or pass a file")
         stream = stdin if stdin is not None else sys.stdin.buffer
         return parse_text(read_stream(stream, "<stdin>"), "<stdin>", framework)
+    from paramcalc.checkpoint import is_checkpoint
+
+    if is_checkpoint(arg):  # checkpoints are reports (paramcalc.api.report_for), never specs
+        from paramcalc.checkpoint import load_checkpoint
+
+        load_checkpoint(arg)  # a broken or hostile checkpoint is reported as such
+        raise SpecError(
+            "a checkpoint holds tensors, not layers: this command needs a spec",
+            location=Location(arg),
+            hint="summary, check, diff and memory read checkpoints",
+        )
     found = read_path(arg)
     if found is not None:
         return parse_text(found[0], found[1], framework)

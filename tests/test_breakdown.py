@@ -1,0 +1,118 @@
+"""Where the parameters go: ``summary --percent`` and ``summary --by module``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT, SPECS, RunCli
+
+import paramcalc
+from paramcalc.breakdown import GROUPS, bar, by_module, group_of, share
+
+CONFIGS = sorted(p.name for p in SPECS.glob("*.config.json"))
+CHECKPOINTS = ROOT / "tests" / "data" / "checkpoints"
+
+
+@pytest.mark.parametrize("spec", [*CONFIGS, "lstm.yaml", "pytorch_lstm.yaml"])
+def test_groups_sum_to_the_total(spec: str) -> None:
+    report = paramcalc.summary(SPECS / spec)
+    groups = by_module(report)
+    assert list(groups) == list(GROUPS)
+    assert sum(groups.values()) == report.total
+
+
+def test_llama_2_7b_by_module_is_its_closed_form() -> None:
+    groups = by_module(paramcalc.summary(SPECS / "llama-2-7b.config.json"))
+    h, inter, layers, vocab = 4096, 11008, 32, 32000
+    assert groups == {
+        "embeddings": vocab * h,
+        "attention": layers * 4 * h * h,
+        "mlp": layers * 3 * h * inter,
+        "norms": (2 * layers + 1) * h,
+        "head": vocab * h,
+        "other": 0,
+    }
+
+
+def test_checkpoint_and_its_config_break_down_the_same() -> None:
+    checkpoint = by_module(paramcalc.summary(CHECKPOINTS / "llama_tiny"))
+    config = by_module(paramcalc.summary(CHECKPOINTS / "llama_tiny" / "config.json"))
+    assert checkpoint == config
+    assert checkpoint["head"] == checkpoint["embeddings"] == 1024
+
+
+def test_gguf_names_break_down_like_transformers_names() -> None:
+    groups = by_module(paramcalc.summary(CHECKPOINTS / "gguf_llama"))
+    assert groups == {"embeddings": 1024, "attention": 8192, "mlp": 12288, "norms": 160, "head": 0, "other": 0}
+
+
+@pytest.mark.parametrize(
+    ("name", "class_name", "group"),
+    [
+        ("model.layers.0-31.input_layernorm.weight", "LlamaDecoderLayer", "norms"),
+        ("model.layers.0-31.post_attention_layernorm.weight", "LlamaDecoderLayer", "norms"),
+        ("transformer.h.0-11.ln_1.weight", "GPT2Block", "norms"),
+        ("transformer.wte.weight", "Embedding", "embeddings"),
+        ("transformer.h.0-11.attn.c_proj.weight", "GPT2Block", "attention"),
+        ("transformer.h.0-11.mlp.c_proj.weight", "GPT2Block", "mlp"),
+        ("bert.encoder.layer.0-11.attention.output.dense.weight", "BertLayer", "attention"),
+        ("bert.encoder.layer.0-11.output.dense.weight", "BertLayer", "mlp"),
+        ("model.layers.0-31.block_sparse_moe.experts.w1", "MixtralDecoderLayer", "mlp"),
+        ("model.layers.0-31.block_sparse_moe.gate.weight", "MixtralDecoderLayer", "mlp"),
+        ("lm_head.weight", "Linear", "head"),
+        ("output.weight", "", "head"),
+        ("blk.3.attn_k.weight", "", "attention"),
+        ("blk.3.ffn_down.weight", "", "mlp"),
+        ("lstm.kernel", "LSTM", "other"),
+    ],
+)
+def test_parameters_are_grouped_by_their_names(name: str, class_name: str, group: str) -> None:
+    assert group_of(name, class_name) == group
+
+
+def test_share_and_bar_are_exact() -> None:
+    assert share(1, 3) == "33.3%"
+    assert share(1, 100_000) == "<0.1%"
+    assert share(0, 10) == "0.0%"
+    assert bar(1, 1) == "█" * 10
+    assert bar(1, 2) == "█" * 5
+    assert bar(1, 16) == "▋"  # 10/16 of a cell = 5 eighths
+    assert bar(0, 5) == ""
+
+
+def test_by_module_text(run_cli: RunCli) -> None:
+    result = run_cli("summary", str(SPECS / "llama-2-7b.config.json"), "--by", "module")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == 'Where the parameters go: "LlamaForCausalLM", 6,738,415,616 params'
+    assert lines[3] == "  mlp         4,328,521,728   64.2%  ████████████▊"
+    assert [line.split()[0] for line in lines[1:]] == list(GROUPS)
+
+
+def test_by_module_json_and_markdown(run_cli: RunCli) -> None:
+    spec = str(SPECS / "gpt2.config.json")
+    doc = json.loads(run_cli("summary", spec, "--by", "module", "--format", "json").out)
+    assert doc["by"] == "module"
+    assert doc["total"] == 124_439_808
+    assert sum(g["params"] for g in doc["groups"]) == doc["total"]
+    assert [g["group"] for g in doc["groups"]] == list(GROUPS)
+    markdown = run_cli("summary", spec, "--by", "module", "--format", "markdown").out
+    assert "| attention | 28,348,416 | 22.8% |" in markdown
+
+
+def test_percent_adds_a_column_with_bars(run_cli: RunCli) -> None:
+    result = run_cli("summary", str(SPECS / "llama-2-7b.config.json"), "--percent")
+    assert result.code == 0, result.err
+    assert "┃ %" in result.out
+    assert "│  96.1% █████████▌ │" in result.out
+    markdown = run_cli("summary", str(SPECS / "lstm.yaml"), "--percent", "--format", "markdown").out
+    assert "| lstm (LSTM) | `(None, 32)` | 1,284,224 | 100.0% |" in markdown
+    assert "| dense (Dense) | `(None, 1)` | 33 | <0.1% |" in markdown
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def test_default_output_has_no_share_column(run_cli: RunCli, fmt: str) -> None:
+    out = run_cli("summary", str(SPECS / "llama-2-7b.config.json"), "--format", fmt).out
+    assert "%" not in out
+    assert "Where the parameters go" not in out

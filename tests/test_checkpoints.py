@@ -1,0 +1,308 @@
+"""Real checkpoints read header only: safetensors (single, sharded, directory), GGUF, the config cross-check.
+
+The files in tests/data/checkpoints/ were written by the real writers (transformers'
+save_pretrained, safetensors' save_file, gguf's GGUFWriter) and tests/golden/checkpoint/
+holds what the real libraries report about them (tools/checkpoint_fixtures.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import GOLDEN, ROOT, SPECS, RunCli
+
+import paramcalc
+from paramcalc.checkpoint import load_checkpoint
+from paramcalc.checkpoint.dtypes import GGML_TYPES, SAFETENSORS_BITS
+from paramcalc.checkpoint.group import module_of
+
+DATA = ROOT / "tests" / "data" / "checkpoints"
+GOLD = GOLDEN / "checkpoint"
+
+
+def _golden(name: str) -> dict[str, Any]:
+    return json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8"))
+
+
+SAFETENSORS = {
+    "llama_tiny": DATA / "llama_tiny" / "model.safetensors",
+    "llama_sharded": DATA / "llama_sharded" / "model.safetensors.index.json",
+    "llama_tied": DATA / "llama_tied" / "model.safetensors",
+    "llama_state_dict": DATA / "llama_state_dict" / "model.safetensors",
+    "dtypes": DATA / "dtypes.safetensors",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAFETENSORS))
+def test_safetensors_tensors_are_what_safetensors_reads(name: str) -> None:
+    checkpoint = load_checkpoint(str(SAFETENSORS[name]))
+    got = sorted(
+        ({"name": t.name, "dtype": t.dtype, "shape": list(t.shape), "nbytes": t.nbytes} for t in checkpoint.tensors),
+        key=lambda t: t["name"],
+    )
+    want = [{k: t[k] for k in ("name", "dtype", "shape", "nbytes")} for t in _golden(name)["tensors"]]
+    assert got == want
+
+
+@pytest.mark.parametrize("name", ["llama_tiny", "llama_sharded", "llama_tied", "llama_state_dict"])
+def test_checkpoint_total_is_the_models_parameter_count(name: str) -> None:
+    golden = _golden(name)
+    report = paramcalc.summary(SAFETENSORS[name])
+    assert report.total == golden["parameters"]
+    assert report.bytes == sum(t["nbytes"] for t in golden["tensors"])
+
+
+@pytest.mark.parametrize("name", ["llama_tiny", "llama_sharded", "llama_tied", "llama_state_dict"])
+def test_config_beside_the_weights_derives_the_same_count(name: str) -> None:
+    """The cross-check golden: paramcalc's count of config.json = torch's count of the saved model."""
+    golden = _golden(name)
+    assert paramcalc.count(DATA / golden["config"]) == golden["parameters"]
+    crosscheck = paramcalc.summary(SAFETENSORS[name]).crosscheck  # type: ignore[attr-defined]
+    assert crosscheck is not None
+    assert crosscheck.match
+    assert crosscheck.by_name
+    assert crosscheck.expected == crosscheck.stored == golden["parameters"]
+
+
+def test_sharded_index_metadata_is_checked() -> None:
+    golden = _golden("llama_sharded")
+    report = paramcalc.summary(DATA / "llama_sharded")
+    assert report.extras["checkpoint"]["declared"] == golden["index_metadata"]
+    assert len(report.extras["checkpoint"]["files"]) == 5
+    assert "index metadata total_size 31,680: matches the bytes the shards hold" in report.notes
+    assert "index metadata total_parameters 7,920: matches the parameters the shards hold" in report.notes
+
+
+def test_sharded_index_with_wrong_totals_says_so(tmp_path: Path) -> None:
+    for path in (DATA / "llama_sharded").iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    index = tmp_path / "model.safetensors.index.json"
+    doc = json.loads(index.read_text())
+    doc["metadata"]["total_size"] = 12345
+    index.write_text(json.dumps(doc))
+    report = paramcalc.summary(tmp_path)
+    assert "index metadata total_size 12,345 does not match the 31,680 bytes the shards hold" in report.notes
+
+
+def test_directory_file_and_index_give_the_same_report() -> None:
+    by_dir = paramcalc.summary(DATA / "llama_sharded").to_dict()
+    by_index = paramcalc.summary(DATA / "llama_sharded" / "model.safetensors.index.json").to_dict()
+    by_dir.pop("name")
+    by_index.pop("name")
+    assert by_dir == by_index
+    single = paramcalc.summary(DATA / "llama_tiny").to_dict()
+    assert [row["params"] for row in single["layers"]] == [row["params"] for row in by_dir["layers"]]
+
+
+def test_blocks_fold_and_modules_follow_the_configs_order() -> None:
+    report = paramcalc.summary(DATA / "llama_tiny")
+    rows = [(row.name, row.class_name, row.repeat, row.params) for row in report.layers]
+    assert rows == [
+        ("model.embed_tokens", "Embedding", 1, 1024),
+        ("model.layers.0-2", "LlamaDecoderLayer", 3, 5856),
+        ("model.norm", "LlamaRMSNorm", 1, 16),
+        ("lm_head", "Linear", 1, 1024),
+    ]
+    config_rows = paramcalc.summary(DATA / "llama_tiny" / "config.json").layers
+    assert [(r.name, r.params) for r in config_rows] == [(name, params) for name, _, _, params in rows]
+
+
+def test_without_a_config_rows_are_named_by_tensor_count(tmp_path: Path) -> None:
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes((DATA / "llama_tiny" / "model.safetensors").read_bytes())
+    report = paramcalc.summary(weights)
+    assert report.crosscheck is None  # type: ignore[attr-defined]
+    assert "crosscheck" not in report.to_dict()
+    labels = {row.name: (row.class_name, row.repeat) for row in report.layers}
+    assert labels["model.layers.0-2"] == ("9 tensors", 3)
+    assert labels["lm_head"] == ("1 tensor", 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [
+        ("model.layers.5.self_attn.q_proj.weight", ("model.layers.5", "model.layers", 5, "self_attn.q_proj.weight")),
+        ("model.norm.weight", ("model.norm", "", None, "weight")),
+        ("blk.12.ffn_up.weight", ("blk.12", "blk", 12, "ffn_up.weight")),
+        (
+            "encoder.block.0.layer.1.DenseReluDense.wi.weight",
+            ("encoder.block.0", "encoder.block", 0, "layer.1.DenseReluDense.wi.weight"),
+        ),
+        ("0.weight", ("0", "", 0, "weight")),
+        ("scale", ("scale", "", None, "scale")),
+    ],
+)
+def test_tensors_group_into_modules_as_the_hf_summary_does(name: str, module: tuple[object, ...]) -> None:
+    assert module_of(name) == module
+
+
+def test_stored_dtypes_and_bytes_include_fp8_fp4_and_packed_tensors() -> None:
+    golden = {t["name"]: t for t in _golden("dtypes")["tensors"]}
+    report = paramcalc.summary(SAFETENSORS["dtypes"])
+    terms = {
+        row.name if row.name == t.weight else f"{row.name}.{t.weight}": t for row in report.layers for t in row.terms
+    }
+    assert {name: t.dtype for name, t in terms.items()} == {name: t["dtype"] for name, t in golden.items()}
+    assert report.bytes == sum(t["nbytes"] for t in golden.values())
+    assert report.total == sum(t.count for t in terms.values())
+    assert report.dtype == "mixed"
+    doc = report.to_dict()
+    assert doc["checkpoint"]["dtypes"]["F4"] == {"tensors": 1, "params": 64, "bytes": 32}
+    assert doc["checkpoint"]["dtypes"]["F8_E4M3"]["bytes"] == 32
+
+
+def test_gguf_quant_table_is_ggufs_own() -> None:
+    golden = json.loads((GOLD / "ggml_quant_sizes.json").read_text())
+    assert {name: [block, size, type_id] for type_id, (name, block, size) in GGML_TYPES.items()} == golden
+
+
+def test_safetensors_dtypes_cover_the_crates_list() -> None:
+    assert len(SAFETENSORS_BITS) == 22  # the Dtype enum of safetensors 0.8 (BOOL ... U64)
+    assert SAFETENSORS_BITS["F4"] == 4
+    assert SAFETENSORS_BITS["F6_E2M3"] == 6
+
+
+@pytest.mark.parametrize("name", ["all_types", "gguf_llama"])
+def test_gguf_tensors_are_what_ggufs_reader_reads(name: str) -> None:
+    path = DATA / "all_types.gguf" if name == "all_types" else DATA / "gguf_llama" / "tiny-llama.Q8_0.gguf"
+    checkpoint = load_checkpoint(str(path))
+    got = [
+        {"name": t.name, "dtype": t.dtype, "shape": list(t.shape), "nbytes": t.nbytes, "count": t.count}
+        for t in checkpoint.tensors
+    ]
+    assert got == _golden(name)["tensors"]
+
+
+def test_gguf_summary_counts_quantized_bytes_exactly() -> None:
+    golden = _golden("all_types")["tensors"]
+    report = paramcalc.summary(DATA / "all_types.gguf")
+    assert report.total == sum(t["count"] for t in golden)
+    assert report.bytes == sum(t["nbytes"] for t in golden)
+    assert report.to_dict()["checkpoint"]["format"] == "gguf"
+
+
+def test_gguf_beside_a_config_is_compared_by_total() -> None:
+    golden = _golden("gguf_llama")
+    report = paramcalc.summary(DATA / "gguf_llama")
+    crosscheck = report.crosscheck  # type: ignore[attr-defined]
+    assert crosscheck.match
+    assert not crosscheck.by_name
+    assert crosscheck.expected == golden["config_parameters"] == report.total
+    assert [row.name for row in report.layers] == ["token_embd", "blk.0-1", "output_norm"]
+    assert report.name == "tiny-llama"
+
+
+def test_mismatched_checkpoint_lists_the_differing_tensors() -> None:
+    report = paramcalc.summary(DATA / "llama_mismatch")
+    crosscheck = report.crosscheck  # type: ignore[attr-defined]
+    assert not crosscheck.match
+    statuses = {d.tensor: d.status for d in crosscheck.differences}
+    assert statuses["lm_head.weight"] == "unexpected"  # the config ties it: an untied head in the file
+    assert statuses["model.layers.0.self_attn.rotary_emb.inv_freq"] == "unexpected"  # an old buffer
+    missing = sorted(name for name, status in statuses.items() if status == "missing")
+    assert all(name.startswith("model.layers.3.") for name in missing)  # a missing layer
+    assert len(missing) == 9
+    doc = report.to_dict()["crosscheck"]
+    assert doc["match"] is False
+    assert doc["stored"] - doc["expected"] == sum(d["delta"] for d in doc["differences"])
+
+
+def test_explicit_config_overrides_the_one_beside(run_cli: RunCli) -> None:
+    weights = DATA / "llama_tiny" / "model.safetensors"
+    result = run_cli(
+        "summary", str(weights), "--config", str(DATA / "llama_mismatch" / "config.json"), "--format", "json"
+    )
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["crosscheck"]["match"] is False
+
+
+def test_summary_table_shows_stored_dtype_and_bytes(run_cli: RunCli) -> None:
+    result = run_cli("summary", str(DATA / "llama_tiny"))
+    assert result.code == 0, result.err
+    assert "┃ Stored as" in result.out
+    assert "model.layers.0-2 (LlamaDecoderLayer × 3)" in result.out
+    assert "F32: 22.88 KB" in result.out
+    assert "matches the checkpoint exactly, tensor for tensor" in result.out
+
+
+def test_check_passes_a_matching_checkpoint_and_fails_a_mismatched_one(run_cli: RunCli) -> None:
+    ok = run_cli("check", str(DATA / "llama_tiny"))
+    assert ok.code == 0, ok.out + ok.err
+    assert "ok: matches" in ok.out
+    bad = run_cli("check", str(DATA / "llama_tiny"), str(DATA / "llama_mismatch"))
+    assert bad.code == 1
+    assert f"{DATA / 'llama_mismatch'}: does not match its config:" in bad.out
+    assert "1 within budget, 1 not matching its config" in bad.out
+    doc = json.loads(run_cli("check", str(DATA / "llama_mismatch"), "--format", "json").out)
+    assert doc["counts"]["mismatch"] == 1
+    assert doc["results"][0]["violations"][0]["limit_name"] == "config"
+    github = run_cli("check", str(DATA / "llama_mismatch"), "--format", "github")
+    assert "title=Checkpoint does not match its config" in github.out
+
+
+def test_check_holds_a_checkpoint_against_budget_flags(run_cli: RunCli, tmp_path: Path) -> None:
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes((DATA / "llama_tiny" / "model.safetensors").read_bytes())
+    assert run_cli("check", str(weights)).code == 2  # no config, no budget: nothing checked
+    over = run_cli("check", str(weights), "--max-params", "7919")
+    assert over.code == 1
+    assert "7,920 params exceed --max-params 7,919 by 1" in over.out
+    assert run_cli("check", str(weights), "--max-bytes", "31680").code == 0
+    assert run_cli("check", str(weights), "--max-bytes", "31679").code == 1
+
+
+def test_diff_and_memory_read_checkpoints(run_cli: RunCli) -> None:
+    diff = run_cli("diff", str(DATA / "llama_tiny"), str(DATA / "llama_tied"), "--format", "json")
+    assert diff.code == 0, diff.err
+    assert json.loads(diff.out)["delta"]["total"] == -1024
+    memory = run_cli("memory", str(DATA / "llama_tiny"), "--format", "json")
+    assert memory.code == 0, memory.err
+    assert json.loads(memory.out)["total"] == 7920
+
+
+def test_solve_refuses_a_checkpoint(run_cli: RunCli) -> None:
+    result = run_cli("solve", str(DATA / "llama_tiny"), "--max-params", "1M")
+    assert result.code == 2
+    assert "a checkpoint holds tensors, not layers" in result.err
+
+
+def test_a_directory_without_weights_is_a_clean_error(run_cli: RunCli) -> None:
+    result = run_cli("summary", str(SPECS))
+    assert result.code == 2
+    assert "is a directory, not a spec file, and holds no .safetensors" in result.err
+
+
+def test_only_the_header_is_read_of_a_huge_sparse_checkpoint(tmp_path: Path) -> None:
+    """A 40 GB checkpoint (a sparse file) is summarised from its header alone, at once."""
+    names = [f"model.layers.{i}.mlp.up_proj.weight" for i in range(10)]
+    each = 4 * 1_000_000_000
+    header: dict[str, Any] = {"__metadata__": {"format": "pt"}}
+    for i, name in enumerate(names):
+        header[name] = {"dtype": "F32", "shape": [1_000_000, 1000], "data_offsets": [i * each, (i + 1) * each]}
+    raw = json.dumps(header).encode()
+    path = tmp_path / "model.safetensors"
+    with open(path, "wb") as handle:
+        handle.write(len(raw).to_bytes(8, "little") + raw)
+        handle.truncate(8 + len(raw) + 10 * each)
+    report = paramcalc.summary(path)
+    assert report.total == 10_000_000_000
+    assert report.bytes == 40_000_000_000
+    assert [(row.name, row.repeat) for row in report.layers] == [("model.layers.0-9", 10)]
+
+
+@pytest.mark.parametrize("target", ["llama_sharded", "gguf_llama"])
+def test_checkpoint_json_path_never_imports_rich(target: str) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import contextlib, io, sys\nfrom paramcalc.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['summary', {str(DATA / target)!r}, '--format', 'json'])\n"
+        "print(code, 'rich' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert proc.stdout.split() == ["0", "False"]
