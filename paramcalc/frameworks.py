@@ -68,6 +68,7 @@ KERAS = Framework(
     base_kwargs=KERAS_BASE_KWARGS,
     rule_modules=(
         "core",
+        "einsum_dense",
         "recurrent",
         "convolutional",
         "conv_recurrent",

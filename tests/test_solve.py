@@ -29,6 +29,10 @@ FAMILY_CASES: dict[str, list[str]] = {
         "Embedding(?, 8) | SimpleRNN(4)",
         'input: [6]\nlayers:\n  - Repeat: {times: 3, layers: [{Dense: "?"}, {Dropout: 0.1}]}\n  - Dense: 1\n',
     ],
+    "einsum_dense": [
+        "Input(shape=(7,)) | EinsumDense('ab,bc->ac', ?, bias_axes='c') | Dense(2)",
+        "Input(shape=(5, 6)) | EinsumDense('abc,cde->abde', (5, ?, 3), bias_axes='de')",
+    ],
     "recurrent": [
         "Input(shape=(5, 6)) | SimpleRNN(?) | Dense(1)",
         "Input(shape=(5, 6)) | LSTM(?, return_sequences=True) | LSTM(3)",

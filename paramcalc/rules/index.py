@@ -60,7 +60,7 @@ INDEX: dict[str, dict[str, str]] = {
         "discretization": "preprocessing",
         "dot": "merging",
         "dropout": "core",
-        "einsumdense": "core",
+        "einsumdense": "einsum_dense",
         "elu": "activations",
         "embedding": "core",
         "equalization": "preprocessing",
