@@ -109,7 +109,19 @@ TRANSFORMERS = Framework(
     yaml_specs=False,
 )
 
-KERAS_OPS = Framework("keras.ops", "keras.ops", case_sensitive=True, rule_modules=("keras_ops",), yaml_specs=False)
+KERAS_OPS = Framework(
+    "keras.ops",
+    "keras.ops",
+    case_sensitive=True,
+    rule_modules=(
+        "keras_ops_elementwise",
+        "keras_ops_reductions",
+        "keras_ops_shape",
+        "keras_ops_linalg",
+        "keras_ops_nn",
+    ),
+    yaml_specs=False,
+)
 """The ``keras.ops`` operation nodes of functional graphs (``keras.src.ops.numpy>Add``): a
 framework of their own because their names clash with layers (``Add``) and differ only by case
 (``Relu`` and ``ReLU``).  A Keras spec reaches them through the ``ops.`` class prefix."""
