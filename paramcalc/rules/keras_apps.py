@@ -28,7 +28,7 @@ def layer_scale(args: Args, x: Shape) -> Outcome:
     shape (projection_dim,) that Keras names ``variable`` (``add_weight`` without a name).
     """
     p = args.positive_int("projection_dim")
-    from paramcalc.rules.keras_ops import broadcast  # not at import: the rules index credits modules by import
+    from paramcalc.rules.keras_ops import broadcast  # lazily: only these two layers broadcast as keras.ops do
 
     shape = _batched(broadcast((None, *x), (p,)))
     return Outcome(shape=shape, terms=[Term("gamma", "variable", (p,), dims=("p",))], formula="p", symbols={"p": p})
