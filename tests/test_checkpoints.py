@@ -8,6 +8,7 @@ holds what the real libraries report about them (tools/checkpoint_fixtures.py).
 from __future__ import annotations
 
 import json
+from math import prod
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from conftest import GOLDEN, ROOT, SPECS, RunCli
 
 import paramcalc
 from paramcalc.checkpoint import load_checkpoint
+from paramcalc.checkpoint.crosscheck import Difference, folded
 from paramcalc.checkpoint.dtypes import GGML_TYPES, SAFETENSORS_BITS
 from paramcalc.checkpoint.group import module_of
 
@@ -33,6 +35,7 @@ SAFETENSORS = {
     "llama_tied": DATA / "llama_tied" / "model.safetensors",
     "llama_state_dict": DATA / "llama_state_dict" / "model.safetensors",
     "dtypes": DATA / "dtypes.safetensors",
+    "all_dtypes": DATA / "all_dtypes.safetensors",
 }
 
 
@@ -154,6 +157,50 @@ def test_stored_dtypes_and_bytes_include_fp8_fp4_and_packed_tensors() -> None:
     assert doc["checkpoint"]["dtypes"]["F8_E4M3"]["bytes"] == 32
 
 
+def test_every_dtype_safetensors_writes_is_read_with_its_bytes() -> None:
+    golden = _golden("all_dtypes")["tensors"]
+    assert len(golden) == 20  # every torch dtype safetensors' writer takes
+    report = paramcalc.summary(SAFETENSORS["all_dtypes"])
+    assert report.total == sum(prod(t["shape"]) for t in golden)
+    assert report.bytes == sum(t["nbytes"] for t in golden)
+    per_dtype = report.to_dict()["checkpoint"]["dtypes"]
+    assert {d: e["bytes"] for d, e in per_dtype.items()} == {t["dtype"]: t["nbytes"] for t in golden}
+
+
+def _safetensors_file(path: Path, header: dict[str, Any], data: int) -> Path:
+    raw = json.dumps(header).encode()
+    path.write_bytes(len(raw).to_bytes(8, "little") + raw + bytes(data))
+    return path
+
+
+ACCEPTANCE = json.loads((GOLD / "safetensors_dtypes.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("dtype", sorted(ACCEPTANCE))
+def test_dtype_names_and_sub_byte_counts_are_accepted_as_safetensors_accepts_them(dtype: str, tmp_path: Path) -> None:
+    """For 0-8 elements of each dtype name: the bytes safetensors' reader wants, or its refusal."""
+    for count, nbytes in ACCEPTANCE[dtype].items():
+        if nbytes is None:  # no byte length is accepted: paramcalc refuses whatever length it is given
+            for tried in (0, int(count), 8 * int(count)):
+                header = {"t": {"dtype": dtype, "shape": [int(count)], "data_offsets": [0, tried]}}
+                path = _safetensors_file(tmp_path / "t.safetensors", header, tried)
+                with pytest.raises(paramcalc.ParamcalcError):
+                    load_checkpoint(str(path))
+            continue
+        header = {"t": {"dtype": dtype, "shape": [int(count)], "data_offsets": [0, nbytes]}}
+        (tensor,) = load_checkpoint(str(_safetensors_file(tmp_path / "t.safetensors", header, nbytes))).tensors
+        assert (tensor.dtype, tensor.count, tensor.nbytes) == (dtype, int(count), nbytes)
+        if nbytes:
+            header["t"]["data_offsets"] = [0, nbytes + 1]
+            with pytest.raises(paramcalc.ParamcalcError):
+                load_checkpoint(str(_safetensors_file(tmp_path / "t.safetensors", header, nbytes + 1)))
+
+
+def test_a_tensors_other_keys_are_ignored_as_safetensors_ignores_them(tmp_path: Path) -> None:
+    header = {"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8], "sha256": "..."}}
+    assert paramcalc.count(_safetensors_file(tmp_path / "w.safetensors", header, 8)) == 2
+
+
 def test_gguf_quant_table_is_ggufs_own() -> None:
     golden = json.loads((GOLD / "ggml_quant_sizes.json").read_text())
     assert {name: [block, size, type_id] for type_id, (name, block, size) in GGML_TYPES.items()} == golden
@@ -208,6 +255,52 @@ def test_mismatched_checkpoint_lists_the_differing_tensors() -> None:
     doc = report.to_dict()["crosscheck"]
     assert doc["match"] is False
     assert doc["stored"] - doc["expected"] == sum(d["delta"] for d in doc["differences"])
+
+
+def test_extra_layer_and_resized_vocabulary_are_listed_as_transformers_names_them() -> None:
+    golden = _golden("llama_extra_layer")
+    crosscheck = paramcalc.summary(DATA / "llama_extra_layer").crosscheck  # type: ignore[attr-defined]
+    by_status: dict[str, list[str]] = {"missing": [], "unexpected": [], "shape": []}
+    for difference in crosscheck.differences:
+        by_status[difference.status].append(difference.tensor)
+    assert {status: sorted(names) for status, names in by_status.items()} == {
+        status: golden[status] for status in by_status
+    }
+    assert (crosscheck.expected, crosscheck.stored) == (golden["config_parameters"], golden["stored_parameters"])
+    assert crosscheck.lines()[1] == (
+        "11 tensors differ: model.embed_tokens.weight stored (72, 16), config (64, 16);"
+        " lm_head.weight stored (72, 16), config (64, 16);"
+        " model.layers.3: 9 tensors not in the config's model (1,952 params)"
+    )
+
+
+def test_mismatch_line_names_the_untied_head_the_old_buffer_and_the_missing_layer() -> None:
+    crosscheck = paramcalc.summary(DATA / "llama_mismatch").crosscheck  # type: ignore[attr-defined]
+    verdict, differences = crosscheck.lines()
+    assert verdict.endswith(
+        "(LlamaForCausalLM) derives 8,848 parameters: the checkpoint does NOT match (7,922 stored, -926)"
+    )
+    assert differences == (
+        "11 tensors differ: lm_head.weight (64, 16) stored, but the config ties it to model.embed_tokens.weight;"
+        " model.layers.0.self_attn.rotary_emb.inv_freq (2,) not in the config's model;"
+        " model.layers.3: 9 tensors missing (1,952 params)"
+    )
+    doc = paramcalc.summary(DATA / "llama_mismatch").to_dict()["crosscheck"]
+    head = next(d for d in doc["differences"] if d["tensor"] == "lm_head.weight")
+    assert head["tied_to"] == "model.embed_tokens.weight"
+
+
+def test_differences_of_several_blocks_fold_into_ranges() -> None:
+    differences = [
+        Difference(f"model.layers.{i}.{w}", "missing", (2, 2), None) for i in (3, 4, 5, 7) for w in ("a.w", "b.w")
+    ]
+    differences.append(Difference("model.layers.9.a.w", "missing", (2, 2), None))
+    differences += [Difference(f"extra.{w}", "unexpected", None, (3,)) for w in ("x", "y")]
+    assert folded(tuple(differences)) == [
+        "model.layers.{3-5,7}: 8 tensors missing (32 params)",
+        "model.layers.9.a.w missing (2, 2)",
+        "extra: 2 tensors not in the config's model (6 params)",
+    ]
 
 
 def test_explicit_config_overrides_the_one_beside(run_cli: RunCli) -> None:

@@ -11,8 +11,12 @@ nothing else may be stored.  Differences are listed by kind:
 - ``shape``: both have it, with different shapes (a resized vocabulary).
 
 A tied weight (``lm_head.weight`` is the embedding) is not expected in the file, and is
-``unexpected`` if stored.  GGUF files name tensors their own way (``blk.0.attn_q.weight``),
-so for them only the totals are compared.
+``unexpected`` if stored (the difference names what it is tied to).  A stored buffer of
+the config's model (BatchNorm's running statistics) is no difference and not a parameter:
+it is left out of the stored count.  The summary line folds the differences by module
+(``model.layers.3-5: 27 tensors missing``) so a dropped layer, an untied head and an old
+buffer all show in one line.  GGUF files name tensors their own way
+(``blk.0.attn_q.weight``), so for them only the totals are compared.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ class Difference:
     """``missing``, ``unexpected`` or ``shape``."""
     expected: tuple[int, ...] | None
     stored: tuple[int, ...] | None
+    tied_to: str = ""
+    """For an unexpected tensor the config's model ties: the parameter it is there."""
 
     @property
     def count(self) -> int:
@@ -49,6 +55,8 @@ class Difference:
         """``lm_head.weight missing (32000, 4096)``."""
         if self.status == "missing":
             return f"{self.tensor} missing {self.expected}"
+        if self.status == "unexpected" and self.tied_to:
+            return f"{self.tensor} {self.stored} stored, but the config ties it to {self.tied_to}"
         if self.status == "unexpected":
             return f"{self.tensor} {self.stored} not in the config's model"
         return f"{self.tensor} stored {self.stored}, config {self.expected}"
@@ -61,6 +69,7 @@ class Difference:
             "expected_shape": None if self.expected is None else list(self.expected),
             "stored_shape": None if self.stored is None else list(self.stored),
             "delta": self.count,
+            **({"tied_to": self.tied_to} if self.tied_to else {}),
         }
 
 
@@ -77,6 +86,8 @@ class CrossCheck:
     differences: tuple[Difference, ...]
     by_name: bool
     """Whether tensors were compared by name (safetensors), or only the totals (GGUF)."""
+    buffers: int = 0
+    """Elements of stored tensors that are buffers of the config's model (not in ``stored``)."""
 
     @property
     def match(self) -> bool:
@@ -86,19 +97,25 @@ class CrossCheck:
     def lines(self) -> list[str]:
         """The note lines of a summary: the verdict, then the first differences."""
         head = f"{self.config} ({self.architecture}) derives {self.expected:,} parameters"
+        buffers = f" (and {self.buffers:,} buffer elements)" if self.buffers else ""
         if self.match:
-            how = "tensor for tensor" if self.by_name else "in total (GGUF names are not compared)"
-            return [f"{head}: matches the checkpoint exactly, {how}"]
+            return [f"{head}: matches the checkpoint exactly, {self.how}{buffers}"]
         delta = self.stored - self.expected
-        lines = [f"{head}: the checkpoint does NOT match ({self.stored:,} stored, {delta:+,})"]
+        lines = [f"{head}: the checkpoint does NOT match ({self.stored:,} stored, {delta:+,}){buffers}"]
         if self.differences:
-            shown = "; ".join(d.describe() for d in self.differences[:MAX_LISTED])
-            more = len(self.differences) - MAX_LISTED
+            groups = folded(self.differences)
+            shown = "; ".join(groups[:MAX_LISTED])
+            more = len(groups) - MAX_LISTED
             lines.append(
                 f"{len(self.differences)} tensor{'s' if len(self.differences) != 1 else ''} differ: {shown}"
                 + (f"; and {more} more" if more > 0 else "")
             )
         return lines
+
+    @property
+    def how(self) -> str:
+        """``tensor for tensor`` (safetensors) or ``in total`` (GGUF), for the verdict."""
+        return "tensor for tensor" if self.by_name else "in total (GGUF names are not compared)"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (``crosscheck`` in the summary document)."""
@@ -109,6 +126,7 @@ class CrossCheck:
             "expected": self.expected,
             "stored": self.stored,
             "by_name": self.by_name,
+            "buffers": self.buffers,
             "differences": [d.to_dict() for d in self.differences],
         }
 
@@ -127,29 +145,89 @@ def cross_check(checkpoint: Checkpoint) -> tuple[CrossCheck, dict[str, str]]:
         )
     report = analyze(model).expanded()
     expected: dict[str, tuple[int, ...]] = {}
+    tied: dict[str, str] = {}
+    buffers: set[str] = set()
     classes: dict[str, str] = {}
     for row in report.layers:
         classes[row.name] = row.class_name
         for term in row.terms:
+            name = f"{row.name}.{term.path.replace('/', '.')}" if row.name else term.path.replace("/", ".")
             if term.counted:
-                expected[f"{row.name}.{term.path.replace('/', '.')}" if row.name else term.path] = term.shape
-    stored = {t.name: t.shape for t in checkpoint.tensors}
-    stored_total = sum(t.count for t in checkpoint.tensors)
+                expected[name] = term.shape
+            elif term.buffer:
+                buffers.add(name)
+            elif term.tied_to:
+                tied[name] = term.tied_to
+    stored = {t.name: t.shape for t in checkpoint.tensors if t.name not in buffers}
+    buffer_total = sum(t.count for t in checkpoint.tensors if t.name in buffers)
+    stored_total = sum(t.count for t in checkpoint.tensors) - buffer_total
     architecture = str(report.extras.get("hf", {}).get("architecture", report.name))
     if checkpoint.format == "gguf":
         result = CrossCheck(checkpoint.config, architecture, report.total, stored_total, (), by_name=False)
         return result, {}
-    differences = []
-    for name, shape in expected.items():
-        if name not in stored:
-            differences.append(Difference(name, "missing", shape, None))
-        elif stored[name] != shape:
-            differences.append(Difference(name, "shape", shape, stored[name]))
-    differences += [
-        Difference(name, "unexpected", None, shape) for name, shape in stored.items() if name not in expected
+    differences = [
+        Difference(name, "shape", shape, stored[name])
+        for name, shape in expected.items()
+        if name in stored and stored[name] != shape
     ]
-    result = CrossCheck(checkpoint.config, architecture, report.total, stored_total, tuple(differences), by_name=True)
+    differences += [
+        Difference(name, "unexpected", None, shape, tied.get(name, ""))
+        for name, shape in stored.items()
+        if name not in expected
+    ]
+    differences += [Difference(name, "missing", shape, None) for name, shape in expected.items() if name not in stored]
+    result = CrossCheck(
+        checkpoint.config,
+        architecture,
+        report.total,
+        stored_total,
+        tuple(differences),
+        by_name=True,
+        buffers=buffer_total,
+    )
     return result, classes
+
+
+def folded(differences: tuple[Difference, ...]) -> list[str]:
+    """The differences for one line: a module's several tensors of one kind folded, blocks in ranges.
+
+    ``model.layers.3-5: 27 tensors missing (5,856 params)``, then single tensors described
+    one by one (``lm_head.weight (64, 16) stored, but the config ties it to ...``).
+    """
+    from paramcalc.checkpoint.group import module_of
+    from paramcalc.spec.hf_config import compress
+
+    by_module: dict[tuple[str, str], list[Difference]] = {}
+    for difference in differences:
+        module = module_of(difference.tensor)[0]
+        by_module.setdefault((difference.status, module), []).append(difference)
+    # blocks of one stack missing (or extra) the same tensors fold into a range
+    ranges: dict[tuple[str, str, tuple[str, ...]], list[int]] = {}
+    out: list[tuple[tuple[str, str, tuple[str, ...]], list[Difference]]] = []
+    for (status, module), found in by_module.items():
+        _, stack, index, _ = module_of(found[0].tensor)
+        if len(found) == 1 or status == "shape":
+            out.extend(((status, d.tensor, ()), [d]) for d in found)
+            continue
+        key = (status, stack if index is not None else module, tuple(module_of(d.tensor)[3] for d in found))
+        if index is not None and key in ranges:
+            ranges[key].append(index)
+            next(diffs for k, diffs in out if k == key).extend(found)
+            continue
+        ranges[key] = [] if index is None else [index]
+        out.append((key, list(found)))
+    lines = []
+    for key, found in out:
+        if len(found) == 1:
+            lines.append(found[0].describe())
+            continue
+        status, name, _ = key
+        indices = ranges.get(key, [])
+        where = compress(name, indices) if indices else name
+        what = "missing" if status == "missing" else "not in the config's model"
+        params = sum(abs(d.count) for d in found)
+        lines.append(f"{where}: {len(found)} tensors {what} ({params:,} params)")
+    return lines
 
 
 def _where(path: str) -> Any:
@@ -158,4 +236,4 @@ def _where(path: str) -> Any:
     return Location(path)
 
 
-__all__ = ["CrossCheck", "Difference", "cross_check"]
+__all__ = ["CrossCheck", "Difference", "cross_check", "folded"]
