@@ -399,3 +399,27 @@ def test_checkpoint_json_path_never_imports_rich(target: str) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
     assert proc.stdout.split() == ["0", "False"]
+
+
+def _readme_console_blocks(*titles: str) -> list[tuple[str, str]]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = []
+    for title in titles:
+        start = readme.index(f"\n## {title}")
+        section = readme[start : readme.index("\n## ", start + 10)]
+        for block in section.split("```console\n")[1:]:
+            command, _, output = block[: block.index("```")].partition("\n")
+            blocks.append((command.removeprefix("$ paramcalc "), output))
+    return blocks
+
+
+@pytest.mark.parametrize(
+    ("command", "output"), _readme_console_blocks("Real checkpoints, header only", "Where the parameters go")
+)
+def test_readme_checkpoint_and_breakdown_examples_are_current(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, command: str, output: str
+) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run_cli(*command.split())
+    assert result.code in (0, 1), result.err
+    assert [line.rstrip() for line in result.out.splitlines()] == [line.rstrip() for line in output.splitlines()]
