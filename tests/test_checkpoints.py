@@ -423,3 +423,56 @@ def test_readme_checkpoint_and_breakdown_examples_are_current(
     result = run_cli(*command.split())
     assert result.code in (0, 1), result.err
     assert [line.rstrip() for line in result.out.splitlines()] == [line.rstrip() for line in output.splitlines()]
+
+
+def _gguf_with_array(path: Path, item_type: int, items: int, data: int = 0, *, kv: int = 1) -> Path:
+    """A GGUF v3 header: ``kv`` arrays of ``items`` (zero bytes follow: empty strings), one F32 tensor."""
+    import struct
+
+    head = b"GGUF" + struct.pack("<IQQ", 3, 1, kv)
+    for i in range(kv):
+        key = f"tokenizer.ggml.tokens{i}".encode()
+        head += struct.pack("<Q", len(key)) + key + struct.pack("<IIQ", 9, item_type, items)
+        head += bytes(data)
+    head += struct.pack("<Q", 1) + b"w" + struct.pack("<IQIQ", 1, 8, 0, 0)
+    with open(path, "wb") as handle:
+        handle.write(head + bytes(-len(head) % 32) + bytes(32))
+    return path
+
+
+def test_a_gguf_vocabulary_of_strings_is_skipped_fast(tmp_path: Path) -> None:
+    """Two arrays of 400,000 strings (more than any real vocabulary and its merges) are walked, not kept."""
+    import time
+
+    path = _gguf_with_array(tmp_path / "vocab.gguf", 8, 400_000, data=400_000 * 8, kv=2)
+    start = time.perf_counter()
+    (tensor,) = load_checkpoint(str(path)).tensors
+    assert time.perf_counter() - start < 2.0
+    assert (tensor.name, tensor.shape, tensor.nbytes) == ("w", (8,), 32)
+
+
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        (3_000_000, "array 'tokenizer.ggml.tokens0' brings the metadata to more than 2,097,152 strings and arrays"),
+        (1 << 40, "array 'tokenizer.ggml.tokens0' claims 1,099,511,627,776 items, more than the file holds"),
+    ],
+)
+def test_a_gguf_claiming_millions_of_strings_is_refused_at_once(tmp_path: Path, items: int, message: str) -> None:
+    path = tmp_path / "many.gguf"
+    _gguf_with_array(path, 8, items)
+    with open(path, "r+b") as handle:  # a sparse file big enough for the claim to fit
+        handle.truncate(path.stat().st_size + min(items, 4_000_000) * 8)
+    with pytest.raises(paramcalc.ParamcalcError, match=message):
+        load_checkpoint(str(path))
+
+
+def test_a_gguf_claiming_more_metadata_entries_than_a_real_file_is_refused(tmp_path: Path) -> None:
+    import struct
+
+    path = tmp_path / "entries.gguf"
+    path.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 0, 200_000))
+    with open(path, "r+b") as handle:
+        handle.truncate(200_000 * 16)
+    with pytest.raises(paramcalc.ParamcalcError, match=r"200,000 metadata entries: more than paramcalc reads"):
+        load_checkpoint(str(path))
