@@ -312,6 +312,15 @@ def test_explicit_config_overrides_the_one_beside(run_cli: RunCli) -> None:
     assert json.loads(result.out)["crosscheck"]["match"] is False
 
 
+def test_api_config_cross_checks_a_checkpoint_as_the_flag_does() -> None:
+    weights = DATA / "llama_tiny" / "model.safetensors"
+    report = paramcalc.summary(weights, config=DATA / "llama_mismatch" / "config.json")
+    assert report.crosscheck is not None  # type: ignore[attr-defined]
+    assert not report.crosscheck.match  # type: ignore[attr-defined]
+    with pytest.raises(paramcalc.ParamcalcError, match="config= cross-checks a checkpoint"):
+        paramcalc.summary(SPECS / "lstm.yaml", config=DATA / "llama_tiny" / "config.json")
+
+
 def test_summary_table_shows_stored_dtype_and_bytes(run_cli: RunCli) -> None:
     result = run_cli("summary", str(DATA / "llama_tiny"))
     assert result.code == 0, result.err
