@@ -485,3 +485,46 @@ def test_a_gguf_claiming_more_metadata_entries_than_a_real_file_is_refused(tmp_p
         handle.truncate(200_000 * 16)
     with pytest.raises(paramcalc.ParamcalcError, match=r"200,000 metadata entries: more than paramcalc reads"):
         load_checkpoint(str(path))
+
+
+def _sharded_copy(tmp_path: Path, edit: Any) -> Path:
+    for path in (DATA / "llama_sharded").iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    index = tmp_path / "model.safetensors.index.json"
+    text = edit(json.loads(index.read_text()))
+    index.write_text(text if isinstance(text, str) else json.dumps(text))
+    return index
+
+
+def _moved(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["weight_map"]["lm_head.weight"] = doc["weight_map"]["model.embed_tokens.weight"]
+    return doc
+
+
+def _unlisted(doc: dict[str, Any]) -> dict[str, Any]:
+    del doc["weight_map"]["model.norm.weight"]
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_moved, "tensor 'lm_head.weight' is listed in shard 'model-00001-of-00005.safetensors' but not stored in it"),
+        (_unlisted, "stores tensor 'model.norm.weight' that the index does not list"),
+        (lambda doc: {"metadata": doc["metadata"]}, "the index has no 'weight_map' of tensor names to shard files"),
+        (lambda doc: '{"weight_map": {"a": "x.safetensors"}, "weight_map": {}}', "the index names 'weight_map' twice"),
+        (lambda doc: {**doc, "metadata": {"total_size": "12 GB"}}, "metadata 'total_size' must be a non-negative"),
+        (lambda doc: {**doc, "metadata": {"total_parameters": -1}}, "metadata 'total_parameters' must be a non-neg"),
+        (lambda doc: {**doc, "metadata": ["total_size"]}, "the index's 'metadata' must be a mapping"),
+        (lambda doc: "[1]", "the index is not a JSON object"),
+    ],
+)
+def test_a_broken_sharded_index_is_one_line_exit_2(run_cli: RunCli, tmp_path: Path, edit: Any, message: str) -> None:
+    index = _sharded_copy(tmp_path, edit)
+    for argument in (index, tmp_path):
+        result = run_cli("summary", str(argument))
+        assert result.code == 2, result.out
+        assert result.out == ""
+        assert result.err.count("\n") == 1
+        assert result.err.startswith(f"paramcalc: error: {index}: ")
+        assert message in result.err
