@@ -11,9 +11,8 @@ nothing else may be stored.  Differences are listed by kind:
 - ``shape``: both have it, with different shapes (a resized vocabulary).
 
 A tied weight (``lm_head.weight`` is the embedding) is not expected in the file, and is
-``unexpected`` if stored (the difference names what it is tied to).  A stored buffer of
-the config's model (BatchNorm's running statistics) is no difference and not a parameter:
-it is left out of the stored count.  The summary line folds the differences by module
+``unexpected`` if stored (the difference names what it is tied to); so is a buffer an old
+conversion saved (GPT-2's ``attn.bias`` mask, a rotary ``inv_freq``).  The summary line folds the differences by module
 (``model.layers.3-5: 27 tensors missing``) so a dropped layer, an untied head and an old
 buffer all show in one line.  GGUF files name tensors their own way
 (``blk.0.attn_q.weight``), so for them only the totals are compared.
@@ -86,8 +85,6 @@ class CrossCheck:
     differences: tuple[Difference, ...]
     by_name: bool
     """Whether tensors were compared by name (safetensors), or only the totals (GGUF)."""
-    buffers: int = 0
-    """Elements of stored tensors that are buffers of the config's model (not in ``stored``)."""
 
     @property
     def match(self) -> bool:
@@ -97,11 +94,10 @@ class CrossCheck:
     def lines(self) -> list[str]:
         """The note lines of a summary: the verdict, then the first differences."""
         head = f"{self.config} ({self.architecture}) derives {self.expected:,} parameters"
-        buffers = f" (and {self.buffers:,} buffer elements)" if self.buffers else ""
         if self.match:
-            return [f"{head}: matches the checkpoint exactly, {self.how}{buffers}"]
+            return [f"{head}: matches the checkpoint exactly, {self.how}"]
         delta = self.stored - self.expected
-        lines = [f"{head}: the checkpoint does NOT match ({self.stored:,} stored, {delta:+,}){buffers}"]
+        lines = [f"{head}: the checkpoint does NOT match ({self.stored:,} stored, {delta:+,})"]
         if self.differences:
             groups = folded(self.differences)
             shown = "; ".join(groups[:MAX_LISTED])
@@ -126,7 +122,6 @@ class CrossCheck:
             "expected": self.expected,
             "stored": self.stored,
             "by_name": self.by_name,
-            "buffers": self.buffers,
             "differences": [d.to_dict() for d in self.differences],
         }
 
@@ -146,7 +141,6 @@ def cross_check(checkpoint: Checkpoint) -> tuple[CrossCheck, dict[str, str]]:
     report = analyze(model).expanded()
     expected: dict[str, tuple[int, ...]] = {}
     tied: dict[str, str] = {}
-    buffers: set[str] = set()
     classes: dict[str, str] = {}
     for row in report.layers:
         classes[row.name] = row.class_name
@@ -154,13 +148,10 @@ def cross_check(checkpoint: Checkpoint) -> tuple[CrossCheck, dict[str, str]]:
             name = f"{row.name}.{term.path.replace('/', '.')}" if row.name else term.path.replace("/", ".")
             if term.counted:
                 expected[name] = term.shape
-            elif term.buffer:
-                buffers.add(name)
             elif term.tied_to:
                 tied[name] = term.tied_to
-    stored = {t.name: t.shape for t in checkpoint.tensors if t.name not in buffers}
-    buffer_total = sum(t.count for t in checkpoint.tensors if t.name in buffers)
-    stored_total = sum(t.count for t in checkpoint.tensors) - buffer_total
+    stored = {t.name: t.shape for t in checkpoint.tensors}
+    stored_total = sum(t.count for t in checkpoint.tensors)
     architecture = str(report.extras.get("hf", {}).get("architecture", report.name))
     if checkpoint.format == "gguf":
         result = CrossCheck(checkpoint.config, architecture, report.total, stored_total, (), by_name=False)
@@ -183,7 +174,6 @@ def cross_check(checkpoint: Checkpoint) -> tuple[CrossCheck, dict[str, str]]:
         stored_total,
         tuple(differences),
         by_name=True,
-        buffers=buffer_total,
     )
     return result, classes
 
