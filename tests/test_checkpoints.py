@@ -8,6 +8,7 @@ holds what the real libraries report about them (tools/checkpoint_fixtures.py).
 from __future__ import annotations
 
 import json
+import tempfile
 from math import prod
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from conftest import GOLDEN, ROOT, SPECS, RunCli
 
 import paramcalc
 from paramcalc.checkpoint import load_checkpoint
-from paramcalc.checkpoint.crosscheck import Difference, folded
+from paramcalc.checkpoint.crosscheck import Difference, compare, folded
 from paramcalc.checkpoint.dtypes import GGML_TYPES, SAFETENSORS_BITS
 from paramcalc.checkpoint.group import module_of
 
@@ -528,3 +529,81 @@ def test_a_broken_sharded_index_is_one_line_exit_2(run_cli: RunCli, tmp_path: Pa
         assert result.err.count("\n") == 1
         assert result.err.startswith(f"paramcalc: error: {index}: ")
         assert message in result.err
+
+
+SAVED = json.loads((GOLD / "save_pretrained.json").read_text(encoding="utf-8"))["cases"]
+
+
+def _rebuild(folder: Path, case: dict[str, Any]) -> Path:
+    """The saved checkpoint again, each file its real header and sparse zeros for the data."""
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(case["config"]), encoding="utf-8")
+    for name, header in case["files"].items():
+        raw = json.dumps(header).encode()
+        data = max((info["data_offsets"][1] for key, info in header.items() if key != "__metadata__"), default=0)
+        with open(folder / name, "wb") as handle:
+            handle.write(len(raw).to_bytes(8, "little") + raw)
+            handle.truncate(8 + len(raw) + data)
+    if case["index"] is not None:
+        (folder / "model.safetensors.index.json").write_text(json.dumps(case["index"]), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("model_class", sorted(SAVED))
+def test_what_save_pretrained_stores_matches_its_config(model_class: str, tmp_path: Path) -> None:
+    """Every class paramcalc counts, saved by transformers 5: hub names, per-expert layouts, buffers."""
+    case = SAVED[model_class]
+    report = paramcalc.summary(_rebuild(tmp_path / model_class, case))
+    crosscheck = report.crosscheck  # type: ignore[attr-defined]
+    assert crosscheck.match, crosscheck.lines()
+    assert crosscheck.expected == case["parameters"]
+    stored = sum(
+        prod(info["shape"])
+        for header in case["files"].values()
+        for key, info in header.items()
+        if key != "__metadata__"
+    )
+    assert report.total == stored == crosscheck.stored + crosscheck.buffers
+
+
+def test_save_pretrained_layouts_are_told_apart_in_the_verdict() -> None:
+    """Which corpus classes needed which allowance: the ones transformers saves its own way."""
+    hows: dict[str, list[str]] = {}
+    for model_class in (
+        "ViTForImageClassification",
+        "MixtralForCausalLM",
+        "BartForConditionalGeneration",
+        "MarianMTModel",
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            crosscheck = paramcalc.summary(_rebuild(Path(tmp) / "m", SAVED[model_class])).crosscheck  # type: ignore[attr-defined]
+            hows[model_class] = [
+                crosscheck.renamed > 0,
+                crosscheck.regrouped > 0,
+                crosscheck.buffers > 0,
+                crosscheck.unsaved > 0,
+            ]
+    assert hows == {
+        "ViTForImageClassification": [True, False, False, False],
+        "MixtralForCausalLM": [True, True, False, False],
+        "BartForConditionalGeneration": [False, False, True, False],
+        "MarianMTModel": [False, False, True, True],
+    }
+
+
+def test_a_misnumbered_block_is_never_a_renaming() -> None:
+    expected = {f"model.layers.{i}.mlp.up_proj.weight": (4, 2) for i in range(4)}
+    stored = {f"model.layers.{i}.mlp.up_proj.weight": (4, 2) for i in (0, 1, 2, 4)}
+    differences, renamed, regrouped = compare(expected, stored, {})
+    assert [(d.tensor, d.status) for d in differences] == [
+        ("model.layers.4.mlp.up_proj.weight", "unexpected"),
+        ("model.layers.3.mlp.up_proj.weight", "missing"),
+    ]
+    assert (renamed, regrouped) == (0, 0)
+
+
+def test_a_tied_pair_stored_under_the_other_name_is_no_difference() -> None:
+    expected = {"lm_head.decoder.weight": (40, 8)}
+    stored = {"roberta.embeddings.word_embeddings.weight": (40, 8)}
+    tied = {"roberta.embeddings.word_embeddings.weight": "lm_head.decoder.weight"}
+    assert compare(expected, stored, tied) == ((), 0, 0)

@@ -14,12 +14,16 @@ A tied weight (``lm_head.weight`` is the embedding) is not expected in the file,
 ``unexpected`` if stored (the difference names what it is tied to); so is a buffer an old
 conversion saved (GPT-2's ``attn.bias`` mask, a rotary ``inv_freq``).  The summary line folds the differences by module
 (``model.layers.3-5: 27 tensors missing``) so a dropped layer, an untied head and an old
-buffer all show in one line.  GGUF files name tensors their own way
+buffer all show in one line.  What transformers itself saves is never a difference
+(:func:`compare`: hub names, per-expert layouts, tied pairs stored under the other name;
+:data:`BUFFERS`, :data:`NOT_SAVED`).  GGUF files name tensors their own way
 (``blk.0.attn_q.weight``), so for them only the totals are compared.
 """
 
 from __future__ import annotations
 
+import re
+from math import prod
 from typing import Any
 
 from paramcalc._fast import record
@@ -85,11 +89,21 @@ class CrossCheck:
     differences: tuple[Difference, ...]
     by_name: bool
     """Whether tensors were compared by name (safetensors), or only the totals (GGUF)."""
+    renamed: int = 0
+    """Stored tensors that are the config's tensors under another name (the same shapes)."""
+    regrouped: int = 0
+    """Stored tensors holding the config's parameters in another layout (per-expert weights
+    where the model fuses them): compared by count only."""
+    buffers: int = 0
+    """Stored persistent buffers (``final_logits_bias``): not parameters, not in ``stored``."""
+    unsaved: int = 0
+    """Parameters of the config's model that transformers never saves (Marian's sinusoidal
+    positions, its ``_keys_to_ignore_on_save``): in ``expected``, not expected in the file."""
 
     @property
     def match(self) -> bool:
         """The checkpoint holds exactly the config's parameters."""
-        return not self.differences and self.expected == self.stored
+        return not self.differences and self.expected == self.stored + self.unsaved
 
     def lines(self) -> list[str]:
         """The note lines of a summary: the verdict, then the first differences."""
@@ -110,8 +124,21 @@ class CrossCheck:
 
     @property
     def how(self) -> str:
-        """``tensor for tensor`` (safetensors) or ``in total`` (GGUF), for the verdict."""
-        return "tensor for tensor" if self.by_name else "in total (GGUF names are not compared)"
+        """How the match was established, for the verdict: ``tensor for tensor``, ``in total``."""
+        if not self.by_name:
+            return "in total (GGUF names are not compared)"
+        parts = []
+        if self.regrouped:
+            parts.append(f"in total, {self.regrouped:,} stored tensors in another layout (fused or split)")
+        else:
+            parts.append("tensor for tensor")
+        if self.renamed:
+            parts.append(f"{self.renamed:,} under other names with the same shapes")
+        if self.buffers:
+            parts.append(f"stored buffers of {self.buffers:,} elements not counted")
+        if self.unsaved:
+            parts.append(f"{self.unsaved:,} parameters transformers does not save")
+        return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (``crosscheck`` in the summary document)."""
@@ -122,6 +149,10 @@ class CrossCheck:
             "expected": self.expected,
             "stored": self.stored,
             "by_name": self.by_name,
+            "renamed": self.renamed,
+            "regrouped": self.regrouped,
+            "buffers": self.buffers,
+            "unsaved": self.unsaved,
             "differences": [d.to_dict() for d in self.differences],
         }
 
@@ -145,37 +176,102 @@ def cross_check(checkpoint: Checkpoint) -> tuple[CrossCheck, dict[str, str]]:
     for row in report.layers:
         classes[row.name] = row.class_name
         for term in row.terms:
-            name = f"{row.name}.{term.path.replace('/', '.')}" if row.name else term.path.replace("/", ".")
+            path = term.path.replace("/", ".")
+            name = f"{row.name}.{path}" if row.name and path else row.name or path
             if term.counted:
                 expected[name] = term.shape
             elif term.tied_to:
                 tied[name] = term.tied_to
-    stored = {t.name: t.shape for t in checkpoint.tensors}
-    stored_total = sum(t.count for t in checkpoint.tensors)
+    buffers = [t for t in checkpoint.tensors if t.name not in expected and t.name.rsplit(".", 1)[-1] in BUFFERS]
+    stored = {t.name: t.shape for t in checkpoint.tensors if t not in buffers}
+    buffer_total = sum(t.count for t in buffers)
+    stored_total = sum(t.count for t in checkpoint.tensors) - buffer_total
     architecture = str(report.extras.get("hf", {}).get("architecture", report.name))
     if checkpoint.format == "gguf":
         result = CrossCheck(checkpoint.config, architecture, report.total, stored_total, (), by_name=False)
         return result, {}
-    differences = [
-        Difference(name, "shape", shape, stored[name])
-        for name, shape in expected.items()
-        if name in stored and stored[name] != shape
-    ]
-    differences += [
-        Difference(name, "unexpected", None, shape, tied.get(name, ""))
-        for name, shape in stored.items()
-        if name not in expected
-    ]
-    differences += [Difference(name, "missing", shape, None) for name, shape in expected.items() if name not in stored]
+    unsaved = {name: expected.pop(name) for name in NOT_SAVED.get(architecture, ()) if name in expected}
+    differences, renamed, regrouped = compare(expected, stored, tied)
     result = CrossCheck(
         checkpoint.config,
         architecture,
         report.total,
         stored_total,
-        tuple(differences),
+        differences,
         by_name=True,
+        renamed=renamed,
+        regrouped=regrouped,
+        buffers=buffer_total,
+        unsaved=sum(prod(shape) for name, shape in unsaved.items() if name not in stored),
     )
     return result, classes
+
+
+_DIGITS = re.compile(r"(?<=\.)\d+(?=\.)")
+
+
+def _skeleton(name: str) -> str:
+    """``model.layers.N.mlp.up_proj.weight``: a name with its block numbers blanked.
+
+    A stored tensor whose skeleton is a missing one's is a block stored under the wrong
+    number (layers 0, 1, 2, 4 for 0-3), never a renaming.
+    """
+    return _DIGITS.sub("N", name)
+
+
+NOT_SAVED: dict[str, tuple[str, ...]] = {
+    "MarianMTModel": ("model.encoder.embed_positions.weight", "model.decoder.embed_positions.weight"),
+}
+"""Parameters a transformers class leaves out of its checkpoints (``_keys_to_ignore_on_save``)."""
+
+BUFFERS = frozenset({"final_logits_bias", "e_score_correction_bias"})
+"""Persistent buffers transformers saves beside the parameters (BART-family generation heads'
+``final_logits_bias``, DeepSeek-V3's router ``e_score_correction_bias``): stored, never counted."""
+
+
+def compare(
+    expected: dict[str, tuple[int, ...]], stored: dict[str, tuple[int, ...]], tied: dict[str, str]
+) -> tuple[tuple[Difference, ...], int, int]:
+    """The differences by name, less those that are only naming or layout; and how many were.
+
+    transformers saves some models under their hub names, not the names of the model it
+    builds (ViT's ``encoder.layer.0.attention.attention.query`` for ``layers.0.attention.q_proj``,
+    GPT-NeoX's ``embed_out`` for ``lm_head``), or in another layout (a mixture of experts'
+    per-expert weights for the fused ``experts.gate_up_proj``), and a tied pair may be stored
+    under either name.  So, in turn: a stored tensor the config ties to a missing one of the
+    same shape is that one; unexpected and missing tensors of the same shape pair up as
+    renamed; and what is left counts as regrouped when its parameters add up exactly --
+    unless a stored name is a missing one with other block numbers: a misnumbered block.
+    """
+    shapes = [Difference(n, "shape", s, stored[n]) for n, s in expected.items() if n in stored and stored[n] != s]
+    missing = {name: shape for name, shape in expected.items() if name not in stored}
+    unexpected = {name: shape for name, shape in stored.items() if name not in expected}
+    for name, shape in list(unexpected.items()):
+        partner = tied.get(name)
+        if partner is not None and missing.get(partner) == shape:
+            del unexpected[name], missing[partner]
+    misnumbered = {_skeleton(name) for name in missing} & {_skeleton(name) for name in unexpected}
+    pool: dict[tuple[int, ...], list[str]] = {}
+    for name, shape in missing.items():
+        if _skeleton(name) not in misnumbered:
+            pool.setdefault(shape, []).append(name)
+    renamed = 0
+    for name, shape in list(unexpected.items()):
+        if pool.get(shape) and _skeleton(name) not in misnumbered:
+            del missing[pool[shape].pop(0)], unexpected[name]
+            renamed += 1
+    stored_left = sum(prod(shape) for shape in unexpected.values())
+    if (
+        not shapes
+        and not misnumbered
+        and unexpected
+        and missing
+        and stored_left == sum(prod(shape) for shape in missing.values())
+    ):
+        return (), renamed, len(unexpected)
+    differences = shapes + [Difference(n, "unexpected", None, s, tied.get(n, "")) for n, s in unexpected.items()]
+    differences += [Difference(name, "missing", shape, None) for name, shape in missing.items()]
+    return tuple(differences), renamed, 0
 
 
 def folded(differences: tuple[Difference, ...]) -> list[str]:
@@ -226,4 +322,4 @@ def _where(path: str) -> Any:
     return Location(path)
 
 
-__all__ = ["CrossCheck", "Difference", "cross_check", "folded"]
+__all__ = ["BUFFERS", "CrossCheck", "Difference", "compare", "cross_check", "folded"]
