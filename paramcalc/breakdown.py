@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from paramcalc.report import SCHEMA_VERSION, LayerRow, Report
+from paramcalc.report import SCHEMA_VERSION, LayerRow, Report, Term
 
 GROUPS = ("embeddings", "attention", "ssm", "mlp", "norms", "head", "other")
 """The kinds of module, in the order they are listed (``ssm``: a state-space mixer, Mamba's)."""
@@ -24,12 +24,12 @@ _NORM = re.compile(r"norm|^ln(_\w+|\d+)?$")
 ``norm_1``, ``LayerNorm``, ``attn_norm``) -- never a module holding one (DBRX's ``norm_attn_norm``)."""
 _NORM_CLASS = re.compile(r"norm(\dd)?$")
 _EMBED = re.compile(
-    r"embed|(^|\.)(wte|wpe|shared|token_embd|tok_embeddings|project_in|project_out)($|\.)|(^|\.)encoder\.conv\d\."
+    r"embed(?!_out)|(^|\.)(wte|wpe|shared|token_embd|tok_embeddings|project_in|project_out)($|\.)|(^|\.)encoder\.conv\d\."
 )
 """Embeddings, their projections (OPT's ``project_in``/``project_out``) and an encoder's
 convolutional stem (Whisper's ``conv1``/``conv2``, as ViT's patch embedding)."""
 _HEAD = re.compile(
-    r"^(lm_head|cls|classifier|score|qa_outputs|pooler|head|predictions|pre_classifier|proj_out|projector"
+    r"^(lm_head|embed_out|cls|classifier|score|qa_outputs|pooler|head|predictions|pre_classifier|proj_out|projector"
     r"|vocab_transform|vocab_projector|logit_scale|logit_bias|text_projection|visual_projection)$"
     r"|_(head|predictions|classifier)$"
 )
@@ -77,20 +77,33 @@ def group_of(name: str, class_name: str = "") -> str:
 
 
 def by_module(report: Report) -> dict[str, int]:
-    """Parameters per kind of module (every group, zeros included); they sum to ``report.total``."""
+    """Parameters per kind of module (every group, zeros included); they sum to ``report.total``.
+
+    A tied pair counts where its embedding side does (a tied LM head is the embedding),
+    whichever of the two names the model counts, so a checkpoint storing either name
+    breaks down alike.
+    """
     out = dict.fromkeys(GROUPS, 0)
+    embedded = {
+        term.tied_to
+        for row in report.layers
+        for term in row.terms
+        if term.tied_to and group_of(_name(row, term), row.class_name) == "embeddings"
+    }
     for row in report.layers:
-        _add(row, out)
+        if not row.counted:
+            continue
+        for term in row.terms:
+            if term.counted:
+                name = _name(row, term)
+                group = "embeddings" if name in embedded else group_of(name, row.class_name)
+                out[group] += term.count * row.repeat
     return out
 
 
-def _add(row: LayerRow, out: dict[str, int]) -> None:
-    if not row.counted:
-        return
-    for term in row.terms:
-        if term.counted:
-            name = f"{row.name}.{term.path.replace('/', '.')}"
-            out[group_of(name, row.class_name)] += term.count * row.repeat
+def _name(row: LayerRow, term: Term) -> str:
+    path = term.path.replace("/", ".")
+    return f"{row.name}.{path}" if row.name and path else row.name or path
 
 
 def share(part: int, total: int) -> str:

@@ -167,9 +167,14 @@ HF_CASES = _hf_golden_cases()
 
 
 def _real_names_by_module(case: dict[str, Any]) -> dict[str, int]:
+    """transformers' named parameters by group; a tied pair where its embedding side is."""
+    embedded = set()
+    for first, second in case.get("aliases") or []:
+        if "embeddings" in (group_of(first), group_of(second)):
+            embedded |= {first, second}
     out = dict.fromkeys(GROUPS, 0)
     for name, shape in case["parameters"]:
-        out[group_of(name)] += prod(shape)
+        out["embeddings" if name in embedded else group_of(name)] += prod(shape)
     return out
 
 
@@ -194,3 +199,30 @@ def test_every_family_kind_lands_in_its_groups() -> None:
     assert classes["CLIPModel"]["head"] > 0
     assert classes["ViTForImageClassification"]["embeddings"] > 0
     assert classes["WhisperForConditionalGeneration"]["embeddings"] > 0
+
+
+SAVED = json.loads((GOLDEN / "checkpoint" / "save_pretrained.json").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("model_class", sorted(SAVED))
+def test_what_save_pretrained_stores_breaks_down_as_its_config(model_class: str) -> None:
+    """The names transformers 5 writes (hub names, per-expert weights, either side of a tie) group
+    as the config's rows do; persistent buffers and parameters a class never saves aside."""
+    from paramcalc.checkpoint.crosscheck import BUFFERS, NOT_SAVED
+
+    case = SAVED[model_class]
+    stored = dict.fromkeys(GROUPS, 0)
+    for header in case["files"].values():
+        for name, info in header.items():
+            if name != "__metadata__" and name.rsplit(".", 1)[-1] not in BUFFERS:
+                stored[group_of(name)] += prod(info["shape"])
+    report = paramcalc.summary(case["config"])
+    config = by_module(report)
+    unsaved = set(NOT_SAVED.get(model_class, ()))  # Marian's sinusoidal positions: not in the file
+    config["embeddings"] -= sum(
+        term.count
+        for row in report.expanded().layers
+        for term in row.terms
+        if f"{row.name}.{term.path.replace('/', '.')}" in unsaved
+    )
+    assert stored == config
