@@ -213,9 +213,16 @@ def test_safetensors_dtypes_cover_the_crates_list() -> None:
     assert SAFETENSORS_BITS["F6_E2M3"] == 6
 
 
-@pytest.mark.parametrize("name", ["all_types", "gguf_llama"])
+GGUF_FILES = {
+    "all_types": DATA / "all_types.gguf",
+    "gguf_llama": DATA / "gguf_llama" / "tiny-llama.Q8_0.gguf",
+    "aligned": DATA / "aligned.gguf",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GGUF_FILES))
 def test_gguf_tensors_are_what_ggufs_reader_reads(name: str) -> None:
-    path = DATA / "all_types.gguf" if name == "all_types" else DATA / "gguf_llama" / "tiny-llama.Q8_0.gguf"
+    path = GGUF_FILES[name]
     checkpoint = load_checkpoint(str(path))
     got = [
         {"name": t.name, "dtype": t.dtype, "shape": list(t.shape), "nbytes": t.nbytes, "count": t.count}

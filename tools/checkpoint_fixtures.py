@@ -334,6 +334,23 @@ def gguf_all_types() -> None:
     _gguf_golden(path, "all_types", {})
 
 
+def gguf_aligned() -> None:
+    """A GGUF with a custom alignment (64), nested and string arrays in its metadata, GGUF v3."""
+    path = OUT / "aligned.gguf"
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_custom_alignment(64)
+    writer.add_array("test.nested", [[1, 2], [3]])
+    writer.add_array("test.strings", ["a", "bc", ""])
+    writer.add_tensor("a", np.zeros((3, 5), dtype=np.float32))
+    writer.add_tensor("b", np.zeros((7,), dtype=np.float16))
+    writer.add_tensor("c", np.zeros((2, 34), dtype=np.uint8), raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    _gguf_golden(path, "aligned", {})
+
+
 def _gguf_golden(path: Path, name: str, extra: dict) -> None:
     reader = gguf.GGUFReader(str(path))
     tensors = [
@@ -486,6 +503,7 @@ def main() -> None:
     dtype_acceptance()
     gguf_llama()
     gguf_all_types()
+    gguf_aligned()
     quant_sizes()
     hostile()
     print("versions:", torch.__version__, transformers.__version__, safetensors.__version__)
