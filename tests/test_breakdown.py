@@ -7,7 +7,7 @@ from math import prod
 from typing import Any
 
 import pytest
-from conftest import GOLDEN, ROOT, SPECS, RunCli
+from conftest import GOLDEN, ROOT, SPECS, RunCli, Snapshot, render_cli
 
 import paramcalc
 from paramcalc.breakdown import GROUPS, bar, by_module, group_of, share
@@ -226,3 +226,20 @@ def test_what_save_pretrained_stores_breaks_down_as_its_config(model_class: str)
         if f"{row.name}.{term.path.replace('/', '.')}" in unsaved
     )
     assert stored == config
+
+
+BREAKDOWN_RUNS = {
+    "by_module_table": ["summary", "specs/deepseek-v3.config.json", "--by", "module"],
+    "by_module_markdown": ["summary", "specs/whisper-large-v3.config.json", "--by", "module", "--format", "markdown"],
+    "by_module_json": ["summary", "specs/t5-small.config.json", "--by", "module", "--format", "json"],
+    "percent_table": ["summary", "specs/mixtral-8x7b.config.json", "--percent"],
+    "percent_json": ["summary", "specs/stacked_rnn.yaml", "--percent", "--format", "json"],
+}
+
+
+@pytest.mark.parametrize("case", list(BREAKDOWN_RUNS))
+def test_breakdown_output_is_unchanged(
+    case: str, run_cli: RunCli, snapshot: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    snapshot.check(render_cli(run_cli, *BREAKDOWN_RUNS[case]))

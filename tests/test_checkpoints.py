@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GOLDEN, ROOT, SPECS, RunCli
+from conftest import GOLDEN, ROOT, SPECS, RunCli, Snapshot, render_cli
 
 import paramcalc
 from paramcalc.checkpoint import load_checkpoint
@@ -614,3 +614,27 @@ def test_a_tied_pair_stored_under_the_other_name_is_no_difference() -> None:
     stored = {"roberta.embeddings.word_embeddings.weight": (40, 8)}
     tied = {"roberta.embeddings.word_embeddings.weight": "lm_head.decoder.weight"}
     assert compare(expected, stored, tied) == ((), 0, 0)
+
+
+CK = "tests/data/checkpoints"
+SNAPSHOT_RUNS = {
+    "safetensors_table": ["summary", f"{CK}/llama_tiny"],
+    "safetensors_markdown": ["summary", f"{CK}/llama_sharded", "--format", "markdown"],
+    "safetensors_json": ["summary", f"{CK}/llama_mismatch", "--format", "json"],
+    "dtypes_table": ["summary", f"{CK}/all_dtypes.safetensors"],
+    "gguf_table": ["summary", f"{CK}/gguf_llama"],
+    "gguf_json": ["summary", f"{CK}/all_types.gguf", "--format", "json"],
+    "check_text": ["check", f"{CK}/llama_tiny", f"{CK}/llama_mismatch", f"{CK}/llama_extra_layer"],
+    "check_json": ["check", f"{CK}/llama_mismatch", "--format", "json"],
+    "check_github": ["check", f"{CK}/llama_mismatch", f"{CK}/gguf_llama", "--format", "github"],
+    "by_module_checkpoint": ["summary", f"{CK}/gguf_llama", "--by", "module"],
+    "percent_checkpoint": ["summary", f"{CK}/llama_tiny", "--percent", "--format", "markdown"],
+}
+
+
+@pytest.mark.parametrize("case", list(SNAPSHOT_RUNS))
+def test_checkpoint_output_is_unchanged(
+    case: str, run_cli: RunCli, snapshot: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    snapshot.check(render_cli(run_cli, *SNAPSHOT_RUNS[case]))
