@@ -54,6 +54,7 @@ def summary(
     framework: str | None = None,
     dtype: str = "float32",
     input: ShapeLike | None = None,
+    config: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Count a model: every layer's output shape and parameter terms, and the totals.
 
@@ -61,7 +62,9 @@ def summary(
     as ``--framework`` does; ``dtype`` sizes the bytes (``"bfloat16"``, ``"int8"``, ...);
     ``input`` gives a sequential spec its input shape (without the batch axis).  A
     checkpoint (``.safetensors``, a sharded index, ``.gguf`` or a model directory) is read
-    header only and reports its tensors' dtypes and bytes as stored (``dtype`` is ignored).
+    header only and reports its tensors' dtypes and bytes as stored (``dtype`` is ignored),
+    cross-checked against the config.json beside it or ``config`` (as ``--config``): the
+    report's ``crosscheck`` says whether it holds exactly the config's tensors.
 
     The returned :class:`Report` prints as the CLI's table (``print(report)``), renders in
     Jupyter and in a rich console, and gives the JSON document with ``report.to_dict()``.
@@ -75,7 +78,9 @@ def summary(
             raise UsageError("a checkpoint has no input to give: input= is for specs")
         from paramcalc.checkpoint import checkpoint_report
 
-        return checkpoint_report(checkpoint)
+        return checkpoint_report(checkpoint, None if config is None else os.fspath(config))
+    if config is not None:
+        raise UsageError("config= cross-checks a checkpoint (.safetensors, .gguf or a model directory)")
     from paramcalc.engine import analyze
 
     model = load(spec, framework=framework)

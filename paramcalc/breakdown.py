@@ -11,57 +11,99 @@ the total.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from paramcalc.report import SCHEMA_VERSION, LayerRow, Report
+from paramcalc.report import SCHEMA_VERSION, LayerRow, Report, Term
 
-GROUPS = ("embeddings", "attention", "mlp", "norms", "head", "other")
-"""The kinds of module, in the order they are listed."""
+GROUPS = ("embeddings", "attention", "ssm", "mlp", "norms", "head", "other")
+"""The kinds of module, in the order they are listed (``ssm``: a state-space mixer, Mamba's)."""
 
-_NORM = re.compile(r"norm|(^|[._])ln(_\w+)?($|\.)")
-_EMBED = re.compile(r"embed|(^|\.)(wte|wpe|shared|token_embd|tok_embeddings)($|\.)")
-_HEAD = frozenset({"lm_head", "output", "score", "classifier", "cls", "qa_outputs", "pooler", "head"})
+_NORM = re.compile(r"norm|^ln(_\w+|\d+)?$")
+"""A norm module, by the name of the module that owns the weight (``input_layernorm``, ``ln_f``,
+``norm_1``, ``LayerNorm``, ``attn_norm``) -- never a module holding one (DBRX's ``norm_attn_norm``)."""
+_NORM_CLASS = re.compile(r"norm(\dd)?$")
+_EMBED = re.compile(
+    r"embed(?!_out)|(^|\.)(wte|wpe|shared|token_embd|tok_embeddings|project_in|project_out)($|\.)|(^|\.)encoder\.conv\d\."
+)
+"""Embeddings, their projections (OPT's ``project_in``/``project_out``) and an encoder's
+convolutional stem (Whisper's ``conv1``/``conv2``, as ViT's patch embedding)."""
+_HEAD = re.compile(
+    r"^(lm_head|embed_out|cls|classifier|score|qa_outputs|pooler|head|predictions|pre_classifier|proj_out|projector"
+    r"|vocab_transform|vocab_projector|logit_scale|logit_bias|text_projection|visual_projection)$"
+    r"|_(head|predictions|classifier)$"
+)
+"""A task head, by any module of the name (``cls.predictions``, ``albert.pooler``, SigLIP's
+``vision_model.head``, ``classification_head``, CLIP's projections); llama.cpp's ``output``
+is the first part only (BERT's ``attention.output`` is not a head)."""
 _ATTENTION = re.compile(
     r"attn|attention|(^|[._])(q|k|v|o|qkv|query|key|value|wq|wk|wv|wo)(_proj)?($|[._])|relative_attention"
 )
+_INDEX = re.compile(r"^(\d+(-\d+)?|\{[\d,-]+\})$")
+"""A block index in a name: ``5``, or a folded row's ``0-31`` / ``{0,2-4}``."""
+_STRONG_MLP = re.compile(r"mlp|ffn|feed_?forward|expert|moe|densereludense|intermediate")
+"""Modules that are MLPs whatever their weights are called (T5's ``DenseReluDense.wo``)."""
+_SSM = re.compile(r"(^|\.)(mixer|mamba)\.|(^|[._])ssm")
 _MLP = re.compile(
-    r"mlp|ffn|feed_?forward|expert|moe|(^|[._])(gate|up|down|fc1|fc2|c_fc|c_proj|w1|w2|w3|router|gate_up)(_proj)?($|[._])"
-    r"|densereludense|intermediate|(^|\.)output\.dense"
+    r"(^|[._])(gate|up|down|fc1|fc2|c_fc|c_proj|w1|w2|w3|router|gate_up)(_proj)?($|[._])|(^|\.)output\.dense"
 )
 
 
 def group_of(name: str, class_name: str = "") -> str:
-    """The kind of module a parameter belongs to, from its full name (and its layer's class)."""
+    """The kind of module a parameter belongs to, from its full name (and its layer's class).
+
+    Names decide, so a checkpoint (names only) breaks down as its config does; the class
+    only says that a whole row is a norm (``model.norm``: ``LlamaRMSNorm``).
+    """
+    parts = name.split(".")
+    modules = [part for part in parts[:-1] if not _INDEX.match(part)]
+    owner = modules[-1] if modules else parts[-1]
     low = name.lower()
-    cls = class_name.lower()
-    if _NORM.search(low) or "norm" in cls:
+    if _NORM.search(owner.lower()) or _NORM_CLASS.search(class_name.lower()):
         return "norms"
-    if _EMBED.search(low) or "embedding" in cls:
+    if _EMBED.search(low):
         return "embeddings"
-    if low.split(".")[0] in _HEAD:
+    if parts[0] == "output" or any(_HEAD.search(part) for part in parts[:-1] or parts):
         return "head"
-    if _ATTENTION.search(low) or "attention" in cls:
+    if _STRONG_MLP.search(low):
+        return "mlp"
+    if _ATTENTION.search(low):
         return "attention"
+    if _SSM.search(low):
+        return "ssm"
     if _MLP.search(low):
         return "mlp"
     return "other"
 
 
 def by_module(report: Report) -> dict[str, int]:
-    """Parameters per kind of module (every group, zeros included); they sum to ``report.total``."""
+    """Parameters per kind of module (every group, zeros included); they sum to ``report.total``.
+
+    A tied pair counts where its embedding side does (a tied LM head is the embedding),
+    whichever of the two names the model counts, so a checkpoint storing either name
+    breaks down alike.
+    """
     out = dict.fromkeys(GROUPS, 0)
+    embedded = {
+        term.tied_to
+        for row in report.layers
+        for term in row.terms
+        if term.tied_to and group_of(_name(row, term), row.class_name) == "embeddings"
+    }
     for row in report.layers:
-        _add(row, out)
+        if not row.counted:
+            continue
+        for term in row.terms:
+            if term.counted:
+                name = _name(row, term)
+                group = "embeddings" if name in embedded else group_of(name, row.class_name)
+                out[group] += term.count * row.repeat
     return out
 
 
-def _add(row: LayerRow, out: dict[str, int]) -> None:
-    if not row.counted:
-        return
-    for term in row.terms:
-        if term.counted:
-            name = f"{row.name}.{term.path.replace('/', '.')}"
-            out[group_of(name, row.class_name)] += term.count * row.repeat
+def _name(row: LayerRow, term: Term) -> str:
+    path = term.path.replace("/", ".")
+    return f"{row.name}.{path}" if row.name and path else row.name or path
 
 
 def share(part: int, total: int) -> str:
@@ -85,6 +127,18 @@ def bar(part: int, total: int, width: int = BAR_WIDTH) -> str:
     return ("█" * full + (_EIGHTHS[rest] if rest else "")).rstrip()
 
 
+def fraction(part: int, total: int) -> float:
+    """``part / total`` rounded to 6 places (0.0 for an empty model): the JSON ``share``."""
+    return round(part / total, 6) if total else 0.0
+
+
+def with_shares(rows: Iterable[dict[str, Any]], total: int) -> Iterator[dict[str, Any]]:
+    """``summary --percent --format json``: each layer dict gains ``share`` (of ``total``)."""
+    for row in rows:
+        row["share"] = fraction(row["params"], total)
+        yield row
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     """The ``summary --by module --format json`` document."""
     groups = by_module(report)
@@ -96,10 +150,9 @@ def to_dict(report: Report) -> dict[str, Any]:
         "total": total,
         "by": "module",
         "groups": [
-            {"group": name, "params": params, "share": round(params / total, 6) if total else 0.0}
-            for name, params in groups.items()
+            {"group": name, "params": params, "share": fraction(params, total)} for name, params in groups.items()
         ],
     }
 
 
-__all__ = ["GROUPS", "bar", "by_module", "group_of", "share", "to_dict"]
+__all__ = ["GROUPS", "bar", "by_module", "fraction", "group_of", "share", "to_dict", "with_shares"]

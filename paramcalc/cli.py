@@ -129,7 +129,7 @@ def summary(
     def json_doc() -> Any:
         from paramcalc.render.json_out import write
 
-        return lambda file: write(report, file, expand_nested, flops=flop_report, tokens=tokens)
+        return lambda file: write(report, file, expand_nested, flops=flop_report, tokens=tokens, percent=percent)
 
     def markdown() -> str:
         from paramcalc.render.markdown import summary as markdown_summary

@@ -194,6 +194,11 @@ def test_report_to_dict_is_the_json_document_without_its_flops(run_cli: RunCli) 
         ),
         ((("dense", 1), {"input": 32, "activation": "relu"}), ["Dense(1, activation='relu')", "--input", "32"], 33),
         (
+            (("lstm", 32), {"input": 10000, "batch": 2, "seq_len": 3}),
+            ["lstm", "32", "--input", "10000", "--batch", "2", "--seq-len", "3"],
+            1_284_224,
+        ),
+        (
             (("LlamaDecoderLayer",), {"config": SPECS / "llama-2-7b.config.json"}),
             ["LlamaDecoderLayer", "--config", str(SPECS / "llama-2-7b.config.json")],
             6_476_267_520,
@@ -211,6 +216,13 @@ def test_explain_gives_the_clis_derivation(
     assert derivation._repr_markdown_() == run_cli("explain", *argv, "--format", "markdown").out
     assert derivation.latex() + "\n" == run_cli("explain", *argv, "--format", "latex").out
     assert derivation.to_dict() == json.loads(run_cli("explain", *argv, "--format", "json").out)
+
+
+def test_derivation_in_jupyter_shows_the_flops_at_its_batch_and_sequence() -> None:
+    markdown = paramcalc.explain("lstm", 32, input=10000, batch=2, seq_len=3)._repr_markdown_()
+    assert "FLOPs of one forward pass (batch 2 × 3 tokens" in markdown
+    assert "$$" in markdown
+    assert paramcalc.explain("lstm", 32, input=10000, batch=2, seq_len=3).to_dict()["flops_batch"] == 2
 
 
 def test_derivation_knows_its_closed_form() -> None:
@@ -234,11 +246,25 @@ def test_explain_errors_raise_the_public_exception() -> None:
         paramcalc.explain("lstn", 32, input=10000)
 
 
-@pytest.mark.parametrize("name", ["summary", "count", "explain"])
-def test_api_docstrings_render_in_help(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("summary", ["framework: 'str | None' = None", "dtype: 'str' = 'float32'", "-> 'Report'", "checkpoint"]),
+        ("count", ["input: 'ShapeLike | None' = None", "-> 'int'", "tied"]),
+        ("explain", ["batch: 'int' = 1", "seq_len: 'int | None' = None", "-> 'Derivation'", "FLOPs"]),
+        ("Report", ["to_dict", "total", "largest_layer", "expanded"]),
+        ("Derivation", ["params", "formula", "latex", "Jupyter"]),
+        ("ParamcalcError", ["hint", "location"]),
+    ],
+)
+def test_api_docstrings_render_in_help(name: str, words: list[str]) -> None:
+    """``help(paramcalc.summary)`` etc.: the signature, with its types, and a docstring saying why."""
     text = pydoc.render_doc(getattr(paramcalc, name), renderer=pydoc.plaintext)
-    assert len(text.splitlines()) > 5
-    assert "spec" in text.lower() or "layer" in text.lower()
+    doc = getattr(paramcalc, name).__doc__
+    assert doc is not None
+    assert doc.strip().splitlines()[0] in text
+    for word in words:
+        assert word in text, word
 
 
 def test_version_is_semantic_and_in_the_changelog() -> None:
@@ -247,3 +273,35 @@ def test_version_is_semantic_and_in_the_changelog() -> None:
     first = re.search(r"^## \[?(\d+\.\d+\.\d+)", changelog, re.MULTILINE)
     assert first is not None
     assert first.group(1) == paramcalc.__version__
+
+
+def _readme_section(title: str) -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"\n## {title}")
+    return readme[start : readme.index("\n## ", start + 10)]
+
+
+def test_readme_notebook_examples_run_as_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's "Use it in a notebook" examples, run as doctests from the repository root."""
+    import doctest
+
+    monkeypatch.chdir(ROOT)
+    section = _readme_section("Use it in a notebook")
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert blocks
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for number, block in enumerate(blocks):
+        test = parser.get_doctest(block, {}, f"README notebook block {number}", "README.md", 0)
+        assert test.examples
+        out = io.StringIO()
+        result = runner.run(test, out=out.write)
+        assert result.failed == 0, out.getvalue()
+
+
+def test_readme_names_every_exported_api_name_and_the_schema() -> None:
+    section = _readme_section("Use it in a notebook")
+    for name in paramcalc.__all__:
+        if not name.startswith("_"):
+            assert f"`{name}`" in section, name
+    assert "`schema`" in section

@@ -128,6 +128,109 @@ def mismatched() -> None:
     )
 
 
+def mismatched_shapes() -> None:
+    """Another conversion gone wrong: a 4-layer checkpoint with a resized vocabulary, beside a 3-layer config."""
+    config = transformers.LlamaConfig(**{**LLAMA, "num_hidden_layers": 4, "vocab_size": 72})
+    model = _zeroed(transformers.LlamaForCausalLM(config))
+    folder = OUT / "llama_extra_layer"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(folder / "model.safetensors"))
+    transformers.LlamaConfig(**LLAMA).to_json_file(str(folder / "config.json"))
+    expected = {k: list(v.shape) for k, v in _meta_state(transformers.LlamaConfig(**LLAMA)).items()}
+    stored = {k: list(v.shape) for k, v in model.state_dict().items()}
+    golden = {
+        "config_parameters": _meta_params(transformers.LlamaConfig(**LLAMA)),
+        "stored_parameters": sum(p.numel() for p in model.parameters()),
+        "missing": sorted(set(expected) - set(stored)),
+        "unexpected": sorted(set(stored) - set(expected)),
+        "shape": sorted(k for k in expected if k in stored and expected[k] != stored[k]),
+    }
+    (GOLDEN / "llama_extra_layer.json").write_text(json.dumps(golden, indent=1) + "\n")
+
+
+def _meta_state(config: transformers.PretrainedConfig) -> dict[str, torch.Tensor]:
+    with torch.device("meta"):
+        return dict(transformers.LlamaForCausalLM(config).state_dict())
+
+
+SAFETENSORS_WRITABLE = {
+    "bool": torch.bool,
+    "uint8": torch.uint8,
+    "int8": torch.int8,
+    "int16": torch.int16,
+    "uint16": torch.uint16,
+    "int32": torch.int32,
+    "uint32": torch.uint32,
+    "int64": torch.int64,
+    "uint64": torch.uint64,
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "complex64": torch.complex64,
+    "float8_e4m3fn": torch.float8_e4m3fn,
+    "float8_e4m3fnuz": torch.float8_e4m3fnuz,
+    "float8_e5m2": torch.float8_e5m2,
+    "float8_e5m2fnuz": torch.float8_e5m2fnuz,
+    "float8_e8m0fnu": torch.float8_e8m0fnu,
+    "float4_e2m1fn_x2": torch.float4_e2m1fn_x2,
+}
+"""Every torch dtype safetensors' writer takes (its TensorSpec list; F6 has no torch dtype)."""
+
+CANDIDATE_DTYPES = [
+    *("BOOL", "F4", "F6_E2M3", "F6_E3M2", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F8_E4M3FNUZ"),
+    *("F8_E5M2FNUZ", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "C64", "F64", "I64", "U64"),
+    *("I4", "U4", "I2", "F8_E3M4", "E8M0", "C32", "C128", "F8", "f32", "float32", ""),
+]
+"""Dtype names tried against safetensors' own reader: its 22, and names it refuses."""
+
+
+def all_dtypes_file() -> None:
+    """One tensor of every dtype safetensors' writer takes, written by ``save_file``."""
+    tensors = {}
+    for name, dtype in SAFETENSORS_WRITABLE.items():
+        if dtype == torch.float4_e2m1fn_x2:
+            tensors[f"t.{name}"] = torch.zeros(3, 4, dtype=torch.uint8).view(dtype)  # 3 x 8 fp4 values
+        else:
+            tensors[f"t.{name}"] = (
+                torch.zeros(3, 5, dtype=torch.uint8).to(dtype)
+                if dtype != torch.uint64
+                else (torch.zeros(3, 5, dtype=torch.uint64))
+            )
+    path = OUT / "all_dtypes.safetensors"
+    save_file(tensors, str(path))
+    golden = {"tensors": _safetensors_golden([path])}
+    (GOLDEN / "all_dtypes.json").write_text(json.dumps(golden, indent=1) + "\n")
+
+
+def dtype_acceptance() -> None:
+    """Which dtype names and element counts safetensors' reader accepts, and the bytes it wants.
+
+    Each candidate dtype, for 0-8 elements, in files of the documented byte format holding
+    0-72 bytes: the one byte length ``safe_open`` accepts, or None when it accepts none.
+    """
+    table: dict[str, dict[str, int | None]] = {}
+    probe = OUT / "_probe.safetensors"
+    for dtype in CANDIDATE_DTYPES:
+        table[dtype] = {}
+        for count in range(9):
+            accepted = None
+            for nbytes in range(73):
+                header = {"t": {"dtype": dtype, "shape": [count], "data_offsets": [0, nbytes]}}
+                probe.write_bytes(_st(header, bytes(nbytes)))
+                try:
+                    with safetensors.safe_open(str(probe), framework="np") as handle:
+                        handle.get_slice("t")
+                except Exception:  # noqa: BLE001 - the reader's verdict is what is recorded
+                    continue
+                assert accepted is None, (dtype, count)
+                accepted = nbytes
+            table[dtype][str(count)] = accepted
+    probe.unlink()
+    (GOLDEN / "safetensors_dtypes.json").write_text(json.dumps(table, indent=1) + "\n")
+
+
 def dtypes_file() -> None:
     """Stored dtypes beyond float: bf16, f16, fp8 (e4m3, e5m2, e8m0), fp4 packed, int8, packed GPTQ/bnb tensors."""
     tensors = {
@@ -231,6 +334,23 @@ def gguf_all_types() -> None:
     _gguf_golden(path, "all_types", {})
 
 
+def gguf_aligned() -> None:
+    """A GGUF with a custom alignment (64), nested and string arrays in its metadata, GGUF v3."""
+    path = OUT / "aligned.gguf"
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_custom_alignment(64)
+    writer.add_array("test.nested", [[1, 2], [3]])
+    writer.add_array("test.strings", ["a", "bc", ""])
+    writer.add_tensor("a", np.zeros((3, 5), dtype=np.float32))
+    writer.add_tensor("b", np.zeros((7,), dtype=np.float16))
+    writer.add_tensor("c", np.zeros((2, 34), dtype=np.uint8), raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    _gguf_golden(path, "aligned", {})
+
+
 def _gguf_golden(path: Path, name: str, extra: dict) -> None:
     reader = gguf.GGUFReader(str(path))
     tensors = [
@@ -258,6 +378,12 @@ def quant_sizes() -> None:
 def _st(header: dict | bytes, data: bytes = b"", length: int | None = None) -> bytes:
     raw = header if isinstance(header, bytes) else json.dumps(header).encode()
     return (len(raw) if length is None else length).to_bytes(8, "little") + raw + data
+
+
+STRICTER = {
+    "st_duplicate.safetensors": "serde keeps the last of two same-named tensors: which one was meant?",
+}
+"""Headers safetensors' reader accepts that paramcalc refuses, and why."""
 
 
 def hostile() -> None:
@@ -288,9 +414,27 @@ def hostile() -> None:
         "st_odd_fp4.safetensors": _st({"w": {"dtype": "F4", "shape": [3], "data_offsets": [0, 2]}}, bytes(2)),
         "st_huge_shape.safetensors": _st({"w": {**f32, "shape": [1 << 40, 1 << 40]}}, bytes(8)),
         "st_bad_utf8.safetensors": _st(b'{"\xff": 1}'),
+        "st_negative_offsets.safetensors": _st({"w": {**f32, "data_offsets": [-8, 0]}}, bytes(8)),
+        "st_huge_offsets.safetensors": _st({"w": {**f32, "data_offsets": [0, 1 << 70]}}, bytes(8)),
+        "st_reversed_offsets.safetensors": _st({"w": {**f32, "data_offsets": [8, 0]}}, bytes(8)),
+        "st_missing_offsets.safetensors": _st({"w": {"dtype": "F32", "shape": [2]}}, bytes(8)),
+        "st_shape_not_list.safetensors": _st({"w": {**f32, "shape": 2}}, bytes(8)),
+        "st_dtype_int4.safetensors": _st({"w": {"dtype": "I4", "shape": [4], "data_offsets": [0, 2]}}, bytes(2)),
+        "st_tensor_not_object.safetensors": _st({"w": [1, 2]}, bytes(8)),
+        "st_same_range.safetensors": _st({"a": f32, "b": f32}, bytes(8)),
     }
+    accepted = []
     for name, data in cases.items():
         (BAD / name).write_bytes(data)
+        try:  # safetensors' own reader refuses them too, but for the few paramcalc is stricter about
+            with safetensors.safe_open(str(BAD / name), framework="np") as handle:
+                for key in handle.keys():  # noqa: SIM118 - safe_open is not a mapping
+                    handle.get_slice(key)
+        except Exception:  # noqa: BLE001 - refused, as it must be
+            pass
+        else:
+            accepted.append(name)
+    assert accepted == sorted(STRICTER), accepted
     index = {"metadata": {"total_size": 8}, "weight_map": {"w": "../../etc/passwd"}}
     (BAD / "escape.safetensors.index.json").write_text(json.dumps(index))
     missing = {"metadata": {}, "weight_map": {"w": "absent-00001-of-00001.safetensors"}}
@@ -329,6 +473,21 @@ def hostile() -> None:
     two += bytes(-len(two) % 32) + bytes(64)
     (BAD / "gguf_overlap.gguf").write_bytes(two)
 
+    def named(names: list[bytes], kv: bytes = b"", n_kv: int = 0) -> bytes:
+        body = b"GGUF" + struct.pack("<IQQ", 3, len(names), n_kv) + kv
+        for i, name in enumerate(names):
+            body += struct.pack("<Q", len(name)) + name + struct.pack("<IQIQ", 1, 32, 0, 128 * i)
+        return body + bytes(-len(body) % 32) + bytes(128 * len(names))
+
+    (BAD / "gguf_duplicate_tensor.gguf").write_bytes(named([b"w", b"w"]))
+    (BAD / "gguf_bad_utf8_name.gguf").write_bytes(named([b"w\xff\xfe"]))
+    key = struct.pack("<Q", 17) + b"general.alignment" + struct.pack("<II", 4, 24)
+    (BAD / "gguf_alignment_24.gguf").write_bytes(named([b"w"], key, 1))
+    twice = struct.pack("<Q", 4) + b"name" + struct.pack("<II", 4, 1)
+    (BAD / "gguf_duplicate_key.gguf").write_bytes(named([b"w"], twice * 2, 2))
+    value_type = struct.pack("<Q", 4) + b"name" + struct.pack("<I", 77) + bytes(8)
+    (BAD / "gguf_unknown_value_type.gguf").write_bytes(named([b"w"], value_type, 1))
+
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
@@ -338,9 +497,13 @@ def main() -> None:
     llama("llama_tied", {"tie_word_embeddings": True})
     state_dict_file()
     mismatched()
+    mismatched_shapes()
     dtypes_file()
+    all_dtypes_file()
+    dtype_acceptance()
     gguf_llama()
     gguf_all_types()
+    gguf_aligned()
     quant_sizes()
     hostile()
     print("versions:", torch.__version__, transformers.__version__, safetensors.__version__)

@@ -1,7 +1,14 @@
 """Write examples/lecture.ipynb: its cells, and their outputs as paramcalc computes them.
 
-Run from the repository root with paramcalc installed: python tools/lecture_notebook.py
-(tests/test_notebook.py runs every cell again and checks the stored outputs).
+Run from the repository root with paramcalc and IPython installed:
+
+    pip install ipython && python tools/lecture_notebook.py
+
+Each code cell runs in a real IPython shell, and the value of its last expression is
+shown as IPython's own display formatter shows it (the mime bundle Jupyter and Colab
+render: ``text/plain`` and ``text/markdown`` for a Report or a Derivation), so the stored
+outputs are the oracle; tests/test_notebook.py runs every cell again, without IPython,
+and checks them.
 """
 
 import ast
@@ -9,6 +16,10 @@ import contextlib
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 CELLS = [
     (
@@ -42,6 +53,11 @@ pip install paramcalc   # or: pip install -e . in a clone
     ("markdown", "## 4. An LSTM: four gates, so four times the simple RNN's weights"),
     ("code", 'lstm = paramcalc.summary("LSTM(32, input_shape=(3, 10000)) | Dense(1)")\nlstm'),
     ("code", 'paramcalc.explain("lstm", 32, input=10000)'),
+    (
+        "markdown",
+        "The derivation also counts the FLOPs of a forward pass, once it knows how many time steps (`seq_len`):",
+    ),
+    ("code", 'paramcalc.explain("lstm", 32, input=10000, seq_len=3)'),
     ("markdown", "`print()` gives exactly the table the command line prints, and `count` just the number:"),
     ("code", 'print(lstm)\nprint(paramcalc.count("LSTM(32) | Dense(1)", input=(3, 10000)))'),
     (
@@ -60,40 +76,31 @@ pip install paramcalc   # or: pip install -e . in a clone
 ]
 
 
-def run(source: str, namespace: dict) -> tuple[str, object]:
-    """Run a cell as Jupyter does: its printed text, and the value of a last bare expression."""
+def run(source: str, shell: "InteractiveShell") -> tuple[str, object]:
+    """Run a cell in the IPython shell: its printed text, and the value of a last bare expression."""
     tree = ast.parse(source)
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
+        last = ast.unparse(tree.body.pop().value)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(tree, "<cell>", "exec"), namespace)
-        value = eval(compile(last, "<cell>", "eval"), namespace) if last else None
+        if tree.body:
+            result = shell.run_cell(ast.unparse(tree), silent=True)
+            result.raise_error()
+        value = shell.ev(last) if last else None
     return out.getvalue(), value
 
 
-def data_of(value: object) -> dict:
-    """The mime bundle IPython shows: text/plain from _repr_pretty_ (else repr), text/markdown."""
-    shown: list[str] = []
-
-    class Printer:
-        def text(self, text: str) -> None:
-            shown.append(text)
-
-    if hasattr(value, "_repr_pretty_"):
-        value._repr_pretty_(Printer(), False)
-        plain = shown[0]
-    else:
-        plain = repr(value)
-    data = {"text/plain": plain.splitlines(keepends=True)}
-    if hasattr(value, "_repr_markdown_"):
-        data["text/markdown"] = value._repr_markdown_().splitlines(keepends=True)
-    return data
+def data_of(value: object, shell: "InteractiveShell") -> dict:
+    """The mime bundle IPython's display formatter makes of ``value`` (what a notebook renders)."""
+    data, _ = shell.display_formatter.format(value)
+    return {mime: text.splitlines(keepends=True) for mime, text in sorted(data.items())}
 
 
 def main() -> None:
-    namespace: dict = {}
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
     cells = []
     count = 0
     for kind, source in CELLS:
@@ -102,12 +109,12 @@ def main() -> None:
             cells.append({"cell_type": "markdown", "metadata": {}, "source": lines})
             continue
         count += 1
-        text, value = run(source, namespace)
+        text, value = run(source, shell)
         outputs: list[dict] = []
         if text:
             outputs.append({"name": "stdout", "output_type": "stream", "text": text.splitlines(keepends=True)})
         if value is not None:
-            result = {"data": data_of(value), "execution_count": count, "metadata": {}}
+            result = {"data": data_of(value, shell), "execution_count": count, "metadata": {}}
             outputs.append({**result, "output_type": "execute_result"})
         cells.append(
             {"cell_type": "code", "execution_count": count, "metadata": {}, "outputs": outputs, "source": lines}

@@ -9,7 +9,9 @@ padding to ``general.alignment`` (32 by default) and the data.
 
 Every count and length is checked against the bytes that remain before it is used, so a
 hostile header (a tensor count of 2**63, a string longer than the file, a truncated file)
-is one :class:`~paramcalc.errors.SpecError` naming the file, read in bounded time.  A
+is one :class:`~paramcalc.errors.SpecError` naming the file, read in bounded time: at most
+100,000 metadata entries and tensors, and 2**21 strings and arrays inside metadata arrays
+(a vocabulary's strings are skipped a megabyte at a time, never kept).  A
 tensor's bytes are its elements in whole quantization blocks (``Q4_K``: 256 elements in
 144 bytes); its data range must be aligned, inside the file, and not overlap another.
 """
@@ -34,6 +36,12 @@ MAX_STRING = 1 << 26
 """Longest single string read into memory (64 MB; a chat template is a few KB)."""
 KEEP_STRING = 512
 """Metadata strings longer than this are kept as their length only."""
+MAX_ENTRIES = 100_000
+"""Most metadata entries, and most tensors, read (real files: dozens of keys, a few thousand tensors)."""
+MAX_ITEMS = 1 << 21
+"""Most strings and nested arrays inside metadata arrays, all together: a vocabulary holds a few
+hundred thousand tokens; a file claiming millions of tiny items would take seconds to walk."""
+CHUNK = 1 << 20
 
 _SCALARS: dict[int, tuple[str, int]] = {
     0: ("<B", 1),
@@ -50,6 +58,7 @@ _SCALARS: dict[int, tuple[str, int]] = {
 }
 """GGUF value types with a fixed size: struct format and bytes (8 is a string, 9 an array)."""
 STRING, ARRAY = 8, 9
+_U64 = struct.Struct("<Q")
 
 
 class _Reader:
@@ -60,6 +69,7 @@ class _Reader:
         self.size = size
         self.path = path
         self.pos = 0
+        self.items = 0
 
     def error(self, message: str, hint: str | None = None) -> SpecError:
         return SpecError(f"GGUF header: {message}", location=Location(self.path), hint=hint)
@@ -84,6 +94,37 @@ class _Reader:
             raise self.error(f"truncated: {what} needs {n:,} bytes at offset {self.pos:,} of a {self.size:,}-byte file")
         self.handle.seek(n, os.SEEK_CUR)
         self.pos += n
+
+    def count_items(self, n: int, key: str) -> None:
+        """Account for ``n`` more array items to walk, refusing a file that claims too many."""
+        self.items += n
+        if self.items > MAX_ITEMS:
+            raise self.error(
+                f"array '{key[:200]}' brings the metadata to more than {MAX_ITEMS:,} strings and arrays",
+                hint="a real vocabulary holds a few hundred thousand tokens",
+            )
+
+    def skip_strings(self, count: int, what: str) -> None:
+        """Skip ``count`` strings (a uint64 length, then the bytes each), a chunk of the file at a time."""
+        unpack = _U64.unpack_from
+        buf = b""
+        at = end = 0
+        for _ in range(count):
+            if end - at < 8:
+                buf = buf[at:] + self.handle.read(CHUNK)
+                at, end = 0, len(buf)
+                if end < 8:
+                    raise self.error(f"truncated: the file ended inside {what}", hint="the file is cut short")
+            at += 8 + unpack(buf, at)[0]
+            if at > end:  # a long string: skip past the chunk
+                self.pos = self.handle.tell()
+                beyond = at - end
+                if beyond > self.left():
+                    raise self.error(f"an item of {what} runs past the end of the file", hint="the file is cut short")
+                self.handle.seek(beyond, os.SEEK_CUR)
+                buf, at, end = b"", 0, 0
+        self.handle.seek(at - end, os.SEEK_CUR)
+        self.pos = self.handle.tell()
 
     def u32(self, what: str) -> int:
         return int.from_bytes(self.read(4, what), "little")
@@ -129,6 +170,12 @@ def _read(reader: _Reader) -> tuple[list[StoredTensor], dict[str, Any]]:
         raise reader.error(f"{n_kv:,} metadata entries cannot fit in the {reader.left():,} bytes left")
     if n_tensors * 24 > reader.left():  # the smallest tensor info: empty name, no axis, type, offset
         raise reader.error(f"{n_tensors:,} tensors cannot fit in the {reader.left():,} bytes left")
+    for count, what in ((n_kv, "metadata entries"), (n_tensors, "tensors")):
+        if count > MAX_ENTRIES:
+            raise reader.error(
+                f"{count:,} {what}: more than paramcalc reads ({MAX_ENTRIES:,})",
+                hint="real GGUF files hold dozens of keys and a few thousand tensors",
+            )
     metadata: dict[str, Any] = {}
     for i in range(n_kv):
         key = reader.string(f"metadata key {i}", keep=65535)
@@ -223,10 +270,11 @@ def _value(reader: _Reader, vtype: int, key: str, depth: int) -> Any:
     elif itype in (STRING, ARRAY):
         if length * 8 > reader.left():
             raise reader.error(f"array '{key[:200]}' claims {length:,} items, more than the file holds")
-        for _ in range(length):
-            if itype == STRING:
-                reader.string(f"an item of '{key}'", keep=0)
-            else:
+        reader.count_items(length, key)
+        if itype == STRING:
+            reader.skip_strings(length, f"the array '{key[:200]}'")
+        else:
+            for _ in range(length):
                 _value(reader, ARRAY, key, depth + 1)
     else:
         raise reader.error(f"array '{key[:200]}' has unknown item type {itype}")

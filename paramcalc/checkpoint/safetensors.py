@@ -4,7 +4,9 @@ The format (https://github.com/huggingface/safetensors): 8 bytes, a little-endia
 unsigned length N; N bytes of UTF-8 JSON mapping each tensor name to ``{"dtype",
 "shape", "data_offsets": [begin, end]}`` (plus an optional ``__metadata__`` of strings);
 then the data.  A file is accepted only as the safetensors library itself would accept
-it: the header at most 100,000,000 bytes, a JSON object with no duplicate names, known
+it (other keys of a tensor are ignored, as its reader ignores them): the header at most
+100,000,000 bytes, a JSON object with no duplicate names (which safetensors lets the last
+win, and paramcalc refuses: which was meant?), known
 dtypes, shapes of non-negative integers, each tensor's byte range exactly its size, the
 ranges contiguous from 0 and ending at the end of the file.  Anything else is one
 :class:`~paramcalc.errors.SpecError` naming the file: a hostile header is a bad input.
@@ -119,8 +121,8 @@ def _parse_json(raw: bytes, path: str, what: str) -> dict[str, Any]:
 
 def _tensor(path: str, name: str, info: Any) -> StoredTensor:
     shown = name[:200]
-    if not isinstance(info, dict) or set(info) != {"dtype", "shape", "data_offsets"}:
-        raise _error(path, f"tensor '{shown}' must have exactly 'dtype', 'shape' and 'data_offsets'")
+    if not isinstance(info, dict) or not {"dtype", "shape", "data_offsets"} <= set(info):
+        raise _error(path, f"tensor '{shown}' must have 'dtype', 'shape' and 'data_offsets'")
     dtype, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
     if not isinstance(dtype, str) or dtype not in SAFETENSORS_BITS:
         raise _error(

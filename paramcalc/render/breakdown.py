@@ -1,7 +1,9 @@
 """``summary --by module`` and ``summary --percent``: where the parameters go, in every format.
 
 Plain text (no rich: the breakdown is a few aligned lines), Markdown and JSON; the
-``--percent`` table is the summary table with one more column.
+``--percent`` table is the summary table with one more column.  Text and Markdown list
+the groups that hold parameters (a Llama has no ``ssm`` row); JSON lists every group, so
+its keys never depend on the model.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from paramcalc.report import Report
 
 def text(report: Report) -> str:
     """Aligned lines: group, parameters, share of the total, a bar."""
-    groups = by_module(report)
+    groups = _held(report)
     total = report.total
     width = max(len(f"{total:,}"), 6)
     lines = [f'Where the parameters go: "{report.name}", {total:,} params']
@@ -26,7 +28,7 @@ def text(report: Report) -> str:
 
 def markdown(report: Report) -> str:
     """A Markdown table of the groups."""
-    groups = by_module(report)
+    groups = _held(report)
     total = report.total
     lines = [
         f'**Where the parameters go: "{report.name}"** ({total:,} params)',
@@ -36,6 +38,12 @@ def markdown(report: Report) -> str:
     ]
     lines += [f"| {name} | {params:,} | {share(params, total)} |" for name, params in groups.items()]
     return "\n".join(lines) + "\n"
+
+
+def _held(report: Report) -> dict[str, int]:
+    """The groups holding parameters (all of them for a model without any)."""
+    groups = by_module(report)
+    return {name: params for name, params in groups.items() if params} or groups
 
 
 def print_breakdown(report: Report, fmt: str, file: TextIO) -> None:

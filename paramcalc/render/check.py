@@ -67,7 +67,7 @@ def _ok_line(result: CheckResult, report: Report, budget: Budget) -> str:
         )
     crosscheck = getattr(report, "crosscheck", None)
     if crosscheck is not None:  # a checkpoint that matches its config.json
-        parts.append(f"matches {crosscheck.config} ({crosscheck.expected:,} params, tensor for tensor)")
+        parts.append(f"matches {crosscheck.config} ({crosscheck.expected:,} params, {crosscheck.how})")
     return f"{result.spec}: ok: " + "; ".join(parts)
 
 

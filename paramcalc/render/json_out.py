@@ -48,12 +48,14 @@ def write(
     expand_nested: bool = False,
     flops: FlopReport | None = None,
     tokens: int | None = None,
+    percent: bool = False,
 ) -> None:
     """Write the report as JSON (and a final newline) to ``file``, a chunk of layers at a time.
 
     With ``expand_nested`` the layers of nested models follow their model's entry.  With
     ``flops``, each layer gets ``flops`` (null when unknown) and the document a top-level
-    ``flops`` with what it was counted at (``flops_batch``, ``flops_seq_len``).
+    ``flops`` with what it was counted at (``flops_batch``, ``flops_seq_len``).  With
+    ``percent`` (``summary --percent``) each layer gets ``share``, its fraction of the total.
     """
     doc = report.to_dict(expand_nested, with_layers=False)
     rows: Iterable[dict[str, Any]] = _row_dicts(report.rows(expand_nested))
@@ -68,6 +70,10 @@ def write(
         if shortcuts:
             doc["llm_estimates"] = {s.key: s.value for s in shortcuts}
         rows = _with_flops(rows, flops.rows)
+    if percent:
+        from paramcalc.breakdown import with_shares
+
+        rows = with_shares(rows, report.total)
     write_document(doc, file, {"layers": rows})
 
 
