@@ -194,3 +194,38 @@ def test_wrapped_quantized_layer_keeps_its_quantized_weights() -> None:
         ("kernel", (4, 3), False, "int8"),
         ("kernel_scale", (3,), False, "float32"),
     ]
+
+
+NESTED_GOLDEN = TESTS / "golden" / "keras_quantized" / "quantized_nested.json"
+NESTED_ARCHIVES = sorted((TESTS / "data" / "keras_quantized_nested").glob("*.keras"))
+
+
+@cache
+def nested_models() -> dict[str, dict[str, Any]]:
+    with open(NESTED_GOLDEN, encoding="utf-8") as handle:
+        return {m["id"]: m for m in json.load(handle)["models"]}
+
+
+def test_nested_corpus_quantizes_inside_wrappers_and_nested_models() -> None:
+    """The layers holding quantized weights include wrappers and nested models of both kinds."""
+    holders = {
+        layer["class"]
+        for m in nested_models().values()
+        for layer in m["layers"]
+        if any(w["name"].endswith("_scale") for w in layer["weights"])
+    }
+    assert {"TimeDistributed", "Sequential", "Functional"} <= holders
+    assert len(NESTED_ARCHIVES) == len(nested_models()) == 11
+
+
+@pytest.mark.parametrize("path", NESTED_ARCHIVES, ids=[p.stem for p in NESTED_ARCHIVES])
+def test_quantized_layers_in_wrappers_and_nested_models_from_a_keras_archive(path: Path, run_cli: RunCli) -> None:
+    """Keras' record is the model it loads back from this archive (``load_model``)."""
+    record = nested_models()[path.stem]
+    assert record["archive"] == f"tests/data/keras_quantized_nested/{path.name}"
+    assert_model_matches(record, analyze(parse_text(path.read_bytes(), str(path))))
+    assert_model_matches(record, from_json(record["keras_json"], f"{path.stem}.json"))
+    result = run_cli("summary", str(path), "--expand-nested")
+    assert result.code == 0, result.err
+    assert f"Trainable params: {record['summary']['trainable']}" in result.out
+    assert f"Non-trainable params: {record['summary']['non_trainable']}" in result.out

@@ -358,5 +358,9 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
         return table[key]
     close = class_name.lower() if key is not None else close_match(class_name.lower(), canonical)
     hint = f"did you mean '{canonical[close]}'?" if close else "run 'paramcalc layers' to list the known layers"
+    if framework == "keras":  # keras2: a Keras class refused on purpose says why
+        from paramcalc.rules.keras_refused import refuse
+
+        refuse(class_name)
     where = FRAMEWORK_NAMES.get(framework, framework)
     raise LayerError(f"unknown layer '{class_name}' for {where}", hint=hint)
