@@ -79,6 +79,8 @@ class Outcome:
     legend: Mapping[str, str] = field(default_factory=dict)
     """Meanings of symbols the rule's own legend lacks (a wrapper passes on its inner layer's)."""
     tree: Tree | None = None
+    why: str = ""
+    """An explanation that replaces the rule's docstring for this layer (a quantized policy's)."""
 
     @property
     def outputs(self) -> tuple[Shape, ...]:
