@@ -35,7 +35,8 @@ Kinds of random models:
   vectors, integer ids, audio spectrograms), from YAML, inline and JSON;
 - ``quant``: random Sequential and functional models after ``model.quantize(int8 | int4 |
   float8)`` (on the CPU, up to 2M parameters), read from their JSON as Keras reads it back;
-  a refusal naming the quantized policy is counted apart as ``quant refused``.
+  one in three is a Python-built model (nested models, shared layers, wrappers), also read
+  from its ``.keras`` archive; a refusal naming the quantized policy counts as ``refused``.
 
 Every disagreement is printed with its seed so it can be replayed (``--replay KIND:SEED``).
 Deterministic: each case draws from ``random.Random(f"{seed}-{kind}-{i}")``.
@@ -752,25 +753,40 @@ QUANT_LIMIT = 2_000_000  # quantize() reads the weights: built on the CPU, small
 def run_quant_case(seed: str) -> tuple[list[str], dict[str, Any]]:
     """A random Sequential or functional model, quantized, read from its JSON as Keras reads it.
 
+    One case in three is a Python-built model (``PyGen``: nested models called once or twice,
+    shared layers, wrappers), also read from its ``.keras`` archive (``model.save``).
     A refusal that names a quantized policy is what paramcalc promises for what it does not
     count; it is reported as ``quant refused`` (not a wrong count) so it can be told apart.
     """
     rng = random.Random(seed)
-    spec = kg.random_sequential(rng) if rng.random() < 0.6 else kg.GraphGen(rng).generate()
+    spec: Spec = {}
+    if rng.random() < 1 / 3:
+        make: Callable[[], Any] = lambda: PyGen(random.Random(seed + "-py")).generate()  # noqa: E731
+    else:
+        spec = kg.random_sequential(rng) if rng.random() < 0.6 else kg.GraphGen(rng).generate()
+        make = lambda: kg.build_model(spec)  # noqa: E731
     mode = rng.choice(["int8", "int4", "float8"])
     with kg.fresh_session("meta"):
-        if kg.build_model(spec).count_params() > QUANT_LIMIT:
+        if make().count_params() > QUANT_LIMIT:
             raise RuntimeError("too large to quantize on the CPU")
+    archive = b""
     with kg.fresh_session("cpu"):
-        model = kg.build_model(spec)
+        model = make()
         model.quantize(mode)
         text = model.to_json()
+        if not spec:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "m.keras")
+                model.save(path)
+                archive = Path(path).read_bytes()
         keras.utils.clear_session(free_memory=False)
         rec = kg.model_record(seed, copy.deepcopy(spec), keras.models.model_from_json(text), False)
     rec["keras_json"] = json.loads(text)
     rec["loaded"] = True
     diffs = check("json", lambda: from_json(rec["keras_json"]), rec)
-    return [d.replace("json: paramcalc refused", "quant refused", 1) if "quantized" in d else d for d in diffs], rec
+    if archive:
+        diffs += check("archive", lambda: from_bytes(archive), rec)
+    return [d.replace(": paramcalc refused", ": quant refused", 1) if "quantized" in d else d for d in diffs], rec
 
 
 # =========================================================================== driver
