@@ -110,7 +110,7 @@ def run_layer(
         symbols=counted.symbols,
         legend=counted.legend,
         gate_names=outcome.gate_names,
-        why=found.why,
+        why=outcome.why or found.why,
         line=layer.location.line,
         batch_in_shapes=found.batch_in_shapes,
         output_tree=outcome.tree,

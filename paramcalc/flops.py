@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from math import prod
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from paramcalc.dtypes import quantized_policy_name
+
 if TYPE_CHECKING:
     from paramcalc.report import LayerRow, Report, Shape, Term
 
@@ -702,6 +704,8 @@ def layer_flops(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> 
         return parts
     if row.args.get("lora_rank"):
         return None  # Keras' built-in LoRA adds two matmuls not derived here
+    if str(quantized_policy_name(row.args.get("dtype")) or "").startswith("int4"):
+        return None  # keras2: a packed int4 kernel's terms are not the matmul's sizes
     fn = _FLOPS.get((framework, row.class_name))
     if fn is None and framework == "transformers":
         if row.class_name.endswith(("MLP", "LayerFF", "SparseMoeBlock")):

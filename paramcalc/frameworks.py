@@ -81,6 +81,8 @@ KERAS = Framework(
         "wrappers",
         "keras_apps",
         "preprocessing",
+        "preprocessing_encoders",
+        "preprocessing_audio",
         "custom",
     ),
 )

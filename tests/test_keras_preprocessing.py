@@ -30,17 +30,81 @@ def inline(text: str) -> Report:
     return analyze(parse_inline(text))
 
 
+PREPROCESSING_FAMILIES = ("preprocessing", "preprocessing_tf", "preprocessing_more", "lookup_files")
+
+
 def test_every_preprocessing_layer_is_compared_with_keras() -> None:
-    ours = {rule.name for rule in all_rules("keras").values() if rule.fn.__module__.endswith(".preprocessing")}
+    ours = {
+        rule.name
+        for rule in all_rules("keras").values()
+        if rule.fn.__module__.rsplit(".", 1)[-1].startswith("preprocessing")
+    }
     seen = {
         layer["class"]
-        for family in ("preprocessing", "preprocessing_tf")
+        for family in PREPROCESSING_FAMILIES
         for model in load_family(family)["models"]
         for layer in model["layers"]
     }
-    assert len(ours) >= 39
+    assert len(ours) >= 40
     assert ours <= seen, sorted(ours - seen)
     assert load_family("preprocessing_tf")["backend"] == "tensorflow"
+    assert load_family("lookup_files")["backend"] == "tensorflow"
+
+
+def test_every_public_keras_layer_class_has_a_rule_or_a_stated_refusal(run_cli: RunCli) -> None:
+    """keras_signatures.json lists every class of keras.layers (Keras 3.15); none is merely unknown."""
+    from paramcalc.rules.keras_refused import REFUSED
+
+    classes = json.loads((Path(__file__).resolve().parent / "golden" / "keras_signatures.json").read_text())["classes"]
+    rules = all_rules("keras")
+    without = sorted(name for name in classes if name not in rules)
+    assert without == sorted(REFUSED)
+    for name in without:
+        result = run_cli("summary", f"Input(shape=(4,)) | {name}()")
+        assert result.code == 2
+        (line,) = result.err.strip().splitlines()
+        assert f"{name} is not counted by paramcalc: it {REFUSED[name][0]}" in line
+        assert "unknown layer" not in line
+
+
+def test_max_num_bounding_boxes_keeps_the_image_shape() -> None:
+    report = inline("Input(shape=(24, 24, 3)) | MaxNumBoundingBoxes(10, fill_value=0) | Flatten()")
+    assert report.layers[0].outputs == ((24, 24, 3),)
+    assert report.layers[0].params == 0
+
+
+def test_lookup_vocabulary_file_is_never_read_and_its_size_is_asked_for_where_it_matters(run_cli: RunCli) -> None:
+    """The golden ``lookup_files`` family: Keras built from vocab.txt saves vocabulary null and
+    vocabulary_size; a spec naming the file counts in int mode and with vocabulary_size."""
+    case = next(m for m in load_family("lookup_files")["models"] if m["id"] == "string_lookup_file_multi_hot")
+    saved = next(e for e in case["keras_json"]["config"]["layers"] if e["class_name"] == "StringLookup")["config"]
+    assert (saved["vocabulary"], saved["vocabulary_size"]) == (None, 6)
+    base = "Input(shape=(4,), dtype='string') | StringLookup(vocabulary='vocab.txt'{})"
+    assert inline(base.format("")).layers[0].outputs == ((4,),)  # int mode: the size does not matter
+    assert inline(base.format(", output_mode='count', vocabulary_size=9")).layers[0].outputs == ((9,),)
+    for extra, message in (
+        (", output_mode='multi_hot', num_oov_indices=2", "the file's lines + 2 (the OOV indices)"),
+        (", output_mode='tf_idf'", "does not support a vocabulary file"),
+    ):
+        result = run_cli("summary", base.format(extra))
+        assert result.code == 2
+        (line,) = result.err.strip().splitlines()
+        assert "layer 1 'string_lookup' (StringLookup)" in line
+        assert message in line
+
+
+LOOKUP_ARCHIVES = sorted((DATA / "keras_lookup").glob("*.keras"))
+
+
+@pytest.mark.parametrize("path", LOOKUP_ARCHIVES, ids=[p.stem for p in LOOKUP_ARCHIVES])
+def test_keras_archive_of_a_lookup_built_from_a_file_matches_keras(path: Path) -> None:
+    from golden_keras import assert_model_matches
+
+    from paramcalc.spec import parse_text
+
+    case = next(m for m in load_family("lookup_files")["models"] if m["id"] == path.stem)
+    assert case["archive"] == f"tests/data/keras_lookup/{path.name}"
+    assert_model_matches(case, analyze(parse_text(path.read_bytes(), str(path))))
 
 
 def test_an_operation_made_in_a_constructor_uses_up_its_automatic_name() -> None:

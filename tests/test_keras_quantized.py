@@ -194,3 +194,89 @@ def test_wrapped_quantized_layer_keeps_its_quantized_weights() -> None:
         ("kernel", (4, 3), False, "int8"),
         ("kernel_scale", (3,), False, "float32"),
     ]
+
+
+NESTED_GOLDEN = TESTS / "golden" / "keras_quantized" / "quantized_nested.json"
+NESTED_ARCHIVES = sorted((TESTS / "data" / "keras_quantized_nested").glob("*.keras"))
+
+
+@cache
+def nested_models() -> dict[str, dict[str, Any]]:
+    with open(NESTED_GOLDEN, encoding="utf-8") as handle:
+        return {m["id"]: m for m in json.load(handle)["models"]}
+
+
+def test_nested_corpus_quantizes_inside_wrappers_and_nested_models() -> None:
+    """The layers holding quantized weights include wrappers and nested models of both kinds."""
+    holders = {
+        layer["class"]
+        for m in nested_models().values()
+        for layer in m["layers"]
+        if any(w["name"].endswith("_scale") for w in layer["weights"])
+    }
+    assert {"TimeDistributed", "Sequential", "Functional"} <= holders
+    assert len(NESTED_ARCHIVES) == len(nested_models()) == 11
+
+
+@pytest.mark.parametrize("path", NESTED_ARCHIVES, ids=[p.stem for p in NESTED_ARCHIVES])
+def test_quantized_layers_in_wrappers_and_nested_models_from_a_keras_archive(path: Path, run_cli: RunCli) -> None:
+    """Keras' record is the model it loads back from this archive (``load_model``)."""
+    record = nested_models()[path.stem]
+    assert record["archive"] == f"tests/data/keras_quantized_nested/{path.name}"
+    assert_model_matches(record, analyze(parse_text(path.read_bytes(), str(path))))
+    assert_model_matches(record, from_json(record["keras_json"], f"{path.stem}.json"))
+    result = run_cli("summary", str(path), "--expand-nested")
+    assert result.code == 0, result.err
+    assert f"Trainable params: {record['summary']['trainable']}" in result.out
+    assert f"Non-trainable params: {record['summary']['non_trainable']}" in result.out
+
+
+def _quantized_rows(rows: Any) -> list[Any]:
+    """The rows under a quantized policy, nested models' layers included."""
+    from paramcalc.dtypes import quantized_policy_name
+
+    out = []
+    for row in rows:
+        out += _quantized_rows(row.children)
+        if quantized_policy_name(row.args.get("dtype")) is not None:
+            out.append(row)
+    return out
+
+
+@pytest.mark.parametrize("model_id", QUANTIZED + DTYPE_SPECS)
+def test_quantized_closed_form_and_symbolic_sizes_equal_the_weights(model_id: str) -> None:
+    """explain's closed form of a quantized layer sums its weights; each size reads symbolically."""
+    from paramcalc.formula import evaluate
+
+    rows = _quantized_rows(from_json(case(model_id)["keras_json"], f"{model_id}.json").layers)
+    assert rows or model_id.endswith("_float8"), model_id  # float8 leaves embeddings as they are
+    for row in rows:
+        symbols = dict(row.symbols)
+        assert row.formula is not None
+        assert evaluate(row.formula, symbols) == sum(t.count for t in row.terms), (row.name, row.formula)
+        for term in row.terms:
+            assert term.dims is not None, term
+            assert len(term.dims) == len(term.shape), term
+            assert tuple(evaluate(d, symbols) for d in term.dims) == term.shape, (row.name, term.weight, term.dims)
+        assert set(dict(row.legend)) <= set(symbols)
+        assert "Under the quantized policy" in row.why
+
+
+def test_explain_of_a_quantized_dense_shows_its_terms_and_keras_trainable_split(run_cli: RunCli) -> None:
+    record = case("dense_int8_dtype")  # Dense(7, dtype='int8_from_float32') on 10 inputs
+    result = run_cli("explain", "Dense(7, dtype='int8_from_float32')", "--input", "10")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert "Under the quantized policy 'int8_from_float32'" in result.out
+    assert [line.split()[:3] for line in lines if line.strip().startswith(("b ", "Q ", "s "))] == [
+        ["b", "bias", "n"],
+        ["Q", "kernel", "m"],
+        ["s", "kernel_scale", "n"],
+    ]
+    assert f"  trainable       {record['trainable']}  b" in lines
+    assert f"  non-trainable  {record['non_trainable']}  Q (int8), s" in lines
+    packed = run_cli("explain", "Dense(7, dtype='int4/4_from_float32')", "--input", "10").out
+    for symbol in ("c_p = 4", "g_b = 3", "k_b = 4"):
+        assert symbol in packed
+    assert "kernel        m × c_p = 10 × 4" in packed
+    assert "closed form: n + m·c_p + g_b·n + g_b·n + m" in packed

@@ -198,6 +198,7 @@ CASES: dict[str, list[Case]] = {
             "RandomRotation": "0.1",
             "RandomSaturation": "0.2",
             "RandomSharpness": "0.2",
+            "MaxNumBoundingBoxes": "10",
             "RandomShear": "x_factor=0.2",
             "RandomTranslation": "0.1, 0.1",
             "RandomZoom": "0.1",

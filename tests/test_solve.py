@@ -69,10 +69,9 @@ FAMILY_CASES: dict[str, list[str]] = {
         "Input(shape=(5, 6)) | TimeDistributed(Dense(?))",
         'input: [5, 6]\nlayers:\n  - Bidirectional: {layer: {GRU: {units: "?"}}}\n',
     ],
-    "preprocessing": [
-        "Input(shape=(8, 8, 3)) | Resizing(?, 4) | Flatten() | Dense(2)",
-        "Input(shape=(4,), dtype='int32') | CategoryEncoding(num_tokens=?) | Dense(3)",
-    ],
+    "preprocessing": ["Input(shape=(8, 8, 3)) | Resizing(?, 4) | Flatten() | Dense(2)"],
+    "preprocessing_encoders": ["Input(shape=(4,), dtype='int32') | CategoryEncoding(num_tokens=?) | Dense(3)"],
+    "preprocessing_audio": ["Input(shape=(400, 1)) | STFTSpectrogram(frame_length=?, frame_step=1, padding='same')"],
     "custom": ["Input(shape=(5,)) | Custom(params=?, output_shape=(4,)) | Dense(2)"],
     "torch_core": [
         'framework: pytorch\ninput: [10]\nlayers:\n  - Linear: [10, "?"]\n',

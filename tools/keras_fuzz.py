@@ -35,7 +35,8 @@ Kinds of random models:
   vectors, integer ids, audio spectrograms), from YAML, inline and JSON;
 - ``quant``: random Sequential and functional models after ``model.quantize(int8 | int4 |
   float8)`` (on the CPU, up to 2M parameters), read from their JSON as Keras reads it back;
-  a refusal naming the quantized policy is counted apart as ``quant refused``.
+  one in three is a Python-built model (nested models, shared layers, wrappers), also read
+  from its ``.keras`` archive; a refusal naming the quantized policy counts as ``refused``.
 
 Every disagreement is printed with its seed so it can be replayed (``--replay KIND:SEED``).
 Deterministic: each case draws from ``random.Random(f"{seed}-{kind}-{i}")``.
@@ -83,8 +84,15 @@ ARCHIVE_LIMIT = 400_000  # model.save on the CPU only for models up to this many
 
 
 # =========================================================================== comparison
-def compare_rows(rows: tuple[LayerRow, ...] | list[LayerRow], layers: list[dict[str, Any]], where: str) -> list[str]:
-    """Differences between paramcalc's rows and Keras' layer records (recursing into nested models)."""
+def compare_rows(
+    rows: tuple[LayerRow, ...] | list[LayerRow], layers: list[dict[str, Any]], where: str, loaded: bool = False
+) -> list[str]:
+    """Differences between paramcalc's rows and Keras' layer records (recursing into nested models).
+
+    ``loaded``: Keras' record is of a model rebuilt from its JSON, where a wrapper's inner
+    layer is created outside the wrapper's name scope (``dense/kernel``, not
+    ``time_distributed/dense/kernel``); its weights then only need the path paramcalc gives.
+    """
     got = [r.name for r in rows]
     want = [la["name"] for la in layers]
     if got != want:
@@ -108,18 +116,18 @@ def compare_rows(rows: tuple[LayerRow, ...] | list[LayerRow], layers: list[dict[
         else:
             for t, w in zip(terms, la["weights"], strict=True):
                 # a layer's weights live under its name; a nested model's under its layers' names
-                want = t.path if "layers" in la else f"{row.name}/{t.path}"
+                want = t.path if "layers" in la or loaded else f"{row.name}/{t.path}"
                 if not ("/" + w["path"]).endswith("/" + want):
                     diffs.append(f"{at}: path {t.path} vs {w['path']}")
                     break
         if "layers" in la:
-            diffs += compare_rows(row.children, la["layers"], at)
+            diffs += compare_rows(row.children, la["layers"], at, loaded)
     return diffs
 
 
 def compare(report: Report, rec: dict[str, Any], form: str) -> list[str]:
     """Everything a hidden corpus compares: rows, totals and the summary's total lines."""
-    diffs = compare_rows(report.layers, rec["layers"], form)
+    diffs = compare_rows(report.layers, rec["layers"], form, bool(rec.get("loaded")))
     for key in ("total", "trainable", "non_trainable"):
         if getattr(report, key) != rec[key]:
             diffs.append(f"{form}: {key} {getattr(report, key)} != {rec[key]}")
@@ -683,6 +691,7 @@ def _image_layers(r: random.Random, h: int, w: int) -> list[Callable[[], Any]]:
         lambda: {"Rescaling": r.choice([1 / 255, 2.0, {"scale": 1 / 127.5, "offset": -1}])},
         lambda: {"Normalization": {"axis": r.choice([-1, None, [1, 2], 3])}},
         lambda: "ContrastLimitedAdaptiveHistogramEqualization",
+        lambda: {"MaxNumBoundingBoxes": {"max_number": r.randint(1, 20), "fill_value": r.choice([-1, 0])}},
     ]
 
 
@@ -744,24 +753,40 @@ QUANT_LIMIT = 2_000_000  # quantize() reads the weights: built on the CPU, small
 def run_quant_case(seed: str) -> tuple[list[str], dict[str, Any]]:
     """A random Sequential or functional model, quantized, read from its JSON as Keras reads it.
 
+    One case in three is a Python-built model (``PyGen``: nested models called once or twice,
+    shared layers, wrappers), also read from its ``.keras`` archive (``model.save``).
     A refusal that names a quantized policy is what paramcalc promises for what it does not
     count; it is reported as ``quant refused`` (not a wrong count) so it can be told apart.
     """
     rng = random.Random(seed)
-    spec = kg.random_sequential(rng) if rng.random() < 0.6 else kg.GraphGen(rng).generate()
+    spec: Spec = {}
+    if rng.random() < 1 / 3:
+        make: Callable[[], Any] = lambda: PyGen(random.Random(seed + "-py")).generate()  # noqa: E731
+    else:
+        spec = kg.random_sequential(rng) if rng.random() < 0.6 else kg.GraphGen(rng).generate()
+        make = lambda: kg.build_model(spec)  # noqa: E731
     mode = rng.choice(["int8", "int4", "float8"])
     with kg.fresh_session("meta"):
-        if kg.build_model(spec).count_params() > QUANT_LIMIT:
+        if make().count_params() > QUANT_LIMIT:
             raise RuntimeError("too large to quantize on the CPU")
+    archive = b""
     with kg.fresh_session("cpu"):
-        model = kg.build_model(spec)
+        model = make()
         model.quantize(mode)
         text = model.to_json()
+        if not spec:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "m.keras")
+                model.save(path)
+                archive = Path(path).read_bytes()
         keras.utils.clear_session(free_memory=False)
         rec = kg.model_record(seed, copy.deepcopy(spec), keras.models.model_from_json(text), False)
     rec["keras_json"] = json.loads(text)
+    rec["loaded"] = True
     diffs = check("json", lambda: from_json(rec["keras_json"]), rec)
-    return [d.replace("json: paramcalc refused", "quant refused", 1) if "quantized" in d else d for d in diffs], rec
+    if archive:
+        diffs += check("archive", lambda: from_bytes(archive), rec)
+    return [d.replace(": paramcalc refused", ": quant refused", 1) if "quantized" in d else d for d in diffs], rec
 
 
 # =========================================================================== driver

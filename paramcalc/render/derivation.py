@@ -179,6 +179,7 @@ def text(row: LayerRow) -> str:
         lines.append("")
         lines += _text_table(row, gated, rest, gates)
         lines += [f"  {line}" for line in _extra_lines(row)]
+    lines += _split_lines(row)
     if buffers:
         lines.append("")
         lines.append("  buffers (saved with the model, not parameters):")
@@ -193,6 +194,31 @@ def text(row: LayerRow) -> str:
         lines.append("")
         lines.append(f"  closed form: {render(row.formula)} = {render(row.formula, symbols)} = {value:,}")
     return "\n".join(lines)
+
+
+def _split_parts(row: LayerRow) -> list[tuple[str, str, str]]:
+    """Keras' trainable / non-trainable split (label, count, symbols with their stored dtypes)
+    when the layer has frozen weights (BatchNormalization's statistics, a quantized kernel);
+    nothing when every weight trains.
+    """
+    params = [t for t in row.terms if not t.buffer and not t.tied_to]
+    if all(t.trainable for t in params):
+        return []
+    parts = []
+    for label, trainable in (("trainable", True), ("non-trainable", False)):
+        chosen = [t for t in params if t.trainable == trainable]
+        names = ", ".join(f"{t.symbol} ({t.dtype})" if t.dtype not in ("", "float32") else t.symbol for t in chosen)
+        parts.append((label, f"{sum(t.count for t in chosen):,}", names or "-"))
+    return parts
+
+
+def _split_lines(row: LayerRow) -> list[str]:
+    """The split as aligned terminal lines after a blank one."""
+    parts = _split_parts(row)
+    if not parts:
+        return []
+    width = max(len(p[1]) for p in parts)
+    return [""] + [f"  {label:<13}  {count:>{width}}  {names}" for label, count, names in parts]
 
 
 def _text_table(row: LayerRow, gated: list[Step], rest: list[Step], gates: int) -> list[str]:
@@ -262,6 +288,10 @@ def markdown(row: LayerRow) -> str:
             out.append(f"| **total** | | | **{_per_copy(gated, rest, gates):,}** |")
         out.append("")
         out += [f"{line}\n" for line in _extra_lines(row)]
+        frozen = _split_parts(row)
+        if frozen:
+            sentence = "; ".join(f"{label}: {count} ({names})" for label, count, names in frozen)
+            out += [f"{sentence[0].upper()}{sentence[1:]}.", ""]
     buffers = [t for t in row.terms if t.buffer]
     if buffers:
         shown = ", ".join(f"`{t.path}` {tuple(t.shape)}" for t in buffers)

@@ -42,13 +42,16 @@ _NAMES: dict[str, dict[str, str]] = {
         "wrappers": "bidirectional rnn stackedrnncells timedistributed",
         "keras_apps": "customscalelayer layerscale stochasticdepth",
         "preprocessing": (
-            "augmix autocontrast categoryencoding centercrop contrastlimitedadaptivehistogramequalization cutmix "
-            "discretization equalization hashedcrossing hashing integerlookup melspectrogram mixup pipeline "
-            "randaugment randombrightness randomcolordegeneration randomcolorjitter randomcontrast randomcrop "
-            "randomelastictransform randomerasing randomflip randomgaussianblur randomgrayscale randomhue randominvert "
-            "randomperspective randomposterization randomrotation randomsaturation randomsharpness randomshear "
-            "randomtranslation randomzoom resizing solarization stftspectrogram stringlookup textvectorization"
+            "augmix autocontrast centercrop contrastlimitedadaptivehistogramequalization cutmix equalization "
+            "maxnumboundingboxes mixup pipeline randaugment randombrightness randomcolordegeneration randomcolorjitter "
+            "randomcontrast randomcrop randomelastictransform randomerasing randomflip randomgaussianblur "
+            "randomgrayscale randomhue randominvert randomperspective randomposterization randomrotation "
+            "randomsaturation randomsharpness randomshear randomtranslation randomzoom resizing solarization"
         ),
+        "preprocessing_encoders": (
+            "categoryencoding discretization hashedcrossing hashing integerlookup stringlookup textvectorization"
+        ),
+        "preprocessing_audio": "melspectrogram stftspectrogram",
         "custom": "custom lambda",
     },
     "pytorch": {

@@ -149,30 +149,62 @@ def quantized_outcome(found: Rule, args: Args, outcome: Outcome, policy: Value) 
             f"the quantized dtype policy '{parsed.name}' together with lora_rank is not supported",
             hint="count the model before quantizing it",
         )
-    terms = list(outcome.terms)
+    terms = [t if t.dims is not None else replace(t, dims=tuple(str(d) for d in t.shape)) for t in outcome.terms]
+    symbols = dict(outcome.symbols)
     if parsed.mode == "float8":
+        symbols[HISTORY] = parsed.history
         new = [*_float8_terms(parsed.history), *terms]
     elif found.name == "Embedding":
-        new = _embedding_terms(terms, parsed)
+        new = _embedding_terms(terms, parsed, symbols)
     elif found.name == "ReversibleEmbedding":
-        new = _reversible_terms(terms, parsed)
+        new = _reversible_terms(terms, parsed, symbols)
     elif found.name == "EinsumDense":
-        new = _einsum_terms(terms, parsed, str(args["equation"]))
+        new = _einsum_terms(terms, parsed, str(args["equation"]), symbols)
     else:
-        new = _dense_terms(terms, parsed)
+        new = _dense_terms(terms, parsed, symbols)
     if parsed.mode != "float8":
         # Keras lists the variables created trainable before those created frozen, each in
         # creation order: the int8 kernel is created before the bias but listed after it.
         # (LoRA freezes the float8 kernel afterwards, which leaves it in its place.)
         new = [t for t in new if t.trainable] + [t for t in new if not t.trainable]
-    new = [t if t.dims is not None else replace(t, dims=tuple(str(d) for d in t.shape)) for t in new]
-    formula = "+".join(_count_text(t) for t in new) or "0"
-    return replace(outcome, terms=new, formula=formula), parsed.source
+    if parsed.mode == "float8" and outcome.formula:
+        formula = f"3*(1+{HISTORY})+{outcome.formula}"
+    else:
+        formula = "+".join(_count_text(t) for t in new) or "0"
+    legend = {k: v for k, v in LEGEND.items() if k in symbols}
+    why = f"{found.why} {WHY[parsed.mode]}".replace("POLICY", parsed.name)
+    return replace(outcome, terms=new, formula=formula, symbols=symbols, legend=legend, why=why), parsed.source
+
+
+HISTORY, PACKED, BLOCK, BLOCKS = "h_a", "c_p", "k_b", "g_b"
+"""Symbols of quantized derivations: with underscores, so they never clash with the
+single letters of an EinsumDense equation, which name that layer's symbols."""
+
+LEGEND = {
+    HISTORY: "amax history length (float8)",
+    PACKED: "int4 columns: two 4-bit values per int8 byte, so half the axis rounded up",
+    BLOCK: "int4 block size: inputs that share one scale and zero point",
+    BLOCKS: "int4 blocks along the quantized axis: that axis divided by the block size, rounded up",
+}
+
+WHY = {
+    "int8": "Under the quantized policy 'POLICY' (model.quantize('int8')) Keras stores the kernel as int8 "
+    "(1 byte per weight), frozen, with one float scale per output (non-trainable); the rest stays float and "
+    "trainable, listed first.",
+    "int4": "Under the quantized policy 'POLICY' (model.quantize('int4')) Keras packs two 4-bit kernel values "
+    "into each int8 byte, frozen, with one float scale per output, or, with blocks, a scale and an int8 zero "
+    "point per block and output plus g_idx (each input's block); the rest stays float and trainable, listed first.",
+    "float8": "Under the quantized policy 'POLICY' (model.quantize('float8')) the float kernel stays, and six float32 "
+    "weights come first: a scale and an amax history for the inputs, the kernel and the output gradient. Keras "
+    "counts them as trainable (it overwrites them with their 'gradients').",
+}
+"""What each quantization mode does to the weights, appended to the layer's own explanation."""
 
 
 def _count_text(term: Term) -> str:
-    """A term's count as a product of literal sizes (the closed form of a quantized layer)."""
-    return "*".join(str(d) for d in term.shape) or "1"
+    """A term's count as the product of its symbolic sizes (the closed form of a quantized layer)."""
+    dims = term.dims if term.dims is not None else tuple(str(d) for d in term.shape)
+    return "*".join(d if d.isidentifier() or d.isdigit() else f"({d})" for d in dims) or "1"
 
 
 def _float8_terms(history: int) -> list[Term]:
@@ -180,34 +212,71 @@ def _float8_terms(history: int) -> list[Term]:
     out: list[Term] = []
     for part in ("inputs", "kernel", "outputs_grad"):
         out.append(Term(f"s_{part}", f"{part}_scale", (), (), dtype="float32"))
-        out.append(Term(f"h_{part}", f"{part}_amax_history", (history,), (str(history),), dtype="float32"))
+        out.append(Term(f"h_{part}", f"{part}_amax_history", (history,), (HISTORY,), dtype="float32"))
     return out
 
 
-def _int4_blocks(policy: _Policy, reduced: int) -> int | None:
+Dim = tuple[int, str]
+"""A size and its symbolic form (``(784, "m")``)."""
+
+
+def _dim(term: Term, axis: int) -> Dim:
+    """A term's size along an axis with its symbol (the rule's dims; literal if it has none)."""
+    dims = term.dims if term.dims is not None else tuple(str(d) for d in term.shape)
+    return term.shape[axis], dims[axis]
+
+
+def _product(dims: list[Dim]) -> Dim:
+    """The product of sizes, symbolically (``c*d``)."""
+    return prod(d for d, _ in dims), "*".join(t for _, t in dims) or "1"
+
+
+def _packed(size: Dim, symbols: dict[str, int]) -> Dim:
+    """Half of an axis rounded up (int4's packing), named by the symbol ``c_p``."""
+    symbols[PACKED] = (size[0] + 1) // 2
+    return symbols[PACKED], PACKED
+
+
+def _int4_blocks(policy: _Policy, reduced: int, symbols: dict[str, int]) -> Dim | None:
     """Blocks along the reduced axis for sub-channel int4 (None: one scale per channel)."""
     if policy.block is None:
         return None
-    return -(-reduced // policy.block)
+    symbols[BLOCK] = policy.block
+    symbols[BLOCKS] = -(-reduced // policy.block)
+    return symbols[BLOCKS], BLOCKS
 
 
-def _dense_terms(terms: list[Term], policy: _Policy) -> list[Term]:
+def _term(symbol: str, weight: str, dims: list[Dim], dtype: str = "") -> Term:
+    """A frozen quantized weight with its shape and symbolic dims."""
+    return Term(symbol, weight, tuple(d for d, _ in dims), tuple(t for _, t in dims), trainable=False, dtype=dtype)
+
+
+def _dense_terms(terms: list[Term], policy: _Policy, symbols: dict[str, int]) -> list[Term]:
     """Dense under int8 / int4: the kernel (m, n) quantized per output unit, blocks over inputs."""
     kernel = next(t for t in terms if t.weight == "kernel")
-    m, n = kernel.shape
+    m, n = _dim(kernel, 0), _dim(kernel, 1)
     rest = [t for t in terms if t.weight != "kernel"]  # the bias; LoRA's factors stay float
-    return [*_integer_table("kernel", m, n, policy, channels=n, reduced=m, channel_first=False), *rest]
+    table = _integer_table("kernel", m, n, policy, symbols, channels=n, reduced=m, channel_first=False)
+    return [*table, *rest]
 
 
-def _embedding_terms(terms: list[Term], policy: _Policy) -> list[Term]:
+def _embedding_terms(terms: list[Term], policy: _Policy, symbols: dict[str, int]) -> list[Term]:
     """Embedding under int8 / int4: the table (v, d) quantized per row, blocks over the row."""
     (table,) = (t for t in terms if t.weight == "embeddings")
-    v, d = table.shape
-    return _integer_table("embeddings", v, d, policy, channels=v, reduced=d, channel_first=True)
+    v, d = _dim(table, 0), _dim(table, 1)
+    return _integer_table("embeddings", v, d, policy, symbols, channels=v, reduced=d, channel_first=True)
 
 
 def _integer_table(
-    weight: str, rows: int, cols: int, policy: _Policy, *, channels: int, reduced: int, channel_first: bool
+    weight: str,
+    rows: Dim,
+    cols: Dim,
+    policy: _Policy,
+    symbols: dict[str, int],
+    *,
+    channels: Dim,
+    reduced: Dim,
+    channel_first: bool,
 ) -> list[Term]:
     """An int8 table (int4: packed two per byte along its last axis) and its scales.
 
@@ -216,20 +285,17 @@ def _integer_table(
     position's block (float32), as ``_int4_build`` creates them.
     """
     if policy.mode == "int8":
-        return [
-            Term("Q", weight, (rows, cols), trainable=False, dtype="int8"),
-            Term("s", f"{weight}_scale", (channels,), trainable=False),
-        ]
-    out = [Term("Q", weight, (rows, (cols + 1) // 2), trainable=False, dtype="int8")]
-    groups = _int4_blocks(policy, reduced)
+        return [_term("Q", weight, [rows, cols], "int8"), _term("s", f"{weight}_scale", [channels])]
+    out = [_term("Q", weight, [rows, _packed(cols, symbols)], "int8")]
+    groups = _int4_blocks(policy, reduced[0], symbols)
     if groups is None:
-        return [*out, Term("s", f"{weight}_scale", (channels,), trainable=False)]
-    shape = (channels, groups) if channel_first else (groups, channels)
+        return [*out, _term("s", f"{weight}_scale", [channels])]
+    shape = [channels, groups] if channel_first else [groups, channels]
     return [
         *out,
-        Term("s", f"{weight}_scale", shape, trainable=False),
-        Term("z", f"{weight}_zero", shape, trainable=False, dtype="int8"),
-        Term("g", "g_idx", (reduced,), trainable=False, dtype="float32"),
+        _term("s", f"{weight}_scale", shape),
+        _term("z", f"{weight}_zero", shape, "int8"),
+        _term("g", "g_idx", [reduced], "float32"),
     ]
 
 
@@ -265,7 +331,7 @@ def _einsum_axes(equation: str) -> tuple[list[int], list[int], list[int], list[i
     return reduced, transpose, expand, squeeze
 
 
-def _einsum_terms(terms: list[Term], policy: _Policy, equation: str) -> list[Term]:
+def _einsum_terms(terms: list[Term], policy: _Policy, equation: str, symbols: dict[str, int]) -> list[Term]:
     """EinsumDense under int8 (the kernel as int8, a scale shaped like the kernel reduced
     and transposed to the output's axes) or int4 (the kernel flattened to (reduced, other)
     and packed, with per-column or per-block scales).
@@ -273,47 +339,45 @@ def _einsum_terms(terms: list[Term], policy: _Policy, equation: str) -> list[Ter
     kernel = next(t for t in terms if t.weight == "kernel")
     rest = [t for t in terms if t.weight != "kernel"]
     reduced, transpose, expand, squeeze = _einsum_axes(equation)
-    shape = kernel.shape
+    dims = [_dim(kernel, i) for i in range(len(kernel.shape))]
     if policy.mode == "int8":
-        scale = [1 if i in reduced else d for i, d in enumerate(shape)]
+        scale = [(1, "1") if i in reduced else d for i, d in enumerate(dims)]
         scale = [scale[a] for a in transpose]
         for axis in sorted(expand):
-            scale.insert(axis, 1)
+            scale.insert(axis, (1, "1"))
         for axis in sorted(squeeze, reverse=True):
             scale.pop(axis)
-        return [
-            Term("Q", "kernel", shape, trainable=False, dtype="int8"),
-            Term("s", "kernel_scale", tuple(scale), trainable=False),
-            *rest,
-        ]
-    rows = prod(d for i, d in enumerate(shape) if i in reduced)
-    columns = prod(d for i, d in enumerate(shape) if i not in reduced)
-    table = _integer_table("kernel", rows, columns, policy, channels=columns, reduced=rows, channel_first=False)
+        return [_term("Q", "kernel", dims, "int8"), _term("s", "kernel_scale", scale), *rest]
+    rows = _product([d for i, d in enumerate(dims) if i in reduced])
+    columns = _product([d for i, d in enumerate(dims) if i not in reduced])
+    table = _integer_table(
+        "kernel", rows, columns, policy, symbols, channels=columns, reduced=rows, channel_first=False
+    )
     return [*table, *rest]
 
 
-def _reversible_terms(terms: list[Term], policy: _Policy) -> list[Term]:
+def _reversible_terms(terms: list[Term], policy: _Policy, symbols: dict[str, int]) -> list[Term]:
     """ReversibleEmbedding: the Embedding's table, and an untied ``reverse_embeddings`` (d, v)
     quantized per vocabulary column (int4: packed along its first axis, blocks over d, a
     zero point in the layer's float dtype and no ``g_idx``).
     """
     table = [t for t in terms if t.weight == "embeddings"]
-    out = _embedding_terms(table, policy)
+    out = _embedding_terms(table, policy, symbols)
     if not any(t.weight == "reverse_embeddings" for t in terms):
         return out
-    v, d = table[0].shape
+    v, d = _dim(table[0], 0), _dim(table[0], 1)
     if policy.mode == "int8":
         return [
             *out,
-            Term("R_q", "reverse_embeddings", (d, v), trainable=False, dtype="int8"),
-            Term("r", "reverse_embeddings_scale", (v,), trainable=False),
+            _term("R_q", "reverse_embeddings", [d, v], "int8"),
+            _term("r", "reverse_embeddings_scale", [v]),
         ]
-    out.append(Term("R_q", "reverse_embeddings", ((d + 1) // 2, v), trainable=False, dtype="int8"))
-    groups = _int4_blocks(policy, d)
+    out.append(_term("R_q", "reverse_embeddings", [_packed(d, symbols), v], "int8"))
+    groups = _int4_blocks(policy, d[0], symbols)
     if groups is None:
-        return [*out, Term("r", "reverse_embeddings_scale", (v,), trainable=False)]
+        return [*out, _term("r", "reverse_embeddings_scale", [v])]
     return [
         *out,
-        Term("r", "reverse_embeddings_scale", (groups, v), trainable=False),
-        Term("z_r", "reverse_embeddings_zero", (groups, v), trainable=False),
+        _term("r", "reverse_embeddings_scale", [groups, v]),
+        _term("z_r", "reverse_embeddings_zero", [groups, v]),
     ]

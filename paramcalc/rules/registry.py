@@ -79,6 +79,8 @@ class Outcome:
     legend: Mapping[str, str] = field(default_factory=dict)
     """Meanings of symbols the rule's own legend lacks (a wrapper passes on its inner layer's)."""
     tree: Tree | None = None
+    why: str = ""
+    """An explanation that replaces the rule's docstring for this layer (a quantized policy's)."""
 
     @property
     def outputs(self) -> tuple[Shape, ...]:
@@ -358,5 +360,9 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
         return table[key]
     close = class_name.lower() if key is not None else close_match(class_name.lower(), canonical)
     hint = f"did you mean '{canonical[close]}'?" if close else "run 'paramcalc layers' to list the known layers"
+    if framework == "keras":  # keras2: a Keras class refused on purpose says why
+        from paramcalc.rules.keras_refused import refuse
+
+        refuse(class_name)
     where = FRAMEWORK_NAMES.get(framework, framework)
     raise LayerError(f"unknown layer '{class_name}' for {where}", hint=hint)
