@@ -135,7 +135,7 @@ def explain(
     return Derivation((explain_layer(layer, words, shape, framework),), framework or "keras", batch, seq_len)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Derivation:
     """Why one layer (or each block of a config) has the parameters it has.
 

@@ -32,6 +32,9 @@ KERAS_BASE_KWARGS: dict[str, Any] = {
 }
 """Keyword arguments every Keras layer accepts (``keras.layers.Layer.__init__``)."""
 
+OPS_PREFIX = "keras.ops."
+"""Class-name prefix of a ``keras.ops`` node in a Keras graph (``keras.ops.Add``): see ``Framework.ops_prefix``."""
+
 
 class Framework(NamedTuple):
     """One framework's conventions.
@@ -58,6 +61,13 @@ class Framework(NamedTuple):
     base_kwargs: Mapping[str, Any] = {}
     rule_modules: tuple[str, ...] = ()
     yaml_specs: bool = True
+    ops_prefix: str = ""
+    """Class-name prefix of the operation nodes a graph of this framework holds besides layers
+    (Keras JSON saves ``keras.ops`` calls as ``keras.ops.Add`` nodes); "" for none.  Such a node
+    is counted by the rules of :attr:`ops_framework`, and it and the tensors it outputs carry
+    whole shapes, batch axis included."""
+    ops_framework: str = ""
+    """The framework whose rules count this framework's operation nodes (``keras.ops``)."""
 
 
 KERAS = Framework(
@@ -66,6 +76,8 @@ KERAS = Framework(
     masks=True,
     dtype_policy=True,
     base_kwargs=KERAS_BASE_KWARGS,
+    ops_prefix=OPS_PREFIX,
+    ops_framework="keras.ops",
     rule_modules=(
         "core",
         "recurrent",

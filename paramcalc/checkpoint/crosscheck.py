@@ -17,16 +17,16 @@ so for them only the totals are compared.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from paramcalc._fast import record
 from paramcalc.checkpoint.records import Checkpoint
 
 MAX_LISTED = 5
 """Differences named in the summary's note (the JSON lists all)."""
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Difference:
     """One tensor the config and the checkpoint disagree on."""
 
@@ -64,7 +64,7 @@ class Difference:
         }
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CrossCheck:
     """The outcome of comparing a checkpoint with its config."""
 

@@ -167,7 +167,7 @@ def quantized_outcome(found: Rule, args: Args, outcome: Outcome, policy: Value) 
         new = [t for t in new if t.trainable] + [t for t in new if not t.trainable]
     new = [t if t.dims is not None else replace(t, dims=tuple(str(d) for d in t.shape)) for t in new]
     formula = "+".join(_count_text(t) for t in new) or "0"
-    return replace(outcome, terms=new, formula=formula), parsed.source
+    return outcome._replace(terms=new, formula=formula), parsed.source
 
 
 def _count_text(term: Term) -> str:

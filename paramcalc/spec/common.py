@@ -409,7 +409,7 @@ def assemble(
         if layer.class_name in INPUT_CLASSES and (graph or position == 0):
             spec = input_from_layer(layer)
             if not graph:
-                spec = replace(spec, name="input_layer")
+                spec = spec._replace(name="input_layer")
             model_inputs.append(spec)
             continue
         body.append(layer)
