@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from math import prod
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from paramcalc.frameworks import framework_of
+
 if TYPE_CHECKING:
     from paramcalc.report import LayerRow, Report, Shape, Term
 
@@ -703,7 +705,7 @@ def layer_flops(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> 
     if row.args.get("lora_rank"):
         return None  # Keras' built-in LoRA adds two matmuls not derived here
     fn = _FLOPS.get((framework, row.class_name))
-    if fn is None and framework == "transformers":
+    if fn is None and framework_of(framework).language_models:
         if row.class_name.endswith(("MLP", "LayerFF", "SparseMoeBlock")):
             fn = _hf_mlp
         elif row.class_name.endswith(("Layer", "Block", "Attention")):
@@ -719,7 +721,7 @@ def layer_flops(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> 
 def _no_matmul(class_name: str, framework: str) -> bool:
     if class_name in NO_MATMUL.get(framework, ()):
         return True
-    if framework == "transformers":
+    if framework_of(framework).language_models:
         return class_name.endswith(("RMSNorm", "LayerNorm", "Embedding", "Embeddings")) or class_name == "LayerNorm"
     from paramcalc.rules import find_rule
 
@@ -793,7 +795,7 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
     total: int | None = 0
     attention: int | None = 0
     masked = False
-    keras = report.framework == "keras"
+    keras = framework_of(report.framework).masks
     masks: dict[str, bool] = {}  # graphs: whether each layer's output carries a Keras mask
     for row in report.layers:
         in_masks = (masks.get(_ref_name(ref), False) for ref in row.inputs) if report.graph else (masked,)
@@ -852,7 +854,7 @@ class FlopReport(NamedTuple):
 def summarize(report: Report, sizes: Sizes = DEFAULT_SIZES, expand_nested: bool = False) -> FlopReport:
     """FLOPs of every row ``report.rows(expand_nested)`` shows, and of the whole model."""
     per_top, total, attention = _walk(report, sizes)
-    llm = report.framework == "transformers"
+    llm = framework_of(report.framework).language_models
     if not expand_nested:
         return FlopReport(per_top, total, sizes, attention, llm)
     by_id = {id(row): f for row, f in zip(report.layers, per_top, strict=True)}

@@ -68,6 +68,19 @@ class Framework(NamedTuple):
     whole shapes, batch axis included."""
     ops_framework: str = ""
     """The framework whose rules count this framework's operation nodes (``keras.ops``)."""
+    first_layer_input: bool = False
+    """The first layer may give the model's input by keyword (Keras 2's ``input_shape=``,
+    ``batch_input_shape=``, ``input_dim=``): a sequential spec without ``input:`` reads it there."""
+    configs: bool = False
+    """Its models are read from a Hugging Face ``config.json``, never written layer by layer:
+    ``explain --config`` and a checkpoint's cross-check need such a config."""
+    input_rank: int | None = None
+    """The rank ``explain --input`` pads a shape to for every rule of the framework (a
+    transformers block reads ``(sequence, hidden)``); None: each rule's own ``min_rank``."""
+    language_models: bool = False
+    """Its models are transformer language models: FLOPs per token, the KV cache and the
+    activation estimate apply, and a block without a FLOP rule of its own is recognised by its
+    class name's suffix (``...MLP``, ``...RMSNorm``)."""
 
 
 KERAS = Framework(
@@ -78,6 +91,7 @@ KERAS = Framework(
     base_kwargs=KERAS_BASE_KWARGS,
     ops_prefix=OPS_PREFIX,
     ops_framework="keras.ops",
+    first_layer_input=True,
     rule_modules=(
         "core",
         "recurrent",
@@ -118,6 +132,9 @@ TRANSFORMERS = Framework(
     "transformers",
     rule_modules=("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5", "hf_blocks", "hf_recipes"),
     yaml_specs=False,
+    configs=True,
+    input_rank=2,
+    language_models=True,
 )
 
 KERAS_OPS = Framework("keras.ops", "keras.ops", case_sensitive=True, rule_modules=("keras_ops",), yaml_specs=False)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paramcalc.checkpoint.records import Checkpoint
+from paramcalc.frameworks import framework_of
 
 MAX_LISTED = 5
 """Differences named in the summary's note (the JSON lists all)."""
@@ -121,7 +122,7 @@ def cross_check(checkpoint: Checkpoint) -> tuple[CrossCheck, dict[str, str]]:
 
     assert checkpoint.config is not None  # noqa: S101 - the caller checks
     model = load_spec(checkpoint.config)
-    if model.framework != "transformers":
+    if not framework_of(model.framework).configs:
         raise SpecError(
             "the config beside a checkpoint must be a Hugging Face config.json", location=_where(checkpoint.config)
         )
