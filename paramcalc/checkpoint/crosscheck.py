@@ -18,10 +18,14 @@ so for them only the totals are compared.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from paramcalc.checkpoint.records import Checkpoint
 from paramcalc.frameworks import framework_of
+
+DifferenceKind = Literal["missing", "unexpected", "shape"]
+"""How a tensor differs: the config's model has it and the checkpoint does not, the checkpoint
+stores one the model does not have, or both have it with different shapes."""
 
 MAX_LISTED = 5
 """Differences named in the summary's note (the JSON lists all)."""
@@ -32,8 +36,7 @@ class Difference:
     """One tensor the config and the checkpoint disagree on."""
 
     tensor: str
-    status: str
-    """``missing``, ``unexpected`` or ``shape``."""
+    status: DifferenceKind
     expected: tuple[int, ...] | None
     stored: tuple[int, ...] | None
 
