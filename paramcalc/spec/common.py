@@ -417,8 +417,7 @@ def assemble(
     if not body and not (graph and model_inputs and outputs):  # Keras' identity model keras.Model(x, x) is fine
         where = layers[0].location if layers else Location(source)
         raise SpecError("the spec has no layers", location=where, hint="add a 'layers:' list")
-    first = body[0] if body else None
-    if first is not None and not model_inputs and framework_of(framework).first_layer_input:
+    if body and not model_inputs and framework_of(framework).first_layer_input and (first := body[0]):  # Keras 2
         shape_kwargs = {k: first.kwargs[k] for k in KERAS2_INPUT_KWARGS if first.kwargs.get(k) is not None}
         kwargs = {k: v for k, v in first.kwargs.items() if k not in KERAS2_INPUT_KWARGS}
         shape: Value = None
