@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Union
 
 from paramcalc.errors import Location, ParamcalcError, SpecError, UsageError
+from paramcalc.frameworks import framework_of
 from paramcalc.report import LayerRow, Report
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def explain(
 
     words = [_word(arg) for arg in args] + [f"{key}={_word(value)}" for key, value in kwargs.items()]
     if config is not None:
-        if input is not None or framework not in (None, "transformers"):
+        if input is not None or (framework is not None and not framework_of(framework).configs):
             raise UsageError("config= takes neither input= nor framework=: the config gives the sizes")
         rows = tuple(explain_with_config(layer, words, os.fspath(config)))
         return Derivation(rows, "transformers", batch, seq_len)
@@ -140,7 +141,7 @@ def explain(
     return Derivation((explain_layer(layer, words, shape, framework),), framework or "keras", batch, seq_len)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Derivation:
     """Why one layer (or each block of a config) has the parameters it has.
 

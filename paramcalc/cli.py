@@ -151,7 +151,7 @@ def summary(
             percent=percent,
         )
 
-    emit(fmt, {"json": json_doc, "markdown": markdown, "table": table})
+    emit(fmt, {"json": json_doc, "markdown": markdown, "text": table})
 
 
 @cli.command(name="layers")
@@ -279,7 +279,7 @@ def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str,
 
         return lambda file: print_diff(result, file)
 
-    emit(fmt, {"json": result.to_dict, "markdown": markdown, "table": table})
+    emit(fmt, {"json": result.to_dict, "markdown": markdown, "text": table})
     return 1 if fail_on_increase and result.delta > 0 else 0
 
 

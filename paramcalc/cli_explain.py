@@ -12,6 +12,7 @@ import click
 
 from paramcalc.cli_options import FORMATS_EXPLAIN, emit, fit_text, flop_size_options, format_option, framework_option
 from paramcalc.errors import UsageError
+from paramcalc.frameworks import framework_of
 
 
 @click.command()
@@ -57,7 +58,7 @@ def explain(
       paramcalc explain "LlamaDecoderLayer(hidden_size=4096, intermediate_size=11008, num_key_value_heads=8)"
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
     if compare:
-        if config_path is not None or framework == "transformers":
+        if config_path is not None or (framework is not None and framework_of(framework).configs):
             raise UsageError(
                 "--compare puts Keras and PyTorch side by side: it takes no --config and no --framework transformers"
             )
@@ -68,7 +69,7 @@ def explain(
     from paramcalc.explain import explain_layer, explain_with_config
 
     if config_path is not None:
-        if input_shape is not None or framework not in (None, "transformers"):
+        if input_shape is not None or (framework is not None and not framework_of(framework).configs):
             raise UsageError("--config takes neither --input nor --framework: the config gives the sizes")
         rows = tuple(explain_with_config(layer, args, config_path))
         found = Derivation(rows, "transformers", batch, seq_len)

@@ -18,12 +18,18 @@ import click
 from paramcalc.errors import UsageError
 from paramcalc.frameworks import FRAMEWORKS
 
-FORMATS_SUMMARY = ("table", "json", "markdown")
+FORMATS_SUMMARY = ("text", "json", "markdown")
 FORMATS_EXPLAIN = ("text", "markdown", "latex", "json")
 FORMATS_CHECK = ("text", "json", "github")
-FORMATS_DIFF = ("table", "json", "markdown")
+FORMATS_DIFF = ("text", "json", "markdown")
 FORMATS_SOLVE = ("text", "json")
 FORMATS_MEMORY = ("text", "json", "markdown")
+"""Each command's ``--format`` names, its default first: ``text`` everywhere, what a person reads
+in a terminal (for ``summary`` and ``diff`` that text is a table)."""
+
+FORMAT_ALIASES = {"table": "text"}
+"""Names ``--format`` still accepts for another: ``table`` was the name of ``summary``'s and
+``diff``'s text before every command's default became ``text``, and scripts keep working."""
 
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -46,9 +52,17 @@ def emit(fmt: str, producers: Mapping[str, Callable[[], Output]]) -> None:
         click.echo(json.dumps(produced, indent=2))
 
 
+class _FormatChoice(click.Choice):  # type: ignore[type-arg]  # generic only in click >= 8.2
+    """A format name, or an alias of one (:data:`FORMAT_ALIASES`); help lists only the names."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        alias = FORMAT_ALIASES.get(value) if isinstance(value, str) else None
+        return super().convert(alias if alias in self.choices else value, param, ctx)
+
+
 def format_option(formats: Sequence[str]) -> Callable[[_F], _F]:
-    """``--format``, defaulting to the command's first format."""
-    return click.option("--format", "fmt", type=click.Choice(formats), default=formats[0], show_default=True)
+    """``--format``, defaulting to the command's first format (``text``)."""
+    return click.option("--format", "fmt", type=_FormatChoice(formats), default=formats[0], show_default=True)
 
 
 DTYPE_MEANING = (

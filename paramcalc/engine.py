@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from paramcalc._fast import evolve
 from paramcalc.counting import Memo, check_layer, counts_without_input, frozen, is_model, label, line, run_layer
 from paramcalc.dtypes import canonical_dtype, dtype_bits
 from paramcalc.errors import LayerError, ParamcalcError, SpecError
@@ -100,7 +99,7 @@ class _Engine(GraphBuilder):
                 if made is not None:
                     for base in made(bind(found, layer)):
                         namer.auto(base, reserve=False)
-                return (layer if name == layer.name else evolve(layer, name=name)), found
+                return (layer if name == layer.name else layer.renamed(name)), found
             args = list(layer.args)
             kwargs = dict(layer.kwargs)
             for key in found.layer_args:
@@ -254,7 +253,7 @@ def _with_input_shapes(model: ModelSpec, shapes: Sequence[Shape]) -> ModelSpec:
                     f"the nested model expects {format_shape(declared.shape)}, got {format_shape(shape)}",
                     hint="check the shape of the tensor the nested model is called on",
                 )
-            new_inputs.append(replace(declared, shape=shape))
+            new_inputs.append(declared._replace(shape=shape))
         else:
             new_inputs.append(InputSpec("input_layer", shape))
     return replace(model, inputs=tuple(new_inputs))

@@ -10,16 +10,18 @@ location and layer on the way out (:meth:`ParamcalcError.with_context`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from paramcalc._fast import record
+from typing import NamedTuple
 
 MAX_LINE = 1000
 """Longest error line: a message quoting a user's value is cut, never spread over a screen."""
 
 
-@record(frozen=True)
-class Location:
-    """Where a piece of a spec came from: a file (or ``<inline>``/``<stdin>``) and a position."""
+class Location(NamedTuple):
+    """Where a piece of a spec came from: a file (or ``<inline>``/``<stdin>``) and a position.
+
+    A small immutable value that never sits among a layer's arguments, so a ``NamedTuple``
+    (docs/architecture.md, "Records"): a reader makes one or two per layer.
+    """
 
     source: str
     line: int | None = None

@@ -34,7 +34,7 @@ from typing import Any
 
 from paramcalc.engine import AutoNamer, run_layer
 from paramcalc.errors import ParamcalcError, UsageError
-from paramcalc.frameworks import FRAMEWORKS
+from paramcalc.frameworks import FRAMEWORKS, framework_of
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import REQUIRED, Rule, find_rule
 from paramcalc.shapes import MAX_DIM
@@ -116,7 +116,7 @@ def explain_spec(spec: LayerSpec, shape: Shape | None, framework: str) -> LayerR
                 shape = missing + shape
         return run_layer(spec, name, [shape] * count, framework, add_batch=(True,) * count)
     shape = shape or ()
-    wanted = 2 if framework == "transformers" else max(found.min_rank, 1)
+    wanted = framework_of(framework).input_rank or max(found.min_rank, 1)
     if len(shape) < wanted:
         shape = (None,) * (wanted - len(shape)) + shape
     return run_layer(spec, name, [shape] * count, framework)
@@ -167,7 +167,7 @@ def explain_with_config(layer: str, args: Sequence[str], config_path: str) -> li
     from paramcalc.spec.hf_config import family_of, layer_kwargs, resolve
 
     model = load_spec(config_path)
-    if model.framework != "transformers":
+    if not framework_of(model.framework).configs:
         raise UsageError(f"--config needs a Hugging Face config.json, and {config_path} is not one")
     if "(" not in layer and not args and "." in layer:
         report = analyze(model)

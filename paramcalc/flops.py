@@ -26,6 +26,7 @@ from math import prod
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from paramcalc.dtypes import quantized_policy_name
+from paramcalc.frameworks import framework_of
 
 if TYPE_CHECKING:
     from paramcalc.report import LayerRow, Report, Shape, Term
@@ -707,7 +708,7 @@ def layer_flops(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> 
     if str(quantized_policy_name(row.args.get("dtype")) or "").startswith("int4"):
         return None  # keras2: a packed int4 kernel's terms are not the matmul's sizes
     fn = _FLOPS.get((framework, row.class_name))
-    if fn is None and framework == "transformers":
+    if fn is None and framework_of(framework).language_models:
         if row.class_name.endswith(("MLP", "LayerFF", "SparseMoeBlock")):
             fn = _hf_mlp
         elif row.class_name.endswith(("Layer", "Block", "Attention")):
@@ -723,7 +724,7 @@ def layer_flops(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> 
 def _no_matmul(class_name: str, framework: str) -> bool:
     if class_name in NO_MATMUL.get(framework, ()):
         return True
-    if framework == "transformers":
+    if framework_of(framework).language_models:
         return class_name.endswith(("RMSNorm", "LayerNorm", "Embedding", "Embeddings")) or class_name == "LayerNorm"
     from paramcalc.rules import find_rule
 
@@ -797,7 +798,7 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
     total: int | None = 0
     attention: int | None = 0
     masked = False
-    keras = report.framework == "keras"
+    keras = framework_of(report.framework).masks
     masks: dict[str, bool] = {}  # graphs: whether each layer's output carries a Keras mask
     for row in report.layers:
         in_masks = (masks.get(_ref_name(ref), False) for ref in row.inputs) if report.graph else (masked,)
@@ -856,7 +857,7 @@ class FlopReport(NamedTuple):
 def summarize(report: Report, sizes: Sizes = DEFAULT_SIZES, expand_nested: bool = False) -> FlopReport:
     """FLOPs of every row ``report.rows(expand_nested)`` shows, and of the whole model."""
     per_top, total, attention = _walk(report, sizes)
-    llm = report.framework == "transformers"
+    llm = framework_of(report.framework).language_models
     if not expand_nested:
         return FlopReport(per_top, total, sizes, attention, llm)
     by_id = {id(row): f for row, f in zip(report.layers, per_top, strict=True)}

@@ -32,6 +32,9 @@ KERAS_BASE_KWARGS: dict[str, Any] = {
 }
 """Keyword arguments every Keras layer accepts (``keras.layers.Layer.__init__``)."""
 
+OPS_PREFIX = "keras.ops."
+"""Class-name prefix of a ``keras.ops`` node in a Keras graph (``keras.ops.Add``): see ``Framework.ops_prefix``."""
+
 
 class Framework(NamedTuple):
     """One framework's conventions.
@@ -58,6 +61,30 @@ class Framework(NamedTuple):
     base_kwargs: Mapping[str, Any] = {}
     rule_modules: tuple[str, ...] = ()
     yaml_specs: bool = True
+    ops_prefix: str = ""
+    """Class-name prefix of the operation nodes a graph of this framework holds besides layers
+    (Keras JSON saves ``keras.ops`` calls as ``keras.ops.Add`` nodes); "" for none.  Such a node
+    is counted by the rules of :attr:`ops_framework`, and it and the tensors it outputs carry
+    whole shapes, batch axis included."""
+    ops_framework: str = ""
+    """The framework whose rules count this framework's operation nodes (``keras.ops``)."""
+    first_layer_input: bool = False
+    """The first layer may give the model's input by keyword (Keras 2's ``input_shape=``,
+    ``batch_input_shape=``, ``input_dim=``): a sequential spec without ``input:`` reads it there."""
+    configs: bool = False
+    """Its models are read from a Hugging Face ``config.json``, never written layer by layer:
+    ``explain --config`` and a checkpoint's cross-check need such a config."""
+    input_rank: int | None = None
+    """The rank ``explain --input`` pads a shape to for every rule of the framework (a
+    transformers block reads ``(sequence, hidden)``); None: each rule's own ``min_rank``."""
+    language_models: bool = False
+    """Its models are transformer language models: FLOPs per token, the KV cache and the
+    activation estimate apply, and a block without a FLOP rule of its own is recognised by its
+    class name's suffix (``...MLP``, ``...RMSNorm``)."""
+    refusals: str = ""
+    """Module under ``paramcalc.rules`` whose ``refuse(class_name)`` explains a class of the
+    framework that paramcalc declines on purpose (Keras' ``TorchModuleWrapper``), before the
+    plain "unknown layer" error."""
 
 
 KERAS = Framework(
@@ -66,6 +93,10 @@ KERAS = Framework(
     masks=True,
     dtype_policy=True,
     base_kwargs=KERAS_BASE_KWARGS,
+    ops_prefix=OPS_PREFIX,
+    ops_framework="keras.ops",
+    first_layer_input=True,
+    refusals="keras_refused",
     rule_modules=(
         "core",
         "einsum_dense",
@@ -109,6 +140,9 @@ TRANSFORMERS = Framework(
     "transformers",
     rule_modules=("hf_common", "hf_decoders", "hf_gpt2", "hf_bert", "hf_t5", "hf_blocks", "hf_recipes"),
     yaml_specs=False,
+    configs=True,
+    input_rank=2,
+    language_models=True,
 )
 
 KERAS_OPS = Framework(

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 
 from paramcalc.counting import is_model, label, line
 from paramcalc.errors import LayerError, Location, SpecError, close_match
-from paramcalc.frameworks import framework_of
+from paramcalc.frameworks import OPS_PREFIX, framework_of
 from paramcalc.naming import AutoNamer, name_variables
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import Rule, find_rule
 from paramcalc.shapes import format_shape
 from paramcalc.spec.common import describe_value
-from paramcalc.spec.keras_ops_nodes import OPS_PREFIX
 from paramcalc.spec.records import LayerSpec, ModelSpec
 from paramcalc.teach import blame_previous
 
@@ -183,7 +182,9 @@ class GraphBuilder:
             )
         shapes = [t.shape for t in inputs]
         fresh = [t.op.is_input for t in inputs]  # model inputs still lack the batch axis (PyTorch)
-        if self.framework == "keras" and (spec.class_name.startswith(OPS_PREFIX) or any(_whole(t) for t in inputs)):
+        if framework_of(self.framework).ops_prefix and (
+            spec.class_name.startswith(OPS_PREFIX) or any(_whole(t) for t in inputs)
+        ):
             from paramcalc.rules.keras_ops import graph_shapes  # keras.ops nodes see whole shapes
 
             shapes, fresh = graph_shapes(spec.class_name.startswith(OPS_PREFIX), inputs)

@@ -25,6 +25,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from paramcalc.frameworks import framework_of
+
 if TYPE_CHECKING:
     from paramcalc.report import LayerRow, Report
 
@@ -123,7 +125,7 @@ class KVCache(NamedTuple):
 def kv_cache(report: Report, batch: int, seq_len: int) -> KVCache | None:
     """The cache of a transformers report after a forward pass over ``seq_len`` tokens (None: it keeps none)."""
     hf = report.extras.get("hf")
-    if report.framework != "transformers" or not isinstance(hf, dict):
+    if not framework_of(report.framework).language_models or not isinstance(hf, dict):
         return None
     windows: list[int | None] = list(report.extras.get("_kv_windows") or [])
     layers: list[CacheLayer] = []

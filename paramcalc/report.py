@@ -8,10 +8,9 @@ objects (one per framework weight tensor) and the engine sums them.  Renderers r
 from __future__ import annotations
 
 import re
-from dataclasses import field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from paramcalc._fast import record
 from paramcalc.frameworks import framework_of
 from paramcalc.rows import Dim, LayerRow, RowSums, Shape, Term, Tree
 
@@ -21,7 +20,7 @@ SCHEMA_VERSION = 1
 """Version of the JSON document produced by :meth:`Report.to_dict`.  Keys are only ever added."""
 
 
-@record(frozen=True)
+@dataclass(slots=True)
 class Report:
     """A whole counted model: its layers and totals, ready for any renderer."""
 

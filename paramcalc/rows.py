@@ -4,15 +4,18 @@ Rules produce terms; the engine wraps a layer's terms, shapes and derivation int
 summing the row's parameters once (:class:`RowSums`) since renderers and totals ask many
 times and a big model has a hundred thousand rows.  :mod:`paramcalc.report` re-exports
 everything here.
+
+Both are made once per layer (per distinct layer for terms), so they are slotted
+dataclasses left unfrozen (docs/architecture.md, "Records"): a frozen ``__init__`` is three
+to four times slower, and a row has two dozen fields.  Nothing assigns to one after it is
+made; ``dataclasses.replace`` makes a changed copy.
 """
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from math import prod
 from typing import Any, NamedTuple
-
-from paramcalc._fast import record
 
 Dim = int | None
 Shape = tuple[Dim, ...]
@@ -41,7 +44,7 @@ _new_sums = tuple.__new__
 """Makes a :class:`RowSums` at C speed (``tuple.__new__(RowSums, values)``): one per row."""
 
 
-@record(frozen=True)
+@dataclass(slots=True)
 class Term:
     """One parameter tensor, named as the framework names it.
 
@@ -121,7 +124,7 @@ class Term:
         return out
 
 
-@record(frozen=True)
+@dataclass(slots=True)
 class LayerRow:
     """One counted layer: identity, output shape(s), its terms and how they were derived.
 
@@ -190,7 +193,7 @@ class LayerRow:
             params = trainable = active = 0
         n = len(self.copies) or 1
         sums = (params * n, trainable * n, buffers * n, active * n, tied * n, params, routed)
-        object.__setattr__(self, "sums", _new_sums(RowSums, sums))
+        self.sums = _new_sums(RowSums, sums)
 
     @property
     def known_outputs(self) -> bool:

@@ -31,6 +31,7 @@ from math import prod
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from paramcalc.errors import UsageError
+from paramcalc.frameworks import framework_of
 
 if TYPE_CHECKING:
     from paramcalc.report import LayerRow, Report, Term
@@ -142,7 +143,7 @@ class ActivationEstimate(NamedTuple):
 
 def activation_estimate(report: Report, batch: int, seq_len: int) -> ActivationEstimate | None:
     """The estimate for a transformers model's blocks (None for other models)."""
-    if report.framework != "transformers":
+    if not framework_of(report.framework).language_models:
         return None
     layers = 0
     hidden = heads = 0

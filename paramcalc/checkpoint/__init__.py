@@ -13,10 +13,13 @@ also says whether the config's derived count matches the checkpoint tensor for t
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from paramcalc.checkpoint.records import Checkpoint, StoredTensor
 from paramcalc.errors import Location, SpecError
 from paramcalc.report import Report
+
+if TYPE_CHECKING:  # imported when a checkpoint is read: every summary imports this module
+    from paramcalc.checkpoint.records import Checkpoint
 
 SUFFIXES = (".safetensors", ".gguf", ".safetensors.index.json")
 """File names read as checkpoints (a directory is one when it holds such files)."""
@@ -47,6 +50,7 @@ def load_checkpoint(path: str, config: str | None = None) -> Checkpoint:
     unless ``config`` names another.
     """
     from paramcalc.checkpoint import gguf, safetensors
+    from paramcalc.checkpoint.records import Checkpoint
 
     source = path
     if os.path.isdir(path):
@@ -122,4 +126,4 @@ def checkpoint_report(path: str, config: str | None = None) -> Report:
     return report_of(load_checkpoint(path, config))
 
 
-__all__ = ["Checkpoint", "StoredTensor", "checkpoint_report", "is_checkpoint", "load_checkpoint"]
+__all__ = ["checkpoint_report", "is_checkpoint", "load_checkpoint"]

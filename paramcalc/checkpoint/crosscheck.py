@@ -23,23 +23,27 @@ buffer all show in one line.  What transformers itself saves is never a differen
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from math import prod
-from typing import Any
+from typing import Any, Literal
 
-from paramcalc._fast import record
 from paramcalc.checkpoint.records import Checkpoint
+from paramcalc.frameworks import framework_of
+
+DifferenceKind = Literal["missing", "unexpected", "shape"]
+"""How a tensor differs: the config's model has it and the checkpoint does not, the checkpoint
+stores one the model does not have, or both have it with different shapes."""
 
 MAX_LISTED = 5
 """Differences named in the summary's note (the JSON lists all)."""
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Difference:
     """One tensor the config and the checkpoint disagree on."""
 
     tensor: str
-    status: str
-    """``missing``, ``unexpected`` or ``shape``."""
+    status: DifferenceKind
     expected: tuple[int, ...] | None
     stored: tuple[int, ...] | None
     tied_to: str = ""
@@ -76,7 +80,7 @@ class Difference:
         }
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CrossCheck:
     """The outcome of comparing a checkpoint with its config."""
 
@@ -165,7 +169,7 @@ def cross_check(checkpoint: Checkpoint) -> tuple[CrossCheck, dict[str, str]]:
 
     assert checkpoint.config is not None  # noqa: S101 - the caller checks
     model = load_spec(checkpoint.config)
-    if model.framework != "transformers":
+    if not framework_of(model.framework).configs:
         raise SpecError(
             "the config beside a checkpoint must be a Hugging Face config.json", location=_where(checkpoint.config)
         )

@@ -11,17 +11,16 @@ same way.  Bytes are as stored, whole quantization blocks included.
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import Any
 
-from paramcalc._fast import record
 from paramcalc.checkpoint.dtypes import BLOCKS, SAFETENSORS_BITS, stored_bits
 from paramcalc.checkpoint.records import Checkpoint, StoredTensor
 from paramcalc.dtypes import readable_size
 from paramcalc.report import LayerRow, Report, Term
 
 
-@record(frozen=True)
+@dataclass(slots=True)
 class CheckpointReport(Report):
     """A report whose bytes are the tensors' stored bytes, each at its own stored dtype."""
 

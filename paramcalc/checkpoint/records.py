@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from math import prod
 from typing import Any
 
-from paramcalc._fast import record
 
-
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredTensor:
     """One tensor as a checkpoint stores it: name, stored dtype, logical shape, bytes, file and byte range.
 
@@ -32,7 +30,7 @@ class StoredTensor:
         return prod(self.shape)
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Checkpoint:
     """A checkpoint's tensors, in order, and what its files declare about them."""
 

@@ -47,7 +47,7 @@ def _held(report: Report) -> dict[str, int]:
 
 
 def print_breakdown(report: Report, fmt: str, file: TextIO) -> None:
-    """``summary --by module`` in ``fmt`` (table prints the text form)."""
+    """``summary --by module`` in ``fmt`` (``text`` prints the table)."""
     if fmt == "json":
         file.write(json.dumps(to_dict(report), indent=2) + "\n")
     elif fmt == "markdown":

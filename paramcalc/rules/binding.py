@@ -13,7 +13,7 @@ from math import isfinite
 
 from paramcalc.errors import LayerError, close_match
 from paramcalc.report import Shape
-from paramcalc.rules.registry import BASE_KWARGS, CASE_SENSITIVE, REQUIRED, Outcome, Rule
+from paramcalc.rules.registry import BASE_KWARGS, CASE_SENSITIVE, REQUIRED, Kind, Outcome, Rule
 from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.common import describe_value
 from paramcalc.spec.records import LayerSpec, Placeholder, Value
@@ -185,6 +185,58 @@ class Args:
 
 def _show(value: Value) -> str:
     return describe_value(value)
+
+
+# -- kinds with bounds, for signatures: ``("rate", 0.0, between(0, 1))`` ------------------------
+# ``Args.flag``, ``Args.number``, ``Args.positive_int`` and ``Args.string`` are kinds as they are;
+# these make the accessors that take bounds or options into kinds, so a rule declares
+# ``("padding", "valid", one_of("valid", "same"))`` instead of calling ``args.choice`` for
+# its side effect.  Each checks exactly what the accessor checks, with the same message.
+
+
+def between(low: float | None = None, high: float | None = None) -> Kind:
+    """A real number within [low, high] (:meth:`Args.number`): a dropout rate is ``between(0, 1)``."""
+
+    def kind(args: Args, key: str) -> float:
+        return args.number(key, low, high)
+
+    return kind
+
+
+def at_least(minimum: int, maximum: int = MAX_DIM) -> Kind:
+    """An integer in [minimum, maximum] (:meth:`Args.integer`): a torch ``dim`` is ``at_least(-(2**31))``."""
+
+    def kind(args: Args, key: str) -> int:
+        return args.integer(key, minimum, maximum)
+
+    return kind
+
+
+def optional_int(minimum: int = 1) -> Kind:
+    """An integer of at least ``minimum``, or None (:meth:`Args.optional_int`)."""
+
+    def kind(args: Args, key: str) -> int | None:
+        return args.optional_int(key, minimum)
+
+    return kind
+
+
+def one_of(*options: str | None) -> Kind:
+    """One of fixed strings (:meth:`Args.choice`: case-insensitive unless the framework is case-sensitive)."""
+
+    def kind(args: Args, key: str) -> str | None:
+        return args.choice(key, options)
+
+    return kind
+
+
+def ints_of(rank: int, minimum: int = 1) -> Kind:
+    """An int or ``rank`` ints, each at least ``minimum`` (:meth:`Args.ints`): ``kernel_size``."""
+
+    def kind(args: Args, key: str) -> tuple[int, ...]:
+        return args.ints(key, rank, minimum)
+
+    return kind
 
 
 def apply_rule(found: Rule, args: Args, input_shapes: Sequence[Shape | None]) -> Outcome:

@@ -6,8 +6,8 @@ between layers keeps each call as an *operation* in ``model.to_json()`` (``"modu
 summary lists with its layers (``add (Add)``, 0 parameters).  The reader gives each such
 node the class name ``keras.ops.<Class>`` and the call as written: the op's constructor
 arguments (its JSON ``config``) by name, and its call arguments with every tensor replaced
-by a :class:`~paramcalc.spec.records.TensorArg` and every array constant by a
-:class:`~paramcalc.spec.records.ConstantArg` (only its shape matters).
+by a :class:`~paramcalc.spec.keras_ops_nodes.TensorArg` and every array constant by a
+:class:`~paramcalc.spec.keras_ops_nodes.ConstantArg` (only its shape matters).
 
 The rules reproduce each op's ``compute_output_spec`` (``keras/src/ops/numpy.py``, ``nn.py``,
 ``core.py``, ``math.py``): broadcasting, reductions over axes, reshapes, joins.  Unlike a
@@ -39,7 +39,8 @@ from paramcalc.errors import LayerError
 from paramcalc.report import Shape
 from paramcalc.rules import Args, Outcome, RuleFn, rule
 from paramcalc.shapes import format_shape
-from paramcalc.spec.records import ConstantArg, TensorArg, Value
+from paramcalc.spec.keras_ops_nodes import ConstantArg, TensorArg
+from paramcalc.spec.records import Value
 
 OPS_FRAMEWORK = "keras.ops"
 """The registry table of op rules (see :func:`paramcalc.rules.find_rule`)."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
-from paramcalc._fast import record
 from paramcalc.dtypes import quantized_policy_name, variable_dtype
 from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.frameworks import framework_of
@@ -23,8 +23,7 @@ from paramcalc.spec.common import describe_value
 from paramcalc.spec.records import LayerSpec, Value
 
 
-@record(frozen=True)
-class Inner:
+class Inner(NamedTuple):
     """A layer held by another layer (a wrapper's ``layer``), counted through the registry."""
 
     spec: LayerSpec

@@ -173,7 +173,7 @@ def quantized_outcome(found: Rule, args: Args, outcome: Outcome, policy: Value) 
         formula = "+".join(_count_text(t) for t in new) or "0"
     legend = {k: v for k, v in LEGEND.items() if k in symbols}
     why = f"{found.why} {WHY[parsed.mode]}".replace("POLICY", parsed.name)
-    return replace(outcome, terms=new, formula=formula, symbols=symbols, legend=legend, why=why), parsed.source
+    return outcome._replace(terms=new, formula=formula, symbols=symbols, legend=legend, why=why), parsed.source
 
 
 HISTORY, PACKED, BLOCK, BLOCKS = "h_a", "c_p", "k_b", "g_b"

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias, TypeVar
 
-from paramcalc._fast import record
 from paramcalc.errors import LayerError, close_match
-from paramcalc.frameworks import BY_NAME
+from paramcalc.frameworks import BY_NAME, framework_of
 from paramcalc.report import Shape, Term, Tree
-from paramcalc.spec.keras_ops_nodes import OPS_PREFIX
 from paramcalc.spec.records import Value
 
 if TYPE_CHECKING:
@@ -59,8 +58,11 @@ BASE_KWARGS: dict[str, Mapping[str, Value]] = {f.name: f.base_kwargs for f in BY
 """Keyword arguments every layer of a framework accepts."""
 
 
-@record(frozen=True)
-class Outcome:
+_NONE: Mapping[str, Any] = MappingProxyType({})
+"""The empty mapping an :class:`Outcome` defaults to (shared, so read-only)."""
+
+
+class Outcome(NamedTuple):
     """What a rule returns: output shape(s), the weight terms and the closed form.
 
     Give ``shape`` for a single output, or ``shapes`` for a layer returning a list of
@@ -68,15 +70,18 @@ class Outcome:
     ``symbols`` (``"4*n*(n+m+1)"``) equal to the sum of the terms' counts.  A torch module
     returning a nested tuple gives ``shapes`` flat (element 0 first, the tensor passed on)
     and their nesting as ``tree`` (``(0, (1, 2))`` for ``nn.LSTM``'s ``(out, (h_n, c_n))``).
+
+    A ``NamedTuple`` (docs/architecture.md, "Records"): one per distinct layer, never among a
+    layer's arguments; ``outcome._replace(...)`` makes a changed copy.
     """
 
     shape: Shape | None = None
     terms: Sequence[Term] = ()
     formula: str | None = None
-    symbols: Mapping[str, int] = field(default_factory=dict)
+    symbols: Mapping[str, int] = _NONE
     shapes: tuple[Shape, ...] = ()
     gate_names: tuple[str, ...] = ()
-    legend: Mapping[str, str] = field(default_factory=dict)
+    legend: Mapping[str, str] = _NONE
     """Meanings of symbols the rule's own legend lacks (a wrapper passes on its inner layer's)."""
     tree: Tree | None = None
     why: str = ""
@@ -95,7 +100,7 @@ class Outcome:
 RuleFn = Callable[..., Outcome]
 
 
-@record(frozen=True)
+@dataclass(eq=False, repr=False)
 class Rule:
     """A registered rule and its constructor signature.
 
@@ -105,6 +110,10 @@ class Rule:
     spec's input when the layer comes first (1 for a sequence-first ``nn.LSTM``), and
     ``from_input`` names constructor arguments ``explain --input`` fills from an input axis
     (``("input_size", -1)``).  ``varargs`` rules accept and ignore any arguments (``nn.Identity``).
+
+    A dataclass with an instance dictionary (its ``cached_property`` values live there), not
+    frozen and compared by identity: one object per registration, made while rule modules
+    import (docs/architecture.md, "Records").
     """
 
     name: str
@@ -128,6 +137,9 @@ class Rule:
     mask_arg: bool = False
     kinds: tuple[tuple[str, Kind], ...] = ()
     """Arguments whose kind the signature declares, in signature order (see :data:`Param`)."""
+
+    def __repr__(self) -> str:
+        return f"Rule({self.name!r}, framework={self.framework!r})"
 
     @cached_property
     def batch_in_shapes(self) -> bool:
@@ -345,8 +357,9 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
     found = _REGISTRY.get(framework, {}).get(class_name)  # the common case: already registered, exact name
     if found is not None:
         return found
-    if framework == "keras" and class_name.startswith(OPS_PREFIX):  # a keras.ops node of a functional graph
-        return find_rule(class_name[len(OPS_PREFIX) :], "keras.ops", exact=True)
+    ops = BY_NAME.get(framework)
+    if ops is not None and ops.ops_prefix and class_name.startswith(ops.ops_prefix):  # a graph's op node
+        return find_rule(class_name[len(ops.ops_prefix) :], ops.ops_framework, exact=True)  # keras.ops.Add
     table = _load(framework, class_name)
     found = table.get(class_name)
     if found is not None:
@@ -360,9 +373,8 @@ def find_rule(class_name: str, framework: str = "keras", exact: bool | None = No
         return table[key]
     close = class_name.lower() if key is not None else close_match(class_name.lower(), canonical)
     hint = f"did you mean '{canonical[close]}'?" if close else "run 'paramcalc layers' to list the known layers"
-    if framework == "keras":  # keras2: a Keras class refused on purpose says why
-        from paramcalc.rules.keras_refused import refuse
-
-        refuse(class_name)
+    refusals = framework_of(framework).refusals
+    if refusals:  # a class the framework has but paramcalc declines on purpose says why
+        importlib.import_module(f"paramcalc.rules.{refusals}").refuse(class_name)
     where = FRAMEWORK_NAMES.get(framework, framework)
     raise LayerError(f"unknown layer '{class_name}' for {where}", hint=hint)

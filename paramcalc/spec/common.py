@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import Location, SpecError
+from paramcalc.frameworks import framework_of
 from paramcalc.limits import MAX_LAYERS  # layers after expanding ``Repeat`` blocks: data, not a bomb
 from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
@@ -409,15 +410,14 @@ def assemble(
         if layer.class_name in INPUT_CLASSES and (graph or position == 0):
             spec = input_from_layer(layer)
             if not graph:
-                spec = replace(spec, name="input_layer")
+                spec = spec._replace(name="input_layer")
             model_inputs.append(spec)
             continue
         body.append(layer)
     if not body and not (graph and model_inputs and outputs):  # Keras' identity model keras.Model(x, x) is fine
         where = layers[0].location if layers else Location(source)
         raise SpecError("the spec has no layers", location=where, hint="add a 'layers:' list")
-    first = body[0] if body else None
-    if first is not None and not model_inputs and framework == "keras":
+    if body and not model_inputs and framework_of(framework).first_layer_input and (first := body[0]):  # Keras 2
         shape_kwargs = {k: first.kwargs[k] for k in KERAS2_INPUT_KWARGS if first.kwargs.get(k) is not None}
         kwargs = {k: v for k, v in first.kwargs.items() if k not in KERAS2_INPUT_KWARGS}
         shape: Value = None

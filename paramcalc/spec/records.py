@@ -4,22 +4,30 @@ A reader turns its input into a :class:`ModelSpec` of :class:`LayerSpec` records
 with the :class:`~paramcalc.errors.Location` it came from, so any later error can point
 at the right line.  Argument values are plain Python literals (int, float, str, bool,
 None, lists/tuples, dicts) or nested :class:`LayerSpec` for wrapped layers.
+
+Records are declared one way (docs/architecture.md, "Records"): a frozen, slotted dataclass,
+except the few made once per layer of a big spec (:class:`LayerSpec` here), which are
+slotted dataclasses left unfrozen because a frozen ``__init__`` is four times slower; no
+code assigns to them after construction (``dataclasses.replace`` makes changed copies).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
-from typing import Any
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any, NamedTuple
 
-from paramcalc._fast import record
 from paramcalc.errors import Location
 
 Value = Any
 """A literal argument value (or a nested LayerSpec); kept loose on purpose: rules validate."""
 
+NOWHERE = Location("<spec>")
+"""Where a record made in code (not read from a spec) comes from."""
 
-@record(frozen=True)
+
+@dataclass(slots=True, repr=False, unsafe_hash=True)
 class Placeholder:
     """A ``?`` written where a value is expected: the unknown ``paramcalc solve`` searches for.
 
@@ -29,13 +37,13 @@ class Placeholder:
     """
 
     key: int
-    location: Location = field(default_factory=lambda: Location("<spec>"))
+    location: Location = NOWHERE
 
     def __repr__(self) -> str:
         return "?"
 
 
-@record(frozen=True)
+@dataclass(slots=True)
 class LayerSpec:
     """One layer as written: class name, positional and keyword arguments, where it came from.
 
@@ -56,7 +64,7 @@ class LayerSpec:
     class_name: str
     args: tuple[Value, ...] = ()
     kwargs: Mapping[str, Value] = field(default_factory=dict)
-    location: Location = field(default_factory=lambda: Location("<spec>"))
+    location: Location = NOWHERE
     name: str | None = None
     inputs: tuple[str, ...] | None = None
     index: int = 0
@@ -64,6 +72,16 @@ class LayerSpec:
     model: ModelSpec | None = None
     copies: tuple[str, ...] = ()
     tied: tuple[tuple[str, str], ...] = ()
+
+    def renamed(self, name: str) -> LayerSpec:
+        """A copy under another name: ``dataclasses.replace(self, name=name)``, faster.
+
+        The engine names every layer of a spec (Keras' automatic names), a hundred thousand
+        in a big one; ``replace`` binds every field as a keyword, this copies them in one go.
+        """
+        copy = LayerSpec(*_LAYER_FIELDS(self))
+        copy.name = name  # the copy's one change, before anyone sees it
+        return copy
 
     def describe(self) -> str:
         """How errors name this layer: ``layer 2 'dense_1' (Dense)``."""
@@ -73,9 +91,16 @@ class LayerSpec:
         return f"{label} ({self.class_name})"
 
 
-@record(frozen=True)
-class InputSpec:
-    """A model input: its name, shape without the batch axis, and dtype."""
+_LAYER_FIELDS = attrgetter(*LayerSpec.__match_args__)
+"""Every field of a :class:`LayerSpec`, in constructor order, as one tuple (for :meth:`LayerSpec.renamed`)."""
+
+
+class InputSpec(NamedTuple):
+    """A model input: its name, shape without the batch axis, and dtype.
+
+    A ``NamedTuple`` (docs/architecture.md, "Records"): never among a layer's arguments;
+    ``spec._replace(shape=...)`` makes a changed copy.
+    """
 
     name: str
     shape: tuple[int | None, ...]
@@ -83,7 +108,7 @@ class InputSpec:
     location: Location | None = None
 
 
-@record(frozen=True)
+@dataclass(slots=True)
 class ModelSpec:
     """A whole model as read from a spec.
 
@@ -106,22 +131,3 @@ class ModelSpec:
     notes: tuple[str, ...] = ()
     extras: Mapping[str, Value] = field(default_factory=dict)
     outputs_location: Location | None = None
-
-
-@record(frozen=True)
-class TensorArg:
-    """A tensor in a ``keras.ops`` call's arguments: input ``index`` of the call, in Keras' order.
-
-    A Keras JSON operation node mixes tensors and constants in its arguments
-    (``multiply(x, 0.5)``); the reader keeps the constants and puts a ``TensorArg`` where a
-    tensor was, so the op's rule sees the call as written and gets the tensors' shapes.
-    """
-
-    index: int
-
-
-@record(frozen=True)
-class ConstantArg:
-    """A constant array in a ``keras.ops`` call (Keras writes it as ``__numpy__``): only its shape matters."""
-
-    shape: tuple[int, ...]
