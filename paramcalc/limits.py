@@ -47,3 +47,45 @@ def yaml_values_bound(text: str) -> int:
         + text.count("{")
         + 1
     )
+
+
+MAX_EXPLAINED_ROWS = 2_000
+"""Rows ``summary --explain --format markdown`` derives (the table folds repeated rows and
+draws at most :data:`MAX_TABLE_ROWS`): a derivation costs about 0.5 ms, and 10,000 took 10 s."""
+
+MAX_RANK = 64
+"""Axes of one tensor (NumPy's ``NPY_MAXDIMS``, which Keras' NumPy and JAX backends share).
+
+Shape rules walk every axis, some once per axis (``einsum``'s layout, broadcasting a
+list of shapes): a ``broadcast_to`` onto a million axes took 40 s."""
+
+MAX_COUNT_FLAG = 2**63 - 1
+"""``--batch``, ``--seq-len``, ``--lora-r`` and ``--tokens`` (and the API's ``batch=`` and
+``seq_len=``): each is the size of a tensor axis, which frameworks index with int64.
+Past it a KV cache or activation estimate has hundreds of digits and no longer fits a
+float for its "GB" column."""
+
+MAX_CHECKPOINT_TENSORS = 100_000
+"""Tensors one checkpoint may hold (all shards of an index together).  The largest
+published checkpoints stay under it (DeepSeek-V3 lists about 92,000 with its FP8 scales);
+reading costs 25-40 µs a tensor (about 3-4 s at the cap: the one cap over 2 s, kept so
+that real checkpoints load), so it is checked on the raw header before parsing."""
+
+MAX_CHECKPOINT_METADATA = 100_000
+"""GGUF metadata entries (llama.cpp writes a few dozen; the vocabulary is one array): a
+20 MB file of a million one-byte entries took 6 s."""
+
+
+def check_count_flag(value: object, flag: str) -> int:
+    """``value`` as a positive size no framework axis exceeds; a usage error naming ``flag`` otherwise.
+
+    A bool is refused although Python calls it an int: ``batch=True`` is a mistake, not 1.
+    """
+    from paramcalc.errors import UsageError
+
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(f"{flag} must be a positive integer, got {type(value).__name__}")
+    if not 1 <= value <= MAX_COUNT_FLAG:
+        shown = f"about 10**{int(value.bit_length() * 0.30103)}" if value > MAX_COUNT_FLAG else str(value)
+        raise UsageError(f"{flag} must be between 1 and 2**63 - 1, got {shown}")
+    return value

@@ -56,6 +56,7 @@ def read_header(path: str) -> tuple[list[StoredTensor], dict[str, str]]:
             raw = handle.read(length)
     except OSError as exc:
         raise _error(path, f"cannot read the checkpoint: {exc.strerror or exc}") from None
+    _check_tensor_count(raw.count(b'"data_offsets"'), path)  # before parsing: 30 µs a tensor
     header = _parse_json(raw, path, "safetensors header")
     metadata = header.pop("__metadata__", None)
     if metadata is None:
@@ -82,6 +83,18 @@ def read_header(path: str) -> tuple[list[StoredTensor], dict[str, str]]:
             hint="the file is truncated" if expected > data else "the file has bytes no tensor covers",
         )
     return tensors, dict(metadata)
+
+
+def _check_tensor_count(count: int, path: str) -> None:
+    """Refuse a checkpoint of more tensors than :data:`~paramcalc.limits.MAX_CHECKPOINT_TENSORS`."""
+    from paramcalc.limits import MAX_CHECKPOINT_TENSORS
+
+    if count > MAX_CHECKPOINT_TENSORS:
+        raise _error(
+            path,
+            f"the checkpoint lists {count:,} tensors, more than {MAX_CHECKPOINT_TENSORS:,}",
+            hint="paramcalc's limit (see README, Limits)",
+        )
 
 
 def _parse_json(raw: bytes, path: str, what: str) -> dict[str, Any]:
@@ -167,6 +180,7 @@ def read_index(path: str) -> tuple[list[StoredTensor], dict[str, Any], list[str]
         raise _error(path, f"cannot read the index: {exc.strerror or exc}") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    _check_tensor_count(raw.count(b'.safetensors"'), path)  # each weight_map entry names its shard
     document = _parse_json(raw, path, "the index")
     weight_map = document.get("weight_map")
     metadata = document.get("metadata", {})
