@@ -125,16 +125,16 @@ def _read(reader: _Reader) -> tuple[list[StoredTensor], dict[str, Any]]:
         raise reader.error(f"unsupported GGUF version {version}", hint=hint)
     n_tensors = reader.u64("the tensor count")
     n_kv = reader.u64("the metadata count")
-    if n_kv * 13 > reader.left():  # the smallest key-value: empty key (8), type (4), one byte
-        raise reader.error(f"{n_kv:,} metadata entries cannot fit in the {reader.left():,} bytes left")
-    if n_tensors * 24 > reader.left():  # the smallest tensor info: empty name, no axis, type, offset
-        raise reader.error(f"{n_tensors:,} tensors cannot fit in the {reader.left():,} bytes left")
     from paramcalc.limits import MAX_CHECKPOINT_METADATA, MAX_CHECKPOINT_TENSORS
 
     if n_kv > MAX_CHECKPOINT_METADATA:  # llama.cpp writes a few dozen (the vocabulary is one array)
         raise reader.error(f"the file lists {n_kv:,} metadata entries, more than {MAX_CHECKPOINT_METADATA:,}")
     if n_tensors > MAX_CHECKPOINT_TENSORS:
         raise reader.error(f"the file lists {n_tensors:,} tensors, more than {MAX_CHECKPOINT_TENSORS:,}")
+    if n_kv * 13 > reader.left():  # the smallest key-value: empty key (8), type (4), one byte
+        raise reader.error(f"{n_kv:,} metadata entries cannot fit in the {reader.left():,} bytes left")
+    if n_tensors * 24 > reader.left():  # the smallest tensor info: empty name, no axis, type, offset
+        raise reader.error(f"{n_tensors:,} tensors cannot fit in the {reader.left():,} bytes left")
     metadata: dict[str, Any] = {}
     for i in range(n_kv):
         key = reader.string(f"metadata key {i}", keep=65535)
