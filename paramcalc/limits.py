@@ -12,6 +12,11 @@ from __future__ import annotations
 MAX_LAYERS = 10_000
 """Layers of a model after expanding ``Repeat`` blocks (a plain list counts the same)."""
 
+MAX_GRAPH_LAYERS = 5_000
+"""Layers of a graph (functional) model, ``keras.ops`` nodes included: wiring a graph
+costs three times what a sequential list does (10,000 nodes took 2.5-3.5 s); the largest
+``keras.applications`` model has about 1,000."""
+
 MAX_YAML_VALUES = 200_000
 """YAML values (scalars, lists, mappings) a spec may hold, estimated from its text before
 libyaml composes it (composing costs about 20 µs a value)."""

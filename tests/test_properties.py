@@ -701,3 +701,21 @@ def test_checkpoint_and_explain_caps_refuse_before_the_work(monkeypatch: pytest.
     assert code == 2
     assert "--explain would derive 6 rows, more than 5" in err
     assert _run(["summary", spec, "--explain"])[0] == 0  # the table folds and caps its rows itself
+
+
+def test_a_keras_json_graph_past_the_layer_cap_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keras JSON bypassed the YAML reader's layer cap: 10,001 keras.ops nodes were counted (3 s)."""
+    import paramcalc.limits
+
+    monkeypatch.setattr(paramcalc.limits, "MAX_GRAPH_LAYERS", 1)
+    path = _write(tmp_path, "m.json", _tile_model([1, 1, 2]))
+    assert _run(["summary", path])[0] == 0
+    tensor = {"class_name": "__keras_tensor__", "config": {"shape": [None, 4, 12], "keras_history": ["tile", 0, 0]}}
+    document = json.loads(_tile_model([1, 1, 2]))
+    second = {**document["config"]["layers"][1], "name": "tile_1", "inbound_nodes": [{"args": [tensor], "kwargs": {}}]}
+    document["config"]["layers"].append({**second, "config": {"name": "tile_1", "repeats": [1, 1, 1]}})
+    document["config"]["output_layers"] = ["tile_1", 0, 0]
+    code, out, err = _run(["summary", _write(tmp_path, "two.json", json.dumps(document))])
+    _assert_no_crash(code, out, err)
+    assert code == 2
+    assert "the graph has more than 1 layers" in err

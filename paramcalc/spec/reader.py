@@ -81,12 +81,40 @@ def read_stream(stream: BinaryIO, source: str) -> bytes:
 
 
 def check_names(model: ModelSpec) -> ModelSpec:
-    """Refuse a model, input or layer name holding a control character (ESC, BEL, a newline).
+    """Refuse a model, input or layer name holding a control character (ESC, BEL, a newline),
+    and a model of more than :data:`~paramcalc.limits.MAX_LAYERS` layers
+    (:data:`~paramcalc.limits.MAX_GRAPH_LAYERS` for a graph), nested models' layers
+    included, whichever reader built it (YAML and inline specs refuse a long list while
+    reading; a Keras JSON of 10,001 ``keras.ops`` nodes reached the counting).
 
     Names are printed in tables, Markdown and CI annotations; a name is an identifier, and
     no framework needs one that moves the cursor or starts a new line, so refusing is
     safer than printing any form of it.  (Output escapes control characters as well.)
     """
+    from paramcalc.limits import MAX_GRAPH_LAYERS, MAX_LAYERS
+
+    limit = MAX_GRAPH_LAYERS if model.graph else MAX_LAYERS
+    if _layer_count(model, limit) > limit:
+        kind = "graph" if model.graph else "spec"
+        raise SpecError(
+            f"the {kind} has more than {limit:,} layers",
+            location=Location(model.source),
+            hint="paramcalc's limit (see README, Limits)",
+        )
+    return _check_names(model)
+
+
+def _layer_count(model: ModelSpec, limit: int) -> int:
+    """Layers of ``model``, each nested model's counted where it is used; stops past ``limit``."""
+    count = 0
+    for layer in model.layers:
+        count += 1 + (_layer_count(layer.model, limit) if layer.model is not None else 0)
+        if count > limit:
+            break
+    return count
+
+
+def _check_names(model: ModelSpec) -> ModelSpec:
     if model.name is not None and has_controls(model.name):
         raise SpecError(
             f"the model name '{one_line(model.name)}' holds a control character", location=Location(model.source)
@@ -105,5 +133,5 @@ def check_names(model: ModelSpec) -> ModelSpec:
                 hint="names are identifiers: letters, digits, _ . - /",
             )
         if layer.model is not None:
-            check_names(layer.model)
+            _check_names(layer.model)
     return model

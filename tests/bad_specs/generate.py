@@ -218,6 +218,12 @@ def main() -> None:
     write("int_2_pow_64.yaml", "input: [4]\nlayers:\n  - Dense: 18446744073709551616\n")
     # trust (issue 11): past the caps of paramcalc/limits.py, refused before the expensive work
     write("layers_10001.yaml", "input: [8]\nlayers:\n" + "  - Dense: 8\n" * 10_001)
+    write(
+        "graph_5001_layers.yaml",
+        "inputs: {x: [8]}\nlayers:\n  - Dense: {units: 8, name: d0, inputs: [x]}\n"
+        + "".join(f"  - Dense: {{units: 8, name: d{i}, inputs: [d{i - 1}]}}\n" for i in range(1, 5001))
+        + "outputs: [d5000]\n",
+    )
     write("yaml_200001_values.yaml", "input: [8]\nlayers:\n  - Dense: {units: 8, x: [" + "1," * 200_000 + "1]}\n")
     write(
         "flatten_overflow.yaml",
