@@ -80,6 +80,11 @@ MAX_CHECKPOINT_METADATA = 100_000
 """GGUF metadata entries (llama.cpp writes a few dozen; the vocabulary is one array): a
 20 MB file of a million one-byte entries took 6 s."""
 
+MAX_GGUF_ARRAY_ITEMS = 1_000_000
+"""Strings (and nested arrays) in a GGUF file's metadata arrays, all arrays together: each is
+walked one by one (3 million empty strings took 5 s).  Real files hold a vocabulary and
+its merges: Llama 3 about 410,000, Gemma 3 about 262,000 (numeric arrays are skipped whole)."""
+
 
 def check_count_flag(value: object, flag: str) -> int:
     """``value`` as a positive size no framework axis exceeds; a usage error naming ``flag`` otherwise.

@@ -719,3 +719,26 @@ def test_a_keras_json_graph_past_the_layer_cap_is_refused(monkeypatch: pytest.Mo
     _assert_no_crash(code, out, err)
     assert code == 2
     assert "the graph has more than 1 layers" in err
+
+
+def test_gguf_string_arrays_past_the_cap_are_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each string of a GGUF metadata array is walked: 3 million empty strings took 5 s."""
+    import paramcalc.limits
+
+    def with_tokens(count: int) -> bytes:
+        head = b"GGUF" + (3).to_bytes(4, "little") + (1).to_bytes(8, "little") + (1).to_bytes(8, "little")
+        kv = _gguf_string("tokenizer.ggml.tokens") + (9).to_bytes(4, "little")  # 9: array
+        kv += (
+            (8).to_bytes(4, "little") + count.to_bytes(8, "little") + b"".join(_gguf_string("t") for _ in range(count))
+        )
+        info = _gguf_string("w") + (1).to_bytes(4, "little") + (1).to_bytes(8, "little")
+        info += (0).to_bytes(4, "little") + (0).to_bytes(8, "little")
+        body = head + kv + info
+        return body + bytes(-len(body) % 32) + bytes(4)
+
+    monkeypatch.setattr(paramcalc.limits, "MAX_GGUF_ARRAY_ITEMS", 3)
+    assert _run(["summary", _write(tmp_path, "three.gguf", with_tokens(3))])[0] == 0
+    code, out, err = _run(["summary", _write(tmp_path, "four.gguf", with_tokens(4))])
+    _assert_no_crash(code, out, err)
+    assert code == 2
+    assert "metadata arrays hold more than 3 strings or arrays" in err

@@ -60,6 +60,8 @@ class _Reader:
         self.size = size
         self.path = path
         self.pos = 0
+        self.items = 0
+        """String and nested-array items walked so far: each costs a read, so they are capped."""
 
     def error(self, message: str, hint: str | None = None) -> SpecError:
         return SpecError(f"GGUF header: {message}", location=Location(self.path), hint=hint)
@@ -229,6 +231,14 @@ def _value(reader: _Reader, vtype: int, key: str, depth: int) -> Any:
     elif itype in (STRING, ARRAY):
         if length * 8 > reader.left():
             raise reader.error(f"array '{key[:200]}' claims {length:,} items, more than the file holds")
+        from paramcalc.limits import MAX_GGUF_ARRAY_ITEMS
+
+        reader.items += length
+        if reader.items > MAX_GGUF_ARRAY_ITEMS:  # a real vocabulary and its merges: under 600,000
+            raise reader.error(
+                f"metadata arrays hold more than {MAX_GGUF_ARRAY_ITEMS:,} strings or arrays",
+                hint="paramcalc's limit (see README, Limits)",
+            )
         for _ in range(length):
             if itype == STRING:
                 reader.string(f"an item of '{key}'", keep=0)
