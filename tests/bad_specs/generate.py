@@ -189,7 +189,7 @@ def trust_round_2() -> dict[str, bytes]:
     }
     out = {name: (json.dumps(doc) + "\n").encode("utf-8") for name, doc in docs.items()}
     gguf = b"GGUF" + struct.pack("<I", 3)
-    out["gguf_100001_tensors.gguf"] = gguf + struct.pack("<QQ", 100_001, 0) + bytes(64)
+    out["gguf_50001_tensors.gguf"] = gguf + struct.pack("<QQ", 50_001, 0) + bytes(64)
     out["gguf_100001_metadata.gguf"] = gguf + struct.pack("<QQ", 1, 100_001) + bytes(64)
     return out
 
