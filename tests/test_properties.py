@@ -742,3 +742,25 @@ def test_gguf_string_arrays_past_the_cap_are_refused(monkeypatch: pytest.MonkeyP
     _assert_no_crash(code, out, err)
     assert code == 2
     assert "metadata arrays hold more than 3 strings or arrays" in err
+
+
+def test_safetensors_headers_past_the_json_value_cap_are_refused_before_parsing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """1.5 million ``__metadata__`` keys (or index ``metadata`` keys) took 4 s and 440 MB to parse."""
+    import paramcalc.limits
+
+    monkeypatch.setattr(paramcalc.limits, "MAX_CHECKPOINT_TENSORS", 1)
+    monkeypatch.setattr(paramcalc.limits, "MAX_CHECKPOINT_METADATA", 8)  # 8 + 16 * 1 values
+    header = {
+        "__metadata__": {f"k{i}": "v" for i in range(30)},
+        "w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},
+    }
+    raw = json.dumps(header).encode("utf-8")
+    raw += b" " * (-len(raw) % 8)
+    path = _write(tmp_path, "meta.safetensors", len(raw).to_bytes(8, "little") + raw + bytes(4))
+    code, out, err = _run(["summary", path])
+    _assert_no_crash(code, out, err)
+    assert code == 2
+    assert "safetensors header holds more than 24 JSON values" in err
+    assert _run(["summary", _write(tmp_path, "one.safetensors", _safetensors(["w"]))])[0] == 0

@@ -108,6 +108,13 @@ def _parse_json(raw: bytes, path: str, what: str) -> dict[str, Any]:
         raise _error(path, f"{what} is not UTF-8 (byte {exc.start})") from None
     if not text.startswith("{"):
         raise _error(path, f"{what} is not a JSON object")
+    from paramcalc.limits import MAX_CHECKPOINT_METADATA, MAX_CHECKPOINT_TENSORS
+
+    values = MAX_CHECKPOINT_METADATA + 16 * MAX_CHECKPOINT_TENSORS  # a tensor: about 10 keys, sizes and offsets
+    if raw.count(b",") + raw.count(b":") > values:  # counted before parsing: 1.5 million metadata keys took 4 s
+        raise _error(
+            path, f"{what} holds more than {values:,} JSON values", hint="paramcalc's limit (see README, Limits)"
+        )
 
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
