@@ -21,6 +21,11 @@ MAX_YAML_VALUES = 200_000
 """YAML values (scalars, lists, mappings) a spec may hold, estimated from its text before
 libyaml composes it (composing costs about 20 µs a value)."""
 
+MAX_JSON_VALUES = 1_000_000
+"""Values of a JSON spec (Keras ``model.to_json()``, a config), estimated as for YAML: json
+parses at C speed but the readers walk every value in Python (about 1.5 µs each); the
+largest ``keras.applications`` model (NASNetLarge) holds about 150,000."""
+
 MAX_TENSORS = 20_000
 """Parameter tensors one layer may list (``nn.LSTM(num_layers=...)``, a deep TransformerEncoder)."""
 

@@ -135,7 +135,15 @@ def _json_document(text: str, source: str) -> Any:
         return None
     import json
 
+    from paramcalc.limits import MAX_JSON_VALUES, yaml_values_bound
     from paramcalc.spec.common import json_int
+
+    if len(text) > MAX_JSON_VALUES and yaml_values_bound(text) > MAX_JSON_VALUES:  # readers walk every value
+        raise SpecError(
+            f"the spec holds more than {MAX_JSON_VALUES:,} JSON values",
+            location=Location(source),
+            hint="paramcalc's limit (see README, Limits)",
+        )
 
     try:
         return json.loads(text, parse_int=json_int)
