@@ -784,3 +784,18 @@ def test_json_specs_past_the_value_cap_are_refused_before_reading(
     _assert_no_crash(code, out, err)
     assert code == 2
     assert "the spec holds more than 40 JSON values" in err
+
+
+def test_expand_nested_writes_out_at_most_the_layer_cap(tmp_path: Path) -> None:
+    """Each layer count of a config is capped at 10,000, but an encoder-decoder has two:
+    --expand-nested wrote 20,000 rows in 3 s.  Folded, the same config answers."""
+    config = json.loads((Path(LLAMA_2).parent / "bart-large.config.json").read_text(encoding="utf-8"))
+    path = _write(tmp_path, "bart.json", json.dumps({**config, "encoder_layers": 10_000, "decoder_layers": 10_000}))
+    code, out, err = _run(["summary", path, "--expand-nested", "--format", "json"])
+    _assert_no_crash(code, out, err)
+    assert code == 2
+    assert "--expand-nested would write out 20,000 repeated blocks, more than 10,000" in err
+    assert _run(["summary", path, "--format", "json"])[0] == 0
+    llama = json.loads(Path(LLAMA_2).read_text(encoding="utf-8"))
+    path = _write(tmp_path, "llama.json", json.dumps({**llama, "num_hidden_layers": 10_000}))
+    assert _run(["summary", path, "--expand-nested", "--format", "json"])[0] == 0
