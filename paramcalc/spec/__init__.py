@@ -68,6 +68,9 @@ def _keras_json(document: Any, text: str, source: str) -> ModelSpec | None:
         return None
     if not keras_json.is_keras_document(document):
         return None
+    from paramcalc.spec.reader import refuse_long_keras_model
+
+    refuse_long_keras_model(document, source)  # before building 100 µs a node
     return keras_json.from_document(document, source)
 
 
