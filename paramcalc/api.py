@@ -72,6 +72,8 @@ def summary(
     """
     from paramcalc.dtypes import canonical_dtype
 
+    if not isinstance(dtype, str):
+        raise UsageError(f"dtype= is a dtype name like 'bfloat16', not {type(dtype).__name__}")
     canonical = canonical_dtype(dtype)
     checkpoint = _checkpoint_path(spec)
     if checkpoint is not None:
@@ -130,7 +132,15 @@ def explain(
     the derivation shows under the parameters (as ``--batch`` and ``--seq-len``).
     """
     from paramcalc.explain import explain_layer, explain_with_config
+    from paramcalc.limits import check_count_flag
 
+    if not isinstance(layer, str):
+        raise UsageError(f"layer must be a layer name or call, not {type(layer).__name__}")
+    check_count_flag(batch, "batch=")
+    if seq_len is not None:
+        check_count_flag(seq_len, "seq_len=")
+    if config is not None and not isinstance(config, (str, os.PathLike)):
+        raise UsageError(f"config= is the path of a config.json, not {type(config).__name__}")
     words = [_word(arg) for arg in args] + [f"{key}={_word(value)}" for key, value in kwargs.items()]
     if config is not None:
         if input is not None or (framework is not None and not framework_of(framework).configs):
@@ -238,8 +248,11 @@ class Derivation:
 
 def load(spec: SpecLike, *, framework: str | None = None) -> ModelSpec:
     """Read a spec (any form :func:`summary` takes, except checkpoints) into a :class:`ModelSpec`."""
+    from paramcalc.frameworks import FRAMEWORKS
     from paramcalc.spec import load_spec, parse_text
 
+    if framework is not None and framework not in FRAMEWORKS:
+        raise UsageError(f"unknown framework {framework!r}", hint=f"use one of {', '.join(FRAMEWORKS)}")
     if isinstance(spec, Mapping):
         return parse_text(_json_text(spec), DICT_SOURCE, framework)
     if not isinstance(spec, (str, os.PathLike)):
@@ -290,6 +303,8 @@ def _word(value: object) -> str:
     """An explain argument as the inline parser reads it: ``32``, ``(3, 3)``, ``'relu'``, ``False``."""
     if isinstance(value, str):
         return value if _is_number(value) else repr(value)
+    if isinstance(value, int) and value.bit_length() > 256:  # repr of a 4,300-digit int raises
+        raise UsageError(f"an argument of {value.bit_length():,} bits is no size", hint="sizes are at most 2**63 - 1")
     return repr(value)
 
 

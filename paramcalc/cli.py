@@ -24,6 +24,7 @@ from paramcalc.cli_options import (
     FORMATS_DIFF,
     FORMATS_SOLVE,
     FORMATS_SUMMARY,
+    axis_count_flag,
     budget_options,
     config_option,
     count_flag,
@@ -70,7 +71,7 @@ def cli() -> None:
 @flop_size_options
 @click.option(
     "--tokens",
-    callback=count_flag,
+    callback=axis_count_flag,
     metavar="D",
     help="Training tokens for the LLM estimates (training FLOPs ≈ 6·N·D); needs --seq-len.",
 )

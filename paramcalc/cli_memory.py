@@ -20,6 +20,7 @@ from paramcalc.cli_options import (
     framework_option,
 )
 from paramcalc.errors import UsageError
+from paramcalc.limits import MAX_COUNT_FLAG
 
 
 @click.command()
@@ -40,7 +41,9 @@ from paramcalc.errors import UsageError
     type=click.Choice(("all", "sgd", "sgd-momentum", "adam", "adamw", "adafactor", "adam8bit")),
     help="Training memory with these optimizers (repeatable; 'all' for every one).",
 )
-@click.option("--lora-r", type=click.IntRange(min=1), default=None, metavar="R", help="LoRA rank (peft's r).")
+@click.option(
+    "--lora-r", type=click.IntRange(min=1, max=MAX_COUNT_FLAG), default=None, metavar="R", help="LoRA rank (peft's r)."
+)
 @click.option(
     "--lora-targets", default=None, metavar="NAMES", help="Modules LoRA adapts, comma-separated: q_proj,v_proj."
 )

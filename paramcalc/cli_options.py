@@ -17,6 +17,7 @@ import click
 
 from paramcalc.errors import UsageError
 from paramcalc.frameworks import FRAMEWORKS
+from paramcalc.limits import MAX_COUNT_FLAG
 
 FORMATS_SUMMARY = ("text", "json", "markdown")
 FORMATS_EXPLAIN = ("text", "markdown", "latex", "json")
@@ -135,13 +136,18 @@ def flop_size_options(function: _F) -> _F:
     """``--batch`` and ``--seq-len``: what fills the unknown axes of a FLOP count."""
     function = click.option(
         "--seq-len",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_COUNT_FLAG),
         default=None,
         metavar="N",
         help="Tokens in the forward pass (Hugging Face configs), or any unknown sequence axis.",
     )(function)
     return click.option(
-        "--batch", type=click.IntRange(min=1), default=1, show_default=True, metavar="N", help="Batch size for FLOPs."
+        "--batch",
+        type=click.IntRange(min=1, max=MAX_COUNT_FLAG),
+        default=1,
+        show_default=True,
+        metavar="N",
+        help="Batch size for FLOPs.",
     )(function)
 
 
@@ -163,6 +169,14 @@ def count_flag(ctx: click.Context, param: click.Parameter, value: str | None) ->
     from paramcalc.budget import parse_count
 
     return _read(parse_count, value, param)
+
+
+def axis_count_flag(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """A count flag that sizes a tensor axis (``--tokens 15T``): at most 2**63 - 1, as every axis."""
+    count = count_flag(ctx, param, value)
+    if count is not None and count > MAX_COUNT_FLAG:
+        raise click.BadParameter(f"{value!r} is more than 2**63 - 1", param=param)
+    return count
 
 
 def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:

@@ -34,8 +34,23 @@ def format_shape(shape: Shape, batch_in_shape: bool = False) -> str:
 
 
 def check_dims(shape: Shape, what: str = "output") -> None:
-    """Refuse a shape with an axis larger than :data:`MAX_DIM` (a huge Flatten, say)."""
+    """Refuse a shape with an axis larger than :data:`MAX_DIM` (a huge Flatten, say), a negative
+    axis (``ops.tile(x, (1, -3))``: Keras refuses to build that tensor, so no count exists),
+    or more axes than :data:`~paramcalc.limits.MAX_RANK`.
+    """
+    from paramcalc.limits import MAX_RANK
+
+    if len(shape) > MAX_RANK:
+        raise LayerError(
+            f"{what} has {len(shape):,} axes, more than {MAX_RANK}",
+            hint="paramcalc's limit (see README, Limits), NumPy's as well",
+        )
     for dim in shape:
+        if dim is not None and dim < 0:
+            raise LayerError(
+                f"{what} {format_shape(shape, batch_in_shape=True)} has a negative size",
+                hint="negative dimensions are not allowed (Keras and NumPy refuse them too)",
+            )
         if dim is not None and dim > MAX_DIM:
             raise LayerError(
                 f"{what} has an axis of about 10**{int(dim.bit_length() * 0.30103)} elements, more than 2**63 - 1",

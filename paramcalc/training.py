@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from paramcalc.errors import UsageError
 from paramcalc.frameworks import framework_of
+from paramcalc.shapes import MAX_DIM
 
 if TYPE_CHECKING:
     from paramcalc.report import LayerRow, Report, Term
@@ -232,6 +233,8 @@ def lora(report: Report, rank: int, targets: Sequence[str]) -> LoraResult:
             module = f"{row.name}.{local}" if local else row.name
             if not any(module == t or module.endswith("." + t) for t in wanted):
                 continue
+            if rank * max(term.shape) > MAX_DIM:  # lora_A (r, in) / lora_B (out, r): no framework holds it
+                raise UsageError(f"--lora-r {rank:,} makes an adapter of more than 2**63 - 1 elements on {module}")
             kind = _module_kind(row, term)
             if kind == "embedding":
                 num, dim = term.shape

@@ -13,6 +13,7 @@ also says whether the config's derived count matches the checkpoint tensor for t
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from paramcalc.errors import Location, SpecError
@@ -78,16 +79,20 @@ def load_checkpoint(path: str, config: str | None = None) -> Checkpoint:
         from paramcalc.report import _natural_key
 
         tensors = sorted(tensors, key=lambda t: _natural_key(t.name))
+    from paramcalc.safe_text import has_controls, one_line
+
+    # names from a stranger's header reach tables, Markdown and CI logs: no newline may start a line there
+    tensors = [replace(t, name=one_line(t.name)) if has_controls(t.name) else t for t in tensors]
     name = metadata.get("general.name") if fmt == "gguf" else None
     return Checkpoint(
-        source=source,
+        source=one_line(source),  # shown in headings (diff); the files are read by path
         format=fmt,
         tensors=tuple(tensors),
         files=tuple(files),
         metadata=metadata,
         declared=declared,
         config=config,
-        name=name if isinstance(name, str) else os.path.basename(os.path.normpath(source)),
+        name=one_line(name if isinstance(name, str) else os.path.basename(os.path.normpath(source))),
     )
 
 

@@ -36,11 +36,6 @@ MAX_STRING = 1 << 26
 """Longest single string read into memory (64 MB; a chat template is a few KB)."""
 KEEP_STRING = 512
 """Metadata strings longer than this are kept as their length only."""
-MAX_ENTRIES = 100_000
-"""Most metadata entries, and most tensors, read (real files: dozens of keys, a few thousand tensors)."""
-MAX_ITEMS = 1 << 21
-"""Most strings and nested arrays inside metadata arrays, all together: a vocabulary holds a few
-hundred thousand tokens; a file claiming millions of tiny items would take seconds to walk."""
 CHUNK = 1 << 20
 
 _SCALARS: dict[int, tuple[str, int]] = {
@@ -97,11 +92,13 @@ class _Reader:
 
     def count_items(self, n: int, key: str) -> None:
         """Account for ``n`` more array items to walk, refusing a file that claims too many."""
+        from paramcalc.limits import MAX_GGUF_ARRAY_ITEMS
+
         self.items += n
-        if self.items > MAX_ITEMS:
+        if self.items > MAX_GGUF_ARRAY_ITEMS:  # a real vocabulary and its merges: under 600,000
             raise self.error(
-                f"array '{key[:200]}' brings the metadata to more than {MAX_ITEMS:,} strings and arrays",
-                hint="a real vocabulary holds a few hundred thousand tokens",
+                f"array '{key[:200]}' brings the metadata to more than {MAX_GGUF_ARRAY_ITEMS:,} strings and arrays",
+                hint="paramcalc's limit (see README, Limits): a real vocabulary holds a few hundred thousand tokens",
             )
 
     def skip_strings(self, count: int, what: str) -> None:
@@ -166,16 +163,16 @@ def _read(reader: _Reader) -> tuple[list[StoredTensor], dict[str, Any]]:
         raise reader.error(f"unsupported GGUF version {version}", hint=hint)
     n_tensors = reader.u64("the tensor count")
     n_kv = reader.u64("the metadata count")
+    from paramcalc.limits import MAX_CHECKPOINT_METADATA, MAX_CHECKPOINT_TENSORS
+
+    if n_kv > MAX_CHECKPOINT_METADATA:  # llama.cpp writes a few dozen (the vocabulary is one array)
+        raise reader.error(f"the file lists {n_kv:,} metadata entries, more than {MAX_CHECKPOINT_METADATA:,}")
+    if n_tensors > MAX_CHECKPOINT_TENSORS:
+        raise reader.error(f"the file lists {n_tensors:,} tensors, more than {MAX_CHECKPOINT_TENSORS:,}")
     if n_kv * 13 > reader.left():  # the smallest key-value: empty key (8), type (4), one byte
         raise reader.error(f"{n_kv:,} metadata entries cannot fit in the {reader.left():,} bytes left")
     if n_tensors * 24 > reader.left():  # the smallest tensor info: empty name, no axis, type, offset
         raise reader.error(f"{n_tensors:,} tensors cannot fit in the {reader.left():,} bytes left")
-    for count, what in ((n_kv, "metadata entries"), (n_tensors, "tensors")):
-        if count > MAX_ENTRIES:
-            raise reader.error(
-                f"{count:,} {what}: more than paramcalc reads ({MAX_ENTRIES:,})",
-                hint="real GGUF files hold dozens of keys and a few thousand tensors",
-            )
     metadata: dict[str, Any] = {}
     for i in range(n_kv):
         key = reader.string(f"metadata key {i}", keep=65535)

@@ -58,6 +58,7 @@ def read_header(path: str) -> tuple[list[StoredTensor], dict[str, str]]:
             raw = handle.read(length)
     except OSError as exc:
         raise _error(path, f"cannot read the checkpoint: {exc.strerror or exc}") from None
+    _check_tensor_count(raw.count(b'"data_offsets"'), path)  # before parsing: 30 µs a tensor
     header = _parse_json(raw, path, "safetensors header")
     metadata = header.pop("__metadata__", None)
     if metadata is None:
@@ -86,6 +87,18 @@ def read_header(path: str) -> tuple[list[StoredTensor], dict[str, str]]:
     return tensors, dict(metadata)
 
 
+def _check_tensor_count(count: int, path: str) -> None:
+    """Refuse a checkpoint of more tensors than :data:`~paramcalc.limits.MAX_CHECKPOINT_TENSORS`."""
+    from paramcalc.limits import MAX_CHECKPOINT_TENSORS
+
+    if count > MAX_CHECKPOINT_TENSORS:
+        raise _error(
+            path,
+            f"the checkpoint lists {count:,} tensors, more than {MAX_CHECKPOINT_TENSORS:,}",
+            hint="paramcalc's limit (see README, Limits)",
+        )
+
+
 def _parse_json(raw: bytes, path: str, what: str) -> dict[str, Any]:
     import json
 
@@ -97,6 +110,13 @@ def _parse_json(raw: bytes, path: str, what: str) -> dict[str, Any]:
         raise _error(path, f"{what} is not UTF-8 (byte {exc.start})") from None
     if not text.startswith("{"):
         raise _error(path, f"{what} is not a JSON object")
+    from paramcalc.limits import MAX_CHECKPOINT_METADATA, MAX_CHECKPOINT_TENSORS
+
+    values = MAX_CHECKPOINT_METADATA + 16 * MAX_CHECKPOINT_TENSORS  # a tensor: about 10 keys, sizes and offsets
+    if raw.count(b",") + raw.count(b":") > values:  # counted before parsing: 1.5 million metadata keys took 4 s
+        raise _error(
+            path, f"{what} holds more than {values:,} JSON values", hint="paramcalc's limit (see README, Limits)"
+        )
 
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -169,6 +189,7 @@ def read_index(path: str) -> tuple[list[StoredTensor], dict[str, Any], list[str]
         raise _error(path, f"cannot read the index: {exc.strerror or exc}") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    _check_tensor_count(raw.count(b'.safetensors"'), path)  # each weight_map entry names its shard
     document = _parse_json(raw, path, "the index")
     weight_map = document.get("weight_map")
     metadata = document.get("metadata", {})

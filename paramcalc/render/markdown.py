@@ -54,6 +54,9 @@ def summary(
         align.append("--:")
     lines = [f'**Model: "{report.name}"**', "", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     rows = report.rows(expand_nested)
+    if explain:
+        _refuse_many_derivations(len(rows))
+    total = report.total  # a property summing every row: once, not once a row (10,000 rows took minutes)
     for index, row in enumerate(rows):
         cells = [layer_label(row).strip(), f"`{shape_cell(report, row)}`", params_text(row, " ")]
         if flops is not None:
@@ -61,7 +64,7 @@ def summary(
         if graph:
             cells.append(connected_text(row))
         if percent:
-            cells.append(share(row.params, report.total))
+            cells.append(share(row.params, total))
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines.append("")
     for label, value in totals_lines(report):
@@ -78,6 +81,18 @@ def summary(
                 text = derivation.flops_text(row, report.framework, flops.sizes).strip("\n")
                 lines += ["", "```text", text, "```"]
     return "\n".join(lines) + "\n"
+
+
+def _refuse_many_derivations(count: int) -> None:
+    """A derivation costs about 0.5 ms: past :data:`~paramcalc.limits.MAX_EXPLAINED_ROWS` rows, refuse."""
+    from paramcalc.errors import UsageError
+    from paramcalc.limits import MAX_EXPLAINED_ROWS
+
+    if count > MAX_EXPLAINED_ROWS:
+        raise UsageError(
+            f"--explain would derive {count:,} rows, more than {MAX_EXPLAINED_ROWS:,}",
+            hint="drop --expand-nested, or use the table, which folds repeated rows (paramcalc's limit, see README)",
+        )
 
 
 def diff(model_diff: ModelDiff) -> str:

@@ -118,7 +118,9 @@ def summary_renderables(
         justify.insert(3, "right")
     if width is None and file is not None:
         line_length = fit(full, file)
-    widths = _column_widths(positions, line_length, full, rows)
+    flop_cells = _folded_flops(all_rows, rows, flops.rows) if flops is not None else []
+    numbers = {3: ["FLOPs", *(flops_text(cell) for cell in flop_cells)]} if flops is not None else None
+    widths = _column_widths(positions, line_length, full, rows, numbers)
     columns = [
         rich.table.Column(name, justify=justify[i], width=w, no_wrap=i == 2)  # type: ignore[arg-type]
         for i, (name, w) in enumerate(zip(header, widths, strict=False))
@@ -127,7 +129,6 @@ def summary_renderables(
         columns.append(rich.table.Column("%", justify="left", width=SHARE_WIDTH))
         line_length += SHARE_WIDTH
     table = rich.table.Table(*columns, width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
-    flop_cells = _folded_flops(all_rows, rows, flops.rows) if flops is not None else []
     total = report.total
     for index, row in enumerate(rows):
         cells = [_escape(layer_label(row)), _escape(shape_cell(report, row)), params_text(row)]
@@ -166,10 +167,17 @@ def print_diff(diff: ModelDiff, file: TextIO, width: int = 120) -> None:
     justify = ("left", "left", "left", "right", "right", "right")
     narrow = fit(width, file) < width  # on a narrower terminal the counts keep their width, the rest wraps
     table = rich.table.Table(width=width, show_lines=False, box=rich.box.HEAVY_HEAD)
-    for name, side in zip(diff_text.HEADER, justify, strict=True):
-        table.add_column(name, justify=side, no_wrap=narrow and side == "right")  # type: ignore[arg-type]
     rows = diff_text.rows(diff)
     _refuse_large_table(len(rows), "--format markdown or --format json")
+    for i, (name, side) in enumerate(zip(diff_text.HEADER, justify, strict=True)):
+        widest = max([len(name), *(len(row.cells[i]) for row in rows)]) if side == "right" else None
+        long_number = widest is not None and widest > 20  # a 19-digit count: rich would cut it ("9,223,…")
+        table.add_column(
+            name,
+            justify=side,  # type: ignore[arg-type]
+            no_wrap=(narrow or long_number) and side == "right",
+            min_width=widest if long_number else None,
+        )
     for row in rows:
         cells = [_escape(cell) for cell in row.cells]
         table.add_row(*cells, style="dim" if row.weight else None)
@@ -198,8 +206,16 @@ def _folded_flops(rows: list[LayerRow], folded: list[LayerRow], flops: list[int 
     return out
 
 
-def _column_widths(positions: list[float], line_length: int, full: int, rows: list[LayerRow]) -> list[int]:
-    """Keras' column proportions, and on a narrower terminal a Param # column wide enough for its widest number.
+def _column_widths(
+    positions: list[float],
+    line_length: int,
+    full: int,
+    rows: list[LayerRow],
+    numbers: dict[int, list[str]] | None = None,
+) -> list[int]:
+    """Keras' column proportions, with the Param # column (and any other column of ``numbers``:
+    FLOPs) wide enough for its widest number when the terminal is narrower or a number is
+    longer than Keras' layout holds (a 19-digit count, 10**30 FLOPs): a number is never cut.
 
     The other columns share the rest: rich wraps names and shapes, never a count.
     """
@@ -207,16 +223,21 @@ def _column_widths(positions: list[float], line_length: int, full: int, rows: li
     for pos in positions:
         widths.append(int(pos * line_length) - current)
         current += widths[-1]
-    if line_length >= full:
+    texts = {2: ["Param #", *(line for row in rows for line in params_text(row).split("\n"))], **(numbers or {})}
+    needed = {i: max(len(text) for text in column) + 3 for i, column in texts.items()}
+    if line_length >= full and all(widths[i] >= n for i, n in needed.items()):
         return widths  # Keras' own layout, byte for byte
-    needed = max([len("Param #"), *(len(line) for row in rows for line in params_text(row).split("\n"))]) + 3
-    if widths[2] < needed:
-        spare = sum(widths) - needed
-        others = [i for i in range(len(widths)) if i != 2]
+    grow = {i: n for i, n in needed.items() if widths[i] < n}
+    if grow:
+        spare = sum(widths) - sum(grow.values())
+        others = [i for i in range(len(widths)) if i not in grow]
         share = sum(widths[i] for i in others)
         for i in others:
             widths[i] = max(6, widths[i] * spare // share)
-        widths[2] = line_length - sum(widths[i] for i in others)
+        for i, n in grow.items():
+            widths[i] = n
+        first = others[0]
+        widths[first] += line_length - sum(widths)  # the name column takes what rounding left
     return widths
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from paramcalc.errors import LayerError
+from paramcalc.limits import MAX_RANK
 from paramcalc.report import Shape
 from paramcalc.rules import Args, Outcome
 from paramcalc.rules.keras_ops import (
@@ -127,6 +128,8 @@ def einsum(args: Args, xs: Sequence[Shape]) -> Outcome:
         raise LayerError(f"at most one '->' in einsum subscripts, got {subscripts!r}")
     inputs, output = parts[0], (parts[1] if len(parts) == 2 else None)
     specs = inputs.split(",")
+    if any(len(part) > MAX_RANK + 3 for part in [*specs, output or ""]):  # a 5 MB output spec: 64 axes and "..."
+        raise LayerError(f"einsum: a subscript names more than {MAX_RANK} axes", hint="paramcalc's limit on axes")
     if len(specs) != len(shapes):
         raise LayerError(f"einsum {subscripts!r} names {len(specs)} operands, got {len(shapes)}")
     kept: set[str] = set()
@@ -165,6 +168,8 @@ def _einsum_layout(shape: list[int], spec: str, target: str) -> Full:
         text = text.replace("...", "")
     else:
         head, tail = halves[0], halves[1]
+        if len(head) + len(tail) > len(shape):
+            raise LayerError(f"einsum: subscript {spec[:60]!r} names more axes than the operand's {len(shape)}")
         for i, letter in enumerate(head):
             text = text.replace(letter, f"{shape[i]} ")
         for i in range(len(tail)):
@@ -173,7 +178,12 @@ def _einsum_layout(shape: list[int], spec: str, target: str) -> Full:
         wildcard = shape[len(head) : end]
         text = text.replace("...", f"{' '.join(str(s) for s in wildcard)} ")
     text = re.sub("[a-z]", "1 ", text)
-    return tuple(None if item == "-1" else int(item) for item in text.split())
+    items = text.split()
+    if not all(item == "-1" or (item.isascii() and item.isdigit()) for item in items):  # Keras' int() fails
+        raise LayerError(
+            f"einsum: cannot lay out the output {target[:60]!r}", hint="subscripts are letters a-z, ',' '->' '...'"
+        )
+    return tuple(None if item == "-1" else int(item) for item in items)
 
 
 @op("Trace", "x", ("offset", 0), ("axis1", 0), ("axis2", 1))

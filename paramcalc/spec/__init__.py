@@ -68,6 +68,9 @@ def _keras_json(document: Any, text: str, source: str) -> ModelSpec | None:
         return None
     if not keras_json.is_keras_document(document):
         return None
+    from paramcalc.spec.reader import refuse_long_keras_model
+
+    refuse_long_keras_model(document, source)  # before building 100 µs a node
     return keras_json.from_document(document, source)
 
 
@@ -135,7 +138,15 @@ def _json_document(text: str, source: str) -> Any:
         return None
     import json
 
+    from paramcalc.limits import MAX_JSON_VALUES, yaml_values_bound
     from paramcalc.spec.common import json_int
+
+    if len(text) > MAX_JSON_VALUES and yaml_values_bound(text) > MAX_JSON_VALUES:  # readers walk every value
+        raise SpecError(
+            f"the spec holds more than {MAX_JSON_VALUES:,} JSON values",
+            location=Location(source),
+            hint="paramcalc's limit (see README, Limits)",
+        )
 
     try:
         return json.loads(text, parse_int=json_int)

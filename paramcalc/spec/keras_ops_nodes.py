@@ -54,6 +54,8 @@ def _histories(value: Any, skip_mask: bool) -> Iterator[str]:
             if isinstance(history, list) and history and isinstance(history[0], str):
                 yield history[0]
             return
+        if value.get("class_name") in ARRAY_CLASSES:  # a constant holds no tensor: never walk its 3 million numbers
+            return
         for key, item in value.items():
             if not (skip_mask and key == "mask"):
                 yield from _histories(item, skip_mask)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.safe_text import has_controls, one_line
@@ -81,12 +81,62 @@ def read_stream(stream: BinaryIO, source: str) -> bytes:
 
 
 def check_names(model: ModelSpec) -> ModelSpec:
-    """Refuse a model, input or layer name holding a control character (ESC, BEL, a newline).
+    """Refuse a model, input or layer name holding a control character (ESC, BEL, a newline),
+    and a model of more than :data:`~paramcalc.limits.MAX_LAYERS` layers
+    (:data:`~paramcalc.limits.MAX_GRAPH_LAYERS` for a graph), nested models' layers
+    included, whichever reader built it (YAML and inline specs refuse a long list while
+    reading; a Keras JSON of 10,001 ``keras.ops`` nodes reached the counting).
 
     Names are printed in tables, Markdown and CI annotations; a name is an identifier, and
     no framework needs one that moves the cursor or starts a new line, so refusing is
     safer than printing any form of it.  (Output escapes control characters as well.)
     """
+    from paramcalc.limits import MAX_GRAPH_LAYERS, MAX_LAYERS
+
+    limit = MAX_GRAPH_LAYERS if model.graph else MAX_LAYERS
+    if _layer_count(model, limit) > limit:
+        kind = "graph" if model.graph else "spec"
+        raise SpecError(
+            f"the {kind} has more than {limit:,} layers",
+            location=Location(model.source),
+            hint="paramcalc's limit (see README, Limits)",
+        )
+    return _check_names(model)
+
+
+def refuse_long_keras_model(document: Any, source: str) -> None:
+    """Refuse a Keras model JSON whose top-level layer list alone passes the cap of its kind, before
+    the reader builds it (100 µs a node: 10,000 ``keras.ops`` nodes took 1.5 s to be refused after).
+    :func:`check_names` counts nested models' layers too, once the model is built.
+    """
+    from paramcalc.limits import MAX_GRAPH_LAYERS, MAX_LAYERS
+
+    config = document.get("config") if isinstance(document, dict) else None
+    layers = config.get("layers") if isinstance(config, dict) else None
+    if not isinstance(layers, list):
+        return
+    graph = document.get("class_name") != "Sequential"
+    limit = MAX_GRAPH_LAYERS if graph else MAX_LAYERS
+    count = sum(1 for entry in layers if not (isinstance(entry, dict) and entry.get("class_name") == "InputLayer"))
+    if count > limit:
+        raise SpecError(
+            f"the {'graph' if graph else 'spec'} has more than {limit:,} layers",
+            location=Location(source),
+            hint="paramcalc's limit (see README, Limits)",
+        )
+
+
+def _layer_count(model: ModelSpec, limit: int) -> int:
+    """Layers of ``model``, each nested model's counted where it is used; stops past ``limit``."""
+    count = 0
+    for layer in model.layers:
+        count += 1 + (_layer_count(layer.model, limit) if layer.model is not None else 0)
+        if count > limit:
+            break
+    return count
+
+
+def _check_names(model: ModelSpec) -> ModelSpec:
     if model.name is not None and has_controls(model.name):
         raise SpecError(
             f"the model name '{one_line(model.name)}' holds a control character", location=Location(model.source)
@@ -105,5 +155,5 @@ def check_names(model: ModelSpec) -> ModelSpec:
                 hint="names are identifiers: letters, digits, _ . - /",
             )
         if layer.model is not None:
-            check_names(layer.model)
+            _check_names(layer.model)
     return model

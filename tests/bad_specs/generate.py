@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
 from pathlib import Path
 
@@ -135,6 +136,64 @@ def keras_archives() -> dict[str, bytes]:
     return out
 
 
+def _op_model(class_name: str, config: dict[str, object], operands: int = 1) -> dict[str, object]:
+    """A functional model (as ``model.to_json()`` writes it) whose output is one ``keras.ops`` node on a
+    (None, 4, 6) input, called with ``operands`` copies of the input tensor."""
+    tensor = {
+        "class_name": "__keras_tensor__",
+        "config": {"shape": [None, 4, 6], "dtype": "float32", "keras_history": ["input_layer", 0, 0]},
+    }
+    name = config["name"]
+    layers = [
+        {
+            "module": "keras.layers",
+            "class_name": "InputLayer",
+            "config": {"batch_shape": [None, 4, 6], "dtype": "float32", "name": "input_layer"},
+            "name": "input_layer",
+            "inbound_nodes": [],
+        },
+        {
+            "module": "keras.src.ops.numpy",
+            "class_name": class_name,
+            "config": config,
+            "registered_name": class_name,
+            "name": name,
+            "inbound_nodes": [{"args": [tensor] * operands, "kwargs": {}}],
+        },
+    ]
+    return {
+        "module": "keras.src.models.functional",
+        "class_name": "Functional",
+        "config": {
+            "name": "functional",
+            "layers": layers,
+            "input_layers": ["input_layer", 0, 0],
+            "output_layers": [name, 0, 0],
+        },
+    }
+
+
+def trust_round_2() -> dict[str, bytes]:
+    """keras.ops nodes and checkpoint headers an adversary writes (issue 11, round 2)."""
+    docs = {
+        "keras_ops_tile_negative.json": _op_model("Tile", {"name": "tile", "repeats": [1, 1, -3]}),
+        "keras_ops_repeat_negative.json": _op_model("Repeat", {"name": "repeat", "repeats": -2, "axis": 1}),
+        "keras_ops_broadcast_1001_axes.json": _op_model(
+            "BroadcastTo", {"name": "broadcast_to", "shape": [1] * 998 + [2, 4, 6]}
+        ),
+        "keras_ops_einsum_stray_dot.json": _op_model("Einsum", {"name": "einsum", "subscripts": "bij->bij."}),
+        "keras_ops_einsum_more_axes.json": _op_model("Einsum", {"name": "einsum", "subscripts": "abcd...->a"}),
+        "keras_ops_einsum_100k_output.json": _op_model(
+            "Einsum", {"name": "einsum", "subscripts": "bij->" + "..." * 33_000}
+        ),
+    }
+    out = {name: (json.dumps(doc) + "\n").encode("utf-8") for name, doc in docs.items()}
+    gguf = b"GGUF" + struct.pack("<I", 3)
+    out["gguf_50001_tensors.gguf"] = gguf + struct.pack("<QQ", 50_001, 0) + bytes(64)
+    out["gguf_100001_metadata.gguf"] = gguf + struct.pack("<QQ", 1, 100_001) + bytes(64)
+    return out
+
+
 def write(name: str, text: str) -> None:
     (HERE / name).write_text(text, encoding="utf-8")
 
@@ -142,7 +201,7 @@ def write(name: str, text: str) -> None:
 def main() -> None:
     for name, text in {**json_cases(), **keras_cases()}.items():
         write(name, text)
-    for name, data in keras_archives().items():
+    for name, data in {**keras_archives(), **trust_round_2()}.items():
         (HERE / name).write_bytes(data)
     write("alias_bomb.yaml", alias_bomb())
     write("alias_bomb_in_argument.yaml", alias_bomb_in_argument())
@@ -159,6 +218,12 @@ def main() -> None:
     write("int_2_pow_64.yaml", "input: [4]\nlayers:\n  - Dense: 18446744073709551616\n")
     # trust (issue 11): past the caps of paramcalc/limits.py, refused before the expensive work
     write("layers_10001.yaml", "input: [8]\nlayers:\n" + "  - Dense: 8\n" * 10_001)
+    write(
+        "graph_5001_layers.yaml",
+        "inputs: {x: [8]}\nlayers:\n  - Dense: {units: 8, name: d0, inputs: [x]}\n"
+        + "".join(f"  - Dense: {{units: 8, name: d{i}, inputs: [d{i - 1}]}}\n" for i in range(1, 5001))
+        + "outputs: [d5000]\n",
+    )
     write("yaml_200001_values.yaml", "input: [8]\nlayers:\n  - Dense: {units: 8, x: [" + "1," * 200_000 + "1]}\n")
     write(
         "flatten_overflow.yaml",
