@@ -37,8 +37,8 @@ from paramcalc.errors import ParamcalcError, UsageError
 from paramcalc.frameworks import FRAMEWORKS
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import REQUIRED, Rule, find_rule
+from paramcalc.safe_text import describe_value
 from paramcalc.shapes import MAX_DIM
-from paramcalc.spec.common import describe_value
 from paramcalc.spec.inline_spec import parse_layer_calls
 from paramcalc.spec.records import LayerSpec
 
@@ -100,8 +100,10 @@ def guess_framework(class_name: str) -> str:
 
 def explain_spec(spec: LayerSpec, shape: Shape | None, framework: str) -> LayerRow:
     """Count one parsed layer on an input shape (without the batch axis), or on none."""
+    from paramcalc.spec.held import read_layer
+
     found = find_rule(spec.class_name, framework, exact=False)
-    spec = replace(spec, class_name=found.name)
+    spec = read_layer(replace(spec, class_name=found.name), framework)  # its held layers, as a reader reads them
     name = AutoNamer(framework).auto(found.name)
     count = 2 if found.multi_input else 1
     if found.batch_in_shapes:

@@ -130,9 +130,16 @@ def substitute(model: ModelSpec, key: int, value: int) -> ModelSpec:
         if isinstance(item, Placeholder):
             return value if item.key == key else item
         if isinstance(item, LayerSpec):
-            return replace(
+            filled = replace(
                 item, args=tuple(fill(a) for a in item.args), kwargs={k: fill(v) for k, v in item.kwargs.items()}
             )
+            if isinstance(item.model, ModelSpec):  # a nested model the reader read
+                return replace(filled, model=replace(item.model, layers=tuple(fill(i) for i in item.model.layers)))
+            if item.model is not None:  # one it could not read: the "?" may be why, so read it again
+                from paramcalc.spec.held import read_layer
+
+                return read_layer(replace(filled, model=None), model.framework)
+            return filled
         if isinstance(item, tuple):
             return tuple(fill(i) for i in item)
         if isinstance(item, list):

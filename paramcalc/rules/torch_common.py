@@ -24,7 +24,7 @@ from paramcalc.limits import MAX_TENSORS  # parameter tensors one module may lis
 from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, Param, Rule, count_held, rule
 from paramcalc.shapes import format_shape
-from paramcalc.spec.records import LayerSpec, Value
+from paramcalc.spec.records import LayerSpec, Unread, Value
 
 FRAMEWORK = "pytorch"
 
@@ -158,16 +158,11 @@ def scoped(terms: Sequence[Term], prefix: str) -> list[Term]:
 
 
 def to_layer(value: Value, args: Args, key: str) -> LayerSpec:
-    """A nested module argument (``encoder_layer: {TransformerEncoderLayer: {...}}``) as a record."""
-    from paramcalc.spec.common import layer_from_entry
-
+    """A nested module argument (``encoder_layer: {TransformerEncoderLayer: {...}}``), as the reader read it."""
     if isinstance(value, LayerSpec):
         return value
-    if isinstance(value, str) or (isinstance(value, Mapping) and len(value) == 1):
-        try:
-            return layer_from_entry(value, args.layer.location)
-        except ParamcalcError as exc:
-            raise LayerError(f"'{key}': {exc.message}", hint=exc.hint) from None
+    if isinstance(value, Unread):
+        raise value.fresh_error()
     raise LayerError(
         f"'{key}' must be a module such as {{LayerNorm: 512}}, got {_short(value)}",
         hint=f"{key}: {{ClassName: args}}",

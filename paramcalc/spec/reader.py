@@ -14,13 +14,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.safe_text import has_controls, one_line
-
-if TYPE_CHECKING:
-    from paramcalc.spec.records import ModelSpec
+from paramcalc.spec.records import ModelSpec
 
 MAX_SPEC_BYTES = 64 * 1024 * 1024
 SPEC_EXTENSIONS = (".yaml", ".yml", ".json", ".keras", ".txt")
@@ -104,6 +102,6 @@ def check_names(model: ModelSpec) -> ModelSpec:
                 location=layer.location,
                 hint="names are identifiers: letters, digits, _ . - /",
             )
-        if layer.model is not None:
+        if isinstance(layer.model, ModelSpec):
             check_names(layer.model)
     return model

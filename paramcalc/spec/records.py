@@ -13,7 +13,7 @@ from dataclasses import field
 from typing import Any
 
 from paramcalc._fast import record
-from paramcalc.errors import Location
+from paramcalc.errors import Location, ParamcalcError
 
 Value = Any
 """A literal argument value (or a nested LayerSpec); kept loose on purpose: rules validate."""
@@ -44,7 +44,8 @@ class LayerSpec:
     graphs; ``None`` means "the previous layer".  ``links`` lists every tensor the call
     receives in Keras' order when that differs from ``inputs`` (a Keras JSON node that
     also passes ``initial_state``): they are graph edges but do not shape the layer.
-    ``model`` holds a nested model (a Sequential used as a layer).
+    ``model`` holds a nested model (a Sequential used as a layer), read by the reader; an
+    :class:`Unread` when the reader could not read it.
 
     ``copies`` names every identical copy of a repeated block (``model.layers.0`` ...
     ``model.layers.31``), each with its own weights: the record stands for all of them.
@@ -61,7 +62,7 @@ class LayerSpec:
     inputs: tuple[str, ...] | None = None
     index: int = 0
     links: tuple[str, ...] | None = None
-    model: ModelSpec | None = None
+    model: ModelSpec | Unread | None = None
     copies: tuple[str, ...] = ()
     tied: tuple[tuple[str, str], ...] = ()
 
@@ -71,6 +72,27 @@ class LayerSpec:
         if self.name:
             return f"{label} '{self.name}' ({self.class_name})"
         return f"{label} ({self.class_name})"
+
+
+@record(frozen=True)
+class Unread:
+    """A held layer or nested model the reader could not read, kept with the reader's error.
+
+    Readers resolve every layer-valued argument and nested model before counting starts, but
+    a bad one must be reported where it always was: when the engine reaches the layer that
+    holds it (after the errors of earlier layers, named as the engine names that layer).  So
+    the reader keeps ``value`` as written and its ``error``; the engine or rule that needs the
+    layer raises :meth:`fresh_error`.
+    """
+
+    value: Value
+    error: ParamcalcError
+
+    def fresh_error(self) -> ParamcalcError:
+        """A copy of the error to raise (raising fills in its context; the record stays as read)."""
+        import copy
+
+        return copy.copy(self.error)
 
 
 @record(frozen=True)
