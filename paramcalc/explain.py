@@ -166,7 +166,7 @@ def explain_with_config(layer: str, args: Sequence[str], config_path: str) -> li
     """
     from paramcalc.engine import analyze
     from paramcalc.spec import load_spec
-    from paramcalc.spec.hf_config import family_of, layer_kwargs, resolve
+    from paramcalc.spec.hf_config import family_of, resolve
 
     model = load_spec(config_path)
     if model.framework != "transformers":
@@ -196,7 +196,7 @@ def explain_with_config(layer: str, args: Sequence[str], config_path: str) -> li
             f"{found.name} is not part of a {doc['model_type']} model (its config has no {missing[0]})",
             hint="name a block of this model, or drop --config and give the sizes",
         )
-    kwargs = layer_kwargs(found.name, cfg) if found.name not in known else {}
+    kwargs = {key: cfg[key] for key in found.positional if key in cfg} if found.name not in known else {}
     for key in found.positional[: len(spec.args)]:
         kwargs.pop(key, None)
     kwargs.update(spec.kwargs)

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from paramcalc.rules import all_rules
+from paramcalc.rules import all_rules, find_rule
 from paramcalc.spec.held import HELD
+from paramcalc.spec.hf_families import ARCHS
+from paramcalc.spec.hf_signatures import SIGNATURES, signature
 
 PACKAGE = ROOT / "paramcalc"
 READERS = frozenset(
@@ -58,7 +60,7 @@ def test_the_engine_and_the_rules_never_import_a_spec_reader(module: str) -> Non
 
 def test_the_readers_never_ask_the_rule_registry() -> None:
     """What a reader keeps is data of its own (HELD, the families' keys), not the rules' signatures."""
-    for name in sorted(READERS - {"paramcalc.spec.hf_config", "paramcalc.spec.hf_build"}):
+    for name in sorted(READERS):
         path = PACKAGE.joinpath(*name.split(".")[1:])
         path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
         if not path.exists():
@@ -77,3 +79,10 @@ def test_the_readers_know_every_argument_a_rule_reads_as_a_layer(framework: str)
     declared = {name: rule.layer_args for name, rule in rules.items() if rule.layer_args}
     assert declared == {k: tuple(key for key, _ in v) for k, v in HELD[framework].items() if k in declared}
     assert set(declared) <= set(HELD[framework])
+
+
+def test_the_config_reader_keeps_the_keys_each_block_rule_takes() -> None:
+    blocks = [name for arch in ARCHS.values() for name in (arch.block_names or (arch.block_class,))]
+    assert len(blocks) > 10
+    for class_name in [*SIGNATURES, *blocks]:
+        assert find_rule(class_name, "transformers").positional == signature(class_name), class_name
