@@ -14,10 +14,15 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from paramcalc.engine import analyze
+from paramcalc.errors import Location, ParamcalcError
 from paramcalc.rules import all_rules, find_rule
+from paramcalc.spec import parse_text
 from paramcalc.spec.held import HELD
 from paramcalc.spec.hf_families import ARCHS
 from paramcalc.spec.hf_signatures import SIGNATURES, signature
+from paramcalc.spec.inline_spec import parse_inline
+from paramcalc.spec.records import LayerSpec, ModelSpec
 
 PACKAGE = ROOT / "paramcalc"
 READERS = frozenset(
@@ -86,3 +91,53 @@ def test_the_config_reader_keeps_the_keys_each_block_rule_takes() -> None:
     assert len(blocks) > 10
     for class_name in [*SIGNATURES, *blocks]:
         assert find_rule(class_name, "transformers").positional == signature(class_name), class_name
+
+
+def test_readers_hand_the_engine_held_layers_and_nested_models_as_records() -> None:
+    yaml_model = parse_text(
+        b"input: [10, 8]\nlayers:\n  - Bidirectional: {layer: {LSTM: 4}}\n  - RNN: {cell: [{LSTMCell: 3}, GRUCell]}\n"
+        b"  - Sequential: {name: mlp, layers: [{TimeDistributed: Dense}]}\n",
+        "m.yaml",
+    )
+    bidirectional, rnn, nested = yaml_model.layers
+    assert bidirectional.kwargs["layer"] == LayerSpec("LSTM", (4,), location=Location("m.yaml", 3))
+    stacked = rnn.kwargs["cell"]
+    assert stacked.class_name == "StackedRNNCells"
+    assert [cell.class_name for cell in stacked.kwargs["cells"]] == ["LSTMCell", "GRUCell"]
+    assert isinstance(nested.model, ModelSpec)
+    assert nested.model.layers[0].args == (LayerSpec("Dense", location=Location("m.yaml", 5)),)
+    torch_model = parse_inline("TransformerEncoder({'TransformerEncoderLayer': [16, 2]}, 2)", framework="pytorch")
+    assert torch_model.layers[0].args[0].class_name == "TransformerEncoderLayer"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (  # the unknown layer before it is still reported first
+            "input: [10, 8]\nlayers:\n  - Foo: 3\n  - Bidirectional: {layer: {'bad name': 3}}\n",
+            "m.yaml:3: layer 1 (Foo): unknown layer 'Foo' for Keras",
+        ),
+        (
+            "input: [10, 8]\nlayers:\n  - Dense: 4\n  - Bidirectional: {layer: {'bad name': 3}}\n",
+            "m.yaml:4: layer 2 (Bidirectional): 'layer': layer class must be a name like 'Dense', got 'bad name'",
+        ),
+        (  # a graph builds layer by layer: Dense's bad argument comes first
+            "inputs: {x: [10, 8]}\nlayers:\n  - Dense: {units: 4, foo: 1, inputs: x}\n"
+            "  - Sequential: {layers: [], inputs: dense}\n",
+            "m.yaml:3: layer 1 'dense' (Dense): unknown argument 'foo' for Dense",
+        ),
+        (
+            "input: [8]\nlayers:\n  - Dense: 4\n  - Sequential: {name: mlp, layerz: [{Dense: 3}]}\n",
+            "m.yaml:4: layer 2 'mlp' (Sequential): unknown key 'layerz' in a nested Sequential",
+        ),
+        (  # named as the engine names it, when the rule runs
+            "framework: pytorch\ninput: [10, 16]\nlayers:\n  - TransformerEncoder: {encoder_layer: {'bad x': 5}, num_layers: 2}\n",
+            "m.yaml:4: layer 1 'transformerencoder' (TransformerEncoder): 'encoder_layer': layer class must be a name",
+        ),
+    ],
+)
+def test_an_entry_the_reader_cannot_read_is_reported_where_the_engine_reaches_it(text: str, message: str) -> None:
+    model = parse_text(text.encode(), "m.yaml")  # reading succeeds: the error waits for its layer
+    with pytest.raises(ParamcalcError) as info:
+        analyze(model)
+    assert info.value.render().startswith(message)
