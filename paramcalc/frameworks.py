@@ -109,6 +109,8 @@ TRANSFORMERS = Framework(
 )
 
 KERAS_OPS = Framework("keras.ops", "keras.ops", case_sensitive=True, rule_modules=("keras_ops",), yaml_specs=False)
+OPS_PREFIX = "keras.ops."
+"""Class-name prefix of a ``keras.ops`` node (``keras.ops.Add``): its rule is in the ``keras.ops`` table."""
 """The ``keras.ops`` operation nodes of functional graphs (``keras.src.ops.numpy>Add``): a
 framework of their own because their names clash with layers (``Add``) and differ only by case
 (``Relu`` and ``ReLU``).  A Keras spec reaches them through the ``ops.`` class prefix."""

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 
 from paramcalc.counting import is_model, label, line
 from paramcalc.errors import LayerError, Location, SpecError, close_match
-from paramcalc.frameworks import framework_of
+from paramcalc.frameworks import OPS_PREFIX, framework_of
 from paramcalc.naming import AutoNamer, name_variables
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import Rule, find_rule
 from paramcalc.safe_text import describe_value
 from paramcalc.shapes import format_shape
-from paramcalc.spec.keras_ops_nodes import OPS_PREFIX
 from paramcalc.spec.records import LayerSpec, ModelSpec
 from paramcalc.teach import blame_previous
 

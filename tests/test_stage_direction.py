@@ -35,12 +35,13 @@ READERS = frozenset(
         "paramcalc.spec.yaml_values",
         "paramcalc.spec.inline_spec",
         "paramcalc.spec.keras_json",
+        "paramcalc.spec.keras_ops_nodes",
         "paramcalc.spec.hf_config",
         "paramcalc.spec.hf_build",
     }
 )
 """The modules that parse: everything under ``paramcalc.spec`` but the records and the data
-tables the rules share with the readers (Hugging Face families, keras.ops node names)."""
+the rules share with the readers (Hugging Face families, block signatures, derived sizes)."""
 COUNTING = ("paramcalc/engine.py", "paramcalc/counting.py", "paramcalc/graph_build.py", "paramcalc/naming.py")
 RULES = tuple(str(p.relative_to(ROOT)) for p in sorted((PACKAGE / "rules").glob("*.py")))
 

@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from paramcalc._fast import record
 from paramcalc.errors import LayerError, close_match
-from paramcalc.frameworks import BY_NAME
+from paramcalc.frameworks import BY_NAME, OPS_PREFIX
 from paramcalc.report import Shape, Term, Tree
-from paramcalc.spec.keras_ops_nodes import OPS_PREFIX
 from paramcalc.spec.records import Value
 
 if TYPE_CHECKING:

@@ -17,10 +17,8 @@ from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import SpecError
+from paramcalc.frameworks import OPS_PREFIX as OPS_PREFIX  # re-exported: the reader writes it, rules read it
 from paramcalc.spec.records import ConstantArg, LayerSpec, TensorArg, Value
-
-OPS_PREFIX = "keras.ops."
-"""Class-name prefix of a ``keras.ops`` node (``keras.ops.Add``): its rule is in the ``keras.ops`` table."""
 
 PACKED_CALLS = {"Einsum": "operands"}
 """Ops whose ``call`` takes ``*operands``: the reader passes the positional arguments as one list."""
