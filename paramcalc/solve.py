@@ -33,7 +33,7 @@ from typing import Any
 from paramcalc.budget import Budget, headroom, violations
 from paramcalc.errors import ParamcalcError, UsageError
 from paramcalc.report import SCHEMA_VERSION, Report
-from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder, Value
+from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder, Unread, Value
 
 MAX_VALUE = 2**63 - 1
 """Largest value tried: the largest size a framework allows (int64); beyond it nothing is valid."""
@@ -87,6 +87,8 @@ def _sites(top: LayerSpec, layer: LayerSpec, framework: str) -> Iterator[Site]:
 def _walk(top: LayerSpec, class_name: str, argument: str, value: Value, framework: str) -> Iterator[Site]:
     if isinstance(value, Placeholder):
         yield Site(value, top, class_name, argument)
+    elif isinstance(value, Unread):  # an entry the reader could not read, as written
+        yield from _walk(top, class_name, argument, value.value, framework)
     elif isinstance(value, LayerSpec):
         yield from _sites(top, value, framework)
     elif isinstance(value, (list, tuple)):
@@ -129,17 +131,17 @@ def substitute(model: ModelSpec, key: int, value: int) -> ModelSpec:
     def fill(item: Value) -> Value:
         if isinstance(item, Placeholder):
             return value if item.key == key else item
+        if isinstance(item, Unread):  # an entry the reader could not read: the "?" may be why
+            return fill(item.value)
         if isinstance(item, LayerSpec):
             filled = replace(
                 item, args=tuple(fill(a) for a in item.args), kwargs={k: fill(v) for k, v in item.kwargs.items()}
             )
             if isinstance(item.model, ModelSpec):  # a nested model the reader read
                 return replace(filled, model=replace(item.model, layers=tuple(fill(i) for i in item.model.layers)))
-            if item.model is not None:  # one it could not read: the "?" may be why, so read it again
-                from paramcalc.spec.held import read_layer
+            from paramcalc.spec.held import read_layer
 
-                return read_layer(replace(filled, model=None), model.framework)
-            return filled
+            return read_layer(replace(filled, model=None), model.framework)  # read again what it could not
         if isinstance(item, tuple):
             return tuple(fill(i) for i in item)
         if isinstance(item, list):

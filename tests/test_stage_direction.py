@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, RunCli
 
 from paramcalc.engine import analyze
 from paramcalc.errors import Location, ParamcalcError
@@ -142,3 +142,26 @@ def test_an_entry_the_reader_cannot_read_is_reported_where_the_engine_reaches_it
     with pytest.raises(ParamcalcError) as info:
         analyze(model)
     assert info.value.render().startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("layers", "expected"),
+    [
+        ('  - Sequential: {layers: [{Repeat: {times: "?", layers: [{Dense: 2}]}}]}\n', "Repeat times = 47"),
+        (
+            '  - Bidirectional: {layer: "?"}\n',
+            "'layer' must be a layer such as {LSTM: 64}, got 1 (with Bidirectional layer = 1)",
+        ),
+        (
+            '  - Sequential: {input: ["?"], layers: [{Dense: 3}]}\n',
+            "the nested model expects (None, 1), got (None, 8) (with Sequential input[0] = 1)",
+        ),
+    ],
+)
+def test_solve_reads_again_what_a_placeholder_kept_the_reader_from_reading(
+    layers: str, expected: str, tmp_path: Path, run_cli: RunCli
+) -> None:
+    spec = tmp_path / "m.yaml"
+    spec.write_text(f"input: [8]\nlayers:\n{layers}  - Dense: 1\nbudget: {{max_params: 300}}\n", encoding="utf-8")
+    result = run_cli("solve", str(spec))
+    assert expected in result.out + result.err
