@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from paramcalc.spec.hf_families import ARCHS, FAMILIES
-from paramcalc.spec.hf_t5_families import T5_BLOCK_KEYS
 
 BiasKind = Literal["none", "all", "qkv", "qkv_key"]
 """Which attention projections have biases (see :attr:`Kind.bias`)."""
@@ -120,7 +119,6 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "BertLayer": BERT_LAYER_KEYS,
     "BertPooler": BERT_POOLER_KEYS,
     "BertLMPredictionHead": BERT_LM_HEAD_KEYS,
-    "T5Block": T5_BLOCK_KEYS + T5_ROW_KEYS,
 }
 """Block class -> its rule's arguments in order, for the blocks the config reader writes."""
 
@@ -136,6 +134,10 @@ def signature(class_name: str) -> tuple[str, ...]:
     found = SIGNATURES.get(class_name)
     if found is not None:
         return found
+    if class_name == "T5Block":  # its keys live with T5's recipe family, imported only for T5
+        from paramcalc.spec.hf_t5_families import T5_BLOCK_KEYS
+
+        return (*T5_BLOCK_KEYS, *T5_ROW_KEYS)
     for arch in ARCHS.values():
         if class_name in (arch.block_names or (arch.block_class,)):
             return arch_signature(arch)
