@@ -157,7 +157,7 @@ def scoped(terms: Sequence[Term], prefix: str) -> list[Term]:
     return [replace(t, weight=f"{prefix}.{t.weight}") for t in terms]
 
 
-def to_layer(value: Value, args: Args, key: str) -> LayerSpec:
+def to_layer(value: Value, key: str) -> LayerSpec:
     """A nested module argument (``encoder_layer: {TransformerEncoderLayer: {...}}``), as the reader read it."""
     if isinstance(value, LayerSpec):
         return value
@@ -171,7 +171,7 @@ def to_layer(value: Value, args: Args, key: str) -> LayerSpec:
 
 def child(value: Value, args: Args, key: str, x: Maybe) -> tuple[Rule, Args, Outcome]:
     """Count a nested module on input ``x``; its errors name the argument it came from."""
-    layer = to_layer(value, args, key)
+    layer = to_layer(value, key)
     try:
         return count_held(layer, FRAMEWORK, [x])
     except ParamcalcError as exc:
