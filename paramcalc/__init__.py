@@ -9,9 +9,12 @@ The Python API (see :mod:`paramcalc.api`)::
 
 Errors raise :class:`ParamcalcError` (its ``str()`` is the CLI's one-line message).
 
-The package is layered so data flows one way: ``spec`` (parse) -> ``engine`` + ``rules``
-(shapes and named parameter terms) -> ``report`` (inert data) -> ``render`` (text, JSON,
-Markdown, LaTeX).  ``cli`` and ``api`` are thin shells over those pieces.  The engine is
+The package is layered so data flows one way, between stages as well as modules: ``spec``
+(parse) -> ``engine`` + ``rules`` (shapes and named parameter terms) -> ``report`` (inert
+data) -> ``render`` (text, JSON, Markdown, LaTeX).  Parsing finishes before counting
+starts: the readers turn held layers and nested models into records too
+(``spec.held``), and neither the engine nor the rules import a reader
+(tests/test_stage_direction.py).  ``cli`` and ``api`` are thin shells over those pieces.  The engine is
 split by job (``naming``, ``counting``, ``graph_build``), the rule registry too
 (``rules.registry``, ``rules.binding``, ``rules.nested``, ``rules.masks``), and each
 framework's conventions are one record in ``frameworks``; docs/architecture.md has the map.

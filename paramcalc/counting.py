@@ -23,7 +23,6 @@ from paramcalc.frameworks import framework_of
 from paramcalc.report import LayerRow, Shape, Term
 from paramcalc.rules import Args, Outcome, Rule, apply_rule, bind, find_rule, own_dtype
 from paramcalc.shapes import check_dims, check_weights
-from paramcalc.spec.common import MODEL_CLASSES
 from paramcalc.spec.records import LayerSpec, Value
 
 __all__ = [
@@ -242,8 +241,11 @@ def line(location: object) -> int | None:
 
 
 def is_model(layer: LayerSpec) -> bool:
-    """Whether a spec entry is a model used as a layer (``Sequential: {layers: ...}``), not a rule's layer."""
-    return layer.model is not None or layer.class_name in MODEL_CLASSES
+    """Whether a spec entry is a model used as a layer (``Sequential: {layers: ...}``), not a rule's layer.
+
+    The reader gave every such entry its model (or, when it could not read it, an ``Unread``).
+    """
+    return layer.model is not None
 
 
 def label(layer: LayerSpec) -> str:

@@ -30,9 +30,8 @@ from paramcalc.errors import LayerError, ParamcalcError, SpecError
 from paramcalc.graph_build import GraphBuilder
 from paramcalc.naming import AutoNamer, base_name, name_variables, to_snake_case
 from paramcalc.report import LayerRow, Report, Shape
-from paramcalc.rules import Rule, apply_rule, bind, find_rule, inner_spec
+from paramcalc.rules import Rule, apply_rule, bind, find_rule, held_layer
 from paramcalc.shapes import format_shape
-from paramcalc.spec.common import nested_model
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 from paramcalc.teach import blame_previous
 
@@ -83,10 +82,10 @@ class _Engine(GraphBuilder):
     def resolve(self, layer: LayerSpec, namer: AutoNamer, reserve: bool = True) -> tuple[LayerSpec, Rule | None]:
         """:meth:`construct`, and the layer's rule (None for a nested model), found once and carried."""
         if is_model(layer):
-            try:
-                sub = nested_model(layer)
-            except ParamcalcError as exc:
-                raise exc.with_context(location=layer.location, layer=layer.describe()) from None
+            sub = layer.model
+            if not isinstance(sub, ModelSpec):  # the reader could not read it: its error, raised in order
+                error = sub.fresh_error() if sub is not None else LayerError("a nested model must be read by a reader")
+                raise error.with_context(location=layer.location, layer=layer.describe()) from None
             inner = namer.child()
             sub = replace(sub, layers=tuple(self.construct(item, inner) for item in sub.layers))
             name = self._name(layer, namer, "Sequential" if not sub.graph else "Functional", reserve)
@@ -105,19 +104,19 @@ class _Engine(GraphBuilder):
             for key in found.layer_args:
                 position = found.positional.index(key)
                 if key in kwargs and kwargs[key] is not None:
-                    kwargs[key] = self._construct_value(kwargs[key], key, layer, namer)
+                    kwargs[key] = self._construct_value(kwargs[key], key, namer)
                 elif position < len(args) and args[position] is not None:
-                    args[position] = self._construct_value(args[position], key, layer, namer)
+                    args[position] = self._construct_value(args[position], key, namer)
         except ParamcalcError as exc:
             raise exc.with_context(location=layer.location, layer=layer.describe()) from None
         name = self._name(layer, namer, found.name, reserve)
         return replace(layer, args=tuple(args), kwargs=kwargs, name=name), found
 
-    def _construct_value(self, value: Value, key: str, layer: LayerSpec, namer: AutoNamer) -> Value:
-        """A layer-valued argument, named: one layer, or a list of them (StackedRNNCells' cells)."""
+    def _construct_value(self, value: Value, key: str, namer: AutoNamer) -> Value:
+        """A layer-valued argument (read by the reader), named: one layer, or a list of them (a Pipeline's)."""
         if isinstance(value, (list, tuple)) and key != "cell":
-            return [self.construct(inner_spec(item, key, layer), namer, reserve=False) for item in value]
-        return self.construct(inner_spec(value, key, layer), namer, reserve=False)
+            return [self.construct(held_layer(item, key), namer, reserve=False) for item in value]
+        return self.construct(held_layer(value, key), namer, reserve=False)
 
     @staticmethod
     def _name(layer: LayerSpec, namer: AutoNamer, class_name: str, reserve: bool) -> str:
@@ -197,7 +196,7 @@ class _Engine(GraphBuilder):
     ) -> LayerRow:
         """A model used as a layer: its layers' rows become children, their weights its own."""
         sub = layer.model
-        assert sub is not None  # noqa: S101 - construct() resolved it
+        assert isinstance(sub, ModelSpec)  # noqa: S101 - construct() checked it
         trainable = layer.kwargs.get("trainable", True)
         if not isinstance(trainable, bool):
             raise LayerError(f"'trainable' must be true or false, got {trainable!r}", location=layer.location)

@@ -37,8 +37,8 @@ from paramcalc.errors import ParamcalcError, UsageError
 from paramcalc.frameworks import FRAMEWORKS, framework_of
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import REQUIRED, Rule, find_rule
+from paramcalc.safe_text import describe_value
 from paramcalc.shapes import MAX_DIM
-from paramcalc.spec.common import describe_value
 from paramcalc.spec.inline_spec import parse_layer_calls
 from paramcalc.spec.records import LayerSpec
 
@@ -100,8 +100,10 @@ def guess_framework(class_name: str) -> str:
 
 def explain_spec(spec: LayerSpec, shape: Shape | None, framework: str) -> LayerRow:
     """Count one parsed layer on an input shape (without the batch axis), or on none."""
+    from paramcalc.spec.held import read_layer
+
     found = find_rule(spec.class_name, framework, exact=False)
-    spec = replace(spec, class_name=found.name)
+    spec = read_layer(replace(spec, class_name=found.name), framework)  # its held layers, as a reader reads them
     name = AutoNamer(framework).auto(found.name)
     count = 2 if found.multi_input else 1
     if found.batch_in_shapes:
@@ -164,7 +166,7 @@ def explain_with_config(layer: str, args: Sequence[str], config_path: str) -> li
     """
     from paramcalc.engine import analyze
     from paramcalc.spec import load_spec
-    from paramcalc.spec.hf_config import family_of, layer_kwargs, resolve
+    from paramcalc.spec.hf_config import family_of, resolve
 
     model = load_spec(config_path)
     if not framework_of(model.framework).configs:
@@ -194,7 +196,7 @@ def explain_with_config(layer: str, args: Sequence[str], config_path: str) -> li
             f"{found.name} is not part of a {doc['model_type']} model (its config has no {missing[0]})",
             hint="name a block of this model, or drop --config and give the sizes",
         )
-    kwargs = layer_kwargs(found.name, cfg) if found.name not in known else {}
+    kwargs = {key: cfg[key] for key in found.positional if key in cfg} if found.name not in known else {}
     for key in found.positional[: len(spec.args)]:
         kwargs.pop(key, None)
     kwargs.update(spec.kwargs)

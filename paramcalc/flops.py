@@ -556,13 +556,14 @@ def _heads_of(row: LayerRow) -> int:
     """``nhead`` of a transformer layer, or of the layer spec a stack repeats."""
     if "nhead" in row.args:
         return int(row.args["nhead"])
+    from paramcalc.spec.records import LayerSpec
+
     inner = row.args.get("encoder_layer") or row.args.get("decoder_layer")
-    if isinstance(inner, dict) and len(inner) == 1:
-        ((_, spec),) = inner.items()
-        if isinstance(spec, dict) and "nhead" in spec:
-            return int(spec["nhead"])
-        if isinstance(spec, list) and len(spec) > 1:
-            return int(spec[1])
+    if isinstance(inner, LayerSpec):  # read by the reader (paramcalc.spec.held)
+        if "nhead" in inner.kwargs:
+            return int(inner.kwargs["nhead"])
+        if len(inner.args) > 1:
+            return int(inner.args[1])
     raise Unknown
 
 

@@ -20,8 +20,8 @@ from paramcalc.frameworks import OPS_PREFIX, framework_of
 from paramcalc.naming import AutoNamer, name_variables
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import Rule, find_rule
+from paramcalc.safe_text import describe_value
 from paramcalc.shapes import format_shape
-from paramcalc.spec.common import describe_value
 from paramcalc.spec.records import LayerSpec, ModelSpec
 from paramcalc.teach import blame_previous
 
@@ -243,7 +243,7 @@ class GraphBuilder:
 def _takes_many(layer: LayerSpec, found: Rule | None) -> bool:
     """Whether the layer is called on several tensors (a merge, a multi-input nested model)."""
     if found is None:  # a nested model
-        return layer.model is not None and layer.model.graph and len(layer.model.inputs) > 1
+        return isinstance(layer.model, ModelSpec) and layer.model.graph and len(layer.model.inputs) > 1
     return found.multi_input
 
 

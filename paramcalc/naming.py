@@ -8,16 +8,23 @@ of nested models and layers created while another layer is built (MultiHeadAtten
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import lru_cache
 
 from paramcalc.errors import SpecError
 from paramcalc.frameworks import framework_of
 from paramcalc.report import LayerRow
-from paramcalc.spec.common import to_snake_case
 from paramcalc.spec.records import LayerSpec
 
 __all__ = ["AutoNamer", "base_name", "to_snake_case"]
+
+
+def to_snake_case(name: str) -> str:
+    """Keras' automatic layer names: ``SimpleRNN`` -> ``simple_rnn``, ``Conv2D`` -> ``conv2d``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 @lru_cache(maxsize=1024)

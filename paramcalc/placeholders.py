@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from paramcalc.errors import ParamcalcError
-from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder, Value
+from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder, Unread, Value
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ def _sites(top: LayerSpec, layer: LayerSpec, framework: str) -> Iterator[Site]:
 def _walk(top: LayerSpec, class_name: str, argument: str, value: Value, framework: str) -> Iterator[Site]:
     if isinstance(value, Placeholder):
         yield Site(value, top, class_name, argument)
+    elif isinstance(value, Unread):  # an entry the reader could not read, as written
+        yield from _walk(top, class_name, argument, value.value, framework)
     elif isinstance(value, LayerSpec):
         yield from _sites(top, value, framework)
     elif isinstance(value, (list, tuple)):
@@ -104,10 +106,17 @@ def substitute(model: ModelSpec, key: int, value: int) -> ModelSpec:
     def fill(item: Value) -> Value:
         if isinstance(item, Placeholder):
             return value if item.key == key else item
+        if isinstance(item, Unread):  # an entry the reader could not read: the "?" may be why
+            return fill(item.value)
         if isinstance(item, LayerSpec):
-            return replace(
+            filled = replace(
                 item, args=tuple(fill(a) for a in item.args), kwargs={k: fill(v) for k, v in item.kwargs.items()}
             )
+            if isinstance(item.model, ModelSpec):  # a nested model the reader read
+                return replace(filled, model=replace(item.model, layers=tuple(fill(i) for i in item.model.layers)))
+            from paramcalc.spec.held import read_layer
+
+            return read_layer(replace(filled, model=None), model.framework)  # read again what it could not
         if isinstance(item, tuple):
             return tuple(fill(i) for i in item)
         if isinstance(item, list):

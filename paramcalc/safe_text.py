@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import reprlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, TextIO
@@ -201,3 +202,34 @@ def silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError):
         pass
+
+
+class _ShortRepr(reprlib.Repr):
+    """``repr`` bounded in depth, length and integer size, so any value is safe to show."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxstring = 40
+        self.maxother = 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # str() of a huge int is slow, and refused past 4300 digits
+            return f"<{x.bit_length()}-bit integer>"
+        return repr(x)
+
+    def repr_LayerSpec(self, x: Any, level: int) -> str:  # noqa: N802 - reprlib's naming scheme
+        return f"{x.class_name}(...)"
+
+
+_SHORT_REPR = _ShortRepr()
+
+
+def describe_value(value: object) -> str:
+    """A short, safe description of a value for error messages (never its whole repr).
+
+    Here, not in a spec reader, because every stage quotes user values: readers, the rules'
+    argument checks and the engine.
+    """
+    text = _SHORT_REPR.repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -7,6 +7,7 @@ import pytest
 from paramcalc.engine import run_layer
 from paramcalc.errors import LayerError
 from paramcalc.report import LayerRow, Shape
+from paramcalc.spec.held import read_layer
 from paramcalc.spec.inline_spec import parse_layer_calls
 
 Weight = tuple[str, tuple[int, ...], bool]
@@ -24,7 +25,7 @@ def table(cases: list[Case]) -> pytest.MarkDecorator:
 def run(call: str, *shapes: Shape) -> LayerRow:
     """Count one layer (``"Conv2D(8, 3)"``) on the given input shape(s), batch axis excluded."""
     (layer,) = parse_layer_calls(call)
-    return run_layer(layer, "layer", list(shapes))
+    return run_layer(read_layer(layer, "keras"), "layer", list(shapes))  # held layers read, as every reader does
 
 
 def weights(row: LayerRow) -> list[Weight]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from paramcalc.frameworks import KERAS_BASE_KWARGS
 from paramcalc.report import Shape, Term
 from paramcalc.rules.binding import Args, apply_rule, bind
-from paramcalc.rules.nested import DEFAULT_DTYPE, Inner, count_held, inner_spec, own_dtype, run_inner
+from paramcalc.rules.nested import DEFAULT_DTYPE, Inner, count_held, held_layer, own_dtype, run_inner
 from paramcalc.rules.registry import (
     BASE_KWARGS,
     CASE_SENSITIVE,
@@ -66,7 +66,7 @@ __all__ = [
     "bind",
     "count_held",
     "find_rule",
-    "inner_spec",
+    "held_layer",
     "own_dtype",
     "rule",
     "run_inner",
@@ -85,8 +85,10 @@ _MOVED: dict[str, str] = {
     "_show": "paramcalc.rules.binding",
     "_format_shape": "paramcalc.rules.binding",
     "_positional_to_kwargs": "paramcalc.rules.nested",
+    "inner_spec": "paramcalc.spec.held",
 }
-"""Private names this module had before the split, and the module that holds them now."""
+"""Names this module had before the split, and the module that holds them now (``inner_spec``
+reads a layer entry: the readers' job, so it lives with them)."""
 
 
 def __getattr__(name: str) -> object:

@@ -14,8 +14,8 @@ from math import isfinite
 from paramcalc.errors import LayerError, close_match
 from paramcalc.report import Shape
 from paramcalc.rules.registry import BASE_KWARGS, CASE_SENSITIVE, REQUIRED, Kind, Outcome, Rule
+from paramcalc.safe_text import describe_value
 from paramcalc.shapes import MAX_DIM
-from paramcalc.spec.common import describe_value
 from paramcalc.spec.records import LayerSpec, Placeholder, Value
 
 

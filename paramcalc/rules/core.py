@@ -17,8 +17,8 @@ from dataclasses import replace
 from paramcalc.errors import LayerError, close_match
 from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, rule
+from paramcalc.safe_text import describe_value
 from paramcalc.shapes import last_axis, product
-from paramcalc.spec.common import describe_value
 
 KERNEL_BIAS_OPTIONS: tuple[tuple[str, object], ...] = (
     ("kernel_initializer", "glorot_uniform"),

@@ -17,6 +17,7 @@ from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
 from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_divisible, check_hidden, linear, norm
 from paramcalc.spec.hf_families import defaults
+from paramcalc.spec.hf_signatures import BERT_EMBEDDINGS_KEYS, BERT_LAYER_KEYS, BERT_LM_HEAD_KEYS, BERT_POOLER_KEYS
 
 LEGEND = {
     "h": "hidden_size",
@@ -46,7 +47,7 @@ def _attention(parts: Parts, h: int, prefix: str, tag: str = "") -> None:
 
 @rule(
     "BertEmbeddings",
-    *defaults("bert", "vocab_size", "hidden_size", "max_position_embeddings", "type_vocab_size", "pad_token_id"),
+    *defaults("bert", *BERT_EMBEDDINGS_KEYS),
     **COMMON,
 )
 def bert_embeddings(args: Args, x: Shape) -> Outcome:
@@ -83,7 +84,7 @@ def bert_attention(args: Args, x: Shape) -> Outcome:
 
 @rule(
     "BertLayer",
-    *defaults("bert", "hidden_size", "num_attention_heads", "intermediate_size", "is_decoder", "add_cross_attention"),
+    *defaults("bert", *BERT_LAYER_KEYS),
     **COMMON,
 )
 def bert_layer(args: Args, x: Shape) -> Outcome:
@@ -107,7 +108,7 @@ def bert_layer(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=check_hidden(x, h), terms=parts.terms, formula=parts.formula, symbols={"h": h, "I": inner})
 
 
-@rule("BertPooler", *defaults("bert", "hidden_size"), **COMMON)
+@rule("BertPooler", *defaults("bert", *BERT_POOLER_KEYS), **COMMON)
 def bert_pooler(args: Args, x: Shape) -> Outcome:
     """BertModel's pooler: a dense h×h layer with bias (then tanh) on the first token,
     h·(h + 1). BertForMaskedLM has no pooler.
@@ -118,7 +119,7 @@ def bert_pooler(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=(h,), terms=terms, formula="h*(h + 1)", symbols={"h": h})
 
 
-@rule("BertLMPredictionHead", *defaults("bert", "hidden_size", "vocab_size"), **COMMON)
+@rule("BertLMPredictionHead", *defaults("bert", *BERT_LM_HEAD_KEYS), **COMMON)
 def bert_lm_head(args: Args, x: Shape) -> Outcome:
     """The masked-LM head: an output bias of V, a transform (dense h×h with bias, then a
     LayerNorm), and the decoder (V×h weight and V bias). Tied (the default), the decoder

@@ -18,7 +18,9 @@ from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
 from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_hidden, join
 from paramcalc.spec.hf_arch import Arch, Experts, Lin, Norm, Param, Part, Sub, on
+from paramcalc.spec.hf_dims import dims_of
 from paramcalc.spec.hf_families import ARCHS
+from paramcalc.spec.hf_signatures import arch_signature
 
 LEGEND = {
     "h": "hidden_size",
@@ -118,19 +120,6 @@ def walk(
             walk(part.parts, dims, out, join(prefix, part.path), taken)
 
 
-def dims_of(arch: Arch, cfg: Mapping[str, Any]) -> dict[str, Any]:
-    """The derived sizes and flags of one layer (``sparse`` for dense-then-MoE layouts)."""
-    try:
-        dims = arch.derive(cfg)
-    except (TypeError, ZeroDivisionError) as exc:
-        raise LayerError(f"{arch.config_class} cannot derive the sizes: {exc}") from None
-    if arch.sparse is not None:
-        dims["sparse"] = arch.sparse(cfg, int(cfg.get("layer_idx", 0)))
-    if arch.layer_kinds is not None:
-        dims.update(arch.layer_kinds(cfg, int(cfg.get("layer_idx", 0)))[1])
-    return dims
-
-
 def _block_rule(arch: Arch) -> Callable[[Args, Shape], Outcome]:
     def block(args: Args, x: Shape) -> Outcome:
         dims = dims_of(arch, args.values)
@@ -167,9 +156,7 @@ def norm_rule(args: Args, x: Shape) -> Outcome:
 
 def _register(arch: Arch) -> None:
     common: dict[str, Any] = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
-    params = [(key, arch.fields[key][0]) for key in arch.block_keys]
-    if arch.sparse is not None or arch.layer_kinds is not None:
-        params.append(("layer_idx", 0))
+    params = [(key, arch.fields[key][0]) if key != "layer_idx" else (key, 0) for key in arch_signature(arch)]
     for name in arch.block_names or (arch.block_class,):
         rule(name, *params, **common)(_block_rule(arch))
     if arch.norm_class != "LayerNorm":

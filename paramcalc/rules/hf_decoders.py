@@ -26,13 +26,13 @@ Each family registers ``<Family>Attention``, its MLP or MoE block, ``<Family>Dec
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
 from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_hidden, heads_layout, join, linear, norm
-from paramcalc.spec.hf_families import FAMILIES, defaults, qwen2_moe_is_sparse
+from paramcalc.spec.hf_families import defaults, qwen2_moe_is_sparse
+from paramcalc.spec.hf_signatures import KINDS, Kind
 
 LEGEND = {
     "h": "hidden_size",
@@ -45,94 +45,6 @@ LEGEND = {
     "I_e": "moe_intermediate_size, one routed expert's inner width",
     "I_s": "shared_expert_intermediate_size, the shared expert's inner width",
 }
-
-
-BiasKind = Literal["none", "all", "qkv", "qkv_key"]
-"""Which attention projections have biases (see :attr:`Kind.bias`)."""
-
-MlpKind = Literal["gated", "gated_bias", "packed", "mixtral", "qwen2_moe", "qwen3_moe"]
-"""The MLP (or MoE block) a family's decoder layer has (see :attr:`Kind.mlp`)."""
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How one family's decoder layer differs from the common skeleton."""
-
-    model_type: str
-    bias: BiasKind = "none"
-    """``none``, ``all`` (key ``attention_bias``), ``qkv`` (always), ``qkv_key`` (key ``qkv_bias``)."""
-    qk_norm: bool = False
-    packed: bool = False
-    mlp: MlpKind = "gated"
-    """``gated``, ``gated_bias`` (key ``mlp_bias``), ``packed``, ``mixtral``, ``qwen2_moe`` or ``qwen3_moe``."""
-    four_norms: bool = False
-
-    @property
-    def prefix(self) -> str:
-        """The class-name prefix (``Llama``, ``Qwen2Moe``)."""
-        return FAMILIES[self.model_type].prefix
-
-    @property
-    def divides(self) -> bool:
-        """Whether the config class refuses hidden_size % heads != 0."""
-        return FAMILIES[self.model_type].heads_divide_hidden
-
-    @property
-    def attention_keys(self) -> tuple[str, ...]:
-        """Config keys the attention module reads."""
-        keys: tuple[str, ...] = ("hidden_size", "num_attention_heads", "num_key_value_heads", "head_dim")
-        if self.bias == "all":
-            keys += ("attention_bias",)
-        elif self.bias == "qkv_key":
-            keys += ("qkv_bias",)
-        return keys
-
-    @property
-    def mlp_keys(self) -> tuple[str, ...]:
-        """Config keys the MLP (or MoE block) reads."""
-        return {
-            "gated": ("hidden_size", "intermediate_size"),
-            "gated_bias": ("hidden_size", "intermediate_size", "mlp_bias"),
-            "packed": ("hidden_size", "intermediate_size"),
-            "mixtral": ("hidden_size", "intermediate_size", "num_local_experts", "num_experts_per_tok"),
-            "qwen2_moe": (
-                "hidden_size",
-                "moe_intermediate_size",
-                "shared_expert_intermediate_size",
-                "num_experts",
-                "num_experts_per_tok",
-            ),
-            "qwen3_moe": ("hidden_size", "moe_intermediate_size", "num_experts", "num_experts_per_tok"),
-        }[self.mlp]
-
-    @property
-    def layout(self) -> bool:
-        """Whether layers are sparse or dense by ``decoder_sparse_step`` / ``mlp_only_layers``."""
-        return self.mlp in ("qwen2_moe", "qwen3_moe")
-
-    @property
-    def layer_keys(self) -> tuple[str, ...]:
-        """Config keys the decoder layer reads (plus ``layer_idx`` for Qwen2-MoE)."""
-        keys = list(self.attention_keys)
-        if self.layout:
-            keys += ["intermediate_size", *self.mlp_keys[1:], "decoder_sparse_step", "mlp_only_layers"]
-        else:
-            keys += [k for k in self.mlp_keys if k not in keys]
-        return tuple(keys)
-
-
-KINDS = (
-    Kind("llama", bias="all", mlp="gated_bias"),
-    Kind("mistral"),
-    Kind("mixtral", mlp="mixtral"),
-    Kind("qwen2", bias="qkv"),
-    Kind("qwen2_moe", bias="qkv_key", mlp="qwen2_moe"),
-    Kind("qwen3", bias="all", qk_norm=True),
-    Kind("qwen3_moe", bias="all", qk_norm=True, mlp="qwen3_moe"),
-    Kind("gemma", bias="all"),
-    Kind("gemma2", bias="all", four_norms=True),
-    Kind("phi3", packed=True, mlp="packed"),
-)
 
 
 def _attention(kind: Kind, args: Args, parts: Parts, symbols: dict[str, int], prefix: str = "") -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
 from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_divisible, check_hidden, join, norm
 from paramcalc.spec.hf_families import defaults
+from paramcalc.spec.hf_signatures import GPT2_BLOCK_KEYS
 
 LEGEND = {"h": "n_embd, the hidden size", "I": "n_inner, the MLP width (default 4·n_embd)"}
 COMMON: dict[str, Any] = {"framework": FRAMEWORK, "base": False, "legend": LEGEND, "min_rank": 1}
@@ -79,7 +80,7 @@ def gpt2_mlp(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=check_hidden(x, h), terms=parts.terms, formula=parts.formula, symbols={"h": h, "I": inner})
 
 
-@rule("GPT2Block", *defaults("gpt2", "n_embd", "n_head", "n_inner", "add_cross_attention"), **COMMON)
+@rule("GPT2Block", *defaults("gpt2", *GPT2_BLOCK_KEYS), **COMMON)
 def gpt2_block(args: Args, x: Shape) -> Outcome:
     """A GPT-2 block: LayerNorm, attention, LayerNorm, MLP (pre-norm, every LayerNorm with
     scale and shift, 2·h). Conv1D weights are stored (in, out). With add_cross_attention the

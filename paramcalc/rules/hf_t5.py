@@ -18,6 +18,7 @@ from paramcalc.errors import LayerError
 from paramcalc.rules import Args, Outcome, Shape, Term, rule
 from paramcalc.rules.hf_common import FRAMEWORK, Parts, check_hidden, join, linear, norm
 from paramcalc.spec.hf_families import defaults
+from paramcalc.spec.hf_t5_families import T5_BLOCK_KEYS
 
 LEGEND = {
     "d": "d_model, the hidden size",
@@ -112,7 +113,7 @@ def t5_layer_ff(args: Args, x: Shape) -> Outcome:
 
 @rule(
     "T5Block",
-    *defaults("t5", "d_model", "d_kv", "num_heads", "d_ff", "feed_forward_proj", "relative_attention_num_buckets"),
+    *defaults("t5", *T5_BLOCK_KEYS),
     ("is_decoder", False),
     ("has_relative_attention_bias", False),
     **COMMON,

@@ -39,7 +39,7 @@ from paramcalc.errors import LayerError
 from paramcalc.report import Shape
 from paramcalc.rules import Args, Outcome, RuleFn, rule
 from paramcalc.shapes import format_shape
-from paramcalc.spec.keras_ops_nodes import ConstantArg, TensorArg
+from paramcalc.spec.op_args import ConstantArg, TensorArg
 from paramcalc.spec.records import Value
 
 OPS_FRAMEWORK = "keras.ops"

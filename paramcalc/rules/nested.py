@@ -1,10 +1,12 @@
 """Layers held by other layers (a wrapper's ``layer``, an RNN's ``cell``, a torch stack's
 ``encoder_layer``), counted through the registry by :func:`count_held`.
 
-A Keras rule that holds a layer calls :func:`run_inner`, which reads the held layer's
-record, counts it and returns an :class:`Inner`; torch containers call ``count_held``
-through ``torch_common.child``, which names the argument in errors.  The
-weights keep the held layer's own trainability and dtype policy (:func:`own_dtype`).
+The spec readers have already read a held layer into a record
+(:mod:`paramcalc.spec.held`); :func:`held_layer` takes it from the holder's arguments.  A
+Keras rule that holds a layer calls :func:`run_inner`, which counts the record and returns
+an :class:`Inner`; torch containers call ``count_held`` through ``torch_common.child``,
+which names the argument in errors.  The weights keep the held layer's own trainability
+and dtype policy (:func:`own_dtype`).
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from paramcalc.dtypes import quantized_policy_name, variable_dtype
-from paramcalc.errors import LayerError, ParamcalcError
+from paramcalc.errors import LayerError
 from paramcalc.frameworks import framework_of
 from paramcalc.report import Shape, Term
 from paramcalc.rules.binding import Args, apply_rule, bind
 from paramcalc.rules.registry import Outcome, Rule, find_rule
-from paramcalc.spec.common import describe_value
-from paramcalc.spec.records import LayerSpec, Value
+from paramcalc.safe_text import describe_value
+from paramcalc.spec.records import LayerSpec, Unread, Value
 
 
 class Inner(NamedTuple):
@@ -64,21 +66,17 @@ def own_dtype(term_dtype: str, layer_dtype: str) -> str:
     return term_dtype or layer_dtype
 
 
-def inner_spec(value: Value, key: str, outer: LayerSpec) -> LayerSpec:
-    """A layer-valued argument as a record: ``{"LSTM": {...}}``, ``"Flatten"`` or a LayerSpec.
+def held_layer(value: Value, key: str) -> LayerSpec:
+    """The layer a layer-valued argument holds, as the reader read it.
 
-    A list of cells given as an RNN's ``cell`` is, as in Keras, one ``StackedRNNCells``.
+    An entry the reader could not read raises the reader's error; a value that is no layer
+    entry at all (``layer: 5``) is refused here.
     """
-    from paramcalc.spec.common import layer_from_entry
-
-    if key == "cell" and isinstance(value, (list, tuple)):
-        return LayerSpec("StackedRNNCells", kwargs={"cells": list(value)}, location=outer.location)
-    if value is None or isinstance(value, (int, float, bool, list, tuple)):
-        raise LayerError(f"'{key}' must be a layer such as {{LSTM: 64}}, got {describe_value(value)}")
-    try:
-        return layer_from_entry(value, outer.location)
-    except ParamcalcError as exc:
-        raise LayerError(f"'{key}': {exc.message}", hint=exc.hint) from None
+    if isinstance(value, LayerSpec):
+        return value
+    if isinstance(value, Unread):
+        raise value.fresh_error()
+    raise LayerError(f"'{key}' must be a layer such as {{LSTM: 64}}, got {describe_value(value)}")
 
 
 def count_held(spec: LayerSpec, framework: str, input_shapes: Sequence[Shape | None]) -> tuple[Rule, Args, Outcome]:
@@ -106,9 +104,9 @@ def run_inner(
     copy's ``go_backwards``).  The inner layer's name is the one the engine gave it, else
     Keras' automatic base name (``lstm``).
     """
-    from paramcalc.spec.common import to_snake_case
+    from paramcalc.naming import to_snake_case
 
-    spec = inner_spec(args[key] if value is None else value, key, args.layer)
+    spec = held_layer(args[key] if value is None else value, key)
     if overrides:
         found = find_rule(spec.class_name, args.rule.framework)
         unknown = [k for k in overrides if k not in found.positional]

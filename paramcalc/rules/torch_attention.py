@@ -241,7 +241,7 @@ def _nested_batch_axis(key: str) -> Callable[[Args], int]:
 
     def axis(args: Args) -> int:
         try:
-            inner = to_layer(args[key], args, key)
+            inner = to_layer(args[key], key)
             found = find_rule(inner.class_name, FRAMEWORK)
             return found.batch_axis(bind(found, inner)) if found.batch_axis else 0
         except ParamcalcError:

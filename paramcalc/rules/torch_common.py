@@ -24,7 +24,7 @@ from paramcalc.limits import MAX_TENSORS  # parameter tensors one module may lis
 from paramcalc.report import Shape, Term
 from paramcalc.rules import Args, Outcome, Param, Rule, count_held, rule
 from paramcalc.shapes import format_shape
-from paramcalc.spec.records import LayerSpec, Value
+from paramcalc.spec.records import LayerSpec, Unread, Value
 
 FRAMEWORK = "pytorch"
 
@@ -157,17 +157,12 @@ def scoped(terms: Sequence[Term], prefix: str) -> list[Term]:
     return [replace(t, weight=f"{prefix}.{t.weight}") for t in terms]
 
 
-def to_layer(value: Value, args: Args, key: str) -> LayerSpec:
-    """A nested module argument (``encoder_layer: {TransformerEncoderLayer: {...}}``) as a record."""
-    from paramcalc.spec.common import layer_from_entry
-
+def to_layer(value: Value, key: str) -> LayerSpec:
+    """A nested module argument (``encoder_layer: {TransformerEncoderLayer: {...}}``), as the reader read it."""
     if isinstance(value, LayerSpec):
         return value
-    if isinstance(value, str) or (isinstance(value, Mapping) and len(value) == 1):
-        try:
-            return layer_from_entry(value, args.layer.location)
-        except ParamcalcError as exc:
-            raise LayerError(f"'{key}': {exc.message}", hint=exc.hint) from None
+    if isinstance(value, Unread):
+        raise value.fresh_error()
     raise LayerError(
         f"'{key}' must be a module such as {{LayerNorm: 512}}, got {_short(value)}",
         hint=f"{key}: {{ClassName: args}}",
@@ -176,7 +171,7 @@ def to_layer(value: Value, args: Args, key: str) -> LayerSpec:
 
 def child(value: Value, args: Args, key: str, x: Maybe) -> tuple[Rule, Args, Outcome]:
     """Count a nested module on input ``x``; its errors name the argument it came from."""
-    layer = to_layer(value, args, key)
+    layer = to_layer(value, key)
     try:
         return count_held(layer, FRAMEWORK, [x])
     except ParamcalcError as exc:

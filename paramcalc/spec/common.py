@@ -10,7 +10,6 @@ call).  This module validates those entries, applies the contract's input conven
 from __future__ import annotations
 
 import re
-import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from paramcalc.errors import Location, SpecError
 from paramcalc.frameworks import framework_of
 from paramcalc.limits import MAX_LAYERS  # layers after expanding ``Repeat`` blocks: data, not a bomb
+from paramcalc.safe_text import describe_value as describe_value  # re-exported: every reader quotes values
 from paramcalc.shapes import MAX_DIM
 from paramcalc.spec.records import InputSpec, LayerSpec, ModelSpec, Value
 
@@ -44,41 +44,6 @@ LineOf = Callable[[int], Location]
 
 MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
 """Layer entries that are whole models used as layers (nested models)."""
-NESTED_MODEL_KEYS = ("layers", "input", "trainable")
-
-
-def to_snake_case(name: str) -> str:
-    """Keras' automatic layer names: ``SimpleRNN`` -> ``simple_rnn``, ``Conv2D`` -> ``conv2d``."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-class _ShortRepr(reprlib.Repr):
-    """``repr`` bounded in depth, length and integer size, so any value is safe to show."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.maxlevel = 3
-        self.maxstring = 40
-        self.maxother = 40
-
-    def repr_int(self, x: int, level: int) -> str:
-        if x.bit_length() > 128:  # str() of a huge int is slow, and refused past 4300 digits
-            return f"<{x.bit_length()}-bit integer>"
-        return repr(x)
-
-    def repr_LayerSpec(self, x: LayerSpec, level: int) -> str:  # noqa: N802 - reprlib's naming scheme
-        return f"{x.class_name}(...)"
-
-
-_SHORT_REPR = _ShortRepr()
-
-
-def describe_value(value: object) -> str:
-    """A short, safe description of a value for error messages (never its whole repr)."""
-    text = _SHORT_REPR.repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def layer_from_entry(entry: Value, location: Location, index: int = 0) -> LayerSpec:
@@ -323,59 +288,6 @@ def _names_in(items: list[Any]) -> list[str]:
     return names
 
 
-def nested_model(layer: LayerSpec) -> ModelSpec:
-    """The model a ``Sequential:`` entry describes (``{name, input, trainable, layers}``).
-
-    A nested Sequential is a model used as a layer, as in
-    ``keras.Sequential([...], name="mlp")(x)``: its layers are named from the same
-    automatic-name counters as the outer model's, since Keras' counters are global.
-    """
-    if layer.model is not None:
-        return layer.model
-    kwargs = dict(layer.kwargs)
-    for key in kwargs:
-        if key not in NESTED_MODEL_KEYS:
-            raise SpecError(
-                f"unknown key '{key}' in a nested {layer.class_name}",
-                location=layer.location,
-                layer=layer.describe(),
-                hint=f"a nested model takes {', '.join(NESTED_MODEL_KEYS)} and name",
-            )
-    entries = kwargs.get("layers", layer.args[0] if len(layer.args) == 1 else None)
-    if not isinstance(entries, (list, tuple)) or not entries:
-        raise SpecError(
-            f"a nested {layer.class_name} needs a non-empty 'layers:' list",
-            location=layer.location,
-            layer=layer.describe(),
-            hint="Sequential: {name: mlp, layers: [{Dense: 64}, {Dense: 10}]}",
-        )
-    items = [_nested_item(entry, layer.location) for entry in entries]
-    inputs = []
-    if kwargs.get("input") is not None:
-        inputs.append(input_from_value(kwargs["input"], "input_layer", layer.location))
-    model = assemble(expand_repeats(items), source=layer.location.source, inputs=inputs, name=layer.name)
-    if model.graph:
-        raise SpecError(
-            f"a nested {layer.class_name} is a chain: its layers cannot name 'inputs:'",
-            location=layer.location,
-            layer=layer.describe(),
-        )
-    return model
-
-
-def _nested_item(entry: Value, location: Location) -> LayerSpec | tuple[int, list[Any], Location]:
-    """A nested model's entry; ``Repeat`` blocks become ``(times, items, location)`` as in the YAML reader."""
-    if isinstance(entry, Mapping) and len(entry) == 1 and "Repeat" in entry:
-        block = entry["Repeat"]
-        if not isinstance(block, Mapping) or set(block) != {"times", "layers"}:
-            raise SpecError("Repeat takes exactly 'times' and 'layers'", location=location)
-        times = block["times"]
-        if not isinstance(times, int) or isinstance(times, bool) or times < 1 or not isinstance(block["layers"], list):
-            raise SpecError("Repeat needs a positive integer 'times' and a 'layers:' list", location=location)
-        return times, [_nested_item(e, location) for e in block["layers"]], location
-    return layer_from_entry(entry, location)
-
-
 def assemble(
     layers: list[LayerSpec],
     *,
@@ -388,8 +300,9 @@ def assemble(
     budget_location: Location | None = None,
     graph: bool = False,
     outputs_location: Location | None = None,
+    rules: str | None = None,
 ) -> ModelSpec:
-    """Apply the contract's input conventions and build the :class:`ModelSpec`.
+    """Apply the contract's input conventions, read held layers and build the :class:`ModelSpec`.
 
     - ``Input``/``InputLayer`` entries become model inputs (a leading one in a sequential
       model, any of them in a graph).
@@ -397,6 +310,9 @@ def assemble(
       ``input_dim=`` on a first layer that is not an Embedding, gives the input shape.
     - An Embedding first layer with no input reads integer sequences of ``input_length``
       (Keras 2) or of unknown length.
+    - Layers held by layers and nested models are read into records for the rules of
+      ``rules`` (default ``framework``; a nested model's conventions are Keras' whatever
+      rules count its layers): :func:`paramcalc.spec.held.read_held`.
     """
     model_inputs = list(inputs or [])
     graph = (
@@ -436,6 +352,9 @@ def assemble(
             dims = parse_shape([length], first.location, "input_length") if length is not None else (None,)
             model_inputs.append(InputSpec("input_layer", dims, "int32", first.location))
     body = [layer if layer.index == i else replace(layer, index=i) for i, layer in enumerate(body, start=1)]
+    from paramcalc.spec.held import read_held  # it reads nested models with this function
+
+    body = read_held(body, rules or framework)
     return ModelSpec(
         layers=tuple(body),
         inputs=tuple(model_inputs),

@@ -79,7 +79,7 @@ def head_rows(build: _Build, heads: Heads, prefix: str, out: int, lm_bias: bool)
 
 def _dims(build: _Build, arch: Arch) -> dict[str, Any]:
     from paramcalc.errors import LayerError
-    from paramcalc.rules.hf_blocks import dims_of
+    from paramcalc.spec.hf_dims import dims_of
 
     try:
         return dims_of(arch, build.cfg)

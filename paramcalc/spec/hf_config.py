@@ -496,11 +496,10 @@ def _architecture(family: Family, doc: Mapping[str, Any], where: _Where) -> tupl
 
 
 def layer_kwargs(class_name: str, cfg: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
-    """The config values a transformers rule reads: its signature's keys, taken from ``cfg``."""
-    from paramcalc.rules import find_rule
+    """The config values a block's rule reads: its signature's keys (data: :mod:`~paramcalc.spec.hf_signatures`)."""
+    from paramcalc.spec.hf_signatures import signature
 
-    found = find_rule(class_name, "transformers")
-    kwargs = {key: cfg[key] for key in found.positional if key in cfg}
+    kwargs = {key: cfg[key] for key in signature(class_name) if key in cfg}
     kwargs.update(extra)
     return kwargs
 

@@ -13,11 +13,13 @@ constants :class:`ConstantArg` (their shape), everything else stays as written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from paramcalc.errors import SpecError
 from paramcalc.frameworks import OPS_PREFIX as OPS_PREFIX  # readers import it from here
+from paramcalc.spec.op_args import ConstantArg as ConstantArg  # re-exported: the reader makes them
+from paramcalc.spec.op_args import TensorArg as TensorArg
 from paramcalc.spec.records import LayerSpec, Value
 
 PACKED_CALLS = {"Einsum": "operands"}
@@ -25,25 +27,6 @@ PACKED_CALLS = {"Einsum": "operands"}
 
 KERAS_TENSOR = "__keras_tensor__"
 ARRAY_CLASSES = ("__numpy__", "__tensor__")
-
-
-@dataclass(frozen=True, slots=True)
-class TensorArg:
-    """A tensor in a ``keras.ops`` call's arguments: input ``index`` of the call, in Keras' order.
-
-    A Keras JSON operation node mixes tensors and constants in its arguments
-    (``multiply(x, 0.5)``); the reader keeps the constants and puts a ``TensorArg`` where a
-    tensor was, so the op's rule sees the call as written and gets the tensors' shapes.
-    """
-
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class ConstantArg:
-    """A constant array in a ``keras.ops`` call (Keras writes it as ``__numpy__``): only its shape matters."""
-
-    shape: tuple[int, ...]
 
 
 def _histories(value: Any, skip_mask: bool) -> Iterator[str]:

@@ -14,13 +14,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from paramcalc.errors import Location, SpecError
 from paramcalc.safe_text import has_controls, one_line
-
-if TYPE_CHECKING:
-    from paramcalc.spec.records import ModelSpec
+from paramcalc.spec.records import ModelSpec
 
 MAX_SPEC_BYTES = 64 * 1024 * 1024
 SPEC_EXTENSIONS = (".yaml", ".yml", ".json", ".keras", ".txt")
@@ -130,7 +128,7 @@ def _layer_count(model: ModelSpec, limit: int) -> int:
     """Layers of ``model``, each nested model's counted where it is used; stops past ``limit``."""
     count = 0
     for layer in model.layers:
-        count += 1 + (_layer_count(layer.model, limit) if layer.model is not None else 0)
+        count += 1 + (_layer_count(layer.model, limit) if isinstance(layer.model, ModelSpec) else 0)
         if count > limit:
             break
     return count
@@ -154,6 +152,6 @@ def _check_names(model: ModelSpec) -> ModelSpec:
                 location=layer.location,
                 hint="names are identifiers: letters, digits, _ . - /",
             )
-        if layer.model is not None:
+        if isinstance(layer.model, ModelSpec):
             _check_names(layer.model)
     return model

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from paramcalc.errors import Location
+from paramcalc.errors import Location, ParamcalcError
 
 Value = Any
 """A literal argument value (or a nested LayerSpec); kept loose on purpose: rules validate."""
@@ -52,7 +52,8 @@ class LayerSpec:
     graphs; ``None`` means "the previous layer".  ``links`` lists every tensor the call
     receives in Keras' order when that differs from ``inputs`` (a Keras JSON node that
     also passes ``initial_state``): they are graph edges but do not shape the layer.
-    ``model`` holds a nested model (a Sequential used as a layer).
+    ``model`` holds a nested model (a Sequential used as a layer), read by the reader; an
+    :class:`Unread` when the reader could not read it.
 
     ``copies`` names every identical copy of a repeated block (``model.layers.0`` ...
     ``model.layers.31``), each with its own weights: the record stands for all of them.
@@ -69,7 +70,7 @@ class LayerSpec:
     inputs: tuple[str, ...] | None = None
     index: int = 0
     links: tuple[str, ...] | None = None
-    model: ModelSpec | None = None
+    model: ModelSpec | Unread | None = None
     copies: tuple[str, ...] = ()
     tied: tuple[tuple[str, str], ...] = ()
 
@@ -93,6 +94,27 @@ class LayerSpec:
 
 _LAYER_FIELDS = attrgetter(*LayerSpec.__match_args__)
 """Every field of a :class:`LayerSpec`, in constructor order, as one tuple (for :meth:`LayerSpec.renamed`)."""
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A held layer or nested model the reader could not read, kept with the reader's error.
+
+    Readers resolve every layer-valued argument and nested model before counting starts, but
+    a bad one must be reported where it always was: when the engine reaches the layer that
+    holds it (after the errors of earlier layers, named as the engine names that layer).  So
+    the reader keeps ``value`` as written and its ``error``; the engine or rule that needs the
+    layer raises :meth:`fresh_error`.
+    """
+
+    value: Value
+    error: ParamcalcError
+
+    def fresh_error(self) -> ParamcalcError:
+        """A copy of the error to raise (raising fills in its context; the record stays as read)."""
+        import copy
+
+        return copy.copy(self.error)
 
 
 class InputSpec(NamedTuple):

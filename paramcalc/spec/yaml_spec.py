@@ -1,9 +1,10 @@
 """YAML specs (the contract's main form), read with a safe loader and kept line-aware.
 
 libyaml composes the document into a node tree (so every layer keeps its line number);
-:class:`_Builder` turns the nodes into plain values, accepting YAML's plain-data subset
-only, so no tag can build a Python object, and refusing alias bombs, duplicate keys and
-runaway nesting with a one-line error.
+:class:`~paramcalc.spec.yaml_values.Builder` turns the nodes into plain values, accepting
+YAML's plain-data subset only, so no tag can build a Python object, and refusing alias
+bombs, duplicate keys and runaway nesting with a one-line error.  This module reads the
+spec out of them: top-level keys, layer entries with their lines, ``Repeat`` blocks.
 
 A layer argument written ``"?"`` (quoted: a bare ``?`` is YAML syntax) becomes a
 :class:`~paramcalc.spec.records.Placeholder` for ``paramcalc solve``.
@@ -11,7 +12,6 @@ A layer argument written ``"?"`` (quoted: a bare ``?`` is YAML syntax) becomes a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,8 +20,6 @@ import yaml
 from paramcalc.errors import Location, SpecError, close_match
 from paramcalc.frameworks import BY_NAME
 from paramcalc.spec.common import (
-    MAX_DEPTH,
-    MAX_INT_DIGITS,
     assemble,
     describe_value,
     expand_repeats,
@@ -30,37 +28,10 @@ from paramcalc.spec.common import (
     layer_from_entry,
 )
 from paramcalc.spec.records import LayerSpec, ModelSpec, Placeholder
+from paramcalc.spec.yaml_values import MAP, MERGE, SEQ, Builder, Loader
 
 TOP_LEVEL_KEYS = ("name", "framework", "input", "inputs", "outputs", "budget", "layers", "description")
 FRAMEWORKS = tuple(f.name for f in BY_NAME.values() if f.yaml_specs)  # ("keras", "pytorch")
-MAX_ALIAS_VALUES = 1_000_000
-"""How many values YAML aliases may add to a document: plenty for sharing arguments, not a bomb."""
-
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader, with the tag of each plain scalar's text resolved once per document.
-
-    PyYAML calls ``resolve`` for every scalar and tries a list of regular expressions;
-    specs repeat the same few words (layer names, argument names, sizes) on every layer.
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self._tags: dict[str, str] = {}
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is not yaml.ScalarNode:  # untagged collections (no path resolvers are registered)
-            return _SEQ if kind is yaml.SequenceNode else _MAP
-        if not implicit[0]:  # quoted: always a string
-            return _STR
-        tag = self._tags.get(value)
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            if len(value) < 64:
-                self._tags[value] = tag
-        return tag
 
 
 def load_yaml(text: str, source: str, override: str | None = None) -> ModelSpec:
@@ -149,11 +120,12 @@ def load_yaml(text: str, source: str, override: str | None = None) -> ModelSpec:
     )
 
 
-def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, _Builder]:
+def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, Builder]:
     """The node tree composed by libyaml (kept for line numbers), the plain values built from
-    it, and the builder.  The layers list is left unbuilt (:data:`DEFERRED`): its entries are
-    read straight from their nodes by :func:`_layer_items`, which saves building each entry
-    twice on a spec of a hundred thousand layers.
+    it, and the builder.  The layers list is left unbuilt
+    (:data:`~paramcalc.spec.yaml_values.DEFERRED`): its entries are read straight from their
+    nodes by :func:`_layer_items`, which saves building each entry twice on a spec of a
+    hundred thousand layers.
     """
     from paramcalc.limits import MAX_YAML_VALUES, yaml_values_bound
 
@@ -163,8 +135,8 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, _Builder]:
             location=Location(source),
             hint="use Repeat for repeated blocks (paramcalc's limit, see README, Limits)",
         )
-    loader = _Loader(text)
-    builder = _Builder(loader, source)
+    loader = Loader(text)
+    builder = Builder(loader, source)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -184,200 +156,6 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, _Builder]:
         raise SpecError("YAML nesting is too deep", location=Location(source)) from None
     finally:
         loader.dispose()
-
-
-_TAG = "tag:yaml.org,2002:"
-_STR, _INT, _FLOAT, _BOOL, _NULL = _TAG + "str", _TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"
-_TIMESTAMP, _SEQ, _MAP, _MERGE = _TAG + "timestamp", _TAG + "seq", _TAG + "map", _TAG + "merge"
-_DECIMAL = re.compile(r"[-+]?[0-9][0-9_]*")
-DEFERRED: Any = object()
-"""Stands for the layers list in the built document; its entries are read from their nodes."""
-_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
-
-
-class _Builder:
-    """Plain Python values from a composed node tree: YAML's safe subset, and nothing more.
-
-    This replaces PyYAML's constructor, which is slower and too permissive for a spec:
-    only strings, numbers, booleans, nulls, lists, mappings and ``<<`` merges are built
-    (any other tag, even a "safe" one like ``!!binary`` or ``!!set``, is refused); dates
-    stay text; duplicate keys are errors rather than silently overwritten; nesting is
-    bounded; and the values that aliases add are counted as they are built, so an alias
-    bomb ("billion laughs") is refused after a million values instead of exhausting
-    memory.  Each collection is built once: an alias shares the built value, as in PyYAML.
-    """
-
-    def __init__(self, loader: Any, source: str) -> None:
-        self.loader = loader
-        self.source = source
-        self.built: dict[int, tuple[Any, int]] = {}
-        self.active: set[int] = set()
-        self.aliased = 0
-        self.question_marks = False
-        self.deferred: int | None = None
-
-    def build(self, root: yaml.Node, defer: yaml.Node | None = None) -> Any:
-        """The document's values; ``defer`` (the layers list) is left as :data:`DEFERRED`."""
-        self.deferred = id(defer) if defer is not None else None
-        return self._node(root, 0)[0]
-
-    def value(self, node: yaml.Node, depth: int) -> Any:
-        """One node's value (a layer's arguments), with the same checks as the whole document."""
-        if type(node) is yaml.ScalarNode:  # a layer's class name, most arguments: without a call to _node
-            return self._scalar(node)
-        return self._node(node, depth)[0]
-
-    def _where(self, node: yaml.Node) -> Location:
-        return Location(self.source, node.start_mark.line + 1)
-
-    def _node(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
-        """The value of ``node`` and how many values it expands to (aliases included)."""
-        if type(node) is yaml.ScalarNode:
-            return self._scalar(node), 1
-        key = id(node)
-        if key == self.deferred and key not in self.active:
-            return DEFERRED, 1
-        done = self.built.get(key)
-        if done is not None:
-            self.aliased += done[1]
-            if self.aliased > MAX_ALIAS_VALUES:
-                raise SpecError(
-                    f"YAML aliases expand to more than {MAX_ALIAS_VALUES:,} values",
-                    location=self._where(node),
-                    hint="a spec is plain data; remove the nested anchors",
-                )
-            return done
-        if key in self.active:
-            raise SpecError("a YAML alias refers to the collection that contains it", location=self._where(node))
-        if depth >= MAX_DEPTH:
-            raise SpecError(f"YAML nesting is deeper than {MAX_DEPTH} levels", location=self._where(node))
-        self.active.add(key)
-        if node.tag == _SEQ and isinstance(node, yaml.SequenceNode):
-            items = []
-            size = 1
-            for child in node.value:
-                if type(child) is yaml.ScalarNode:  # the common case, without a call to _node
-                    items.append(self._scalar(child))
-                    size += 1
-                    continue
-                value, count = self._node(child, depth + 1)
-                items.append(value)
-                size += count
-            result: tuple[Any, int] = (items, size)
-        elif node.tag == _MAP and isinstance(node, yaml.MappingNode):
-            result = self._mapping(node, depth)
-        else:
-            raise self._tag_error(node)
-        self.active.discard(key)
-        self.built[key] = result
-        return result
-
-    def _mapping(self, node: yaml.MappingNode, depth: int) -> tuple[dict[Any, Any], int]:
-        out: dict[Any, Any] = {}
-        merged: dict[Any, Any] = {}
-        size = 1
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                size += self._merge(value_node, depth, merged)
-                continue
-            if type(key_node) is not yaml.ScalarNode:
-                raise SpecError("mapping keys must be plain names or numbers", location=self._where(key_node))
-            key = self._scalar(key_node)
-            if key in out:
-                raise SpecError(f"duplicate key {describe_value(key)}", location=self._where(key_node))
-            if type(value_node) is yaml.ScalarNode:
-                out[key] = self._scalar(value_node)
-                size += 2
-                continue
-            value, count = self._node(value_node, depth + 1)
-            out[key] = value
-            size += 1 + count
-        if merged:
-            out = {**merged, **out}
-        return out, size
-
-    def _merge(self, node: yaml.Node, depth: int, merged: dict[Any, Any]) -> int:
-        """``<<: *base`` (or a list of bases): keys the mapping does not set itself; earlier bases win."""
-        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        size = 0
-        for source in sources:
-            if not isinstance(source, yaml.MappingNode):
-                raise SpecError("'<<' merges mappings only", location=self._where(source))
-            value, count = self._node(source, depth + 1)
-            for key, item in value.items():
-                merged.setdefault(key, item)
-            size += count
-        return size
-
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        tag, text = node.tag, node.value
-        if tag in (_STR, _TIMESTAMP):  # dates stay text: a spec has no use for them
-            if text == "?":
-                self.question_marks = True
-            elif not node.style and text[:1] in ("0", "+", "-") and _DECIMAL.fullmatch(text):
-                _refuse_ambiguous_number(text, self._where(node), integer=True)  # 08, 0_9: not octal either
-            return text
-        if tag == _INT:
-            if len(text) > MAX_INT_DIGITS:
-                body = text.lstrip("+-")
-                body = body[2:] if body[:2].lower() in ("0x", "0o", "0b") else body
-                digits = sum(c.isalnum() for c in body)
-                raise SpecError(
-                    f"integer of {digits:,} digits is too long",
-                    location=self._where(node),
-                    hint="sizes are at most 2**63 - 1",
-                )
-            _refuse_ambiguous_number(text, self._where(node), integer=True)
-            try:
-                return int(text) if text.isdigit() and text[0] != "0" else self.loader.construct_yaml_int(node)
-            except (ValueError, IndexError):
-                raise SpecError(f"invalid integer {describe_value(text)}", location=self._where(node)) from None
-        if tag == _FLOAT:
-            _refuse_ambiguous_number(text, self._where(node), integer=False)
-            try:
-                return self.loader.construct_yaml_float(node)
-            except ValueError:
-                raise SpecError(f"invalid number {describe_value(text)}", location=self._where(node)) from None
-        if tag == _BOOL and text.lower() in _BOOLS:
-            return _BOOLS[text.lower()]
-        if tag == _NULL:
-            return None
-        raise self._tag_error(node)
-
-    def _tag_error(self, node: yaml.Node) -> SpecError:
-        tag = str(node.tag)
-        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-        return SpecError(
-            f"YAML tag not allowed: '{shown[:60]}'",
-            location=self._where(node),
-            hint="specs hold plain data only: strings, numbers, booleans, lists and mappings",
-        )
-
-
-def _refuse_ambiguous_number(text: str, where: Location, *, integer: bool) -> None:
-    """Refuse the YAML 1.1 number forms a reader would misread: ``010`` (octal 8) and ``1:30`` (base 60, 90).
-
-    YAML 1.1 (PyYAML, whatever the ``%YAML`` directive says) reads a leading zero as octal
-    and colons as base 60; YAML 1.2, Python and paramcalc's inline specs do not.  Reading
-    either way would give some user a silently wrong size, so neither is guessed: the
-    number is refused with its line, as the inline parser refuses ``Dense(010)``.  Hex
-    (``0x10``), binary (``0b10``) and ``1_000`` mean the same in YAML 1.1 and Python and
-    are read.
-    """
-    if ":" in text:
-        raise SpecError(
-            f"'{text}' is a base-60 number in YAML 1.1; paramcalc refuses it rather than guess",
-            location=where,
-            hint=f"write the decimal value, or quote '{text}' if it is text",
-        )
-    body = text.lstrip("+-").replace("_", "")
-    if integer and len(body) > 1 and body[0] == "0" and body[1].isdigit():
-        decimal = text[: len(text) - len(text.lstrip("+-"))] + (body.lstrip("0") or "0")
-        raise SpecError(
-            f"'{text}' has a leading zero, which YAML 1.1 reads as octal; paramcalc refuses it rather than guess",
-            location=where,
-            hint=f"write {decimal} for the decimal value",
-        )
 
 
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
@@ -404,13 +182,13 @@ def _loc(source: str, node: yaml.Node | None) -> Location:
 Item = Any  # LayerSpec | tuple[int, list[Item], Location]
 
 
-def _layer_items(node: yaml.Node, source: str, builder: _Builder, depth: int = 1) -> list[Item]:
+def _layer_items(node: yaml.Node, source: str, builder: Builder, depth: int = 1) -> list[Item]:
     """Layer entries with their lines, read from their nodes; ``Repeat`` blocks become
     ``(times, items, location)``.  ``ClassName: args`` entries (nearly all) are made straight
     from the node; anything else is built as a value and left to the entry rules to explain.
     """
     where = _loc(source, node)
-    if not isinstance(node, yaml.SequenceNode) or node.tag != _SEQ:
+    if not isinstance(node, yaml.SequenceNode) or node.tag != SEQ:
         raise SpecError(
             "'layers:' must be a list of layer entries", location=where, hint="e.g. layers: [{Dense: 4}, {Dense: 1}]"
         )
@@ -420,9 +198,9 @@ def _layer_items(node: yaml.Node, source: str, builder: _Builder, depth: int = 1
     builder.active.add(id(node))  # an entry that aliases this very list is a loop
     for position, child in enumerate(node.value, start=1):
         location = Location(source, child.start_mark.line + 1)
-        if type(child) is yaml.MappingNode and len(child.value) == 1 and child.tag == _MAP:
+        if type(child) is yaml.MappingNode and len(child.value) == 1 and child.tag == MAP:
             key_node, value_node = child.value[0]
-            if type(key_node) is yaml.ScalarNode and key_node.tag != _MERGE:
+            if type(key_node) is yaml.ScalarNode and key_node.tag != MERGE:
                 class_name = builder.value(key_node, depth + 1)
                 if class_name == "Repeat":
                     items.append(_repeat(value_node, location, source, builder, depth + 2))
@@ -461,7 +239,7 @@ def _placeholders(value: Any, node: yaml.Node, source: str) -> Any:
 
 
 def _repeat(
-    node: yaml.Node, location: Location, source: str, builder: _Builder, depth: int
+    node: yaml.Node, location: Location, source: str, builder: Builder, depth: int
 ) -> tuple[int, list[Item], Location]:
     parts: dict[Any, yaml.Node] = {}
     if isinstance(node, yaml.MappingNode):
