@@ -55,6 +55,8 @@ class Sizes(NamedTuple):
     seq_len: int | None = None
     masked: bool = False
     """Whether the layer's input carries a Keras mask (a fused recurrent kernel refuses one)."""
+    rotary: float | None = None
+    """A partial-rotary transformers family's ``partial_rotary_factor`` (its report's, set by the walk)."""
 
 
 DEFAULT_SIZES: Sizes = Sizes()
@@ -296,9 +298,12 @@ def layer_flops(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> 
     _load_formulas()
     fn = _FLOPS.get((framework, row.class_name))
     if fn is None and framework == "transformers":
-        from paramcalc.flops_hf import fallback
+        from paramcalc.flops_hf import fallback, recipe_class
 
-        fn = fallback(row.class_name)
+        try:
+            return recipe_class(row)
+        except LookupError:
+            fn = fallback(row.class_name)
     if fn is None:
         return [] if _no_matmul(row.class_name, framework) else None
     try:

@@ -23,7 +23,7 @@ from paramcalc.flops import (
 )
 
 if TYPE_CHECKING:
-    from paramcalc.report import LayerRow
+    from paramcalc.report import LayerRow, Report
 
 
 # --------------------------------------------------------------------------- transformers (HF)
@@ -41,18 +41,24 @@ def _hf_block(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
     symbols = dict(row.symbols)
     args = row.args
     matrices = [t for t in _matrices(row) if "relative_attention_bias" not in t.weight]
+    if row.class_name == "T5Block" and not in_decoder(row.name):
+        matrices = [t for t in matrices if "EncDecAttention" not in t.weight]
     out = _matmul_terms(row, tokens, "tokens", matrices)
     heads = symbols.get("heads") or args.get("n_head") or args.get("num_attention_heads") or args.get("num_heads")
     width = symbols.get("h") or args.get("n_embd") or args.get("hidden_size") or args.get("d_model")
     if not isinstance(heads, int) or not isinstance(width, int):
         raise Unknown
     d = symbols.get("head_dim") or symbols.get("d_kv") or args.get("d_kv") or width // heads
+    d_v = d
+    d = rotated_head_dim(row.class_name, d, sizes.rotary)
+    if "kv_lora" in symbols:  # MLA (DeepSeek): queries/keys of nope + rope dims, values of v_head_dim
+        d, d_v = symbols["q_width"] // heads, symbols["o_in"] // heads
     attentions = 1 + int(bool(args.get("add_cross_attention")))
-    if row.class_name == "T5Block" and args.get("is_decoder"):
-        attentions += 1
+    if row.class_name == "T5Block" and args.get("is_decoder") and in_decoder(row.name):
+        attentions += 1  # an encoder's block built with is_decoder has the weights, never the encoder states
     for index in range(attentions):
         where = " (cross-attention)" if index else ""
-        out += [t._replace(name=t.name + where) for t in _attention(n, heads, length, length, d, d)]
+        out += [t._replace(name=t.name + where) for t in _attention(n, heads, length, length, d, d_v)]
     return out
 
 
@@ -80,3 +86,65 @@ def fallback(class_name: str) -> FlopFn | None:
     if class_name.endswith(("Layer", "Block", "Attention")):
         return _hf_block
     return None
+
+
+def in_decoder(name: str) -> bool:
+    """Whether a row sits in an encoder-decoder's decoder stack (``decoder.block.0``)."""
+    return "decoder" in name.split(".")
+
+
+VERIFIED_RECIPES = frozenset({"mt5", "umt5"})
+"""Declarative (recipe) families whose FLOPs are checked against FlopCounterMode (T5 blocks).
+
+The other recipe families (encoders, BART-style encoder-decoders, Whisper, ViT, CLIP, SigLIP,
+DeBERTa) are refused: their rows' shapes do not carry the forward pass's token counts (a
+pooled head reads one token, a vision tower's tokens are its patches), so no layer of theirs
+that multiplies gets a figure rather than a wrong one."""
+
+
+def refused_report(report: Report) -> bool:
+    """Whether a report's multiplying rows are refused (a recipe family not verified)."""
+    hf = report.extras.get("hf")
+    if report.framework != "transformers" or not isinstance(hf, dict):
+        return False
+    from paramcalc.spec.hf_families import RECIPE_TYPES
+
+    kind = hf.get("model_type")
+    return kind in RECIPE_TYPES and kind not in VERIFIED_RECIPES
+
+
+def recipe_class(row: LayerRow) -> list[FlopTerm] | None:
+    """A recipe block's FLOPs: 0 for a text embedding (look-ups only), refused (None) otherwise."""
+    from paramcalc.rules import find_rule
+
+    try:
+        module = find_rule(row.class_name, "transformers").fn.__module__
+    except Exception:  # noqa: BLE001 - not a recipe class
+        return None
+    if not module.endswith("hf_recipes"):
+        raise LookupError(row.class_name)
+    if row.class_name.endswith("Embeddings") and all(len(t.shape) < 2 or "embeddings" in t.weight for t in row.terms):
+        return []
+    return None
+
+
+PARTIAL_ROTARY = ("StableLm", "PhiDecoderLayer", "Persimmon")
+"""Families that slice off ``int(head_dim · partial_rotary_factor)`` dims to rotate and concatenate them
+back (GPT-NeoX slices by the rotary table's width instead, so its head dim never changes)."""
+
+
+def rotated_head_dim(class_name: str, head_dim: int, factor: float | None) -> int:
+    """The query/key head dim attention multiplies by: head_dim + 1 when the rotary part is 1 dim.
+
+    transformers' rotary tables have ``2·len(arange(0, r, 2))`` columns: for ``r = 1`` that is 2,
+    and the 1-dim slice broadcasts to 2, so queries and keys (and the cached keys) grow by one.
+    An odd ``r`` over 1 cannot run (the shapes do not broadcast): refused.
+    """
+    if factor is None or not class_name.startswith(PARTIAL_ROTARY):  # PhiDecoderLayer: not Phi3 / Phimoe
+        return head_dim
+    rotary = int(head_dim * factor)
+    if rotary == 1:
+        return head_dim + 1
+    if rotary % 2:
+        raise Unknown
+    return head_dim

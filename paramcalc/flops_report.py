@@ -76,6 +76,14 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
     masked = False
     keras = report.framework == "keras"
     masks: dict[str, bool] = {}  # graphs: whether each layer's output carries a Keras mask
+    from paramcalc.flops_hf import refused_report
+    from paramcalc.flops_recipes import context, recipe_row
+
+    refused = refused_report(report)
+    ctx = context(report, sizes) if refused else None
+    if isinstance(report.extras.get("_rotary_factor"), float):
+        sizes = sizes._replace(rotary=report.extras["_rotary_factor"])
+    refused = refused and ctx is None
     for row in report.layers:
         in_masks = (masks.get(_ref_name(ref), False) for ref in row.inputs) if report.graph else (masked,)
         mask_key = tuple(in_masks)
@@ -94,7 +102,11 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
             entry, key = None, ()
         if entry is None:
             masked = bool(mask_key) and mask_key[0]
-            terms = layer_flops(row, report.framework, sizes._replace(masked=masked))
+            terms = (
+                recipe_row(ctx, row, sizes)
+                if ctx is not None
+                else layer_flops(row, report.framework, sizes._replace(masked=masked))
+            )
             sums = (
                 None
                 if terms is None
@@ -104,6 +116,8 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
             if key:
                 memo[key] = entry
         found, masked = entry
+        if refused and found is not None and found[0]:
+            found = None  # a recipe family whose multiplying rows are not verified (flops_hf.refused_report)
         if keras and report.graph:
             masks[row.name] = masked
         if found is None:
@@ -137,8 +151,11 @@ def summarize(report: Report, sizes: Sizes = DEFAULT_SIZES, expand_nested: bool 
     if not expand_nested:
         return FlopReport(per_top, total, sizes, attention, llm)
     by_id = {id(row): f for row, f in zip(report.layers, per_top, strict=True)}
+    from paramcalc.flops_hf import refused_report
+
+    refused = refused_report(report)
     rows = [
-        by_id[id(row)] if id(row) in by_id else row_total(row, report.framework, sizes)
+        by_id[id(row)] if id(row) in by_id else None if refused else row_total(row, report.framework, sizes)
         for row in report.rows(expand_nested)
     ]
     return FlopReport(rows, total, sizes, attention, llm)

@@ -52,6 +52,7 @@ def test_golden_corpora_are_complete() -> None:
     assert len(golden("torch")) == 534
     assert len(golden("keras")) == 467
     assert len(golden("hf")) == 30
+    assert len(golden("families")) == 69
 
 
 def test_torch_layer_flops_match_flop_counter_mode() -> None:
@@ -184,3 +185,40 @@ def test_explained_submodules_match_their_flop_counter_mode_module(
     assert terms is not None
     top = next(name for name in case["modules"] if "." not in name and name != "Global")
     assert sum(t.flops for t in terms) == case["modules"][f"{top}.{module}"]
+
+
+def _family_report(case: dict[str, Any], tmp_path: Path) -> Any:
+    return _hf_report({**case["config"], "architectures": [case["model_class"]]}, tmp_path)
+
+
+def _family_check(case: dict[str, Any], tmp_path: Path) -> tuple[list[str], bool, bool]:
+    """Mismatches of one families.json case, whether its total is derived, whether its KV cache is."""
+    report = _family_report(case, tmp_path)
+    per_row, total = report_flops(report, Sizes(batch=case["batch"], seq_len=case["seq_len"]))
+    modules = case["modules"]
+    top = next((name for name in modules if "." not in name and name != "Global"), "")
+    wrong = []
+    for row, flops in zip(report.layers, per_row, strict=True):
+        want = sum(modules.get(f"{top}.{name}", 0) for name in row.copies or (row.name,))
+        if flops is not None and flops != want:
+            wrong.append(f"{case['id']} {row.name}: {flops} != {want}")
+    if total is not None and total != case["total"]:
+        wrong.append(f"{case['id']} total: {total} != {case['total']}")
+    cache = kv_cache(report, case["batch"], case["seq_len"])
+    kv_layers = [layer for layer in case["cache"] or () if layer["keys"] is not None]
+    want_kv = sum(layer["bytes"] for layer in kv_layers) if kv_layers else None
+    got_kv = None if cache is None else cache.bytes(32)
+    if got_kv != want_kv and got_kv is not None:
+        wrong.append(f"{case['id']} KV cache: {got_kv} != {want_kv}")
+    return wrong, total is not None, got_kv == want_kv
+
+
+def test_family_flops_and_kv_cache_are_exact_or_refused(tmp_path: Path) -> None:
+    """Every other transformers family (tools/flops_golden_families.py): each layer's FLOPs and the
+    KV cache either match FlopCounterMode / the returned cache tensors exactly or are None (refused)."""
+    cases = list(golden("families").values())
+    results = [_family_check(case, tmp_path) for case in cases]
+    assert [line for wrong, _, _ in results for line in wrong] == []
+    assert len(cases) == 69
+    assert sum(derived for _, derived, _ in results) == 62  # refused: Mamba, ALBERT, Whisper, SigLIP, DeBERTa
+    assert sum(kv for _, _, kv in results) == 59  # refused: the recipe decoders' caches (BART-style, Whisper)

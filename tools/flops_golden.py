@@ -12,7 +12,7 @@ records, per layer (per top-level module), the FLOPs FlopCounterMode attributes 
 
 Run on purpose, never imported by tests:
 
-    KERAS_BACKEND=torch /work/fw/bin/python tools/flops_golden.py [--only torch|keras|hf]
+    KERAS_BACKEND=torch /work/fw/bin/python tools/flops_golden.py [--only torch|keras|hf|lora|families]
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def torch_records() -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     """Write the golden files (one per source)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("torch", "keras", "hf", "lora"), default=None)
+    parser.add_argument("--only", choices=("torch", "keras", "hf", "lora", "families"), default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     sources: dict[str, Callable[[], list[dict[str, Any]]]] = {"torch": torch_records}
@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
 
         sources["hf"] = hf_records
         sources["lora"] = lora_records
+        from flops_golden_families import family_records
+
+        sources["families"] = family_records
     except ImportError:
         pass
     OUT_DIR.mkdir(parents=True, exist_ok=True)

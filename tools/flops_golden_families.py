@@ -1,0 +1,191 @@
+"""Families part of tools/flops_golden.py: FLOPs and KV cache of every other transformers family.
+
+Why: round 1's goldens (tools/flops_golden_hf.py) cover the Llama-style families; main since
+gained table-driven decoders (OPT, Falcon, Phi, GPT-NeoX, BLOOM, DeepSeek-V2/V3 with MLA,
+Gemma 3, Jamba, Mamba, DBRX, ...) and recipe families (encoders, encoder-decoders, ViT, CLIP,
+SigLIP, Whisper).  Each family's parameter goldens (tests/golden/hf/arch.json and
+encoders.json) already hold small seeded random configs that transformers builds; this script
+takes the few smallest of each family (the config.json text paramcalc reads, ``config_input``),
+builds the model with random weights on the CPU, runs one forward pass at batch 2 on 7 tokens
+(vision towers: one image of the config's size; Whisper: the mel frames its encoder expects)
+with ``use_cache=True`` and records FlopCounterMode's per-module counts and the cache tensors.
+
+A config transformers cannot run forward (a tokenizer-only head, an input this script does not
+build) is left out with the reason printed, never recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+from torch.nn.attention import SDPBackend, sdpa_kernel
+from torch.utils.flop_counter import FlopCounterMode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from flops_golden import BATCH, REPO
+from flops_golden_hf import SEQ
+
+PER_FAMILY = 3
+FAMILIES = tuple(
+    " ".join(
+        (
+            "opt falcon phi gpt_neox gptj gpt_bigcode bloom starcoder2 stablelm olmo olmo2 cohere granite gemma3_text",
+            "deepseek_v3 deepseek_v2 phimoe granitemoe mamba jamba dbrx roberta xlm-roberta distilbert albert",
+            "electra mpnet bart mbart pegasus vit whisper clip_text_model clip_vision_model siglip_text_model",
+            "siglip_vision_model mt5 umt5 marian deberta-v2",
+        )
+    ).split(" ")
+)
+LAYER_KEYS = ("num_hidden_layers", "n_layer", "num_layers", "encoder_layers", "decoder_layers", "n_layers")
+SKIP_CLASSES = ("ForMultipleChoice", "ForPreTraining", "ForAudioClassification", "CLIPModel", "SiglipModel")
+"""Heads whose forward needs inputs other than ids / pixels / mel frames of one layout."""
+
+
+def _candidates() -> list[dict[str, Any]]:
+    """The smallest random configs of each family (different head classes first)."""
+    cases = []
+    for name in ("arch", "encoders"):
+        doc = json.loads((REPO / "tests" / "golden" / "hf" / f"{name}.json").read_text(encoding="utf-8"))
+        cases += [c for c in doc["cases"] if c.get("config") and c.get("kind") == "random" and not c.get("refused")]
+    out = []
+    for family in FAMILIES:
+        mine = sorted(
+            (
+                c
+                for c in cases
+                if c["config"]["model_type"] == family
+                and not c["model_class"].endswith(SKIP_CLASSES)
+                and _has_layers(c["config"])
+            ),
+            key=lambda c: (c["total"], c["id"]),
+        )
+        seen: set[str] = set()
+        picked = [c for c in mine if not (c["model_class"] in seen or seen.add(c["model_class"]))][:PER_FAMILY]
+        out += picked
+    return out
+
+
+def _has_layers(config: dict[str, Any]) -> bool:
+    """Whether a config builds any layer (a 0-layer model's FLOPs are its head's only)."""
+    counts = [config[k] for k in LAYER_KEYS if isinstance(config.get(k), int)]
+    counts += [_has_layers(v) for v in config.values() if isinstance(v, dict) and "model_type" in v]
+    return not counts or any(counts)
+
+
+def _inputs(config: Any, model_class: str) -> dict[str, Any]:
+    """The forward's inputs: token ids, an image, or mel frames; decoder ids for an encoder-decoder."""
+    kind = config.model_type
+    if kind == "whisper" and not model_class.endswith("ForCausalLM"):
+        frames = 2 * config.max_source_positions
+        out: dict[str, Any] = {"input_features": torch.randn(BATCH, config.num_mel_bins, frames)}
+        if not model_class.endswith("Encoder"):
+            out["decoder_input_ids"] = torch.randint(0, config.vocab_size, (BATCH, SEQ))
+        return out
+    if kind in ("vit", "clip_vision_model", "siglip_vision_model") or model_class.startswith(
+        ("CLIPForImage", "SiglipForImage")
+    ):
+        vision = getattr(config, "vision_config", config)
+        size = vision.image_size
+        return {"pixel_values": torch.randn(BATCH, vision.num_channels, size, size)}
+    vocab = getattr(config, "vocab_size", None) or config.text_config.vocab_size
+    ids = torch.randint(3, vocab, (BATCH, SEQ))
+    out = {"input_ids": ids}
+    if getattr(config, "is_encoder_decoder", False) and not model_class.endswith(("EncoderModel", "ForCausalLM")):
+        out["decoder_input_ids"] = torch.randint(3, vocab, (BATCH, SEQ))
+    return out
+
+
+def family_records() -> list[dict[str, Any]]:
+    """One record per config that runs: per-module FLOPs, total, cache tensors (None: no cache)."""
+    records = []
+    for case in _candidates():
+        text = case["config_input"]
+        keys = dict(text)
+        keys.pop("architectures", None)
+        try:
+            config = transformers.AutoConfig.for_model(keys.pop("model_type"), **keys)
+            if getattr(config, "pad_token_id", None) is None and case["model_class"].endswith("SequenceClassification"):
+                continue
+            torch.manual_seed(0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = getattr(transformers, case["model_class"])(config).eval()
+                if hasattr(model, "set_experts_implementation") and any(
+                    "experts" in n for n, _ in model.named_modules()
+                ):
+                    model.set_experts_implementation("eager")
+                inputs = _inputs(config, case["model_class"])
+                base = getattr(model, "base_model", model)
+                seen: list[Any] = []
+                if base is not model:  # a head drops the cache its base model built: keep it
+                    base.register_forward_hook(_keeper(seen))
+                counter = FlopCounterMode(display=False)
+                with sdpa_kernel(SDPBackend.MATH), counter, torch.no_grad():
+                    out = model(**inputs, use_cache=True) if _takes_cache(model) else model(**inputs)
+        except Exception as exc:  # noqa: BLE001 - a config this script cannot run is left out, said why
+            print(f"skip {case['id']}: {type(exc).__name__}: {str(exc)[:120]}", file=sys.stderr)
+            continue
+        cache = getattr(out, "past_key_values", None) or next((c for c in seen if c is not None), None)
+        record = {
+            "id": case["id"],
+            "config": text,
+            "model_class": case["model_class"],
+            "batch": BATCH,
+            "seq_len": SEQ,
+            "inputs": {k: list(v.shape) for k, v in inputs.items()},
+            "total": int(counter.get_total_flops()),
+            "modules": {name: int(sum(ops.values())) for name, ops in counter.get_flop_counts().items()},
+            "cache": _cache_layers(cache),
+            "cache_dtype": str(next(model.parameters()).dtype),
+        }
+        records.append(record)
+        print(f"families {case['id']}: {record['total']}", file=sys.stderr)
+    return records
+
+
+def _keeper(seen: list[Any]) -> Any:
+    """A forward hook that keeps the cache a base model returns."""
+
+    def hook(_module: Any, _inputs: Any, out: Any) -> None:
+        seen.append(getattr(out, "past_key_values", None))
+
+    return hook
+
+
+def _takes_cache(model: Any) -> bool:
+    import inspect
+
+    return "use_cache" in inspect.signature(model.forward).parameters
+
+
+def _cache_layers(cache: Any) -> list[dict[str, Any]] | None:
+    """Per cache layer: keys/values shapes and bytes, or a state layer's tensors (Mamba: conv and SSM states)."""
+    if cache is None:
+        return None
+    caches = (
+        [cache.self_attention_cache, cache.cross_attention_cache] if hasattr(cache, "self_attention_cache") else [cache]
+    )
+    out = []
+    for layer in [layer for c in caches for layer in c.layers]:
+        keys, values = getattr(layer, "keys", None), getattr(layer, "values", None)
+        if isinstance(keys, torch.Tensor) and isinstance(values, torch.Tensor):
+            size = keys.numel() * keys.element_size() + values.numel() * values.element_size()
+            out.append({"keys": list(keys.shape), "values": list(values.shape), "bytes": size})
+            continue
+        states = {k: v for k, v in vars(layer).items() if isinstance(v, torch.Tensor) and v.dim() > 1}
+        out.append(
+            {
+                "state": {k: list(v.shape) for k, v in sorted(states.items())},
+                "bytes": sum(v.numel() * v.element_size() for v in states.values()),
+                "keys": None,
+                "values": None,
+            }
+        )
+    return out
