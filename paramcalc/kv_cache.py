@@ -175,6 +175,29 @@ def kv_cache(report: Report, batch: int, seq_len: int) -> KVCache | None:
     return KVCache(batch, seq_len, tuple(layers)) if layers else None
 
 
+def kv_cache_note(report: Report) -> str | None:
+    """Why a transformers model that keeps a cache gets no KV figure (None: it has one, or keeps none).
+
+    The cache is refused rather than guessed where paramcalc does not derive its layout.
+    """
+    hf = report.extras.get("hf")
+    if report.framework != "transformers" or not isinstance(hf, dict):
+        return None
+    classes = {row.class_name for row in report.layers}
+    if any("Mamba" in name for name in classes):
+        return "Mamba layers keep a convolution and SSM state, not keys and values: not derived"
+    decoders = sorted(name for name in classes if name.endswith("DecoderLayer") and name != "T5Block")
+    from paramcalc.spec.hf_families import RECIPE_TYPES
+
+    if hf.get("model_type") in RECIPE_TYPES and decoders:
+        return f"the cache of {', '.join(decoders)} (self- and cross-attention) is not derived"
+    if any(row.args.get("is_decoder") for row in report.layers if row.class_name != "T5Block"):
+        return "an encoder built as a decoder caches its attention: not derived"
+    if any(name.endswith("DecoderLayer") for name in classes):
+        return "a rotary part of odd width transformers cannot run: not derived"
+    return None
+
+
 _INDEX = re.compile(r"\.(\d+)\Z")
 
 
