@@ -297,6 +297,10 @@ def layer_flops(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> 
         return None  # Keras' built-in LoRA adds two matmuls not derived here
     _load_formulas()
     fn = _FLOPS.get((framework, row.class_name))
+    if framework == "keras" and row.batch_in_shapes:  # a keras.ops node (whole tensors): its own table
+        from paramcalc.flops_ops import op_flops
+
+        fn = op_flops
     if fn is None and framework == "transformers":
         from paramcalc.flops_hf import fallback, recipe_class
 

@@ -222,3 +222,16 @@ def test_family_flops_and_kv_cache_are_exact_or_refused(tmp_path: Path) -> None:
     assert len(cases) == 69
     assert sum(derived for _, derived, _ in results) == 62  # refused: Mamba, ALBERT, Whisper, SigLIP, DeBERTa
     assert sum(kv for _, _, kv in results) == 59  # refused: the recipe decoders' caches (BART-style, Whisper)
+
+
+def test_keras_ops_nodes_match_flop_counter_mode(tmp_path: Path) -> None:
+    """keras.ops nodes read from model JSON: matmul, dot, einsum, tensordot, inner, attention; 0 for the rest."""
+    wrong = []
+    cases = list(golden("ops").values())
+    for case in cases:
+        path = tmp_path / "model.json"
+        path.write_text(case["model_json"], encoding="utf-8")
+        _, total = report_flops(analyze(load_spec(str(path))), Sizes(batch=case["batch"]))
+        if total != case["total"]:
+            wrong.append(f"{case['id']}: {total} != {case['total']}")
+    assert (wrong, len(cases)) == ([], 18)

@@ -12,7 +12,7 @@ records, per layer (per top-level module), the FLOPs FlopCounterMode attributes 
 
 Run on purpose, never imported by tests:
 
-    KERAS_BACKEND=torch /work/fw/bin/python tools/flops_golden.py [--only torch|keras|hf|lora|families]
+    KERAS_BACKEND=torch /work/fw/bin/python tools/flops_golden.py [--only torch|keras|hf|lora|families|ops]
 """
 
 from __future__ import annotations
@@ -112,14 +112,16 @@ def torch_records() -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     """Write the golden files (one per source)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("torch", "keras", "hf", "lora", "families"), default=None)
+    parser.add_argument("--only", choices=("torch", "keras", "hf", "lora", "families", "ops"), default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     sources: dict[str, Callable[[], list[dict[str, Any]]]] = {"torch": torch_records}
     try:
         from flops_golden_keras import keras_records
+        from flops_golden_ops import ops_records
 
         sources["keras"] = keras_records
+        sources["ops"] = ops_records
     except ImportError:
         pass
     try:
