@@ -35,6 +35,8 @@ def _hf_block(row: LayerRow, sizes: Sizes) -> list[FlopTerm]:
     T5 decoder block (and a block with ``add_cross_attention``) attends twice: to itself and
     to the encoder's tokens, which ``--seq-len`` sets to the same length.
     """
+    if "Mamba" in row.class_name:
+        raise Unknown  # the selective scan (its reference loop multiplies per step) is not derived
     shape = _input(row, sizes)
     tokens = _rows(shape)
     n, length = shape[0], prod(shape[1:-1])

@@ -69,7 +69,171 @@ def _candidates() -> list[dict[str, Any]]:
         seen: set[str] = set()
         picked = [c for c in mine if not (c["model_class"] in seen or seen.add(c["model_class"]))][:PER_FAMILY]
         out += picked
-    return out
+    return out + [
+        {**case, "config_input": {"architectures": [case["model_class"]], **case["config_input"]}} for case in EXTRA
+    ]
+
+
+#: hand-written configs for layouts the smallest random ones miss: windows shorter than the 7 tokens,
+#: MLA with a low-rank query and routed experts, Jamba's Mamba layers
+EXTRA: list[dict[str, Any]] = [
+    {
+        "id": "gemma3-window-pattern",
+        "model_class": "Gemma3ForCausalLM",
+        "config_input": {
+            "model_type": "gemma3_text",
+            "hidden_size": 16,
+            "intermediate_size": 24,
+            "num_hidden_layers": 4,
+            "num_attention_heads": 2,
+            "num_key_value_heads": 1,
+            "head_dim": 8,
+            "vocab_size": 32,
+            "sliding_window": 4,
+            "sliding_window_pattern": 3,
+        },
+    },
+    {
+        "id": "gemma3-layer-types-bidirectional",
+        "model_class": "Gemma3TextModel",
+        "config_input": {
+            "model_type": "gemma3_text",
+            "hidden_size": 16,
+            "intermediate_size": 24,
+            "num_hidden_layers": 3,
+            "num_attention_heads": 2,
+            "num_key_value_heads": 2,
+            "head_dim": 8,
+            "vocab_size": 32,
+            "sliding_window": 6,
+            "use_bidirectional_attention": True,
+            "layer_types": ["sliding_attention", "full_attention", "sliding_attention"],
+        },
+    },
+    {
+        "id": "deepseek_v3-q-lora-moe",
+        "model_class": "DeepseekV3ForCausalLM",
+        "config_input": {
+            "model_type": "deepseek_v3",
+            "hidden_size": 16,
+            "intermediate_size": 24,
+            "moe_intermediate_size": 8,
+            "num_hidden_layers": 3,
+            "first_k_dense_replace": 1,
+            "num_attention_heads": 2,
+            "q_lora_rank": 6,
+            "kv_lora_rank": 4,
+            "qk_nope_head_dim": 4,
+            "qk_rope_head_dim": 2,
+            "v_head_dim": 6,
+            "n_routed_experts": 4,
+            "num_experts_per_tok": 2,
+            "n_shared_experts": 1,
+            "n_group": 1,
+            "topk_group": 1,
+            "vocab_size": 32,
+        },
+    },
+    {
+        "id": "deepseek_v2-moe",
+        "model_class": "DeepseekV2ForCausalLM",
+        "config_input": {
+            "model_type": "deepseek_v2",
+            "hidden_size": 16,
+            "intermediate_size": 24,
+            "moe_intermediate_size": 8,
+            "num_hidden_layers": 2,
+            "first_k_dense_replace": 1,
+            "num_attention_heads": 2,
+            "q_lora_rank": None,
+            "kv_lora_rank": 4,
+            "qk_nope_head_dim": 4,
+            "qk_rope_head_dim": 2,
+            "v_head_dim": 4,
+            "n_routed_experts": 4,
+            "num_experts_per_tok": 2,
+            "n_shared_experts": 2,
+            "vocab_size": 32,
+        },
+    },
+    {
+        "id": "starcoder2-sliding",
+        "model_class": "Starcoder2ForCausalLM",
+        "config_input": {
+            "model_type": "starcoder2",
+            "hidden_size": 16,
+            "intermediate_size": 24,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "vocab_size": 32,
+            "sliding_window": 3,
+        },
+    },
+    {
+        "id": "phimoe-sliding",
+        "model_class": "PhimoeForCausalLM",
+        "config_input": {
+            "model_type": "phimoe",
+            "hidden_size": 16,
+            "intermediate_size": 24,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "num_local_experts": 4,
+            "num_experts_per_tok": 2,
+            "vocab_size": 32,
+            "sliding_window": 5,
+        },
+    },
+    {
+        "id": "jamba-mamba-layers",
+        "model_class": "JambaForCausalLM",
+        "config_input": {
+            "model_type": "jamba",
+            "hidden_size": 16,
+            "intermediate_size": 24,
+            "num_hidden_layers": 4,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "num_experts": 2,
+            "num_experts_per_tok": 1,
+            "attn_layer_period": 2,
+            "attn_layer_offset": 1,
+            "expert_layer_period": 2,
+            "expert_layer_offset": 0,
+            "mamba_d_state": 4,
+            "mamba_dt_rank": 2,
+            "mamba_expand": 2,
+            "vocab_size": 32,
+        },
+    },
+    {
+        "id": "stablelm-rotary-default",
+        "model_class": "StableLmForCausalLM",
+        "config_input": {
+            "model_type": "stablelm",
+            "hidden_size": 32,
+            "intermediate_size": 24,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "num_key_value_heads": 1,
+            "vocab_size": 32,
+        },
+    },
+    {
+        "id": "phi-rotary-one",
+        "model_class": "PhiForCausalLM",
+        "config_input": {
+            "model_type": "phi",
+            "hidden_size": 12,
+            "intermediate_size": 24,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "vocab_size": 32,
+        },
+    },
+]
 
 
 def _has_layers(config: dict[str, Any]) -> bool:
