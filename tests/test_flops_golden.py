@@ -237,3 +237,22 @@ def test_keras_ops_nodes_match_flop_counter_mode(tmp_path: Path) -> None:
         if total != case["total"]:
             wrong.append(f"{case['id']}: {total} != {case['total']}")
     assert (wrong, len(cases)) == ([], 18)
+
+
+def test_lora_on_the_new_families_matches_peft_or_is_refused(tmp_path: Path) -> None:
+    """OPT, BLOOM, GPT-NeoX, DeepSeek (MLA projections), Gemma 3, PhiMoE, Jamba (Mamba projections),
+    BART, RoBERTa, ViT: peft's counts exactly; expert projections of a fused-MoE model: refused."""
+    from paramcalc.errors import UsageError
+
+    cases = list(golden("lora_families").values())
+    wrong, refused = [], 0
+    for case in cases:
+        report = _hf_report(case["config"], tmp_path)
+        try:
+            result = lora(report, case["r"], case["targets"])
+        except UsageError:
+            refused += 1
+            continue
+        if (result.trainable, result.all) != (case["trainable"], case["all"]):
+            wrong.append(f"{case['id']}: {(result.trainable, result.all)} != {(case['trainable'], case['all'])}")
+    assert (wrong, len(cases), refused) == ([], 32, 2)

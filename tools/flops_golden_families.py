@@ -353,3 +353,55 @@ def _cache_layers(cache: Any) -> list[dict[str, Any]] | None:
             }
         )
     return out
+
+
+#: id of a families case -> LoRA target lists (r = 8 and r = 3), peft's own matching
+LORA_TARGETS: dict[str, list[list[str]]] = {
+    "arch-opt-random-8": [["q_proj", "v_proj"], ["fc1", "fc2"]],
+    "arch-bloom-random-9": [["query_key_value"], ["dense_h_to_4h", "dense_4h_to_h"]],
+    "arch-gpt_neox-random-3": [["query_key_value", "dense"]],
+    "deepseek_v3-q-lora-moe": [["q_a_proj", "q_b_proj", "kv_a_proj_with_mqa", "kv_b_proj"], ["gate_proj", "up_proj"]],
+    "deepseek_v2-moe": [["kv_b_proj", "o_proj"]],
+    "gemma3-window-pattern": [["q_proj", "k_proj", "v_proj", "o_proj"]],
+    "phimoe-sliding": [["q_proj", "v_proj"], ["gate"]],
+    "jamba-mamba-layers": [["in_proj", "out_proj"], ["q_proj", "v_proj"]],
+    "bart-random1-BartForConditionalGeneration": [["q_proj", "v_proj"], ["fc1", "fc2"]],
+    "roberta-random1-RobertaForMaskedLM": [["query", "value"]],
+    "vit-random0-ViTForImageClassification": [["q_proj", "v_proj"]],
+}
+
+
+def family_lora_records() -> list[dict[str, Any]]:
+    """peft's get_nb_trainable_parameters() for LoRA on meta-device models of the families above."""
+    import peft
+
+    cases = {c["id"]: c for c in _candidates()}
+    records = []
+    for case_id, target_lists in LORA_TARGETS.items():
+        case = cases[case_id]
+        for targets in target_lists:
+            for rank in (8, 3):
+                keys = dict(case["config_input"])
+                keys.pop("architectures", None)
+                try:
+                    config = transformers.AutoConfig.for_model(keys.pop("model_type"), **keys)
+                    with warnings.catch_warnings(), torch.device("meta"):
+                        warnings.simplefilter("ignore")
+                        model = getattr(transformers, case["model_class"])(config)
+                        lora = peft.LoraConfig(r=rank, lora_alpha=16, target_modules=targets, bias="none")
+                        trainable, total = peft.get_peft_model(model, lora).get_nb_trainable_parameters()
+                except Exception as exc:  # noqa: BLE001 - a target peft cannot wrap is left out, said why
+                    print(f"skip lora {case_id} {targets}: {type(exc).__name__}: {str(exc)[:120]}", file=sys.stderr)
+                    continue
+                records.append(
+                    {
+                        "id": f"{case_id}/{'+'.join(targets)}/r{rank}",
+                        "config": case["config_input"],
+                        "model_class": case["model_class"],
+                        "r": rank,
+                        "targets": targets,
+                        "trainable": int(trainable),
+                        "all": int(total),
+                    }
+                )
+    return records
