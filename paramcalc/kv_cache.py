@@ -22,7 +22,9 @@ layer, and every factor is known from the config.  The family's real layout matt
 * **Mamba** (and Jamba's Mamba layers) keep a convolution and SSM state, not keys and values:
   not counted here (no KV cache).
 Checked against the cache tensors transformers returns with ``use_cache=True``
-(tests/golden/flops/hf.json, tools/flops_golden_hf.py).
+(tests/golden/flops/hf.json and families.json, tools/flops_golden_hf.py and
+flops_golden_families.py).  What is not derived is refused with its reason
+(:func:`kv_cache_note`), never guessed.
 """
 
 from __future__ import annotations

@@ -75,3 +75,13 @@ def test_vision_towers_count_their_patches_not_seq_len(run_cli: RunCli, tmp_path
     for seq_len in ("7", "100"):
         doc = json.loads(run_cli("summary", config, "--format", "json", "--batch", "2", "--seq-len", seq_len).out)
         assert doc["flops"] == 5880
+
+
+def test_check_max_flops_budgets_a_new_family_config(run_cli: RunCli, tmp_path: Path) -> None:
+    """DeepSeek-V3 with q-LoRA and experts: FlopCounterMode's 173,824 FLOPs at batch 2 × 7 tokens."""
+    config = _config("deepseek_v3-q-lora-moe", tmp_path)
+    args = ("check", config, "--batch", "2", "--seq-len", "7")
+    assert run_cli(*args, "--max-flops", "173824").code == 0
+    over = run_cli(*args, "--max-flops", "173823")
+    assert over.code == 1
+    assert "173,824 FLOPs exceed --max-flops 173,823 by 1" in over.out
