@@ -96,12 +96,11 @@ def in_decoder(name: str) -> bool:
 
 
 VERIFIED_RECIPES = frozenset({"mt5", "umt5"})
-"""Declarative (recipe) families whose FLOPs are checked against FlopCounterMode (T5 blocks).
+"""Declarative (recipe) families derived row by row here (T5 blocks, checked against FlopCounterMode).
 
-The other recipe families (encoders, BART-style encoder-decoders, Whisper, ViT, CLIP, SigLIP,
-DeBERTa) are refused: their rows' shapes do not carry the forward pass's token counts (a
-pooled head reads one token, a vision tower's tokens are its patches), so no layer of theirs
-that multiplies gets a figure rather than a wrong one."""
+The other recipe families' rows do not carry the forward pass's token counts (a pooled head
+reads one token, a vision tower's tokens are its patches): :mod:`paramcalc.flops_recipes`
+derives them from the whole report, or refuses them (no figure rather than a wrong one)."""
 
 
 def refused_report(report: Report) -> bool:

@@ -15,9 +15,10 @@ token counts, the way FlopCounterMode sees the forward pass:
 * heads: a pooler, a CLIP projection and a sequence classifier read one token per sample (N rows),
   the others every token.
 
-Families not listed in :data:`TOKENS` (ALBERT shares its layers across calls, DeBERTa adds
-disentangled-attention matmuls, Whisper's audio stem, SigLIP's attention-pooling head) are
-refused: their multiplying rows get None, never a guess.  Checked against FlopCounterMode in
+Whisper's encoder runs on its mel frames: the stem's two convolutions, then ``max_source_positions``
+tokens, whatever ``--seq-len`` says (the decoder's tokens).  Families not listed in :data:`TOKENS`
+(ALBERT shares its layers across calls, DeBERTa adds disentangled-attention matmuls) and SigLIP's
+attention-pooling head are refused: their multiplying rows get None, never a guess.  Checked against FlopCounterMode in
 tests/golden/flops/families.json (tools/flops_golden_families.py).
 """
 
@@ -35,11 +36,11 @@ if TYPE_CHECKING:
 TEXT = frozenset({"roberta", "xlm-roberta", "distilbert", "electra", "mpnet", "bart", "mbart", "pegasus", "marian"})
 VISION = {"vit": 1, "clip_vision_model": 1, "siglip_vision_model": 0}
 """Vision towers and their extra (class) tokens beyond the patches."""
-TOKENS = TEXT | {"clip_text_model"} | set(VISION)
+TOKENS = TEXT | {"clip_text_model", "whisper"} | set(VISION)
 """Recipe families derived here."""
 
 POOLED_CLASSES = ("ForSequenceClassification", "ForImageClassification")
-ENCODER_DECODER = frozenset({"bart", "mbart", "pegasus", "marian"})
+ENCODER_DECODER = frozenset({"bart", "mbart", "pegasus", "marian", "whisper"})
 LOOKUPS = ("Embedding", "Positions", "RelativeBias")
 """Classes that only look rows up (token, position, relative-bias tables): 0 FLOPs."""
 POOLED_NAMES = re.compile(r"(^|\.)(pooler|text_projection|visual_projection)(\.|$)")
@@ -58,6 +59,8 @@ class Context(NamedTuple):
     batch: int
     tokens: int
     """Tokens of the (text or vision) encoder, and of a decoder."""
+    encoder_tokens: int | None = None
+    """An audio encoder's own length (Whisper: ``max_source_positions``), when not ``tokens``."""
 
 
 def context(report: Report, sizes: Sizes) -> Context | None:
@@ -75,7 +78,13 @@ def context(report: Report, sizes: Sizes) -> Context | None:
         return None
     model_class = str(hf.get("architecture", ""))
     cross = kind in ENCODER_DECODER and not model_class.endswith("ForCausalLM")
-    return Context(model_class, cross, sizes.batch, sizes.seq_len)
+    audio = None
+    if kind == "whisper":  # the encoder runs on the mel frames' max_source_positions, whatever --seq-len says
+        stem = next((r for r in report.layers if r.class_name == "WhisperAudioStem"), None)
+        audio = dict(stem.symbols).get("S") if stem is not None else None
+        if stem is not None and not isinstance(audio, int):
+            return None
+    return Context(model_class, cross, sizes.batch, sizes.seq_len, audio)
 
 
 def recipe_row(ctx: Context, row: LayerRow, sizes: Sizes) -> list[FlopTerm] | None:
@@ -100,6 +109,8 @@ def recipe_row(ctx: Context, row: LayerRow, sizes: Sizes) -> list[FlopTerm] | No
                 2 * n * patches * size,
             )
         ]
+    if row.class_name == "WhisperAudioStem":
+        return _audio_stem(ctx, row)
     if not matrices:
         return []
     q = [t for t in matrices if _Q.search(t.weight)]
@@ -111,9 +122,13 @@ def recipe_row(ctx: Context, row: LayerRow, sizes: Sizes) -> list[FlopTerm] | No
             return None  # an attention-pooling or other head not derived
         return _matmul_terms(row, n if pooled else n * ctx.tokens, "N" if pooled else "tokens", matrices)
     length = ctx.tokens
+    encoder = ctx.encoder_tokens if ctx.encoder_tokens is not None else ctx.tokens
+    if "Encoder" in row.class_name:
+        length = encoder
     out: list[FlopTerm] = []
     for term in matrices:
-        out += _matmul_terms(row, n * length, "tokens", [term])
+        cross_kv = term.weight.startswith(_CROSS) and not _Q.search(term.weight) and "out" not in term.weight
+        out += _matmul_terms(row, n * (encoder if cross_kv else length), "tokens", [term])
     v = [t for t in matrices if _V.search(t.weight)]
     for query in q:
         cross = query.weight.startswith(_CROSS)
@@ -121,6 +136,26 @@ def recipe_row(ctx: Context, row: LayerRow, sizes: Sizes) -> list[FlopTerm] | No
         if value is None:
             return None
         where = " (cross-attention)" if cross else ""
-        terms = _attention(n, 1, length, length, query.shape[0], value.shape[0])
+        terms = _attention(n, 1, length, encoder if cross else length, query.shape[0], value.shape[0])
         out += [t._replace(name=t.name + where, formula=t.formula.replace("heads·", "")) for t in terms]
+    return out
+
+
+def _audio_stem(ctx: Context, row: LayerRow) -> list[FlopTerm] | None:
+    """Whisper's two convolutions: conv1 (kernel 3, padding 1) on the 2·S mel frames, conv2 (stride 2) to S."""
+    frames = ctx.encoder_tokens
+    kernels = [t for t in row.terms if len(t.shape) == 3 and not t.buffer]
+    if frames is None or len(kernels) != 2:
+        return None
+    out = []
+    for term, positions in zip(kernels, (2 * frames, frames), strict=True):
+        size = prod(term.shape)
+        out.append(
+            FlopTerm(
+                f"{term.path} over every output frame",
+                "2·N·frames·C_out·C_in·3",
+                _times(2, ctx.batch, positions, size),
+                2 * ctx.batch * positions * size,
+            )
+        )
     return out

@@ -63,10 +63,17 @@ def test_a_cache_not_derived_is_said_so_not_left_out(run_cli: RunCli, tmp_path: 
 
 
 def test_refused_families_show_unknown_flops_not_a_guess(run_cli: RunCli, tmp_path: Path) -> None:
-    config = _config("whisper-random1-WhisperForConditionalGeneration", tmp_path)
+    config = _config("deberta-v2-random2-DebertaV2Model", tmp_path)
     doc = json.loads(run_cli("summary", config, "--format", "json", "--seq-len", "7").out)
     assert doc["flops"] is None
     assert {layer["flops"] for layer in doc["layers"] if layer["class"].endswith("Layer")} == {None}
+
+
+def test_whisper_encoder_runs_on_its_mel_frames_whatever_seq_len_says(run_cli: RunCli, tmp_path: Path) -> None:
+    """max_source_positions 11 (22 mel frames), 7 decoder tokens: FlopCounterMode's 30,832 at batch 2."""
+    config = _config("whisper-random1-WhisperForConditionalGeneration", tmp_path)
+    doc = json.loads(run_cli("summary", config, "--format", "json", "--batch", "2", "--seq-len", "7").out)
+    assert doc["flops"] == 30832
 
 
 def test_vision_towers_count_their_patches_not_seq_len(run_cli: RunCli, tmp_path: Path) -> None:
