@@ -17,8 +17,8 @@ token counts, the way FlopCounterMode sees the forward pass:
 
 Whisper's encoder runs on its mel frames: the stem's two convolutions, then ``max_source_positions``
 tokens, whatever ``--seq-len`` says (the decoder's tokens).  Families not listed in :data:`TOKENS`
-(ALBERT shares its layers across calls, DeBERTa adds disentangled-attention matmuls) and SigLIP's
-attention-pooling head are refused: their multiplying rows get None, never a guess.  Checked against FlopCounterMode in
+(ALBERT shares its layers across calls, DeBERTa adds disentangled-attention matmuls) and heads
+not derived are refused: their multiplying rows get None, never a guess.  Checked against FlopCounterMode in
 tests/golden/flops/families.json (tools/flops_golden_families.py).
 """
 
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from paramcalc.flops import FlopTerm, Sizes, _attention, _matmul_terms, _matrices, _times
 
 if TYPE_CHECKING:
-    from paramcalc.report import LayerRow, Report
+    from paramcalc.report import LayerRow, Report, Term
 
 TEXT = frozenset({"roberta", "xlm-roberta", "distilbert", "electra", "mpnet", "bart", "mbart", "pegasus", "marian"})
 VISION = {"vit": 1, "clip_vision_model": 1, "siglip_vision_model": 0}
@@ -111,6 +111,8 @@ def recipe_row(ctx: Context, row: LayerRow, sizes: Sizes) -> list[FlopTerm] | No
         ]
     if row.class_name == "WhisperAudioStem":
         return _audio_stem(ctx, row)
+    if row.class_name.endswith("MultiheadAttentionPoolingHead"):
+        return _probe_head(ctx, row, matrices)
     if not matrices:
         return []
     q = [t for t in matrices if _Q.search(t.weight)]
@@ -158,4 +160,29 @@ def _audio_stem(ctx: Context, row: LayerRow) -> list[FlopTerm] | None:
                 2 * ctx.batch * positions * size,
             )
         )
+    return out
+
+
+def _probe_head(ctx: Context, row: LayerRow, matrices: list[Term]) -> list[FlopTerm] | None:
+    """SigLIP's pooling head: one learned probe query attends over every token, then an MLP on it.
+
+    ``nn.MultiheadAttention(probe, x, x)``: the packed in-projection makes the query on 1 row and
+    the keys and values on the L rows (per sample), attention 1 × L, the out-projection and the
+    MLP on the 1 pooled row.
+    """
+    n, length = ctx.batch, ctx.tokens
+    packed = next((t for t in matrices if t.weight.endswith("in_proj_weight")), None)
+    if packed is None or packed.shape[0] % 3:
+        return None
+    width, h = packed.shape[0] // 3, packed.shape[1]
+    out = [
+        FlopTerm("probe·W_q (in_proj_weight[:E])", "2·N·E·E", _times(2, n, width, h), 2 * n * width * h),
+        FlopTerm(
+            "x·W_kv (in_proj_weight[E:])", "2·N·L·2E·E", _times(2, n, length, 2 * width, h), 4 * n * length * width * h
+        ),
+        *_attention(n, 1, 1, length, width, width),
+    ]
+    for term in matrices:
+        if term is not packed and term.weight != "probe":  # the probe is the query, not a weight it meets
+            out += _matmul_terms(row, n, "N", [term])
     return out
