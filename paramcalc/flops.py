@@ -305,7 +305,7 @@ def layer_flops(row: LayerRow, framework: str, sizes: Sizes = DEFAULT_SIZES) -> 
         from paramcalc.flops_hf import fallback, recipe_class
 
         try:
-            return recipe_class(row)
+            return recipe_class(row, sizes)
         except LookupError:
             fn = fallback(row.class_name)
     if fn is None:

@@ -114,8 +114,16 @@ def refused_report(report: Report) -> bool:
     return kind in RECIPE_TYPES and kind not in VERIFIED_RECIPES
 
 
-def recipe_class(row: LayerRow) -> list[FlopTerm] | None:
-    """A recipe block's FLOPs: 0 for a text embedding (look-ups only), refused (None) otherwise."""
+REFUSED_BLOCKS = ("Albert", "DebertaV2")
+"""Recipe blocks whose forward is not their weights on L tokens (shared layers, disentangled attention)."""
+
+
+def recipe_class(row: LayerRow, sizes: Sizes) -> list[FlopTerm] | None:
+    """A recipe class on its own (``explain X --config``): a text embedding 0, a block on ``--seq-len`` tokens.
+
+    A block of an encoder-decoder's decoder is explained with its cross-attention to as many
+    encoder tokens; heads reading one token and refused families give None.
+    """
     from paramcalc.rules import find_rule
 
     try:
@@ -126,7 +134,15 @@ def recipe_class(row: LayerRow) -> list[FlopTerm] | None:
         raise LookupError(row.class_name)
     if row.class_name.endswith("Embeddings") and all(len(t.shape) < 2 or "embeddings" in t.weight for t in row.terms):
         return []
-    return None
+    if (
+        sizes.seq_len is None
+        or row.class_name.startswith(REFUSED_BLOCKS)
+        or not row.class_name.endswith(("Layer", "Block"))
+    ):
+        return None
+    from paramcalc.flops_recipes import Context, recipe_row
+
+    return recipe_row(Context("", True, sizes.batch, sizes.seq_len), row, sizes)
 
 
 PARTIAL_ROTARY = ("StableLm", "PhiDecoderLayer", "Persimmon")

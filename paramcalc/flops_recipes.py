@@ -28,7 +28,7 @@ import re
 from math import prod
 from typing import TYPE_CHECKING, NamedTuple
 
-from paramcalc.flops import FlopTerm, Sizes, _attention, _matmul_terms, _matrices, _times
+from paramcalc.flops import FlopTerm, Sizes, _matmul_terms, _matrices, _times
 
 if TYPE_CHECKING:
     from paramcalc.report import LayerRow, Report, Term
@@ -138,8 +138,8 @@ def recipe_row(ctx: Context, row: LayerRow, sizes: Sizes) -> list[FlopTerm] | No
         if value is None:
             return None
         where = " (cross-attention)" if cross else ""
-        terms = _attention(n, 1, length, encoder if cross else length, query.shape[0], value.shape[0])
-        out += [t._replace(name=t.name + where, formula=t.formula.replace("heads·", "")) for t in terms]
+        widths = _widths(n, length, encoder if cross else length, query.shape[0], value.shape[0])
+        out += [t._replace(name=t.name + where) for t in widths]
     return out
 
 
@@ -180,9 +180,24 @@ def _probe_head(ctx: Context, row: LayerRow, matrices: list[Term]) -> list[FlopT
         FlopTerm(
             "x·W_kv (in_proj_weight[E:])", "2·N·L·2E·E", _times(2, n, length, 2 * width, h), 4 * n * length * width * h
         ),
-        *_attention(n, 1, 1, length, width, width),
+        *_widths(n, 1, length, width, width),
     ]
     for term in matrices:
         if term is not packed and term.weight != "probe":  # the probe is the query, not a weight it meets
             out += _matmul_terms(row, n, "N", [term])
+    return out
+
+
+def _widths(n: int, q_len: int, k_len: int, q_width: int, v_width: int) -> list[FlopTerm]:
+    """Q·Kᵀ and A·V by projection widths (heads × head dim): the head count cancels out."""
+    out = []
+    for name, width, symbol in (("Q·Kᵀ (attention scores)", q_width, "q"), ("A·V (weighted values)", v_width, "v")):
+        out.append(
+            FlopTerm(
+                name,
+                f"2·N·L_q·L_k·width_{symbol}",
+                _times(2, n, q_len, k_len, width),
+                2 * n * q_len * k_len * width,
+            )
+        )
     return out

@@ -258,3 +258,29 @@ def test_lora_on_the_new_families_matches_peft_or_is_refused(tmp_path: Path) -> 
         if (result.trainable, result.all) != (case["trainable"], case["all"]):
             wrong.append(f"{case['id']}: {(result.trainable, result.all)} != {(case['trainable'], case['all'])}")
     assert (wrong, len(cases), refused) == ([], 32, 2)
+
+
+RECIPE_BLOCKS = [
+    ("roberta-random1-RobertaForMaskedLM", "RobertaLayer", "roberta.encoder.layer.0"),
+    ("bart-random1-BartForConditionalGeneration", "BartEncoderLayer", "model.encoder.layers.0"),
+    ("bart-random1-BartForConditionalGeneration", "BartDecoderLayer", "model.decoder.layers.0"),
+    ("marian-random4-MarianMTModel", "MarianDecoderLayer", "model.decoder.layers.0"),
+    ("distilbert-random0-DistilBertModel", "DistilBertTransformerBlock", "transformer.layer.0"),
+]
+
+
+@pytest.mark.parametrize(("case_id", "block", "module"), RECIPE_BLOCKS)
+def test_explained_recipe_blocks_match_their_flop_counter_mode_module(
+    case_id: str, block: str, module: str, tmp_path: Path
+) -> None:
+    from paramcalc.explain import explain_with_config
+    from paramcalc.flops import layer_flops
+
+    case = golden("families")[case_id]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**case["config"], "architectures": [case["model_class"]]}), encoding="utf-8")
+    (row, *_) = explain_with_config(block, (), str(path))
+    terms = layer_flops(row, "transformers", Sizes(case["batch"], case["seq_len"]))
+    assert terms is not None
+    top = next(name for name in case["modules"] if "." not in name and name != "Global")
+    assert sum(t.flops for t in terms) == case["modules"][f"{top}.{module}"]
