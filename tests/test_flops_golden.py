@@ -159,27 +159,34 @@ def test_lora_counts_match_peft_print_trainable_parameters(tmp_path: Path) -> No
 
 
 SUBMODULES = [
-    ("llama-gqa", "LlamaAttention", "model.layers.0.self_attn"),
-    ("llama-gqa", "LlamaMLP", "model.layers.0.mlp"),
-    ("mixtral", "MixtralSparseMoeBlock", "model.layers.0.mlp"),
-    ("qwen2_moe", "Qwen2MoeSparseMoeBlock", "model.layers.0.mlp"),
-    ("gemma2-sliding", "Gemma2Attention", "model.layers.0.self_attn"),
-    ("gpt2", "GPT2Attention", "transformer.h.0.attn"),
-    ("gpt2", "GPT2MLP", "transformer.h.0.mlp"),
-    ("bert-mlm", "BertAttention", "bert.encoder.layer.0.attention"),
+    ("hf", "llama-gqa", "LlamaAttention", "model.layers.0.self_attn"),
+    ("hf", "llama-gqa", "LlamaMLP", "model.layers.0.mlp"),
+    ("hf", "mixtral", "MixtralSparseMoeBlock", "model.layers.0.mlp"),
+    ("hf", "qwen2_moe", "Qwen2MoeSparseMoeBlock", "model.layers.0.mlp"),
+    ("hf", "gemma2-sliding", "Gemma2Attention", "model.layers.0.self_attn"),
+    ("hf", "gpt2", "GPT2Attention", "transformer.h.0.attn"),
+    ("hf", "gpt2", "GPT2MLP", "transformer.h.0.mlp"),
+    ("hf", "bert-mlm", "BertAttention", "bert.encoder.layer.0.attention"),
+    ("families", "roberta-random1-RobertaForMaskedLM", "RobertaLayer", "roberta.encoder.layer.0"),
+    ("families", "bart-random1-BartForConditionalGeneration", "BartEncoderLayer", "model.encoder.layers.0"),
+    ("families", "bart-random1-BartForConditionalGeneration", "BartDecoderLayer", "model.decoder.layers.0"),
+    ("families", "marian-random4-MarianMTModel", "MarianDecoderLayer", "model.decoder.layers.0"),
+    ("families", "distilbert-random0-DistilBertModel", "DistilBertTransformerBlock", "transformer.layer.0"),
 ]
 
 
-@pytest.mark.parametrize(("case_id", "block", "module"), SUBMODULES)
+@pytest.mark.parametrize(("source", "case_id", "block", "module"), SUBMODULES)
 def test_explained_submodules_match_their_flop_counter_mode_module(
-    case_id: str, block: str, module: str, tmp_path: Path
+    source: str, case_id: str, block: str, module: str, tmp_path: Path
 ) -> None:
+    """A block explained on its own (``explain X --config``), recipe encoder/decoder blocks too."""
     from paramcalc.explain import explain_with_config
     from paramcalc.flops import layer_flops
 
-    case = golden("hf")[case_id]
+    case = golden(source)[case_id]
     path = tmp_path / "config.json"
-    path.write_text(json.dumps(case["config"]), encoding="utf-8")
+    config = case["config"] if source == "hf" else {**case["config"], "architectures": [case["model_class"]]}
+    path.write_text(json.dumps(config), encoding="utf-8")
     (row, *_) = explain_with_config(block, (), str(path))
     terms = layer_flops(row, "transformers", Sizes(case["batch"], case["seq_len"]))
     assert terms is not None
@@ -258,29 +265,3 @@ def test_lora_on_the_new_families_matches_peft_or_is_refused(tmp_path: Path) -> 
         if (result.trainable, result.all) != (case["trainable"], case["all"]):
             wrong.append(f"{case['id']}: {(result.trainable, result.all)} != {(case['trainable'], case['all'])}")
     assert (wrong, len(cases), refused) == ([], 32, 2)
-
-
-RECIPE_BLOCKS = [
-    ("roberta-random1-RobertaForMaskedLM", "RobertaLayer", "roberta.encoder.layer.0"),
-    ("bart-random1-BartForConditionalGeneration", "BartEncoderLayer", "model.encoder.layers.0"),
-    ("bart-random1-BartForConditionalGeneration", "BartDecoderLayer", "model.decoder.layers.0"),
-    ("marian-random4-MarianMTModel", "MarianDecoderLayer", "model.decoder.layers.0"),
-    ("distilbert-random0-DistilBertModel", "DistilBertTransformerBlock", "transformer.layer.0"),
-]
-
-
-@pytest.mark.parametrize(("case_id", "block", "module"), RECIPE_BLOCKS)
-def test_explained_recipe_blocks_match_their_flop_counter_mode_module(
-    case_id: str, block: str, module: str, tmp_path: Path
-) -> None:
-    from paramcalc.explain import explain_with_config
-    from paramcalc.flops import layer_flops
-
-    case = golden("families")[case_id]
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps({**case["config"], "architectures": [case["model_class"]]}), encoding="utf-8")
-    (row, *_) = explain_with_config(block, (), str(path))
-    terms = layer_flops(row, "transformers", Sizes(case["batch"], case["seq_len"]))
-    assert terms is not None
-    top = next(name for name in case["modules"] if "." not in name and name != "Global")
-    assert sum(t.flops for t in terms) == case["modules"][f"{top}.{module}"]
