@@ -28,7 +28,7 @@ import re
 from math import prod
 from typing import TYPE_CHECKING, NamedTuple
 
-from paramcalc.flops import FlopTerm, Sizes, _matmul_terms, _matrices, _times
+from paramcalc.flops import FlopTerm, Sizes, Unknown, _matmul_terms, _matrices, _times
 
 if TYPE_CHECKING:
     from paramcalc.report import LayerRow, Report, Term
@@ -89,6 +89,13 @@ def context(report: Report, sizes: Sizes) -> Context | None:
 
 def recipe_row(ctx: Context, row: LayerRow, sizes: Sizes) -> list[FlopTerm] | None:
     """One row of a derived recipe family: block, patch embedding, head, or 0 for look-ups and norms."""
+    try:
+        return _recipe_row(ctx, row)
+    except (Unknown, KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
+        return None
+
+
+def _recipe_row(ctx: Context, row: LayerRow) -> list[FlopTerm] | None:
     if row.class_name.endswith(LOOKUPS):
         return []
     matrices = [t for t in _matrices(row) if "embedding" not in t.weight.rsplit(".", 1)[0].lower()]
