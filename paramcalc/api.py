@@ -212,9 +212,14 @@ class Derivation:
 
     def latex(self) -> str:
         """A LaTeX ``align*`` block per layer (``--format latex``)."""
+        from paramcalc.flops import Sizes
         from paramcalc.render import derivation
 
-        return "\n\n".join(derivation.latex(row).rstrip() for row in self.rows)
+        sizes = Sizes(self.batch, self.seq_len)
+        return "\n\n".join(
+            derivation.latex(row).rstrip() + "\n\n" + derivation.flops_latex(row, self.framework, sizes)
+            for row in self.rows
+        )
 
     def to_dict(self) -> dict[str, Any] | list[dict[str, Any]]:
         """The ``--format json`` document: one layer's dict, or a list for several blocks."""

@@ -114,7 +114,7 @@ def _beyond(
     base_dtype: str,
 ) -> Any:
     """The memory figures beyond the parameters the flags ask for."""
-    from paramcalc.kv_cache import kv_cache
+    from paramcalc.kv_cache import kv_cache, kv_cache_note
     from paramcalc.memory import Beyond, checkpoint_dtype
     from paramcalc.training import OPTIMIZERS, activation_estimate, lora, optimizer_rows
 
@@ -134,4 +134,5 @@ def _beyond(
         optimizers=tuple(optimizer_rows(report, names)) if names else (),
         lora=lora(report, lora_r, (lora_targets or "").split(",")) if lora_r is not None else None,
         base_dtype=base_dtype,
+        kv_note=kv_cache_note(report) if seq_len is not None and kv is None else None,
     )

@@ -193,6 +193,8 @@ class Beyond:
     optimizers: tuple[OptimizerRow, ...] = ()
     lora: LoraResult | None = None
     base_dtype: str = "bfloat16"
+    kv_note: str | None = None
+    """Why a model that keeps a cache has no KV figure (refused, not guessed)."""
 
     @property
     def kv_bytes(self) -> int | None:
@@ -212,6 +214,8 @@ class Beyond:
             out["kv_cache_bytes"] = self.kv_bytes
             out["kv_cache"] = {**self.kv.to_dict(), "dtype": self.kv_dtype, "bytes": self.kv_bytes}
             out["weights_plus_kv_cache"] = {w.dtype: w.bytes + self.kv_bytes for w in weights}
+        elif self.kv_note is not None:
+            out["kv_cache_note"] = self.kv_note
         if self.activations is not None:
             out["activations_estimate"] = self.activations.to_dict()
         if self.optimizers:

@@ -215,6 +215,10 @@ class LoraResult(NamedTuple):
         }
 
 
+EXPERT_TARGETS = frozenset({"gate_proj", "up_proj", "down_proj", "gate_up_proj", "w1", "w2", "w3", "experts"})
+"""MLP names peft 0.21 redirects to fused MoE expert tensors (checked: lora_families.json refuses them)."""
+
+
 def lora(report: Report, rank: int, targets: Sequence[str]) -> LoraResult:
     """LoRA adapters on every module whose name ends with a target (peft's suffix match)."""
     if rank < 1:
@@ -222,6 +226,13 @@ def lora(report: Report, rank: int, targets: Sequence[str]) -> LoraResult:
     wanted = tuple(t.strip() for t in targets if t.strip())
     if not wanted:
         raise UsageError("--lora-targets names no module", hint="e.g. --lora-targets q_proj,v_proj")
+    routed = any(term.share is not None for row in report.layers for term in row.terms)
+    if routed and set(wanted) & EXPERT_TARGETS:
+        raise UsageError(
+            f"--lora-targets {','.join(sorted(set(wanted) & EXPERT_TARGETS))} in a model with fused routed experts: "
+            "peft maps these names onto the experts' fused tensors (transformers' weight conversion), not derived",
+            hint="target the attention projections (q_proj, v_proj, ...), or a dense model's MLP",
+        )
     adapters: list[Adapter] = []
     for row in report.layers:
         if not row.counted:

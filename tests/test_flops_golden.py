@@ -52,6 +52,7 @@ def test_golden_corpora_are_complete() -> None:
     assert len(golden("torch")) == 534
     assert len(golden("keras")) == 467
     assert len(golden("hf")) == 30
+    assert len(golden("families")) == 78
 
 
 def test_torch_layer_flops_match_flop_counter_mode() -> None:
@@ -158,29 +159,109 @@ def test_lora_counts_match_peft_print_trainable_parameters(tmp_path: Path) -> No
 
 
 SUBMODULES = [
-    ("llama-gqa", "LlamaAttention", "model.layers.0.self_attn"),
-    ("llama-gqa", "LlamaMLP", "model.layers.0.mlp"),
-    ("mixtral", "MixtralSparseMoeBlock", "model.layers.0.mlp"),
-    ("qwen2_moe", "Qwen2MoeSparseMoeBlock", "model.layers.0.mlp"),
-    ("gemma2-sliding", "Gemma2Attention", "model.layers.0.self_attn"),
-    ("gpt2", "GPT2Attention", "transformer.h.0.attn"),
-    ("gpt2", "GPT2MLP", "transformer.h.0.mlp"),
-    ("bert-mlm", "BertAttention", "bert.encoder.layer.0.attention"),
+    ("hf", "llama-gqa", "LlamaAttention", "model.layers.0.self_attn"),
+    ("hf", "llama-gqa", "LlamaMLP", "model.layers.0.mlp"),
+    ("hf", "mixtral", "MixtralSparseMoeBlock", "model.layers.0.mlp"),
+    ("hf", "qwen2_moe", "Qwen2MoeSparseMoeBlock", "model.layers.0.mlp"),
+    ("hf", "gemma2-sliding", "Gemma2Attention", "model.layers.0.self_attn"),
+    ("hf", "gpt2", "GPT2Attention", "transformer.h.0.attn"),
+    ("hf", "gpt2", "GPT2MLP", "transformer.h.0.mlp"),
+    ("hf", "bert-mlm", "BertAttention", "bert.encoder.layer.0.attention"),
+    ("families", "roberta-random1-RobertaForMaskedLM", "RobertaLayer", "roberta.encoder.layer.0"),
+    ("families", "bart-random1-BartForConditionalGeneration", "BartEncoderLayer", "model.encoder.layers.0"),
+    ("families", "bart-random1-BartForConditionalGeneration", "BartDecoderLayer", "model.decoder.layers.0"),
+    ("families", "marian-random4-MarianMTModel", "MarianDecoderLayer", "model.decoder.layers.0"),
+    ("families", "distilbert-random0-DistilBertModel", "DistilBertTransformerBlock", "transformer.layer.0"),
 ]
 
 
-@pytest.mark.parametrize(("case_id", "block", "module"), SUBMODULES)
+@pytest.mark.parametrize(("source", "case_id", "block", "module"), SUBMODULES)
 def test_explained_submodules_match_their_flop_counter_mode_module(
-    case_id: str, block: str, module: str, tmp_path: Path
+    source: str, case_id: str, block: str, module: str, tmp_path: Path
 ) -> None:
+    """A block explained on its own (``explain X --config``), recipe encoder/decoder blocks too."""
     from paramcalc.explain import explain_with_config
     from paramcalc.flops import layer_flops
 
-    case = golden("hf")[case_id]
+    case = golden(source)[case_id]
     path = tmp_path / "config.json"
-    path.write_text(json.dumps(case["config"]), encoding="utf-8")
+    config = case["config"] if source == "hf" else {**case["config"], "architectures": [case["model_class"]]}
+    path.write_text(json.dumps(config), encoding="utf-8")
     (row, *_) = explain_with_config(block, (), str(path))
     terms = layer_flops(row, "transformers", Sizes(case["batch"], case["seq_len"]))
     assert terms is not None
     top = next(name for name in case["modules"] if "." not in name and name != "Global")
     assert sum(t.flops for t in terms) == case["modules"][f"{top}.{module}"]
+
+
+def _family_report(case: dict[str, Any], tmp_path: Path) -> Any:
+    return _hf_report({**case["config"], "architectures": [case["model_class"]]}, tmp_path)
+
+
+def _family_check(case: dict[str, Any], tmp_path: Path) -> tuple[list[str], bool, bool]:
+    """Mismatches of one families.json case, whether its total is derived, whether its KV cache is."""
+    report = _family_report(case, tmp_path)
+    per_row, total = report_flops(report, Sizes(batch=case["batch"], seq_len=case["seq_len"]))
+    modules = case["modules"]
+    top = next((name for name in modules if "." not in name and name != "Global"), "")
+    wrong = []
+    names = [name for row in report.layers for name in row.copies or (row.name,)]
+    for row, flops in zip(report.layers, per_row, strict=True):
+        want = sum(modules.get(f"{top}.{name}", 0) for name in row.copies or (row.name,))
+        # a row named as its parent module (Whisper's stem is "model.encoder"): the module's count less its children's
+        want -= sum(modules.get(f"{top}.{other}", 0) for other in names if other.startswith(row.name + "."))
+        if flops is not None and flops != want:
+            wrong.append(f"{case['id']} {row.name}: {flops} != {want}")
+    if total is not None and total != case["total"]:
+        wrong.append(f"{case['id']} total: {total} != {case['total']}")
+    cache = kv_cache(report, case["batch"], case["seq_len"])
+    kv_layers = [layer for layer in case["cache"] or () if layer["keys"] is not None]
+    want_kv = sum(layer["bytes"] for layer in kv_layers) if kv_layers else None
+    got_kv = None if cache is None else cache.bytes(32)
+    if got_kv != want_kv and got_kv is not None:
+        wrong.append(f"{case['id']} KV cache: {got_kv} != {want_kv}")
+    return wrong, total is not None, got_kv == want_kv
+
+
+def test_family_flops_and_kv_cache_are_exact_or_refused(tmp_path: Path) -> None:
+    """Every other transformers family (tools/flops_golden_families.py): each layer's FLOPs and the
+    KV cache either match FlopCounterMode / the returned cache tensors exactly or are None (refused)."""
+    cases = list(golden("families").values())
+    results = [_family_check(case, tmp_path) for case in cases]
+    assert [line for wrong, _, _ in results for line in wrong] == []
+    assert len(cases) == 78
+    # refused: Mamba (Jamba's too), ALBERT, DeBERTa
+    assert sum(derived for _, derived, _ in results) == 73
+    assert sum(kv for _, _, kv in results) == 68  # refused: the recipe decoders' caches (BART-style, Whisper)
+
+
+def test_keras_ops_nodes_match_flop_counter_mode(tmp_path: Path) -> None:
+    """keras.ops nodes read from model JSON: matmul, dot, einsum, tensordot, inner, attention; 0 for the rest."""
+    wrong = []
+    cases = list(golden("ops").values())
+    for case in cases:
+        path = tmp_path / "model.json"
+        path.write_text(case["model_json"], encoding="utf-8")
+        _, total = report_flops(analyze(load_spec(str(path))), Sizes(batch=case["batch"]))
+        if total != case["total"]:
+            wrong.append(f"{case['id']}: {total} != {case['total']}")
+    assert (wrong, len(cases)) == ([], 18)
+
+
+def test_lora_on_the_new_families_matches_peft_or_is_refused(tmp_path: Path) -> None:
+    """OPT, BLOOM, GPT-NeoX, DeepSeek (MLA projections), Gemma 3, PhiMoE, Jamba (Mamba projections),
+    BART, RoBERTa, ViT: peft's counts exactly; expert projections of a fused-MoE model: refused."""
+    from paramcalc.errors import UsageError
+
+    cases = list(golden("lora_families").values())
+    wrong, refused = [], 0
+    for case in cases:
+        report = _hf_report(case["config"], tmp_path)
+        try:
+            result = lora(report, case["r"], case["targets"])
+        except UsageError:
+            refused += 1
+            continue
+        if (result.trainable, result.all) != (case["trainable"], case["all"]):
+            wrong.append(f"{case['id']}: {(result.trainable, result.all)} != {(case['trainable'], case['all'])}")
+    assert (wrong, len(cases), refused) == ([], 32, 2)

@@ -12,7 +12,9 @@ records, per layer (per top-level module), the FLOPs FlopCounterMode attributes 
 
 Run on purpose, never imported by tests:
 
-    KERAS_BACKEND=torch /work/fw/bin/python tools/flops_golden.py [--only torch|keras|hf]
+    KERAS_BACKEND=torch /work/fw/bin/python tools/flops_golden.py [--only SOURCE]
+
+SOURCE: torch, keras, hf, lora, families, ops, lora_families.
 """
 
 from __future__ import annotations
@@ -112,14 +114,17 @@ def torch_records() -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     """Write the golden files (one per source)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("torch", "keras", "hf", "lora"), default=None)
+    sources_known = ("torch", "keras", "hf", "lora", "families", "ops", "lora_families")
+    parser.add_argument("--only", choices=sources_known, default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     sources: dict[str, Callable[[], list[dict[str, Any]]]] = {"torch": torch_records}
     try:
         from flops_golden_keras import keras_records
+        from flops_golden_ops import ops_records
 
         sources["keras"] = keras_records
+        sources["ops"] = ops_records
     except ImportError:
         pass
     try:
@@ -127,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
 
         sources["hf"] = hf_records
         sources["lora"] = lora_records
+        from flops_golden_families import family_lora_records, family_records
+
+        sources["families"] = family_records
+        sources["lora_families"] = family_lora_records
     except ImportError:
         pass
     OUT_DIR.mkdir(parents=True, exist_ok=True)

@@ -376,3 +376,57 @@ def flops_text(row: LayerRow, framework: str, sizes: Sizes | None = None) -> str
         cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]), r[3].rjust(widths[3])]
         lines.append(("    " + "  ".join(cells)).rstrip())
     return "\n".join(lines)
+
+
+_TEX = {"·": r" \cdot ", "×": r" \times ", "ᵀ": r"^{\top}", "…": r"\ldots ", "_": r"\_", "%": r"\%", "&": r"\&"}
+
+
+def _flop_tex(text: str, math: bool) -> str:
+    r"""A FLOP term's name (``math=False``: inside ``\text{}``) or formula in LaTeX."""
+    out = []
+    for char in text:
+        if char == "_" and math:
+            out.append("_")
+        elif char in ("·", "×", "ᵀ", "…") and not math:
+            out.append(f"${_TEX[char].strip()}$")
+        else:
+            out.append(_TEX.get(char, char))
+    return "".join(out)
+
+
+def _flop_formula_tex(formula: str) -> str:
+    r"""``2·N·H_out·W_out`` -> ``2 \cdot N \cdot H_{out} \cdot W_{out}`` (multi-letter subscripts braced)."""
+    import re
+
+    braced = re.sub(r"_([A-Za-z]{2,})", r"_{\1}", formula)
+    words = re.sub(r"(?<![_{A-Za-z])([A-Za-z]{2,})", r"\\mathrm{\1}", braced)  # tokens, heads, groups
+    return _flop_tex(words, math=True)
+
+
+def flops_latex(row: LayerRow, framework: str, sizes: Sizes | None = None) -> str:
+    """The FLOPs derivation as a LaTeX ``align*`` block (``explain --format latex``), term by term.
+
+    The same terms as :func:`flops_text` (FlopCounterMode's convention: 2 per multiply-add,
+    element-wise work not counted); an unknown layer says so in a comment rather than a figure.
+    """
+    from paramcalc.flops import DEFAULT_SIZES, layer_flops, where
+
+    sizes = sizes or DEFAULT_SIZES
+    terms = layer_flops(row, framework, sizes)
+    head = f"% FLOPs of one forward pass of {row.name} ({row.class_name}), {where(sizes)}; 2 per multiply-add"
+    if terms is None:
+        return head + "\n% unknown: a shape is unknown (give --batch/--seq-len) or no FLOP formula for this layer"
+    name = row.name.replace("_", r"\_")
+    out = [head, r"\begin{align*}"]
+    times = r"\times"
+    for t in terms:
+        out.append(
+            rf"\text{{{_flop_tex(t.name, False)}}} &= {_flop_formula_tex(t.formula)}"
+            rf" = {t.values.replace('×', times)} = {_num_tex(t.flops)} \\"
+        )
+    total = sum(t.flops for t in terms)
+    out.append(rf"F_{{\text{{{name}}}}} &= {_num_tex(total)}")
+    if row.repeat > 1:
+        out[-1] += rf" \text{{ per copy}}, \quad \times {row.repeat} = {_num_tex(total * row.repeat)}"
+    out.append(r"\end{align*}")
+    return "\n".join(out)

@@ -87,25 +87,26 @@ def beyond_lines(memory: Memory, beyond: Beyond) -> list[str]:
     """KV cache (exact), activations (estimate), optimizers and LoRA, each derived on its line."""
     lines: list[str] = []
     kv = beyond.kv
+    if kv is None and beyond.kv_note is not None:
+        lines += ["", f"KV cache: {beyond.kv_note}"]
     if kv is not None and beyond.kv_bytes is not None:
         lines += [
             "",
             f"KV cache after a forward pass (batch {kv.batch}, {kv.seq_len:,} tokens, {beyond.kv_dtype}; exact)",
         ]
-        groups: dict[tuple[str, int, int, int], int] = {}
+        groups: dict[tuple[str, int, int, int, int | None], int] = {}
         for layer in kv.layers:
-            key = (layer.kind, layer.heads, layer.head_dim, layer.tokens)
+            key = (layer.kind, layer.heads, layer.head_dim, layer.tokens, layer.value_dim)
             groups[key] = groups.get(key, 0) + 1
         rows: list[tuple[str, ...]] = []
-        for (kind, heads, dim, tokens), n in groups.items():
-            elements = 2 * kv.batch * heads * tokens * dim * n
-            rows.append(
-                (
-                    f"{n} layers ({kind})",
-                    f"2 × {kv.batch} × {heads} kv heads × {tokens:,} tokens × {dim} × {n}",
-                    f"= {elements:,} values",
-                )
-            )
+        for (kind, heads, dim, tokens, value_dim), n in groups.items():
+            if value_dim is None:  # keys and values alike
+                elements = 2 * kv.batch * heads * tokens * dim * n
+                how = f"2 × {kv.batch} × {heads} kv heads × {tokens:,} tokens × {dim} × {n}"
+            else:  # keys and values of different widths (MLA's latent and rotary key)
+                elements = kv.batch * heads * tokens * (dim + value_dim) * n
+                how = f"{kv.batch} × {heads} × {tokens:,} tokens × (keys {dim} + values {value_dim}) × {n}"
+            rows.append((f"{n} layers ({kind})", how, f"= {elements:,} values"))
         lines += _columns(rows, {2})
         lines.append(
             f"  total: {kv.elements:,} values × {beyond.kv_dtype} = {beyond.kv_bytes:,} bytes"

@@ -127,10 +127,11 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     extras: dict[str, Any] = {"hf": {"model_type": family.model_type, "architecture": architecture}}
     if "architectures" not in doc or not doc["architectures"]:  # hfdec: say which class was assumed
         extras["hf"]["architecture_assumed"] = True
-    if builder is _decoder and family.model_type not in RECIPE_TYPES:  # sliding-window KV layers (kv_cache)
-        from paramcalc.kv_cache import kv_windows
+    if family.model_type not in RECIPE_TYPES and "num_hidden_layers" in cfg:  # sliding-window KV layers (kv_cache)
+        from paramcalc.kv_cache import kv_windows, rotary_factor
 
         extras["_kv_windows"] = kv_windows(family.model_type, doc, cfg["num_hidden_layers"])
+        extras["_rotary_factor"] = rotary_factor(family.model_type, doc)
     dtype = doc.get("torch_dtype", doc.get("dtype"))
     if isinstance(dtype, str):
         extras["hf"]["checkpoint_dtype"] = dtype
