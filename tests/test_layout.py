@@ -10,7 +10,6 @@ from conftest import ROOT
 MAX_LINES = 450
 OVER_BUDGET = {  # rule families and readers not yet split (other work edits them); do not add to this list
     "paramcalc/rules/core.py",
-    "paramcalc/spec/hf_config.py",
 }
 MODULES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "paramcalc").rglob("*.py"))
 
