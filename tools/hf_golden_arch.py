@@ -508,7 +508,8 @@ def _moe_summary_with_dbrx(case: Case, config: Any, model: Any) -> dict[str, Any
         return _moe_summary(case, config, model)
     experts, top_k = config.ffn_config.moe_num_experts, config.ffn_config.moe_top_k
     stacked = [(n, p.numel()) for n, p in model.named_parameters() if ".experts.mlp." in n]
-    inactive = sum(numel * (experts - top_k) // experts for _, numel in stacked)
+    used = min(top_k, experts)  # k > E builds (the router fails at run time): a token uses E at most
+    inactive = sum(numel * (experts - used) // experts for _, numel in stacked)
     layers = {n.split(".experts.mlp.", 1)[0] for n, _ in stacked}
     return {
         "num_experts": experts,
@@ -608,6 +609,142 @@ def _random(model_type: str, rng: random.Random) -> dict[str, Any]:
     return config
 
 
+_TINY = {"hidden_size": 16, "intermediate_size": 8, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 32}
+
+#: (case id, model class, config): edge cases the fuzzer or an issue found.  More experts per
+#: token than experts (issue 11): transformers builds every MoE family so, and a token can use
+#: all experts at most, so active <= total; Mamba's ``intermediate_size: null`` (refused once a
+#: layer is built).
+EDGE: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "phimoe-topk-over-experts",
+        "PhimoeForCausalLM",
+        {"model_type": "phimoe", **_TINY, "num_key_value_heads": 2, "num_local_experts": 2, "num_experts_per_tok": 4},
+    ),
+    (
+        "granitemoe-topk-over-experts",
+        "GraniteMoeForCausalLM",
+        {"model_type": "granitemoe", **_TINY, "num_local_experts": 3, "num_experts_per_tok": 5},
+    ),
+    (
+        "jamba-topk-over-experts",
+        "JambaForCausalLM",
+        {
+            "model_type": "jamba",
+            **_TINY,
+            "num_key_value_heads": 2,
+            "num_experts": 2,
+            "num_experts_per_tok": 3,
+            "expert_layer_period": 1,
+            "expert_layer_offset": 0,
+            "attn_layer_period": 2,
+            "attn_layer_offset": 1,
+            "mamba_d_state": 4,
+            "mamba_expand": 2,
+        },
+    ),
+    (
+        "deepseek_v3-topk-over-experts",
+        "DeepseekV3ForCausalLM",
+        {
+            "model_type": "deepseek_v3",
+            **_TINY,
+            "moe_intermediate_size": 4,
+            "first_k_dense_replace": 1,
+            "n_routed_experts": 2,
+            "num_experts_per_tok": 4,
+            "n_group": 1,
+            "topk_group": 1,
+            "q_lora_rank": 8,
+            "kv_lora_rank": 4,
+            "qk_rope_head_dim": 2,
+            "qk_nope_head_dim": 2,
+            "v_head_dim": 4,
+        },
+    ),
+    (
+        "deepseek_v2-topk-over-experts",
+        "DeepseekV2ForCausalLM",
+        {
+            "model_type": "deepseek_v2",
+            **_TINY,
+            "moe_intermediate_size": 4,
+            "first_k_dense_replace": 0,
+            "n_routed_experts": 3,
+            "num_experts_per_tok": 6,
+            "n_group": 1,
+            "topk_group": 1,
+            "q_lora_rank": None,
+            "kv_lora_rank": 4,
+            "qk_rope_head_dim": 2,
+            "qk_nope_head_dim": 2,
+            "v_head_dim": 4,
+        },
+    ),
+    (
+        "dbrx-topk-over-experts",
+        "DbrxForCausalLM",
+        {
+            "model_type": "dbrx",
+            "d_model": 16,
+            "n_heads": 4,
+            "n_layers": 2,
+            "vocab_size": 32,
+            "attn_config": {"kv_n_heads": 2, "rope_theta": 10000.0},
+            "ffn_config": {"ffn_hidden_size": 8, "moe_num_experts": 2, "moe_top_k": 3},
+        },
+    ),
+    (
+        "mixtral-topk-over-experts",
+        "MixtralForCausalLM",
+        {"model_type": "mixtral", **_TINY, "num_key_value_heads": 2, "num_local_experts": 2, "num_experts_per_tok": 3},
+    ),
+    (
+        "qwen2_moe-topk-over-experts",
+        "Qwen2MoeForCausalLM",
+        {
+            "model_type": "qwen2_moe",
+            **_TINY,
+            "num_key_value_heads": 2,
+            "moe_intermediate_size": 4,
+            "shared_expert_intermediate_size": 8,
+            "num_experts": 2,
+            "num_experts_per_tok": 4,
+        },
+    ),
+    (
+        "qwen3_moe-topk-over-experts",
+        "Qwen3MoeForCausalLM",
+        {
+            "model_type": "qwen3_moe",
+            **_TINY,
+            "num_key_value_heads": 2,
+            "head_dim": 4,
+            "moe_intermediate_size": 4,
+            "num_experts": 3,
+            "num_experts_per_tok": 8,
+        },
+    ),
+    (
+        "mamba-null-inner",
+        "MambaForCausalLM",
+        {
+            "model_type": "mamba",
+            "hidden_size": 12,
+            "num_hidden_layers": 1,
+            "vocab_size": 45,
+            "expand": 3,
+            "intermediate_size": None,
+        },
+    ),
+    (
+        "mamba-null-inner-no-layers",
+        "MambaModel",
+        {"model_type": "mamba", "hidden_size": 12, "num_hidden_layers": 0, "vocab_size": 45, "intermediate_size": None},
+    ),
+]
+
+
 def _cases() -> list[Case]:
     cases: list[Case] = []
     for model_type, (_, roles, _) in FAMILIES.items():
@@ -629,6 +766,9 @@ def _cases() -> list[Case]:
         cases.append(
             Case(f"arch-{case_id}", model_class, {**config, "architectures": [model_class]}, kind, hub_id=hub_id)
         )
+    for case_id, model_class, config in EDGE:
+        _register(config["model_type"], model_class)
+        cases.append(Case(f"arch-{case_id}", model_class, {**config, "architectures": [model_class]}, "edge"))
     rng = random.Random(SEED)
     for model_type in KNOBS:
         _, roles, _ = FAMILIES[model_type]
@@ -649,7 +789,7 @@ def main() -> int:
         try:
             rec = hf_golden.record(case)
         except Exception as exc:  # a variant transformers refuses (DBRX's defaults too): recorded as refused
-            if case.kind not in ("random", "defaults"):
+            if case.kind not in ("random", "defaults", "edge"):
                 raise
             refused.append({"id": case.id, "config_input": case.config, "error": f"{type(exc).__name__}: {exc}"[:300]})
             print(f"{case.id:40s} refused: {type(exc).__name__}: {str(exc)[:100]}")

@@ -97,6 +97,10 @@ def _validate(build: _Build, arch: Arch) -> None:
     for key, why in arch.refused_keys.items():
         if key in build.doc:
             raise SpecError(f"'{key}' cannot be set", location=where.at(key), hint=f"{why}: remove it")
+    depth = cfg.get(arch.layers_key)
+    for key, why in arch.no_null.items():
+        if key in build.doc and build.doc[key] is None and (not isinstance(depth, int) or depth > 0):
+            raise SpecError(f"'{key}' must be an integer, got null", location=where.at(key), hint=why)
     hidden, heads = cfg.get("hidden_size"), cfg.get("num_attention_heads")
     if arch.heads_divide_hidden and isinstance(hidden, int) and isinstance(heads, int) and heads > 0 and hidden % heads:
         raise SpecError(

@@ -75,12 +75,21 @@ _ROLE_SUFFIXES = (
 
 
 def _note_top_k(cfg: Mapping[str, Any], notes: list[str]) -> None:
-    """Say so when ``num_experts_per_tok`` exceeds the experts: the counts stand, the active share is clamped."""
-    top_k = cfg.get("num_experts_per_tok")
-    experts = cfg.get("num_local_experts", cfg.get("num_experts"))
+    """Say so when the experts per token exceed the experts: the counts stand, the active share is clamped.
+
+    Every MoE family names them its own way: ``num_experts_per_tok`` of ``num_local_experts``
+    (Mixtral, Phi-MoE, Granite-MoE), ``num_experts`` (Qwen-MoE, Jamba), ``n_routed_experts``
+    (DeepSeek), or DBRX's nested ``ffn_config.moe_top_k`` of ``ffn_config.moe_num_experts``.
+    """
+    ffn = cfg.get("ffn_config")
+    if isinstance(ffn, Mapping):
+        key, top_k, experts = "ffn_config.moe_top_k", ffn.get("moe_top_k", 1), ffn.get("moe_num_experts", 4)
+    else:
+        key, top_k = "num_experts_per_tok", cfg.get("num_experts_per_tok")
+        experts = next((cfg[k] for k in ("num_local_experts", "num_experts", "n_routed_experts") if k in cfg), None)
     if isinstance(top_k, int) and isinstance(experts, int) and 0 < experts < top_k:
         notes.append(
-            f"num_experts_per_tok {top_k} exceeds the {experts} experts: transformers builds this model but its"
+            f"{key} {top_k} exceeds the {experts} experts: transformers builds this model but its"
             f" router fails at the first forward; active parameters count all {experts} experts"
         )
 

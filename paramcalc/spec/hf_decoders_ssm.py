@@ -130,6 +130,7 @@ ROWS: tuple[Arch, ...] = (
         norm_class="MambaRMSNorm",
         block_name="MambaBlock",
         refused_keys={"layer_types": "MambaConfig.layer_types is derived, a property with no setter"},
+        no_null={"intermediate_size": "MambaMixer's conv1d takes it as written, after __post_init__ derived it"},
         rotary=False,
         summary={"mixer": "selective state space (no attention)", "position": "none", "norm": "RMSNorm", "mlp": "none"},
     ),
