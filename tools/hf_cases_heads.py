@@ -1,0 +1,57 @@
+"""Cases for the task-head classes added in round 2 (``...ForMultipleChoice`` and friends).
+
+Kept apart from tools/hf_cases_encoders.py so that the random variants drawn there (one seeded
+stream over FAMILY_CLASSES) stay as they were: these classes get their own stream.  Each added
+class gets its config class's defaults, a few seeded random variants built from the family's
+own random drawer, and the edge cases its head has (ELECTRA's sequence summary).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from hf_cases import Case
+from hf_cases_encoders import RANDOM, _cfg, _labels
+
+ADDED_CLASSES: dict[str, tuple[str, ...]] = {
+    "roberta": ("RobertaForMultipleChoice",),
+    "xlm-roberta": ("XLMRobertaForMultipleChoice",),
+    "distilbert": ("DistilBertForMultipleChoice",),
+    "albert": ("AlbertForMultipleChoice",),
+    "electra": ("ElectraForMultipleChoice",),
+    "deberta-v2": ("DebertaV2ForMultipleChoice",),
+    "mpnet": ("MPNetForMultipleChoice",),
+}
+"""model_type -> the classes added after round 1 (registered by tools/hf_golden_encoders.py)."""
+
+SEED = 1224
+
+
+def added_cases(per_class: int = 4) -> list[Case]:
+    """Defaults, seeded random variants and edge cases of every added class."""
+    rng = random.Random(SEED)
+    cases = []
+    for mt, classes in ADDED_CLASSES.items():
+        for name in classes:
+            cases.append(Case(f"{mt}-default-{name}", name, _cfg(mt, name), "random", note="config class defaults"))
+            for i in range(per_class):
+                kw = {**RANDOM[mt](rng), **_labels(rng)}
+                cases.append(Case(f"{mt}-random{i}-{name}", name, _cfg(mt, name, **kw), "random"))
+    small: dict[str, Any] = {
+        "vocab_size": 30,
+        "embedding_size": 6,
+        "hidden_size": 8,
+        "num_attention_heads": 2,
+        "num_hidden_layers": 1,
+        "intermediate_size": 12,
+    }
+    mc = "ElectraForMultipleChoice"
+    edges = [
+        ("summary-to-labels", {**small, "summary_proj_to_labels": True, "num_labels": 3}, "random"),
+        ("summary-to-labels-zero", {**small, "summary_proj_to_labels": True, "num_labels": 0}, "random"),
+        ("summary-no-proj", {**small, "summary_use_proj": False}, "random"),
+        ("summary-attn", {**small, "summary_type": "attn"}, "refused"),
+    ]
+    cases += [Case(f"electra-edge-{tag}-{mc}", mc, _cfg("electra", mc, **kw), kind) for tag, kw, kind in edges]
+    return cases
