@@ -110,7 +110,7 @@ def test_unsupported_model_type_names_the_nearest_families(
         ({"model_type": "llama", "hidden_size": "4096"}, "config.json:3: 'hidden_size' must be an integer, got '4096'"),
         ({"model_type": "llama", "attention_bias": 1}, "'attention_bias' must be true or false"),
         ({"model_type": "mistral", "num_key_value_heads": None}, "'num_key_value_heads' must be an integer, got None"),
-        ({"model_type": "bert", "architectures": ["BertForSequenceClassification"]}, "not supported"),
+        ({"model_type": "bert", "architectures": ["BertForImageClassification"]}, "not supported"),
         (
             {"model_type": "llama", "hidden_size": 100, "num_attention_heads": 3},
             "not a multiple of num_attention_heads",

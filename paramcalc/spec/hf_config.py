@@ -70,6 +70,9 @@ _ROLE_SUFFIXES = (
     ("ForSequenceClassification", SEQ_CLS),  # hfdec: task heads of decoder families
     ("ForTokenClassification", TAGGING),
     ("ForQuestionAnswering", QA),
+    ("ForMultipleChoice", "multiple_choice"),
+    ("ForNextSentencePrediction", "next_sentence"),
+    ("ForPreTraining", "pretraining"),
     ("Model", BASE),
 )
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from paramcalc.errors import SpecError
 from paramcalc.spec.hf_config import _Build, _stack, layer_kwargs
-from paramcalc.spec.hf_families import BASE, ENCODER, LEGACY_HEADS, MASKED_LM, MOE_LAYOUT, SEQ2SEQ, qwen2_moe_is_sparse
+from paramcalc.spec.hf_families import (
+    BASE,
+    CAUSAL_LM,
+    ENCODER,
+    LEGACY_HEADS,
+    MASKED_LM,
+    MOE_LAYOUT,
+    SEQ2SEQ,
+    qwen2_moe_is_sparse,
+)
 from paramcalc.spec.records import LayerSpec
 
 
@@ -90,16 +99,24 @@ def _gpt2(build: _Build) -> list[LayerSpec]:
     return layers + head_rows(build, heads, base, h, False)
 
 
+BERT_POOLED = (BASE, "sequence_classification", "multiple_choice", "next_sentence", "pretraining")
+"""BERT classes whose ``BertModel`` keeps its pooler (the others pass ``add_pooling_layer=False``)."""
+
+
 def _bert(build: _Build) -> list[LayerSpec]:
-    """BERT: embeddings, the encoder layers, then the pooler (BertModel) or the MLM head."""
+    """BERT: embeddings, the encoder layers, the pooler where the class keeps it, then its head:
+    the MLM head (``BertForMaskedLM``, ``BertLMHeadModel``, and ``BertForPreTraining`` with the
+    next-sentence ``cls.seq_relationship`` after it), or a classifier.
+    """
     cfg, role = build.cfg, build.role
-    base = "bert." if role == MASKED_LM else ""
+    base = "" if role == BASE else "bert."
     layers = [LayerSpec("BertEmbeddings", kwargs=layer_kwargs("BertEmbeddings", cfg), name=f"{base}embeddings")]
     depth = build.count("num_hidden_layers")
     layers += _stack(f"{base}encoder.layer", "BertLayer", [(list(range(depth)), layer_kwargs("BertLayer", cfg))])
-    if role == BASE:
-        layers.append(LayerSpec("BertPooler", kwargs=layer_kwargs("BertPooler", cfg), name="pooler"))
-        return layers
+    if role in BERT_POOLED:
+        layers.append(LayerSpec("BertPooler", kwargs=layer_kwargs("BertPooler", cfg), name=f"{base}pooler"))
+    if role not in (MASKED_LM, CAUSAL_LM, "pretraining"):
+        return layers + _bert_classifier(build, role)
     tied: tuple[tuple[str, str], ...] = ()
     if cfg["tie_word_embeddings"]:
         tied = (("decoder.weight", "bert.embeddings.word_embeddings.weight"), ("decoder.bias", "cls.predictions.bias"))
@@ -112,7 +129,25 @@ def _bert(build: _Build) -> list[LayerSpec]:
         )
     kwargs = layer_kwargs("BertLMPredictionHead", cfg)
     layers.append(LayerSpec("BertLMPredictionHead", kwargs=kwargs, name="cls.predictions", tied=tied))
-    return layers
+    return layers + _bert_classifier(build, role)
+
+
+def _bert_classifier(build: _Build, role: str) -> list[LayerSpec]:
+    """The one ``nn.Linear`` (with bias) a BERT task class ends with, if any."""
+    from paramcalc.spec.hf_build import num_labels
+
+    if role in ("next_sentence", "pretraining"):
+        name, outputs = "cls.seq_relationship", 2  # is-next / not-next, whatever num_labels says
+    elif role == "multiple_choice":
+        name, outputs = "classifier", 1  # one score per choice
+    elif role in ("sequence_classification", "token_classification", "question_answering"):
+        name = "qa_outputs" if role == "question_answering" else "classifier"
+        outputs = num_labels(build)
+        build.notes.append(f"{name}: {outputs} outputs (num_labels)")
+    else:
+        return []
+    h = build.cfg["hidden_size"]
+    return [LayerSpec("Linear", kwargs={"in_features": h, "out_features": outputs, "bias": True}, name=name)]
 
 
 def _t5(build: _Build) -> list[LayerSpec]:
