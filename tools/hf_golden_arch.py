@@ -159,6 +159,19 @@ KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[str, 
     "dbrx": (("d_model", "n_heads", "n_layers", None, None), ("tie_word_embeddings",)),
 }
 
+_BERT_BASE: dict[str, Any] = {
+    "model_type": "bert",
+    "vocab_size": 30522,
+    "hidden_size": 768,
+    "num_hidden_layers": 12,
+    "num_attention_heads": 12,
+    "intermediate_size": 3072,
+    "max_position_embeddings": 512,
+    "type_vocab_size": 2,
+    "pad_token_id": 0,
+}
+"""bert-base-uncased's config.json (its sizes; fine-tuned checkpoints add labels)."""
+
 PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
     (
         "opt-1.3b",
@@ -503,50 +516,25 @@ PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
         "bert-base-uncased-sst2",
         "textattack/bert-base-uncased-SST-2",
         "BertForSequenceClassification",
-        {
-            "model_type": "bert",
-            "vocab_size": 30522,
-            "hidden_size": 768,
-            "num_hidden_layers": 12,
-            "num_attention_heads": 12,
-            "intermediate_size": 3072,
-            "max_position_embeddings": 512,
-            "type_vocab_size": 2,
-            "pad_token_id": 0,
-            "id2label": {"0": "negative", "1": "positive"},
-        },
+        {**_BERT_BASE, "id2label": {"0": "negative", "1": "positive"}},
     ),
     (
         "bert-large-uncased-squad",
         "google-bert/bert-large-uncased-whole-word-masking-finetuned-squad",
         "BertForQuestionAnswering",
         {
-            "model_type": "bert",
-            "vocab_size": 30522,
+            **_BERT_BASE,
             "hidden_size": 1024,
             "num_hidden_layers": 24,
             "num_attention_heads": 16,
             "intermediate_size": 4096,
-            "max_position_embeddings": 512,
-            "type_vocab_size": 2,
-            "pad_token_id": 0,
         },
     ),
     (
         "bert-base-cased-pretraining",
         "google-bert/bert-base-cased",
         "BertForPreTraining",
-        {
-            "model_type": "bert",
-            "vocab_size": 28996,
-            "hidden_size": 768,
-            "num_hidden_layers": 12,
-            "num_attention_heads": 12,
-            "intermediate_size": 3072,
-            "max_position_embeddings": 512,
-            "type_vocab_size": 2,
-            "pad_token_id": 0,
-        },
+        {**_BERT_BASE, "vocab_size": 28996},
     ),
 ]
 
