@@ -54,4 +54,28 @@ def added_cases(per_class: int = 4) -> list[Case]:
         ("summary-attn", {**small, "summary_type": "attn"}, "refused"),
     ]
     cases += [Case(f"electra-edge-{tag}-{mc}", mc, _cfg("electra", mc, **kw), kind) for tag, kw, kind in edges]
+    return cases + foreign_cases()
+
+
+#: (model_type, the class ``architectures`` names, the class the Auto classes build for that task)
+FOREIGN: list[tuple[str, str, str]] = [
+    ("roberta", "BertForSequenceClassification", "RobertaForSequenceClassification"),
+    ("xlm-roberta", "RobertaForMaskedLM", "XLMRobertaForMaskedLM"),
+    ("distilbert", "BertForMultipleChoice", "DistilBertForMultipleChoice"),
+    ("electra", "BertForPreTraining", "ElectraForPreTraining"),
+    ("albert", "BertForQuestionAnswering", "AlbertForQuestionAnswering"),
+    ("bart", "T5ForConditionalGeneration", "BartForConditionalGeneration"),
+    ("marian", "BartForConditionalGeneration", "MarianMTModel"),
+    ("vit", "DeiTForImageClassification", "ViTForImageClassification"),
+    ("whisper", "Wav2Vec2ForAudioClassification", "WhisperForAudioClassification"),
+]
+
+
+def foreign_cases() -> list[Case]:
+    """``architectures`` naming another family's class: the golden builds this family's class for that task."""
+    rng = random.Random(SEED + 1)
+    cases = []
+    for mt, named, built in FOREIGN:
+        kw = {**RANDOM[mt](rng), "architectures": [named]}
+        cases.append(Case(f"{mt}-foreign-{named}", built, {"model_type": mt, **kw}, "random"))
     return cases

@@ -116,6 +116,11 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     build = _Build(family, cfg, role, doc, where, tie_policy)
     if "architectures" not in doc or not doc["architectures"]:
         build.notes.append(f"no 'architectures' in the config: counted as {architecture} (assumed)")
+    elif architecture not in doc["architectures"]:
+        build.notes.append(
+            f"architectures names {doc['architectures'][0]}, not a {family.model_type} class: counted as"
+            f" {architecture}, what the Auto classes build for model_type '{family.model_type}' and that task"
+        )
     _note_top_k(cfg, build.notes)
     if family.model_type in RECIPE_TYPES:  # declarative encoder / encoder-decoder / vision families
         from paramcalc.spec.hf_recipe_build import build_rows
@@ -216,7 +221,11 @@ def nearest_families(model_type: str) -> list[str]:
 
 
 def _architecture(family: Family, doc: Mapping[str, Any], where: _Where) -> tuple[str, str]:
-    """The model class to count: the first of ``architectures`` this family supports."""
+    """The model class to count: the first of ``architectures`` this family has, else the first
+    that names a task this family has a class for (``MistralForCausalLM`` in a ``llama`` config,
+    ``BertForSequenceClassification`` in a ``roberta`` one): the class the Auto classes build for
+    the config's ``model_type`` and that task.  Neither: a one-line refusal listing the classes.
+    """
     names = doc.get("architectures")
     if names is None or names == []:
         return family.default_architecture, family.architectures[family.default_architecture]
@@ -225,21 +234,34 @@ def _architecture(family: Family, doc: Mapping[str, Any], where: _Where) -> tupl
             f"'architectures' must be a list of class names, got {describe_value(names)}",
             location=where.at("architectures"),
         )
-    by_role = {role: name for name, role in family.architectures.items()}
     for name in names:
-        if name in family.architectures:
-            return name, family.architectures[name]
-        for suffix, role in _ROLE_SUFFIXES:
-            if name.endswith(suffix):
-                if role in by_role:
-                    return by_role[role], role
-                break
+        found = name if name in family.architectures else _same_task(family, name)
+        if found is not None:
+            return found, family.architectures[found]
     supported = ", ".join(family.architectures)
     raise SpecError(
         f"architecture {names[0]} is not supported for model_type '{family.model_type}'",
         location=where.at("architectures"),
         hint=f"paramcalc counts {supported}",
     )
+
+
+def _same_task(family: Family, name: str) -> str | None:
+    """The family's class for the task another family's class ``name`` does, or None.
+
+    The task is read from the class name's ending: the role suffixes (``LMHeadModel`` and
+    ``ForCausalLM`` are one task), else the longest ending shared with one of this family's
+    class names (``ForMultipleChoice``, ``ForImageClassification``).
+    """
+    by_role = {role: cls for cls, role in family.architectures.items()}
+    for suffix, role in _ROLE_SUFFIXES:
+        if name.endswith(suffix) and role in by_role:
+            return by_role[role]
+    endings = {cls[len(family.prefix) :]: cls for cls in family.architectures if cls.startswith(family.prefix)}
+    if name.endswith("ForConditionalGeneration") and "MTModel" in endings:
+        return endings["MTModel"]  # Marian's sequence-to-sequence LM (AutoModelForSeq2SeqLM)
+    shared = [ending for ending in endings if ending.startswith("For") and name.endswith(ending)]
+    return endings[max(shared, key=len)] if shared else None
 
 
 def layer_kwargs(class_name: str, cfg: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
