@@ -94,7 +94,17 @@ def test_unsupported_model_type_lists_the_supported_families(run_cli: RunCli, tm
 
 @pytest.mark.parametrize(
     ("model_type", "nearest"),
-    [("qwen2_5_vl", "qwen2"), ("falcon_h1", "falcon"), ("gemma3", "gemma3_text, gemma, gemma2"), ("olmoe", "olmo")],
+    [
+        ("qwen2_5_vl", "qwen2"),
+        ("falcon_h1", "falcon"),
+        ("gemma3", "gemma3_text, gemma, gemma2"),
+        ("olmoe", "olmo"),
+        ("camembert", "roberta"),
+        ("blenderbot", "bart"),
+        ("deit", "vit"),
+        ("longt5", "t5"),
+        ("modernbert", "bert"),
+    ],
 )
 def test_unsupported_model_type_names_the_nearest_families(
     run_cli: RunCli, tmp_path: Path, model_type: str, nearest: str
@@ -235,3 +245,26 @@ def test_readme_shows_the_current_llama_output(run_cli: RunCli, command: str) ->
     shown = readme[start : readme.index("```", start)]
     result = run_cli(command, str(SPECS / "llama-2-7b.config.json"))
     assert result.out == shown
+
+
+def test_every_relative_named_in_the_hint_is_a_supported_family() -> None:
+    from paramcalc.spec.hf_config import RELATIVES
+
+    assert set(RELATIVES.values()) <= set(SUPPORTED)
+    assert not set(RELATIVES) & set(SUPPORTED)
+
+
+def test_unsupported_wrapper_whose_text_config_is_supported_says_to_count_that_alone(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    doc = {
+        "model_type": "mistral3",
+        "text_config": {"model_type": "mistral"},
+        "vision_config": {"model_type": "pixtral"},
+    }
+    result = run_cli("summary", write(tmp_path, doc))
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert (
+        "its 'text_config' is a 'mistral' config, which paramcalc counts: save it as a config.json alone" in result.err
+    )

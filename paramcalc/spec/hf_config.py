@@ -201,23 +201,71 @@ def family_of(doc: Mapping[str, Any], where: _Where | None = None) -> Family:
     location = where.at("model_type") if where else None
     near = nearest_families(model_type) if isinstance(model_type, str) else []
     closest = f"; nearest known: {', '.join(near)}" if near else ""
+    towers = [
+        f"its '{key}' is a '{doc[key]['model_type']}' config, which paramcalc counts: save it as a config.json alone"
+        for key in ("text_config", "vision_config")
+        if isinstance(doc.get(key), Mapping) and doc[key].get("model_type") in SUPPORTED
+    ]
     raise SpecError(
         f"unsupported model_type {describe_value(model_type)}{closest}",
         location=location,
-        hint=f"paramcalc counts these Hugging Face families: {', '.join(SUPPORTED)}; to count another, "
-        "write its blocks as a 'framework: pytorch' spec (docs/pytorch-notes.md)",
+        hint="; ".join(towers) or f"paramcalc counts these Hugging Face families: {', '.join(SUPPORTED)}; to count "
+        "another, write its blocks as a 'framework: pytorch' spec (docs/pytorch-notes.md)",
     )
 
 
+RELATIVES = {
+    "camembert": "roberta",
+    "data2vec-text": "roberta",
+    "roberta-prelayernorm": "roberta",
+    "xlm-roberta-xl": "xlm-roberta",
+    "deberta": "deberta-v2",
+    "ernie": "bert",
+    "megatron-bert": "bert",
+    "modernbert": "bert",
+    "blenderbot": "bart",
+    "blenderbot-small": "bart",
+    "led": "bart",
+    "mvp": "bart",
+    "plbart": "bart",
+    "longt5": "t5",
+    "switch_transformers": "t5",
+    "deit": "vit",
+    "dinov2": "vit",
+    "vit_mae": "vit",
+    "siglip2": "siglip",
+    "gpt_neo": "gpt2",
+    "codegen": "gptj",
+    "llava": "llama",
+    "mistral3": "mistral",
+    "qwen2_vl": "qwen2",
+    "qwen2_5_vl": "qwen2",
+    "olmoe": "olmo2",
+    "qwen3_next": "qwen3_moe",
+    "mamba2": "mamba",
+    "falcon_mamba": "mamba",
+    "falcon_h1": "falcon",
+    "granitemoehybrid": "granitemoe",
+    "gemma3": "gemma3_text",
+    "gemma3n": "gemma3_text",
+    "phi4_multimodal": "phi3",
+}
+"""Unsupported ``model_type``s whose modelling code transformers derives from a supported family's
+(``# Copied from`` / modular files): named first in the hint, whatever the spelling distance."""
+
+
 def nearest_families(model_type: str) -> list[str]:
-    """Up to three known families whose name is closest (``qwen2_5_vl`` -> ``qwen2``, ``falcon_h1`` -> ``falcon``)."""
+    """Up to three known families closest to ``model_type``: its relative (``camembert`` -> ``roberta``),
+    then by name (``qwen2_5_vl`` -> ``qwen2``, ``falcon_h1`` -> ``falcon``).
+    """
     from difflib import get_close_matches  # the error path only
 
     key = model_type.lower().replace("-", "_")
+    relative = [RELATIVES[model_type]] if model_type in RELATIVES else []
     prefixed = [name for name in SUPPORTED if key.startswith(name) or name.startswith(key)]
     prefixed.sort(key=len, reverse=True)
     similar = get_close_matches(key, SUPPORTED, n=3, cutoff=0.6)
-    return list(dict.fromkeys([*prefixed, *similar]))[:3]
+    return list(dict.fromkeys([*relative, *prefixed, *similar]))[:3]
 
 
 def _architecture(family: Family, doc: Mapping[str, Any], where: _Where) -> tuple[str, str]:
