@@ -812,6 +812,34 @@ EDGE: list[tuple[str, str, dict[str, Any]]] = [
         "BertForSequenceClassification",
         {"model_type": "bert", **_TINY, "num_labels": 4, "id2label": {"0": "A", "1": "B"}},
     ),
+    (
+        "phimoe-yarn-without-mscale",
+        "PhimoeModel",
+        {
+            "model_type": "phimoe",
+            **_TINY,
+            "num_key_value_heads": 2,
+            "num_local_experts": 2,
+            "rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 4096},
+        },
+    ),
+    (
+        "phimoe-yarn-with-mscale",
+        "PhimoeModel",
+        {
+            "model_type": "phimoe",
+            **_TINY,
+            "num_key_value_heads": 2,
+            "num_local_experts": 2,
+            "rope_scaling": {
+                "rope_type": "yarn",
+                "factor": 4.0,
+                "original_max_position_embeddings": 4096,
+                "short_mscale": 1.2,
+                "long_mscale": 1.2,
+            },
+        },
+    ),
     ("bert-qa-three-labels", "BertForQuestionAnswering", {"model_type": "bert", **_TINY, "num_labels": 3}),
     ("bert-nsp-five-labels", "BertForNextSentencePrediction", {"model_type": "bert", **_TINY, "num_labels": 5}),
     (

@@ -189,6 +189,9 @@ ROPE_REQUIRED = {
 }
 """RoPE types transformers builds, and the keys each needs (``_validate_<type>_rope_parameters``)."""
 
+ROPE_NUMBERS = {"phimoe": ("short_mscale", "long_mscale")}
+"""Families whose config class also wants these rope keys as numbers for any rope_type but default."""
+
 
 def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
     """The RoPE settings transformers refuses: an unknown ``rope_type``, a missing required key,
@@ -214,6 +217,9 @@ def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any
                 hint=f"rope types: {', '.join(allowed)}",
             )
         missing = [k for k in ROPE_REQUIRED[str(kind)] if k not in rope]
+        if kind != "default":  # PhimoeConfig.validate_rope: numeric short_mscale / long_mscale
+            numbers = (int, float)
+            missing += [k for k in ROPE_NUMBERS.get(family.model_type, ()) if not isinstance(rope.get(k), numbers)]
         if missing:
             raise SpecError(
                 f"'{key}' of rope_type '{kind}' lacks {', '.join(missing)}",
