@@ -54,7 +54,25 @@ def added_cases(per_class: int = 4) -> list[Case]:
         ("summary-attn", {**small, "summary_type": "attn"}, "refused"),
     ]
     cases += [Case(f"electra-edge-{tag}-{mc}", mc, _cfg("electra", mc, **kw), kind) for tag, kw, kind in edges]
-    return cases + foreign_cases()
+    return cases + foreign_cases() + fuzz_found()
+
+
+def fuzz_found() -> list[Case]:
+    """What the round-2 fuzzer run over the declarative families found: ``layer_types`` is checked
+    only by configs with a ``num_hidden_layers`` (not CLIP's or SigLIP's composite config).
+    """
+    tower = {"hidden_size": 8, "intermediate_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1}
+    text = {**tower, "vocab_size": 30, "max_position_embeddings": 8}
+    vision = {**tower, "image_size": 8, "patch_size": 4}
+    small = {"vocab_size": 30, "hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1}
+    rows = [
+        ("clip", "CLIPModel", {"text_config": text, "vision_config": vision, "layer_types": ["foo"]}, "random"),
+        ("siglip", "SiglipModel", {"text_config": text, "vision_config": vision, "layer_types": ["x"]}, "random"),
+        ("roberta", "RobertaModel", {**small, "intermediate_size": 8, "layer_types": ["foo"]}, "refused"),
+    ]
+    return [
+        Case(f"{mt}-fuzz2-{i}-{name}", name, _cfg(mt, name, **kw), kind) for i, (mt, name, kw, kind) in enumerate(rows)
+    ]
 
 
 #: (model_type, the class ``architectures`` names, the class the Auto classes build for that task)

@@ -209,7 +209,8 @@ def family_of(doc: Mapping[str, Any], where: _Where | None = None) -> Family:
     raise SpecError(
         f"unsupported model_type {describe_value(model_type)}{closest}",
         location=location,
-        hint="; ".join(towers) or f"paramcalc counts these Hugging Face families: {', '.join(SUPPORTED)}; to count "
+        hint="; ".join(towers)
+        or f"paramcalc counts these Hugging Face families: {', '.join(SUPPORTED)}; to count "
         "another, write its blocks as a 'framework: pytorch' spec (docs/pytorch-notes.md)",
     )
 

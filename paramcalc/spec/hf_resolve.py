@@ -158,8 +158,8 @@ def _validate_layer_types(family: Family, cfg: Mapping[str, Any], doc: Mapping[s
     every entry is a known kind (old names renamed first) and that there is one per layer.
     """
     types = doc.get("layer_types")
-    if types is None:
-        return
+    if types is None or family.aliases.get("num_hidden_layers", "num_hidden_layers") not in family.fields:
+        return  # validate_layer_type skips configs with no num_hidden_layers (CLIP's and SigLIP's composites)
     depth = cfg.get(family.aliases.get("num_hidden_layers", "num_hidden_layers"))
     entries = (
         [LEGACY_LAYER_TYPES.get(t, t) if isinstance(t, str) else t for t in types] if isinstance(types, list) else []
