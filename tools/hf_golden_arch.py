@@ -62,6 +62,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
     "mamba": ("Mamba", ROLES[:2], {}),
     "jamba": ("Jamba", ROLES[:3], {}),
     "dbrx": ("Dbrx", ROLES[:2], {}),
+    "falcon_mamba": ("FalconMamba", ROLES[:2], {}),
     # hand-written Llama-style families: their task heads
     "gpt2": ("GPT2", ROLES[2:], {}),
     "llama": ("Llama", ROLES[2:], {}),
@@ -158,6 +159,25 @@ KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[str, 
     "jamba": (_STD, ("mamba_conv_bias", "mamba_proj_bias", "tie_word_embeddings")),
     "dbrx": (("d_model", "n_heads", "n_layers", None, None), ("tie_word_embeddings",)),
 }
+
+_FALCON_MAMBA_7B: dict[str, Any] = {
+    "model_type": "falcon_mamba",
+    "hidden_size": 4096,
+    "intermediate_size": 8192,
+    "num_hidden_layers": 64,
+    "state_size": 16,
+    "vocab_size": 65024,
+    "conv_kernel": 4,
+    "expand": 16,
+    "time_step_rank": 256,
+    "use_bias": False,
+    "use_conv_bias": True,
+    "tie_word_embeddings": False,
+    "layer_norm_epsilon": 1e-5,
+    "mixer_rms_eps": 1e-6,
+    "pad_token_id": 0,
+}
+"""tiiuae/falcon-mamba-7b's config.json (its sizes)."""
 
 _BERT_BASE: dict[str, Any] = {
     "model_type": "bert",
@@ -512,6 +532,7 @@ PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
             "ffn_config": {"ffn_hidden_size": 10752, "moe_num_experts": 16, "moe_top_k": 4},
         },
     ),
+    ("falcon-mamba-7b", "tiiuae/falcon-mamba-7b", "FalconMambaForCausalLM", _FALCON_MAMBA_7B),
     (
         "bert-base-uncased-sst2",
         "textattack/bert-base-uncased-SST-2",
@@ -601,6 +622,10 @@ HEAD_KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[
         ("hidden_size", "num_attention_heads", "num_hidden_layers", "intermediate_size", None),
         ("tie_word_embeddings", "is_decoder"),
     ),
+    "falcon_mamba": (
+        ("hidden_size", "num_attention_heads", "num_hidden_layers", None, None),
+        ("use_bias", "use_conv_bias", "tie_word_embeddings"),
+    ),
 }
 
 
@@ -622,7 +647,7 @@ def _random(model_type: str, rng: random.Random) -> dict[str, Any]:
         config["num_ln_in_parallel_attn"] = rng.choice((1, 2))
     if model_type == "gemma3_text":
         config["head_dim"] = rng.choice((2, 4, 8))
-    if model_type == "mamba":
+    if model_type in ("mamba", "falcon_mamba"):
         config["expand"] = rng.choice((1, 2, 3))
         config["conv_kernel"] = rng.choice((2, 4))
         config["time_step_rank"] = rng.choice(("auto", 1, 3))

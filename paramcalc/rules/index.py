@@ -338,6 +338,8 @@ INDEX: dict[str, dict[str, str]] = {
         "electralayer": "hf_recipes",
         "embedding": "hf_common",
         "falcondecoderlayer": "hf_blocks",
+        "falconmambablock": "hf_blocks",
+        "falconmambarmsnorm": "hf_blocks",
         "gemma2attention": "hf_decoders",
         "gemma2decoderlayer": "hf_decoders",
         "gemma2mlp": "hf_decoders",

@@ -244,7 +244,6 @@ RELATIVES = {
     "olmoe": "olmo2",
     "qwen3_next": "qwen3_moe",
     "mamba2": "mamba",
-    "falcon_mamba": "mamba",
     "falcon_h1": "falcon",
     "granitemoehybrid": "granitemoe",
     "gemma3": "gemma3_text",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from paramcalc.spec.hf_arch import (
@@ -201,3 +202,20 @@ ROWS: tuple[Arch, ...] = (
         },
     ),
 )
+
+_MAMBA = ROWS[0]
+FALCON_MAMBA = replace(
+    _MAMBA,
+    model_type="falcon_mamba",
+    config_class="FalconMambaConfig",
+    prefix="FalconMamba",
+    norm_class="FalconMambaRMSNorm",
+    block_name="FalconMambaBlock",
+    refused_keys={"layer_types": "FalconMambaConfig.layer_types is derived, a property with no setter"},
+    no_null={"intermediate_size": "FalconMambaMixer's conv1d takes it as written, after __post_init__ derived it"},
+    summary={**_MAMBA.summary, "mixer": "selective state space, B/C/dt RMS-normalised without weights"},
+)
+"""Falcon-Mamba: Mamba's modules and config fields exactly (its extra ``mixer_rms_eps`` sizes nothing:
+the B, C and dt norms of ``FalconMambaMixer`` have no weights)."""
+
+ROWS = (*ROWS, FALCON_MAMBA)
