@@ -59,16 +59,21 @@ def added_cases(per_class: int = 4) -> list[Case]:
 
 def fuzz_found() -> list[Case]:
     """What the round-2 fuzzer run over the declarative families found: ``layer_types`` is checked
-    only by configs with a ``num_hidden_layers`` (not CLIP's or SigLIP's composite config).
+    only by configs with a ``num_hidden_layers`` (not CLIP's or SigLIP's composite config), and
+    BART's ``is_decoder`` may be null (mBART's may not).
     """
     tower = {"hidden_size": 8, "intermediate_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1}
     text = {**tower, "vocab_size": 30, "max_position_embeddings": 8}
     vision = {**tower, "image_size": 8, "patch_size": 4}
     small = {"vocab_size": 30, "hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1}
+    seq = {"vocab_size": 30, "d_model": 8, "encoder_layers": 1, "decoder_layers": 1, "encoder_attention_heads": 2}
+    seq |= {"decoder_attention_heads": 2, "encoder_ffn_dim": 8, "decoder_ffn_dim": 8, "max_position_embeddings": 16}
     rows = [
         ("clip", "CLIPModel", {"text_config": text, "vision_config": vision, "layer_types": ["foo"]}, "random"),
         ("siglip", "SiglipModel", {"text_config": text, "vision_config": vision, "layer_types": ["x"]}, "random"),
         ("roberta", "RobertaModel", {**small, "intermediate_size": 8, "layer_types": ["foo"]}, "refused"),
+        ("bart", "BartForSequenceClassification", {**seq, "is_decoder": None}, "random"),
+        ("mbart", "MBartForConditionalGeneration", {**seq, "is_decoder": None}, "refused"),
     ]
     return [
         Case(f"{mt}-fuzz2-{i}-{name}", name, _cfg(mt, name, **kw), kind) for i, (mt, name, kw, kind) in enumerate(rows)
