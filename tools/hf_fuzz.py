@@ -437,7 +437,7 @@ DRAWS: dict[str, Callable[[Draw], None]] = {
     "phi3": draw_phi3,
     "t5": draw_t5,
     **{mt: _draw_arch(mt) for mt in hf_golden_arch.KNOBS},
-    **{mt: _draw_arch(mt) for mt in hf_golden_arch.HEAD_KNOBS if mt != "bert"},  # bert has its own drawer
+    **{mt: _draw_arch(mt) for mt in hf_golden_arch.HEAD_KNOBS if mt not in ("bert", "t5")},  # theirs are above
 }
 
 import hf_cases_more  # noqa: E402, F401  (fills FAMILY_CLASSES and RANDOM with every declarative family)

@@ -89,6 +89,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
         ),
         {},
     ),
+    "t5": ("T5", ("ForSequenceClassification", "ForTokenClassification", "ForQuestionAnswering"), {}),
 }
 
 _STD = ("hidden_size", "num_attention_heads", "num_hidden_layers", "intermediate_size", "num_key_value_heads")
@@ -626,6 +627,7 @@ HEAD_KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[
         ("hidden_size", "num_attention_heads", "num_hidden_layers", None, None),
         ("use_bias", "use_conv_bias", "tie_word_embeddings"),
     ),
+    "t5": (("d_model", "num_heads", "num_layers", "d_ff", None), ("is_decoder",)),
 }
 
 
@@ -647,6 +649,11 @@ def _random(model_type: str, rng: random.Random) -> dict[str, Any]:
         config["num_ln_in_parallel_attn"] = rng.choice((1, 2))
     if model_type == "gemma3_text":
         config["head_dim"] = rng.choice((2, 4, 8))
+    if model_type == "t5":
+        config["d_kv"] = rng.choice((1, 2, 3, 4))
+        config["num_decoder_layers"] = rng.choice((0, 1, 2))
+        config["relative_attention_num_buckets"] = rng.choice((2, 8))
+        config["feed_forward_proj"] = rng.choice(("relu", "gated-gelu"))
     if model_type in ("mamba", "falcon_mamba"):
         config["expand"] = rng.choice((1, 2, 3))
         config["conv_kernel"] = rng.choice((2, 4))

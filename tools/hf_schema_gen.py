@@ -25,6 +25,7 @@ from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES  # 
 OUT = Path(__file__).resolve().parent.parent / "paramcalc" / "spec" / "hf_schema_decoders.py"
 LEGACY = {
     "bert",
+    "t5",
     "gpt2",
     "llama",
     "mistral",

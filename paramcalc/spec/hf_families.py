@@ -309,7 +309,14 @@ FAMILIES: dict[str, Family] = {
             "tie_word_embeddings": (True, ANY),
             "layer_norm_epsilon": (1e-6, "float"),
         },
-        architectures={"T5ForConditionalGeneration": SEQ2SEQ, "T5Model": BASE, "T5EncoderModel": ENCODER},
+        architectures={
+            "T5ForConditionalGeneration": SEQ2SEQ,
+            "T5Model": BASE,
+            "T5EncoderModel": ENCODER,
+            "T5ForSequenceClassification": "sequence_classification",
+            "T5ForTokenClassification": "token_classification",
+            "T5ForQuestionAnswering": "question_answering",
+        },
         default_architecture="T5ForConditionalGeneration",
         aliases={
             "hidden_size": "d_model",

@@ -150,38 +150,72 @@ def _bert_classifier(build: _Build, role: str) -> list[LayerSpec]:
     return [LayerSpec("Linear", kwargs={"in_features": h, "out_features": outputs, "bias": True}, name=name)]
 
 
+T5_SEQ_CLS, T5_TAGGING, T5_QA = "sequence_classification", "token_classification", "question_answering"
+
+
+def _t5_task_head(build: _Build, role: str) -> list[LayerSpec]:
+    """T5's task heads (all biased): ``classification_head`` (dense d×d, out_proj d→num_labels),
+    ``classifier`` (d→num_labels) or ``qa_outputs`` (d→num_labels).
+    """
+    from paramcalc.spec.hf_build import num_labels
+
+    d, labels = build.cfg["d_model"], num_labels(build)
+    build.notes.append(f"{labels} outputs (num_labels)")
+    if role == T5_SEQ_CLS:
+        return [
+            LayerSpec(
+                "Linear", kwargs={"in_features": d, "out_features": d, "bias": True}, name="classification_head.dense"
+            ),
+            LayerSpec(
+                "Linear",
+                kwargs={"in_features": d, "out_features": labels, "bias": True},
+                name="classification_head.out_proj",
+            ),
+        ]
+    name = "classifier" if role == T5_TAGGING else "qa_outputs"
+    return [LayerSpec("Linear", kwargs={"in_features": d, "out_features": labels, "bias": True}, name=name)]
+
+
 def _t5(build: _Build) -> list[LayerSpec]:
-    """T5: the shared table, encoder (and decoder) stacks with block 0 apart, lm_head."""
+    """T5: the shared table, encoder (and decoder) stacks with block 0 apart, lm_head (or a task head:
+    ``T5ForSequenceClassification`` wraps a T5Model in ``transformer``, ``T5ForTokenClassification``
+    a T5EncoderModel, ``T5ForQuestionAnswering`` has the stacks itself).
+    """
     cfg, role, doc = build.cfg, build.role, build.doc
     d, vocab = cfg["d_model"], cfg["vocab_size"]
-    layers = [LayerSpec("Embedding", kwargs={"num_embeddings": vocab, "embedding_dim": d}, name="shared")]
+    base = "transformer." if role in (T5_SEQ_CLS, T5_TAGGING) else ""
+    encoder_only = role in (ENCODER, T5_TAGGING)
+    shared = f"{base}shared.weight"
+    layers = [LayerSpec("Embedding", kwargs={"num_embeddings": vocab, "embedding_dim": d}, name=f"{base}shared")]
     # T5Model and T5ForConditionalGeneration set is_decoder false on their encoder; T5EncoderModel
     # keeps the config's, so "is_decoder": true gives its blocks a cross-attention each
-    as_decoder = role == ENCODER and bool(cfg["is_decoder"])
+    as_decoder = encoder_only and bool(cfg["is_decoder"])
     if as_decoder:
         build.notes.append(
             "is_decoder true: T5EncoderModel builds its stack from the config as is, so every encoder block "
             "also has a cross-attention (layer.1.EncDecAttention), as transformers does"
         )
     stacks = [("encoder", as_decoder, build.count("num_layers"))]
-    if role != ENCODER:
+    if not encoder_only:
         stacks.append(("decoder", True, build.count("num_decoder_layers")))
     for stack, is_decoder, depth in stacks:
         layers.append(
             LayerSpec(
                 "Embedding",
                 kwargs={"num_embeddings": vocab, "embedding_dim": d},
-                name=f"{stack}.embed_tokens",
-                tied=(("weight", "shared.weight"),),
+                name=f"{base}{stack}.embed_tokens",
+                tied=(("weight", shared),),
             )
         )
         groups = [
             ([0][:depth], layer_kwargs("T5Block", cfg, is_decoder=is_decoder, has_relative_attention_bias=True)),
             (list(range(1, depth)), layer_kwargs("T5Block", cfg, is_decoder=is_decoder)),
         ]
-        layers += _stack(f"{stack}.block", "T5Block", groups)
+        layers += _stack(f"{base}{stack}.block", "T5Block", groups)
         kwargs = {"hidden_size": d, "eps": cfg["layer_norm_epsilon"]}
-        layers.append(LayerSpec("T5LayerNorm", kwargs=kwargs, name=f"{stack}.final_layer_norm"))
+        layers.append(LayerSpec("T5LayerNorm", kwargs=kwargs, name=f"{base}{stack}.final_layer_norm"))
+    if role in (T5_SEQ_CLS, T5_TAGGING, T5_QA):
+        return layers + _t5_task_head(build, role)
     if role != SEQ2SEQ:
         return layers
     written = doc.get("tie_word_embeddings", True)
