@@ -117,7 +117,7 @@ FAMILIES: dict[str, Family] = {
             "tie_word_embeddings": (True, BOOL),
             "layer_norm_epsilon": (1e-5, "float"),
         },
-        architectures={"GPT2LMHeadModel": CAUSAL_LM, "GPT2Model": BASE},
+        architectures={"GPT2LMHeadModel": CAUSAL_LM, "GPT2Model": BASE, "GPT2DoubleHeadsModel": "double_heads"},
         default_architecture="GPT2LMHeadModel",
         aliases={
             "hidden_size": "n_embd",

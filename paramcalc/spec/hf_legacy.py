@@ -7,6 +7,8 @@ builders of their own, :mod:`paramcalc.spec.hf_build` and :mod:`paramcalc.spec.h
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from paramcalc.errors import SpecError
 from paramcalc.spec.hf_config import _Build, _stack, layer_kwargs
 from paramcalc.spec.hf_families import (
@@ -96,7 +98,28 @@ def _gpt2(build: _Build) -> list[LayerSpec]:
     layers += _stack(f"{base}h", "GPT2Block", [(list(range(depth)), layer_kwargs("GPT2Block", cfg))])
     eps = cfg["layer_norm_epsilon"]
     layers.append(LayerSpec("LayerNorm", kwargs={"normalized_shape": h, "eps": eps}, name=f"{base}ln_f"))
+    if role == "double_heads":
+        return layers + head_rows(replace(build, role=CAUSAL_LM), heads, base, h, False) + _gpt2_summary(build)
     return layers + head_rows(build, heads, base, h, False)
+
+
+def _gpt2_summary(build: _Build) -> list[LayerSpec]:
+    """GPT2DoubleHeadsModel's ``multiple_choice_head`` (GPT2SequenceSummary): the class forces
+    ``num_labels = 1``, so ``summary`` is h → 1 (h → h without ``summary_proj_to_labels``, nothing
+    without ``summary_use_proj``); ``summary_type: attn`` raises NotImplementedError.
+    """
+    doc, h = build.doc, build.cfg["n_embd"]
+    if doc.get("summary_type", "cls_index") == "attn":
+        raise SpecError(
+            "summary_type 'attn' is not implemented",
+            location=build.where.at("summary_type"),
+            hint="GPT2SequenceSummary refuses it",
+        )
+    if not doc.get("summary_use_proj", True):
+        return []
+    out = 1 if doc.get("summary_proj_to_labels", True) else h
+    kwargs = {"in_features": h, "out_features": out, "bias": True}
+    return [LayerSpec("Linear", kwargs=kwargs, name="multiple_choice_head.summary")]
 
 
 BERT_POOLED = (BASE, "sequence_classification", "multiple_choice", "next_sentence", "pretraining")
