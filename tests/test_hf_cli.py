@@ -82,11 +82,11 @@ def test_markdown_summary_of_a_config(run_cli: RunCli) -> None:
 
 
 def test_unsupported_model_type_lists_the_supported_families(run_cli: RunCli, tmp_path: Path) -> None:
-    result = run_cli("summary", write(tmp_path, {"model_type": "mamba2", "hidden_size": 768}))
+    result = run_cli("summary", write(tmp_path, {"model_type": "rwkv", "hidden_size": 768}))
     assert result.code == 2
     assert result.out == ""
     assert result.err.count("\n") == 1
-    assert "unsupported model_type 'mamba2'" in result.err
+    assert "unsupported model_type 'rwkv'" in result.err
     assert ", ".join(SUPPORTED) in result.err
     assert "config.json:2: unsupported" in result.err
     assert "'framework: pytorch' spec" in result.err

@@ -63,6 +63,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {
     "jamba": ("Jamba", ROLES[:3], {}),
     "dbrx": ("Dbrx", ROLES[:2], {}),
     "falcon_mamba": ("FalconMamba", ROLES[:2], {}),
+    "mamba2": ("Mamba2", ROLES[:2], {}),
     # hand-written Llama-style families: their task heads
     "gpt2": ("GPT2", (*ROLES[2:], "DoubleHeadsModel"), {}),
     "llama": ("Llama", ROLES[2:], {}),
@@ -535,6 +536,31 @@ PUBLISHED: list[tuple[str, str, str, dict[str, Any]]] = [
     ),
     ("falcon-mamba-7b", "tiiuae/falcon-mamba-7b", "FalconMambaForCausalLM", _FALCON_MAMBA_7B),
     (
+        "mamba-codestral-7b",
+        "mistralai/Mamba-Codestral-7B-v0.1",
+        "Mamba2ForCausalLM",
+        {
+            "model_type": "mamba2",
+            "hidden_size": 4096,
+            "num_heads": 128,
+            "head_dim": 64,
+            "n_groups": 8,
+            "state_size": 128,
+            "num_hidden_layers": 64,
+            "vocab_size": 32768,
+            "expand": 2,
+            "conv_kernel": 4,
+            "chunk_size": 256,
+            "use_bias": False,
+            "use_conv_bias": True,
+            "tie_word_embeddings": False,
+            "layer_norm_epsilon": 1e-5,
+            "pad_token_id": 0,
+            "bos_token_id": 0,
+            "eos_token_id": 0,
+        },
+    ),
+    (
         "bert-base-uncased-sst2",
         "textattack/bert-base-uncased-SST-2",
         "BertForSequenceClassification",
@@ -628,6 +654,10 @@ HEAD_KNOBS: dict[str, tuple[tuple[str, str, str, str | None, str | None], tuple[
         ("use_bias", "use_conv_bias", "tie_word_embeddings"),
     ),
     "t5": (("d_model", "num_heads", "num_layers", "d_ff", None), ("is_decoder",)),
+    "mamba2": (
+        ("hidden_size", "num_heads", "num_hidden_layers", None, None),
+        ("use_bias", "use_conv_bias", "tie_word_embeddings"),
+    ),
 }
 
 
@@ -649,6 +679,15 @@ def _random(model_type: str, rng: random.Random) -> dict[str, Any]:
         config["num_ln_in_parallel_attn"] = rng.choice((1, 2))
     if model_type == "gemma3_text":
         config["head_dim"] = rng.choice((2, 4, 8))
+    if model_type == "mamba2":  # hidden_size * expand must be num_heads * head_dim (now and then it is not)
+        hidden, expand = rng.randint(1, 8), rng.choice((1, 2))
+        heads = rng.choice([d for d in range(1, hidden * expand + 1) if hidden * expand % d == 0])
+        config |= {"hidden_size": hidden, "expand": expand, "num_heads": heads}
+        config["head_dim"] = hidden * expand // heads + (1 if rng.random() < 0.1 else 0)
+        config["n_groups"] = rng.choice((1, 2, 4))
+        config["state_size"] = rng.choice((1, 2, 4))
+        config["conv_kernel"] = rng.choice((2, 4))
+        config["time_step_rank"] = rng.choice(("auto", 2))
     if model_type == "t5":
         config["d_kv"] = rng.choice((1, 2, 3, 4))
         config["num_decoder_layers"] = rng.choice((0, 1, 2))

@@ -373,6 +373,8 @@ INDEX: dict[str, dict[str, str]] = {
         "llamarmsnorm": "hf_common",
         "logitparameter": "hf_recipes",
         "logitscale": "hf_recipes",
+        "mamba2block": "hf_blocks",
+        "mamba2rmsnorm": "hf_blocks",
         "mambablock": "hf_blocks",
         "mambarmsnorm": "hf_blocks",
         "mariandecoderlayer": "hf_recipes",

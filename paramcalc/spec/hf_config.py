@@ -243,7 +243,6 @@ RELATIVES = {
     "qwen2_5_vl": "qwen2",
     "olmoe": "olmo2",
     "qwen3_next": "qwen3_moe",
-    "mamba2": "mamba",
     "falcon_h1": "falcon",
     "granitemoehybrid": "granitemoe",
     "gemma3": "gemma3_text",

@@ -237,6 +237,8 @@ def _validate_rotary_dim(family: Family, cfg: Mapping[str, Any], doc: Mapping[st
     head_dim = cfg.get("head_dim")
     if family.fields.get("head_dim", (None, EXTRA))[1] == EXTRA and "head_dim" not in doc:
         return
+    if not getattr(ARCHS.get(family.model_type), "rotary", True):
+        return  # no rotary tables (Mamba-2's head_dim is an SSM head's width)
     if head_dim is None and family.model_type in DERIVES_HEAD_DIM:
         heads = cfg["num_attention_heads"]
         head_dim = cfg["hidden_size"] // heads if isinstance(heads, int) and heads > 0 else None

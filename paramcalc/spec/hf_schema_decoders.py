@@ -182,4 +182,12 @@ CHECKED: dict[str, dict[str, str]] = {
         "time_step_floor:float rescale_prenorm_residual:bool use_cache:bool use_mambapy:bool "
         "use_associative_scan:bool tie_word_embeddings:bool mixer_rms_eps:float"
     ),
+    "mamba2": _fields(
+        "num_heads:int head_dim:int vocab_size:int hidden_size:int state_size:int num_hidden_layers:int "
+        "layer_norm_epsilon:float pad_token_id:int? bos_token_id:int? eos_token_id:ids expand:int "
+        "conv_kernel:int n_groups:int use_bias:bool use_conv_bias:bool hidden_act:str "
+        "initializer_range:float residual_in_fp32:bool time_step_min:float time_step_max:float "
+        "time_step_floor:float rescale_prenorm_residual:bool use_cache:bool chunk_size:int "
+        "tie_word_embeddings:bool"
+    ),
 }
