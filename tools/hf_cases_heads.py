@@ -60,7 +60,8 @@ def added_cases(per_class: int = 4) -> list[Case]:
 def fuzz_found() -> list[Case]:
     """What the round-2 fuzzer run over the declarative families found: ``layer_types`` is checked
     only by configs with a ``num_hidden_layers`` (not CLIP's or SigLIP's composite config), and
-    BART's ``is_decoder`` may be null (mBART's may not).
+    BART's ``is_decoder`` may be null (mBART's may not), and a config with no rotary embedding still
+    has its ``rope_scaling`` keys checked (an unknown ``rope_type`` is not).
     """
     tower = {"hidden_size": 8, "intermediate_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1}
     text = {**tower, "vocab_size": 30, "max_position_embeddings": 8}
@@ -74,6 +75,15 @@ def fuzz_found() -> list[Case]:
         ("roberta", "RobertaModel", {**small, "intermediate_size": 8, "layer_types": ["foo"]}, "refused"),
         ("bart", "BartForSequenceClassification", {**seq, "is_decoder": None}, "random"),
         ("mbart", "MBartForConditionalGeneration", {**seq, "is_decoder": None}, "refused"),
+        ("albert", "AlbertModel", {**small, "rope_scaling": {"rope_type": "linear"}}, "refused"),
+        ("bart", "BartModel", {**seq, "rope_scaling": {"rope_type": "yarn", "factor": 2.0}}, "refused"),
+        (
+            "clip_vision_model",
+            "CLIPVisionModel",
+            {**vision, "rope_scaling": {"type": "linear", "factor": 2.0}},
+            "random",
+        ),
+        ("roberta", "RobertaModel", {**small, "rope_scaling": {"rope_type": "foo"}}, "random"),
     ]
     return [
         Case(f"{mt}-fuzz2-{i}-{name}", name, _cfg(mt, name, **kw), kind) for i, (mt, name, kw, kind) in enumerate(rows)

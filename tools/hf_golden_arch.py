@@ -940,6 +940,47 @@ EDGE: list[tuple[str, str, dict[str, Any]]] = [
         "GPT2DoubleHeadsModel",
         {"model_type": "gpt2", "n_embd": 8, "n_head": 2, "n_layer": 0, "vocab_size": 30, "summary_type": "attn"},
     ),
+    (
+        "t5-rope-yarn-without-original",
+        "T5ForQuestionAnswering",
+        {
+            "model_type": "t5",
+            "d_model": 8,
+            "d_kv": 2,
+            "num_heads": 2,
+            "num_layers": 1,
+            "d_ff": 8,
+            "vocab_size": 30,
+            "rope_scaling": {"rope_type": "yarn", "factor": 2.0},
+        },
+    ),
+    (
+        "bert-rope-llama3-without-theta",
+        "BertForSequenceClassification",
+        {
+            "model_type": "bert",
+            **_TINY,
+            "rope_scaling": {
+                "rope_type": "llama3",
+                "factor": 8.0,
+                "low_freq_factor": 1.0,
+                "high_freq_factor": 4.0,
+                "original_max_position_embeddings": 8192,
+            },
+        },
+    ),
+    (
+        "gpt2-rope-unknown-type",
+        "GPT2ForSequenceClassification",
+        {
+            "model_type": "gpt2",
+            "n_embd": 8,
+            "n_head": 2,
+            "n_layer": 1,
+            "vocab_size": 30,
+            "rope_scaling": {"rope_type": "foo"},
+        },
+    ),
     ("bert-qa-three-labels", "BertForQuestionAnswering", {"model_type": "bert", **_TINY, "num_labels": 3}),
     ("bert-nsp-five-labels", "BertForNextSentencePrediction", {"model_type": "bert", **_TINY, "num_labels": 5}),
     (

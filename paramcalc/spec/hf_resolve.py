@@ -193,12 +193,43 @@ ROPE_NUMBERS = {"phimoe": ("short_mscale", "long_mscale")}
 """Families whose config class also wants these rope keys as numbers for any rope_type but default."""
 
 
+NO_ROPE_REQUIRED = {
+    "default": (),
+    "linear": ("factor",),
+    "dynamic": ("factor",),
+    "yarn": ("factor", "original_max_position_embeddings"),
+    "llama3": ("factor", "low_freq_factor", "high_freq_factor", "rope_theta", "original_max_position_embeddings"),
+    "longrope": ("short_factor", "long_factor", "original_max_position_embeddings"),
+    "proportional": ("rope_theta",),
+}
+"""The keys PreTrainedConfig wants in a ``rope_scaling`` of a config class with no RoPE defaults (no
+``rope_theta``, no ``max_position_embeddings`` to derive from: BERT, GPT-2, T5, the encoders, ViT,
+CLIP); an unknown ``rope_type`` is not checked there."""
+
+
+def _validate_rope_keys(family: Family, doc: Mapping[str, Any], where: _Where) -> None:
+    """A RoPE dict in a config whose model has no rotary embedding: only missing required keys are refused."""
+    key = "rope_parameters" if isinstance(doc.get("rope_parameters"), Mapping) else "rope_scaling"
+    rope = doc.get(key)
+    if not isinstance(rope, Mapping) or not rope:
+        return
+    kind = rope.get("rope_type", rope.get("type", "default"))
+    missing = [k for k in NO_ROPE_REQUIRED.get(str(kind), ()) if k not in rope]
+    if missing:
+        raise SpecError(
+            f"'{key}' of rope_type '{kind}' lacks {', '.join(missing)}",
+            location=where.at(key),
+            hint=f"{family.config_class} refuses it (PreTrainedConfig validates rope parameters)",
+        )
+
+
 def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], where: _Where) -> None:
     """The RoPE settings transformers refuses: an unknown ``rope_type``, a missing required key,
     Phi-3 with anything but default / longrope, and an odd rotary dimension (below).
     """
     if ("head_dim" not in family.fields and family.model_type not in ARCHS) or family.model_type == "t5":
-        return  # hfdec: table-driven families validate rope_parameters too
+        _validate_rope_keys(family, doc, where)  # no rotary model, but PreTrainedConfig still checks the keys
+        return
     key = "rope_parameters" if isinstance(doc.get("rope_parameters"), Mapping) else "rope_scaling"
     rope = doc.get(key)
     if key == "rope_scaling" and not getattr(ARCHS.get(family.model_type), "reads_rope_scaling", True):
