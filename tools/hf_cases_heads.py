@@ -22,6 +22,7 @@ ADDED_CLASSES: dict[str, tuple[str, ...]] = {
     "electra": ("ElectraForMultipleChoice",),
     "deberta-v2": ("DebertaV2ForMultipleChoice",),
     "mpnet": ("MPNetForMultipleChoice",),
+    "vit": ("ViTForMaskedImageModeling",),
 }
 """model_type -> the classes added after round 1 (registered by tools/hf_golden_encoders.py)."""
 
@@ -84,6 +85,7 @@ def fuzz_found() -> list[Case]:
             "random",
         ),
         ("roberta", "RobertaModel", {**small, "rope_scaling": {"rope_type": "foo"}}, "random"),
+        ("vit", "ViTForMaskedImageModeling", {**vision, "encoder_stride": 2, "num_channels": 1}, "random"),
     ]
     return [
         Case(f"{mt}-fuzz2-{i}-{name}", name, _cfg(mt, name, **kw), kind) for i, (mt, name, kw, kind) in enumerate(rows)

@@ -316,6 +316,7 @@ INDEX: dict[str, dict[str, str]] = {
         "clipvisionembeddings": "hf_recipes",
         "coheredecoderlayer": "hf_blocks",
         "coherelayernorm": "hf_blocks",
+        "conv2d": "hf_recipes",
         "dbrxblock": "hf_blocks",
         "debertav2contextpooler": "hf_recipes",
         "debertav2convlayer": "hf_recipes",
