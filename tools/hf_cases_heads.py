@@ -70,6 +70,8 @@ def fuzz_found() -> list[Case]:
     small = {"vocab_size": 30, "hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 1}
     seq = {"vocab_size": 30, "d_model": 8, "encoder_layers": 1, "decoder_layers": 1, "encoder_attention_heads": 2}
     seq |= {"decoder_attention_heads": 2, "encoder_ffn_dim": 8, "decoder_ffn_dim": 8, "max_position_embeddings": 16}
+    yarn = {"rope_type": "yarn", "factor": 2.0, "original_max_position_embeddings": 8}
+    t5 = {"vocab_size": 30, "d_model": 6, "d_kv": 2, "num_heads": 2, "d_ff": 8}
     rows = [
         ("clip", "CLIPModel", {"text_config": text, "vision_config": vision, "layer_types": ["foo"]}, "random"),
         ("siglip", "SiglipModel", {"text_config": text, "vision_config": vision, "layer_types": ["x"]}, "random"),
@@ -86,6 +88,16 @@ def fuzz_found() -> list[Case]:
         ),
         ("roberta", "RobertaModel", {**small, "rope_scaling": {"rope_type": "foo"}}, "random"),
         ("vit", "ViTForMaskedImageModeling", {**vision, "encoder_stride": 2, "num_channels": 1}, "random"),
+        ("vit", "ViTModel", {**vision, "rope_scaling": yarn}, "refused"),
+        ("roberta", "RobertaModel", {**small, "intermediate_size": 8, "rope_scaling": yarn}, "random"),
+        ("mt5", "MT5ForConditionalGeneration", {**t5, "num_layers": 0, "feed_forward_proj": "gated"}, "random"),
+        ("mt5", "MT5ForConditionalGeneration", {**t5, "num_layers": 1, "feed_forward_proj": "gated"}, "refused"),
+        (
+            "umt5",
+            "UMT5EncoderModel",
+            {**t5, "num_layers": 0, "num_decoder_layers": 1, "feed_forward_proj": "x"},
+            "random",
+        ),
     ]
     return [
         Case(f"{mt}-fuzz2-{i}-{name}", name, _cfg(mt, name, **kw), kind) for i, (mt, name, kw, kind) in enumerate(rows)

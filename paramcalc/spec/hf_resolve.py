@@ -215,6 +215,12 @@ def _validate_rope_keys(family: Family, doc: Mapping[str, Any], where: _Where) -
         return
     kind = rope.get("rope_type", rope.get("type", "default"))
     missing = [k for k in NO_ROPE_REQUIRED.get(str(kind), ()) if k not in rope]
+    if kind == "yarn" and not missing and "max_position_embeddings" not in {*family.fields, *family.aliases}:
+        raise SpecError(
+            f"'{key}' of rope_type 'yarn' needs max_position_embeddings, which {family.config_class} has not",
+            location=where.at(key),
+            hint=f"{family.config_class} refuses it (the yarn check reads config.max_position_embeddings)",
+        )
     if missing:
         raise SpecError(
             f"'{key}' of rope_type '{kind}' lacks {', '.join(missing)}",
