@@ -981,6 +981,11 @@ EDGE: list[tuple[str, str, dict[str, Any]]] = [
             "rope_scaling": {"rope_type": "foo"},
         },
     ),
+    (
+        "jamba-layer-types",
+        "JambaForCausalLM",
+        {"model_type": "jamba", **_TINY, "num_key_value_heads": 2, "num_experts": 2, "layer_types": []},
+    ),
     ("bert-qa-three-labels", "BertForQuestionAnswering", {"model_type": "bert", **_TINY, "num_labels": 3}),
     ("bert-nsp-five-labels", "BertForNextSentencePrediction", {"model_type": "bert", **_TINY, "num_labels": 5}),
     (

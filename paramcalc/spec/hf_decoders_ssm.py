@@ -194,6 +194,7 @@ ROWS: tuple[Arch, ...] = (
         layer_kinds=_jamba_kind,
         rotary=False,
         block_names=("JambaAttentionDecoderLayer", "JambaMambaDecoderLayer"),
+        refused_keys={"layer_types": "JambaConfig.layer_types is derived, a property with no setter"},
         summary={
             "mixer": "attention every attn_layer_period layers, Mamba otherwise",
             "position": "none",
