@@ -986,6 +986,29 @@ EDGE: list[tuple[str, str, dict[str, Any]]] = [
         "JambaForCausalLM",
         {"model_type": "jamba", **_TINY, "num_key_value_heads": 2, "num_experts": 2, "layer_types": []},
     ),
+    (
+        "bloom-rope-yarn",
+        "BloomModel",
+        {
+            "model_type": "bloom",
+            "hidden_size": 8,
+            "n_head": 2,
+            "n_layer": 0,
+            "vocab_size": 30,
+            "rope_scaling": {"rope_type": "yarn", "factor": 2.0, "original_max_position_embeddings": 64},
+        },
+    ),
+    (
+        "jamba-rope-yarn",
+        "JambaModel",
+        {
+            "model_type": "jamba",
+            **_TINY,
+            "num_key_value_heads": 2,
+            "num_experts": 2,
+            "rope_scaling": {"rope_type": "yarn", "factor": 2.0, "original_max_position_embeddings": 64},
+        },
+    ),
     ("bert-qa-three-labels", "BertForQuestionAnswering", {"model_type": "bert", **_TINY, "num_labels": 3}),
     ("bert-nsp-five-labels", "BertForNextSentencePrediction", {"model_type": "bert", **_TINY, "num_labels": 5}),
     (

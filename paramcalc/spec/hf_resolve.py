@@ -242,6 +242,13 @@ def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any
         rope = None  # hfdec: Gemma 3 ignores rope_scaling
     if isinstance(rope, Mapping) and rope:
         kind = rope.get("rope_type", rope.get("type", "default"))
+        rotary = getattr(ARCHS.get(family.model_type), "rotary", True)
+        if kind == "yarn" and not rotary and "max_position_embeddings" not in {*family.fields, *family.aliases}:
+            raise SpecError(  # BLOOM, Mamba, Mamba-2, Falcon-Mamba: the yarn check reads a key they have not
+                f"'{key}' of rope_type 'yarn' needs max_position_embeddings, which {family.config_class} has not",
+                location=where.at(key),
+                hint=f"{family.config_class} refuses it (the yarn check reads config.max_position_embeddings)",
+            )
         if family.model_type == "phi3" and kind in ("su", "yarn"):
             kind = "longrope"  # Phi3Config renames them
         allowed = ("default", "longrope") if family.model_type == "phi3" else tuple(ROPE_REQUIRED)
