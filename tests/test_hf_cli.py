@@ -82,11 +82,11 @@ def test_markdown_summary_of_a_config(run_cli: RunCli) -> None:
 
 
 def test_unsupported_model_type_lists_the_supported_families(run_cli: RunCli, tmp_path: Path) -> None:
-    result = run_cli("summary", write(tmp_path, {"model_type": "mamba2", "hidden_size": 768}))
+    result = run_cli("summary", write(tmp_path, {"model_type": "rwkv", "hidden_size": 768}))
     assert result.code == 2
     assert result.out == ""
     assert result.err.count("\n") == 1
-    assert "unsupported model_type 'mamba2'" in result.err
+    assert "unsupported model_type 'rwkv'" in result.err
     assert ", ".join(SUPPORTED) in result.err
     assert "config.json:2: unsupported" in result.err
     assert "'framework: pytorch' spec" in result.err
@@ -94,7 +94,17 @@ def test_unsupported_model_type_lists_the_supported_families(run_cli: RunCli, tm
 
 @pytest.mark.parametrize(
     ("model_type", "nearest"),
-    [("qwen2_5_vl", "qwen2"), ("falcon_h1", "falcon"), ("gemma3", "gemma3_text, gemma, gemma2"), ("olmoe", "olmo")],
+    [
+        ("qwen2_5_vl", "qwen2"),
+        ("falcon_h1", "falcon"),
+        ("gemma3", "gemma3_text, gemma, gemma2"),
+        ("olmoe", "olmo"),
+        ("camembert", "roberta"),
+        ("blenderbot", "bart"),
+        ("deit", "vit"),
+        ("longt5", "t5"),
+        ("modernbert", "bert"),
+    ],
 )
 def test_unsupported_model_type_names_the_nearest_families(
     run_cli: RunCli, tmp_path: Path, model_type: str, nearest: str
@@ -110,7 +120,7 @@ def test_unsupported_model_type_names_the_nearest_families(
         ({"model_type": "llama", "hidden_size": "4096"}, "config.json:3: 'hidden_size' must be an integer, got '4096'"),
         ({"model_type": "llama", "attention_bias": 1}, "'attention_bias' must be true or false"),
         ({"model_type": "mistral", "num_key_value_heads": None}, "'num_key_value_heads' must be an integer, got None"),
-        ({"model_type": "bert", "architectures": ["BertForSequenceClassification"]}, "not supported"),
+        ({"model_type": "bert", "architectures": ["BertForImageClassification"]}, "not supported"),
         (
             {"model_type": "llama", "hidden_size": 100, "num_attention_heads": 3},
             "not a multiple of num_attention_heads",
@@ -235,3 +245,26 @@ def test_readme_shows_the_current_llama_output(run_cli: RunCli, command: str) ->
     shown = readme[start : readme.index("```", start)]
     result = run_cli(command, str(SPECS / "llama-2-7b.config.json"))
     assert result.out == shown
+
+
+def test_every_relative_named_in_the_hint_is_a_supported_family() -> None:
+    from paramcalc.spec.hf_config import RELATIVES
+
+    assert set(RELATIVES.values()) <= set(SUPPORTED)
+    assert not set(RELATIVES) & set(SUPPORTED)
+
+
+def test_unsupported_wrapper_whose_text_config_is_supported_says_to_count_that_alone(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    doc = {
+        "model_type": "mistral3",
+        "text_config": {"model_type": "mistral"},
+        "vision_config": {"model_type": "pixtral"},
+    }
+    result = run_cli("summary", write(tmp_path, doc))
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert (
+        "its 'text_config' is a 'mistral' config, which paramcalc counts: save it as a config.json alone" in result.err
+    )

@@ -187,3 +187,27 @@ REFUSED = {case["id"]: case for case in golden("arch.json")["refused"]}
 def test_config_transformers_refuses_is_refused(case_id: str) -> None:
     with pytest.raises(ParamcalcError):
         count(REFUSED[case_id]["config_input"], case_id)
+
+
+TOP_K_OVER_EXPERTS = sorted(c for c in CASES if c.endswith("-topk-over-experts"))
+
+
+@pytest.mark.parametrize("case_id", TOP_K_OVER_EXPERTS)
+def test_more_experts_per_token_than_experts_counts_every_expert_active_with_a_note(case_id: str) -> None:
+    case = CASES[case_id]
+    spec = spec_from_config(case["config_input"], case_id)
+    report = analyze(spec)
+    assert report.active == case["active_per_token"] == case["total"]
+    assert any("exceeds the" in note and "active parameters count all" in note for note in spec.notes)
+
+
+def test_every_moe_family_has_a_case_with_more_experts_per_token_than_experts() -> None:
+    moe = {CASES[c]["config_input"]["model_type"] for c in CASES if CASES[c]["moe"] is not None}
+    covered = {CASES[c]["config_input"]["model_type"] for c in TOP_K_OVER_EXPERTS}
+    assert moe <= covered, sorted(moe - covered)
+
+
+def test_active_per_token_never_exceeds_the_total_in_any_golden() -> None:
+    for case_id, case in CASES.items():
+        report = count(case["config_input"], case_id)
+        assert report.active <= report.total, case_id

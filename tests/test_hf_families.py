@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import RunCli
+from conftest import GOLDEN, RunCli
 
 from paramcalc.spec.hf_families import ARCHS, FAMILIES
 
@@ -26,6 +26,19 @@ def test_layers_families_lists_every_family_and_model_class(run_cli: RunCli) -> 
         for name in family.architectures:
             assert f"  {name}  (" in result.out
     assert "  FalconForCausalLM  (causal lm)  [default without 'architectures']" in result.out
+
+
+def test_layers_families_lists_the_declarative_families_and_their_task_classes(run_cli: RunCli) -> None:
+    from paramcalc.spec.hf_recipes_all import RECIPES
+
+    result = run_cli("layers", "--families")
+    assert result.code == 0, result.err
+    for model_type, recipe in RECIPES.items():
+        assert f"{model_type} ({recipe.family.config_class})" in result.out
+        for name in recipe.family.architectures:
+            assert f"  {name}  (" in result.out
+    assert "  ElectraForMultipleChoice  (multiple choice)" in result.out
+    assert "  BertForNextSentencePrediction  (next sentence)" in result.out
 
 
 def test_missing_architectures_says_which_class_was_assumed(run_cli: RunCli, tmp_path: Path) -> None:
@@ -57,11 +70,17 @@ def test_sequence_classifier_has_one_output_per_label(
     assert any(note.startswith(f"score: {labels} labels") for note in doc["notes"])
 
 
-def test_num_labels_that_contradicts_id2label_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
-    config = {"model_type": "falcon", "architectures": ["FalconForTokenClassification"]}
-    result = run_cli("summary", write(tmp_path, {**config, "num_labels": 3, "id2label": {"0": "A", "1": "B"}}))
-    assert result.code == 2
-    assert "'num_labels' 3 does not match the 2 entries of id2label" in result.err
+def test_num_labels_that_contradicts_id2label_wins_with_a_note_as_in_transformers(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    golden = json.loads((GOLDEN / "hf" / "arch.json").read_text(encoding="utf-8"))
+    case = next(c for c in golden["cases"] if c["id"] == "arch-falcon-labels-disagree")
+    result = run_cli("summary", write(tmp_path, case["config_input"]), "--format", "json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["total"] == case["total"]
+    assert ["classifier.weight", [3, 16]] in case["parameters"]
+    assert any("num_labels 3 and the 2 entries of id2label disagree" in note for note in doc["notes"])
 
 
 def test_head_class_a_family_does_not_define_is_refused_with_the_ones_it_does(run_cli: RunCli, tmp_path: Path) -> None:

@@ -183,3 +183,22 @@ def test_example_configs_count_as_their_golden(run_cli: RunCli, spec: str, case_
     doc = json.loads(result.out)
     assert doc["total"] == CASES[case_id]["total"] + checkpoint_lm_head(CASES[case_id])
     assert doc["name"] == CASES[case_id]["model_class"]
+
+
+FOREIGN = sorted(c for c in CASES if "-foreign-" in c)
+
+
+@pytest.mark.parametrize("case_id", FOREIGN)
+def test_architectures_naming_another_familys_class_counts_this_familys_class_for_that_task(case_id: str) -> None:
+    case = CASES[case_id]
+    spec = spec_from_config(case["config_input"], case_id)
+    assert spec.name == case["model_class"]
+    assert analyze(spec).total == case["total"]
+    named = case["config_input"]["architectures"][0]
+    assert any(note.startswith(f"architectures names {named}, not a ") for note in spec.notes)
+
+
+def test_architectures_naming_an_unknown_task_is_refused_with_the_familys_classes() -> None:
+    with pytest.raises(SpecError, match="architecture FooBar is not supported for model_type 'distilbert'") as info:
+        spec_from_config({"model_type": "distilbert", "architectures": ["FooBar"]}, "config.json")
+    assert "DistilBertForMultipleChoice" in str(info.value.hint)

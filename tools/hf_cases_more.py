@@ -23,6 +23,7 @@ from hf_cases_encoders import (
     random_variants,
     refusals,
 )
+from hf_cases_heads import added_cases
 
 SEQ2SEQ_HEADS = (
     "Model",
@@ -578,4 +579,5 @@ def all_cases() -> list[Case]:
         *labels_cases(),
         *fuzz_found(),
         *refusals(tuple(MORE_REFUSALS)),
+        *added_cases(),
     ]

@@ -437,7 +437,37 @@ DRAWS: dict[str, Callable[[Draw], None]] = {
     "phi3": draw_phi3,
     "t5": draw_t5,
     **{mt: _draw_arch(mt) for mt in hf_golden_arch.KNOBS},
+    **{mt: _draw_arch(mt) for mt in hf_golden_arch.HEAD_KNOBS if mt not in ("bert", "t5")},  # theirs are above
 }
+
+import hf_cases_more  # noqa: E402, F401  (fills FAMILY_CLASSES and RANDOM with every declarative family)
+from hf_cases_encoders import FAMILY_CLASSES, RANDOM, _labels  # noqa: E402
+from hf_cases_heads import ADDED_CLASSES  # noqa: E402
+
+RECIPE_FAMILIES: set[str] = set()
+"""The declarative families (encoders, encoder-decoders, vision): their aliases are compared, not a tied flag."""
+
+
+def _draw_recipe(model_type: str) -> Callable[[Draw], None]:
+    """A declarative family: the golden generator's random sizes and labels, some keys left out."""
+
+    def draw(d: Draw) -> None:
+        for key, value in {**RANDOM[model_type](d.rng), **_labels(d.rng)}.items():
+            if key == "model_type" or d.rng.random() < 0.9:
+                d.cfg[key] = value
+        _common_noise(d)
+
+    return draw
+
+
+for _mt, (_config_class, _classes) in FAMILY_CLASSES.items():
+    if _mt not in DRAWS:
+        from paramcalc.spec.hf_recipes_all import RECIPES
+
+        _default = RECIPES[_mt].family.default_architecture  # first: the class counted without 'architectures'
+        DRAWS[_mt] = _draw_recipe(_mt)
+        ARCHITECTURES[_mt] = sorted([*_classes, *ADDED_CLASSES.get(_mt, ())], key=lambda c, d=_default: c != d)
+        RECIPE_FAMILIES.add(_mt)
 
 
 #: Edge values written over one key of a drawn config: zeros, negatives, wrong types, nulls,
@@ -516,7 +546,11 @@ def random_config(rng: random.Random, model_type: str, edge_p: float = 0.0) -> t
         arch = "?"  # an edge value: whatever transformers makes of it, paramcalc must agree or refuse
     elif r < 0.1:
         arch = archs[0]  # no architectures key: the family's default class
-    elif r < 0.15 and model_type not in ("gpt2", "bert", "t5") and arch.endswith(("ForCausalLM", "Model")):
+    elif (
+        r < 0.15
+        and model_type not in ("gpt2", "bert", "t5", *RECIPE_FAMILIES)
+        and arch.endswith(("ForCausalLM", "Model"))
+    ):
         d.cfg["architectures"] = [FOREIGN["ForCausalLM"] if arch.endswith("ForCausalLM") else FOREIGN["Model"]]
     else:
         d.cfg["architectures"] = [arch]
@@ -560,7 +594,7 @@ def oracle(config: dict[str, Any], arch: str) -> dict[str, Any]:
     total = sum(p.numel() for _, p in named)
     return {
         "total": total,
-        "tied": hf_golden.head_is_tied(model),
+        "tied": _head_is_tied(model),
         "active": total - (moe["inactive_per_token"] if moe else 0),
         "params": [[n, [int(s) for s in p.shape]] for n, p in named],
         "aliases": aliases,
@@ -569,6 +603,14 @@ def oracle(config: dict[str, Any], arch: str) -> dict[str, Any]:
 
 
 OUTPUT_ROWS = ("lm_head", "cls.predictions")
+
+
+def _head_is_tied(model: Any) -> bool:
+    """hf_golden's tie check; models without input embeddings (CLIPModel raises) are untied."""
+    try:
+        return bool(hf_golden.head_is_tied(model))
+    except NotImplementedError:
+        return False
 
 
 def counted(config: dict[str, Any]) -> dict[str, Any]:
@@ -596,7 +638,7 @@ def written_out(report: Report) -> tuple[list[list[Any]], list[list[str]]]:
     aliases: list[list[str]] = []
     for row in report.expanded().layers:
         for term in row.terms:
-            name = f"{row.name}.{term.path}"
+            name = f"{row.name}.{term.path}" if term.path else row.name  # a bare parameter row (logit_scale)
             if term.tied_to:
                 aliases.append([name, term.tied_to])
             elif term.counted:
@@ -621,6 +663,8 @@ def compare(config: dict[str, Any], arch: str) -> list[str]:
         return [f"paramcalc refuses ({got['error']}) but transformers builds {want['total']:,}"]
     problems = []
     for key in ("total", "tied", "active"):
+        if key == "tied" and config["model_type"] in RECIPE_FAMILIES:
+            continue  # their output rows have other names; the aliases below say what is tied
         if want[key] != got[key]:
             problems.append(f"{key}: transformers {want[key]} paramcalc {got[key]}")
     if want["params"] != got["params"]:

@@ -38,6 +38,7 @@ import torch  # noqa: E402
 import transformers  # noqa: E402
 from hf_cases import Case  # noqa: E402
 from hf_cases_encoders import FAMILY_CLASSES  # noqa: E402
+from hf_cases_heads import ADDED_CLASSES  # noqa: E402
 from hf_cases_more import all_cases  # noqa: E402
 from hf_golden_extra import _Direct  # noqa: E402
 
@@ -59,6 +60,9 @@ hf_golden.head_is_tied = _head_is_tied
 def _register() -> None:
     for model_type, (config_class, classes) in FAMILY_CLASSES.items():
         hf_golden.CONFIG_CLASSES[model_type] = getattr(transformers, config_class)
+        for name in classes:
+            hf_golden.AUTO_CLASSES[name] = _Direct(getattr(transformers, name))
+    for classes in ADDED_CLASSES.values():
         for name in classes:
             hf_golden.AUTO_CLASSES[name] = _Direct(getattr(transformers, name))
 

@@ -24,7 +24,21 @@ from compact_strings import entry  # noqa: E402
 from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "paramcalc" / "spec" / "hf_schema_decoders.py"
-LEGACY = {"gpt2", "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2", "phi3"}
+LEGACY = {
+    "bert",
+    "t5",
+    "gpt2",
+    "llama",
+    "mistral",
+    "mixtral",
+    "qwen2",
+    "qwen2_moe",
+    "qwen3",
+    "qwen3_moe",
+    "gemma",
+    "gemma2",
+    "phi3",
+}
 
 
 def kind(annotation: str) -> str | None:

@@ -96,12 +96,13 @@ def walk(
             path = join(prefix, part.name)
             shape = tuple(int(dims[d]) for d in part.shape)
             routed = part.routed and dims.get("k") is not None and dims["E"] > 0
-            share = (dims["k"], dims["E"]) if routed else None
+            share = (min(dims["k"], dims["E"]), dims["E"]) if routed else None  # k > E: a token uses E at most
             out.add([Term(symbol("P", path, taken), path, shape, part.shape, share=share)], "*".join(part.shape))
         elif isinstance(part, Experts):
             experts, inner, h = dims["E"], dims[part.inner], dims["h"]
             # DeepSeek-V2 has no top-k by default, and with no experts nothing is routed
-            share = None if dims.get("k") is None or experts == 0 else (dims["k"], experts)
+            # k > E builds (the router fails at the first forward): a token uses E experts at most
+            share = None if dims.get("k") is None or experts == 0 else (min(dims["k"], experts), experts)
             gate_up = Term(
                 symbol("E", "gateup", taken),
                 join(prefix, part.path, "gate_up_proj"),

@@ -171,6 +171,9 @@ class Arch:
     """The share of head_dim RoPE rotates when the config does not say (Phi 0.5, StableLM 0.25)."""
     refused_keys: Mapping[str, str] = field(default_factory=dict)
     """Keys the config class cannot take, and why (Falcon's derived ``head_dim``)."""
+    no_null: Mapping[str, str] = field(default_factory=dict)
+    """Keys that, written as null, reach the modelling code as None, and where that fails once a
+    layer is built (Mamba's ``intermediate_size``: not a field, so null is not derived)."""
     summary: Mapping[str, str] = field(default_factory=dict)
     """What the family is, for ``paramcalc layers --families``: attention, mlp, norm, position."""
 

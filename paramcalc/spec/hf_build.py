@@ -34,22 +34,25 @@ def base_prefix(heads: Heads, role: str) -> str:
 
 
 def num_labels(build: _Build) -> int:
-    """The classifier's outputs: ``len(id2label)``, else ``num_labels``, else 2 (PreTrainedConfig)."""
+    """The classifier's outputs: ``num_labels``, else ``len(id2label)``, else 2 (PreTrainedConfig).
+
+    transformers 5 sets ``num_labels`` after ``id2label``, so when both are written and disagree it
+    only warns and ``num_labels`` wins (it rebuilds ``id2label`` to match).
+    """
     doc = build.doc
     id2label, given = doc.get("id2label"), doc.get("num_labels")
     if given is not None and (not isinstance(given, int) or isinstance(given, bool) or given < 0):
         raise SpecError(
             f"'num_labels' must be a count, got {describe_value(given)}", location=build.where.at("num_labels")
         )
-    if isinstance(id2label, Mapping):
-        if given is not None and given != len(id2label):
-            raise SpecError(
-                f"'num_labels' {given} does not match the {len(id2label)} entries of id2label",
-                location=build.where.at("num_labels"),
-                hint="transformers refuses it (PreTrainedConfig)",
+    if given is not None:
+        if isinstance(id2label, Mapping) and given != len(id2label):
+            build.notes.append(
+                f"num_labels {given} and the {len(id2label)} entries of id2label disagree: transformers keeps"
+                f" num_labels (and warns)"
             )
-        return len(id2label)
-    return 2 if given is None else int(given)
+        return int(given)
+    return len(id2label) if isinstance(id2label, Mapping) else 2
 
 
 def head_rows(build: _Build, heads: Heads, prefix: str, out: int, lm_bias: bool) -> list[LayerSpec]:
@@ -97,6 +100,10 @@ def _validate(build: _Build, arch: Arch) -> None:
     for key, why in arch.refused_keys.items():
         if key in build.doc:
             raise SpecError(f"'{key}' cannot be set", location=where.at(key), hint=f"{why}: remove it")
+    depth = cfg.get(arch.layers_key)
+    for key, why in arch.no_null.items():
+        if key in build.doc and build.doc[key] is None and (not isinstance(depth, int) or depth > 0):
+            raise SpecError(f"'{key}' must be an integer, got null", location=where.at(key), hint=why)
     hidden, heads = cfg.get("hidden_size"), cfg.get("num_attention_heads")
     if arch.heads_divide_hidden and isinstance(hidden, int) and isinstance(heads, int) and heads > 0 and hidden % heads:
         raise SpecError(

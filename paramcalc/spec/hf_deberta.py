@@ -24,7 +24,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from paramcalc.spec.hf_encoder_families import LEGEND, QA, SEQ_CLS, TOKEN_CLS, emb, family_record, labels, lin, ln
+from paramcalc.spec.hf_encoder_families import (
+    LEGEND,
+    MULTIPLE_CHOICE,
+    QA,
+    SEQ_CLS,
+    TOKEN_CLS,
+    emb,
+    family_record,
+    labels,
+    lin,
+    ln,
+)
 from paramcalc.spec.hf_families import BOOL, INT, OPT_INT
 from paramcalc.spec.hf_recipes import BACKBONE, Block, Head, Recipe, Row, linear_row
 from paramcalc.spec.hf_schema import ACTIVATIONS
@@ -172,6 +183,10 @@ def deberta_v2() -> Recipe:
         ),
         f"DebertaV2{TOKEN_CLS}": Head((BACKBONE, linear_row("classifier", "h", "L")), base=True),
         f"DebertaV2{QA}": Head((BACKBONE, linear_row("qa_outputs", "h", "L")), base=True),
+        # ContextPooler, then a classifier of ContextPooler.output_dim (hidden_size) -> 1
+        f"DebertaV2{MULTIPLE_CHOICE}": Head(
+            (BACKBONE, Row("pooler", "DebertaV2ContextPooler"), linear_row("classifier", "h", "1")), base=True
+        ),
     }
 
     def derive(cfg: dict[str, Any], doc: Mapping[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from paramcalc.spec.hf_arch import (
@@ -130,6 +131,7 @@ ROWS: tuple[Arch, ...] = (
         norm_class="MambaRMSNorm",
         block_name="MambaBlock",
         refused_keys={"layer_types": "MambaConfig.layer_types is derived, a property with no setter"},
+        no_null={"intermediate_size": "MambaMixer's conv1d takes it as written, after __post_init__ derived it"},
         rotary=False,
         summary={"mixer": "selective state space (no attention)", "position": "none", "norm": "RMSNorm", "mlp": "none"},
     ),
@@ -192,6 +194,7 @@ ROWS: tuple[Arch, ...] = (
         layer_kinds=_jamba_kind,
         rotary=False,
         block_names=("JambaAttentionDecoderLayer", "JambaMambaDecoderLayer"),
+        refused_keys={"layer_types": "JambaConfig.layer_types is derived, a property with no setter"},
         summary={
             "mixer": "attention every attn_layer_period layers, Mamba otherwise",
             "position": "none",
@@ -200,3 +203,102 @@ ROWS: tuple[Arch, ...] = (
         },
     ),
 )
+
+_MAMBA = ROWS[0]
+FALCON_MAMBA = replace(
+    _MAMBA,
+    model_type="falcon_mamba",
+    config_class="FalconMambaConfig",
+    prefix="FalconMamba",
+    norm_class="FalconMambaRMSNorm",
+    block_name="FalconMambaBlock",
+    refused_keys={"layer_types": "FalconMambaConfig.layer_types is derived, a property with no setter"},
+    no_null={"intermediate_size": "FalconMambaMixer's conv1d takes it as written, after __post_init__ derived it"},
+    summary={**_MAMBA.summary, "mixer": "selective state space, B/C/dt RMS-normalised without weights"},
+)
+"""Falcon-Mamba: Mamba's modules and config fields exactly (its extra ``mixer_rms_eps`` sizes nothing:
+the B, C and dt norms of ``FalconMambaMixer`` have no weights)."""
+
+ROWS = (*ROWS, FALCON_MAMBA)
+
+
+def _mamba2(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Mamba-2's sizes: the mixer width I = expand·hidden_size, B and C of n_groups·state_size each
+    (convolved with x: conv_dim = I + 2·G·N), and per-head dt, A and D.
+    """
+    hidden, heads = cfg["hidden_size"], cfg["num_heads"]
+    if hidden * cfg["expand"] != heads * cfg["head_dim"]:  # Mamba2Config.validate_architecture
+        raise TypeError(
+            f"hidden_size * expand ({hidden * cfg['expand']}) must equal num_heads * head_dim"
+            f" ({heads * cfg['head_dim']})"
+        )
+    inner = int(cfg["expand"] * hidden)
+    conv = inner + 2 * cfg["n_groups"] * cfg["state_size"]
+    refuse = {"refuse": f"the convolved width is {conv}: conv1d needs positive groups"} if conv <= 0 else {}
+    return {
+        **refuse,
+        "h": hidden,
+        "I": inner,
+        "H": heads,
+        "CD": conv,
+        "P": inner + conv + heads,
+        "K": cfg["conv_kernel"],
+        "one": 1,
+        "bias": cfg["use_bias"],
+        "conv_bias": cfg["use_conv_bias"],
+    }
+
+
+MAMBA2 = Arch(
+    "mamba2",
+    "Mamba2Config",
+    "Mamba2",
+    {
+        "vocab_size": (32768, INT),
+        "hidden_size": (4096, INT),
+        "state_size": (128, INT),
+        "num_hidden_layers": (64, INT),
+        "num_heads": (128, INT),
+        "head_dim": (64, INT),
+        "pad_token_id": (1, OPT_INT),
+        "expand": (2, INT),
+        "conv_kernel": (4, INT),
+        "n_groups": (8, INT),
+        "use_bias": (False, BOOL),
+        "use_conv_bias": (True, BOOL),
+        "time_step_rank": ("auto", ANY),
+        "tie_word_embeddings": (False, BOOL),
+    },
+    _mamba2,
+    top=(Emb("embeddings"), LAYERS, Norm("norm_f")),
+    block=(
+        Norm("norm"),
+        Sub(
+            "mixer",
+            (  # the mixer's own parameters first (dt_bias, A_log, D), then conv1d, in_proj, norm, out_proj
+                Param("dt_bias", ("H",)),
+                Param("A_log", ("H",)),
+                Param("D", ("H",)),
+                Param("conv1d.weight", ("CD", "one", "K")),
+                Param("conv1d.bias", ("CD",), when="conv_bias"),
+                Lin("in_proj", "P", "h", "bias"),
+                Norm("norm", ("I",)),
+                Lin("out_proj", "h", "I", "bias"),
+            ),
+        ),
+    ),
+    heads=Heads((BASE, CAUSAL_LM), base="backbone", tie_to="embeddings"),
+    norm_class="Mamba2RMSNorm",
+    block_name="Mamba2Block",
+    refused_keys={"layer_types": "Mamba2Config.layer_types is derived, a property with no setter"},
+    rotary=False,
+    summary={
+        "mixer": "state space duality (Mamba-2): per-head dt/A/D, grouped B and C, gated RMS norm",
+        "position": "none",
+        "norm": "RMSNorm",
+        "mlp": "none",
+    },
+)
+"""Mamba-2 (``mamba2``: Mamba-Codestral, mamba2-2.7b): one record, like Mamba's."""
+
+ROWS = (*ROWS, MAMBA2)

@@ -32,6 +32,8 @@ from paramcalc.spec.hf_schema import ACTIVATIONS
 SEQ_CLS = "ForSequenceClassification"
 TOKEN_CLS = "ForTokenClassification"  # noqa: S105 - a class-name suffix
 QA = "ForQuestionAnswering"
+MULTIPLE_CHOICE = "ForMultipleChoice"
+"""One score per choice: the backbone (its pooler kept in most families), then ``classifier`` h -> 1."""
 PRETRAINING = "ForPreTraining"
 
 
@@ -238,8 +240,8 @@ def roberta_like(model_type: str, config_class: str, prefix: str, vocab: int, he
         ("lm_head.decoder.bias", "lm_head.bias"),
     )
 
-    def head(row: Row, ties: tuple[tuple[str, str], ...] = ()) -> Head:
-        rows = (row, BACKBONE) if head_first else (BACKBONE, row)
+    def head(row: Row, ties: tuple[tuple[str, str], ...] = (), backbone: str = BACKBONE) -> Head:
+        rows = (row, backbone) if head_first else (backbone, row)
         return Head(rows, ties=ties, base=True)
 
     lm = Row("lm_head", f"{prefix}LMHead")
@@ -250,6 +252,7 @@ def roberta_like(model_type: str, config_class: str, prefix: str, vocab: int, he
         f"{prefix}{SEQ_CLS}": head(Row("classifier", f"{prefix}ClassificationHead")),
         f"{prefix}{TOKEN_CLS}": head(linear_row("classifier", "h", "L")),
         f"{prefix}{QA}": head(linear_row("qa_outputs", "h", "L")),
+        f"{prefix}{MULTIPLE_CHOICE}": head(linear_row("classifier", "h", "1"), backbone=POOLED),
     }
 
     def check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
@@ -365,6 +368,9 @@ def distilbert() -> Recipe:
         ),
         f"DistilBert{TOKEN_CLS}": Head((BACKBONE, linear_row("classifier", "h", "L")), base=True),
         f"DistilBert{QA}": Head((BACKBONE, linear_row("qa_outputs", "h", "L")), base=True),
+        f"DistilBert{MULTIPLE_CHOICE}": Head(
+            (BACKBONE, linear_row("pre_classifier", "h", "h"), linear_row("classifier", "h", "1")), base=True
+        ),
     }
 
     def check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:

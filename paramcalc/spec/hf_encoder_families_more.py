@@ -19,6 +19,7 @@ from paramcalc.spec.hf_encoder_families import (
     BERTISH_SYMBOLS,
     COMMON_FIELDS,
     LEGEND,
+    MULTIPLE_CHOICE,
     QA,
     SEQ_CLS,
     TOKEN_CLS,
@@ -35,7 +36,7 @@ from paramcalc.spec.hf_encoder_families import (
     lm_head,
     ln,
 )
-from paramcalc.spec.hf_families import BOOL, INT, OPT_INT
+from paramcalc.spec.hf_families import BOOL, INT, OPT_INT, STR
 from paramcalc.spec.hf_recipes import BACKBONE, POOLED, Block, Head, Recipe, Row, linear_row
 
 
@@ -134,6 +135,7 @@ def albert() -> Recipe:
         f"Albert{SEQ_CLS}": Head((POOLED, linear_row("classifier", "h", "L")), base=True),
         f"Albert{TOKEN_CLS}": Head((BACKBONE, linear_row("classifier", "h", "L")), base=True),
         f"Albert{QA}": Head((BACKBONE, linear_row("qa_outputs", "h", "L")), base=True),
+        f"Albert{MULTIPLE_CHOICE}": Head((POOLED, linear_row("classifier", "h", "1")), base=True),
     }
     return Recipe(
         family=family_record("albert", "AlbertConfig", "Albert", fields, heads),
@@ -177,6 +179,8 @@ def electra() -> Recipe:
         "pad_token_id": (0, OPT_INT),
         "is_decoder": (False, BOOL),
         "add_cross_attention": (False, BOOL),
+        "summary_use_proj": (True, BOOL),
+        "summary_type": ("first", STR),
         **COMMON_FIELDS,
     }
     blocks = {
@@ -220,15 +224,32 @@ def electra() -> Recipe:
         f"Electra{SEQ_CLS}": Head((BACKBONE, Row("classifier", "ElectraClassificationHead")), base=True),
         f"Electra{TOKEN_CLS}": Head((BACKBONE, linear_row("classifier", "h", "L")), base=True),
         f"Electra{QA}": Head((BACKBONE, linear_row("qa_outputs", "h", "L")), base=True),
+        # ElectraSequenceSummary: a projection h -> h (h -> num_labels with summary_proj_to_labels, a key
+        # that is no field) when summary_use_proj, then the classifier h -> 1
+        f"Electra{MULTIPLE_CHOICE}": Head(
+            (
+                BACKBONE,
+                Row(
+                    "sequence_summary.summary",
+                    "Linear",
+                    when="summary_use_proj",
+                    args=(("in_features", "h"), ("out_features", "S")),
+                ),
+                linear_row("classifier", "h", "1"),
+            ),
+            base=True,
+        ),
     }
 
     def derive(cfg: dict[str, Any], doc: Mapping[str, Any]) -> None:
         labels(cfg, doc)
         cfg["e_differs"] = cfg["embedding_size"] != cfg["hidden_size"]
+        to_labels = doc.get("summary_proj_to_labels") and cfg["num_labels"] > 0
+        cfg["summary_width"] = cfg["num_labels"] if to_labels else cfg["hidden_size"]
 
     return Recipe(
         family=family_record("electra", "ElectraConfig", "Electra", fields, heads),
-        symbols=FACTORISED_SYMBOLS,
+        symbols={**FACTORISED_SYMBOLS, "S": "summary_width"},
         legend=LEGEND,
         blocks=blocks,
         backbone=backbone,
@@ -244,8 +265,17 @@ def electra() -> Recipe:
             "bos_token_id:int? eos_token_id:ids tie_word_embeddings:bool"
         ),
         derive=derive,
-        check=lambda cfg, doc, arch: _factorised_check(cfg, doc, arch) or cross_refuse(cfg),
+        check=lambda cfg, doc, arch: (
+            _factorised_check(cfg, doc, arch) or cross_refuse(cfg) or _summary_check(cfg, arch)
+        ),
     )
+
+
+def _summary_check(cfg: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:
+    """ElectraSequenceSummary raises NotImplementedError for ``summary_type: attn`` (multiple choice only)."""
+    if arch == f"Electra{MULTIPLE_CHOICE}" and cfg["summary_type"] == "attn":
+        return ("summary_type", "summary_type 'attn' is not implemented", "ElectraSequenceSummary refuses it")
+    return None
 
 
 def mpnet() -> Recipe:
@@ -305,6 +335,7 @@ def mpnet() -> Recipe:
         f"MPNet{SEQ_CLS}": Head((BACKBONE, Row("classifier", "MPNetClassificationHead")), base=True),
         f"MPNet{TOKEN_CLS}": Head((BACKBONE, linear_row("classifier", "h", "L")), base=True),
         f"MPNet{QA}": Head((BACKBONE, linear_row("qa_outputs", "h", "L")), base=True),
+        f"MPNet{MULTIPLE_CHOICE}": Head((POOLED, linear_row("classifier", "h", "1")), base=True),
     }
 
     def check(cfg: Mapping[str, Any], doc: Mapping[str, Any], arch: str) -> tuple[str, str, str] | None:

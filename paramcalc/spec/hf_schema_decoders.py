@@ -156,6 +156,21 @@ _FIELDS: dict[str, str] = {
         "use_cache:bool initializer_range:float output_router_logits:bool? pad_token_id:int? bos_token_id:int? "
         "eos_token_id:ids tie_word_embeddings:bool"
     ),
+    "falcon_mamba": (
+        "vocab_size:int hidden_size:int state_size:int num_hidden_layers:int layer_norm_epsilon:float "
+        "pad_token_id:int? bos_token_id:int? eos_token_id:ids expand:int conv_kernel:int use_bias:bool "
+        "use_conv_bias:bool hidden_act:str initializer_range:float residual_in_fp32:bool time_step_scale:float "
+        "time_step_min:float time_step_max:float time_step_init_scheme:str time_step_floor:float "
+        "rescale_prenorm_residual:bool use_cache:bool use_mambapy:bool use_associative_scan:bool "
+        "tie_word_embeddings:bool mixer_rms_eps:float"
+    ),
+    "mamba2": (
+        "num_heads:int head_dim:int vocab_size:int hidden_size:int state_size:int num_hidden_layers:int "
+        "layer_norm_epsilon:float pad_token_id:int? bos_token_id:int? eos_token_id:ids expand:int conv_kernel:int "
+        "n_groups:int use_bias:bool use_conv_bias:bool hidden_act:str initializer_range:float residual_in_fp32:bool "
+        "time_step_min:float time_step_max:float time_step_floor:float rescale_prenorm_residual:bool use_cache:bool "
+        "chunk_size:int tie_word_embeddings:bool"
+    ),
 }
 """Per family, its config class's checked fields as ``field:kind`` words."""
 

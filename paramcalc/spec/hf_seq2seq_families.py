@@ -176,7 +176,8 @@ def bart_like(
         backbone=(),
         heads=heads,
         base="model.",
-        schema=SCHEMA,
+        # BartConfig types is_decoder as bool | None; mBART's and Pegasus' as bool
+        schema=SCHEMA.replace("is_decoder:bool", "is_decoder:bool?") if model_type == "bart" else SCHEMA,
         derive=labels,
         check=check,
     )

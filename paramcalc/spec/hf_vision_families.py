@@ -40,20 +40,24 @@ def vit() -> Recipe:
         "num_channels": (3, INT),
         "qkv_bias": (True, BOOL),
         "pooler_output_size": (None, OPT_INT),
+        "encoder_stride": (16, INT),
         "num_labels": (2, INT),
     }
     extra = {"patch_h": (16, INT), "patch_w": (16, INT), "num_patches": (196, INT), "head_dim": (None, OPT_INT)}
     extra["pooler_output_size"] = (768, INT)  # the rule's default: ViTConfig derives it from hidden_size
+    extra["use_mask_token"] = (False, BOOL)  # ViTModel(use_mask_token=True) in ViTForMaskedImageModeling only
     blocks = {
         "ViTEmbeddings": Block(
-            ("hidden_size", "num_channels", "patch_h", "patch_w", "num_patches"),
+            ("hidden_size", "num_channels", "patch_h", "patch_w", "num_patches", "use_mask_token"),
             (
                 ("param", "cls_token", "1", "1", "h"),
+                ("when", "use_mask_token", (("param", "mask_token", "1", "1", "h"),)),
                 ("param", "position_embeddings", "1", "N+1", "h"),
                 ("param", "patch_embeddings.projection.weight", "h", "C", "p_h", "p_w"),
                 ("param", "patch_embeddings.projection.bias", "h"),
             ),
-            "cls_token (1×1×h), the position table (1×(N+1)×h, N patches), and the patch embedding: a "
+            "cls_token (1×1×h), mask_token (1×1×h, masked image modelling only), the position table "
+            "(1×(N+1)×h, N patches), and the patch embedding: a "
             "Conv2d of h filters of C×p_h×p_w with a bias.",
             out="h",
             source=True,
@@ -73,6 +77,13 @@ def vit() -> Recipe:
             "q/k/v (h→heads·head_dim, biases when qkv_bias), o_proj with bias, layernorm_before and "
             "layernorm_after, mlp.fc1 (h→I) and mlp.fc2 (I→h).",
         ),
+        "Conv2d": Block(
+            ("hidden_size", "encoder_stride", "num_channels"),
+            (("param", "weight", "S", "h", "1", "1"), ("param", "bias", "S")),
+            "ViTForMaskedImageModeling's decoder.0: a 1×1 nn.Conv2d from h to encoder_stride²·C channels "
+            "with a bias (decoder.1, a PixelShuffle, has no parameters).",
+            out="S",
+        ),
         "ViTPooler": Block(
             ("hidden_size", "pooler_output_size"), (lin("dense", "O", "h"),), "dense h→pooler_output_size.", out="O"
         ),
@@ -87,10 +98,19 @@ def vit() -> Recipe:
     heads = {
         "ViTModel": Head((POOLED,)),
         "ViTForImageClassification": Head((BACKBONE, classifier), base=True),
+        "ViTForMaskedImageModeling": Head(
+            (
+                Row("{base}embeddings", "ViTEmbeddings", fixed=(("use_mask_token", True),)),
+                *backbone[1:3],
+                Row("decoder.0", "Conv2d"),
+            ),
+            base=True,
+        ),
     }
 
     def derive(cfg: dict[str, Any], doc: Mapping[str, Any]) -> None:
         labels(cfg, doc)
+        cfg["use_mask_token"] = False
         image_h, image_w = pair(doc.get("image_size", 224))
         cfg["patch_h"], cfg["patch_w"] = pair(doc.get("patch_size", 16))
         cfg["image_h"], cfg["image_w"] = image_h, image_w
@@ -144,6 +164,8 @@ def vit() -> Recipe:
             "O": "pooler_output_size",
             "L": "num_labels",
             "a": "=heads*hd",
+            "es": "encoder_stride",
+            "S": "=es*es*C",
         },
         legend={**LEGEND, "N": "(image_h // p_h)·(image_w // p_w) patches"},
         blocks=blocks,
