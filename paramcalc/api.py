@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Union
 from paramcalc.errors import Location, ParamcalcError, SpecError, UsageError
 from paramcalc.frameworks import framework_of
 from paramcalc.report import LayerRow, Report
+from paramcalc.reports import report_for
 
 if TYPE_CHECKING:
     from paramcalc.spec.records import ModelSpec
@@ -367,24 +368,3 @@ def _bind_package_names() -> None:
 
 
 _bind_package_names()
-
-
-def report_for(
-    argument: str, *, framework: str | None = None, dtype: str = "float32", config: str | None = None
-) -> Report:
-    """The report for one command-line SPEC argument (the CLI's ``summary``, ``diff``, ``memory``, ``check``).
-
-    Unlike :func:`summary` it reads the argument as the CLI always has (``-`` is stdin, an
-    existing path a file, anything else an inline spec), and reads a checkpoint header
-    only, cross-checked against ``config`` (or the config.json beside it).
-    """
-    from paramcalc.checkpoint import checkpoint_report, is_checkpoint
-
-    if is_checkpoint(argument):
-        return checkpoint_report(argument, config)
-    if config is not None:
-        raise UsageError("--config cross-checks a checkpoint (.safetensors, .gguf or a model directory)")
-    from paramcalc.engine import analyze
-    from paramcalc.spec import load_spec
-
-    return analyze(load_spec(argument, framework=framework), dtype=dtype)

@@ -12,13 +12,11 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
 from paramcalc import __version__
-from paramcalc.cli_explain import explain
-from paramcalc.cli_memory import memory
 from paramcalc.cli_options import (
     FORMATS_CHECK,
     FORMATS_DIFF,
@@ -48,7 +46,29 @@ TRACEBACK_VARIABLE = "PARAMCALC_TRACEBACK"
 """Set to 1 to print the traceback behind an "internal error" (for maintainers; users see one line)."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; commands defined in modules of their own load only when they run.
+
+    ``explain`` and ``memory`` have many options of their own: declaring them costs
+    start-up time in every ``summary`` or ``check`` run, which never uses them.
+    """
+
+    LAZY: ClassVar[dict[str, str]] = {"explain": "paramcalc.cli_explain", "memory": "paramcalc.cli_memory"}
+    """Command name -> the module defining it (as a function of that name)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = self.LAZY.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            import importlib
+
+            self.add_command(getattr(importlib.import_module(module), cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="paramcalc")
 def cli() -> None:
     """Count a neural network's parameters, and show why, without any framework installed.
@@ -111,7 +131,7 @@ def summary(
     directory) is read header only: its tensors grouped into modules, dtypes and bytes as
     stored, cross-checked against the config.json beside it (or --config).
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
-    from paramcalc.api import report_for
+    from paramcalc.reports import report_for
 
     report = report_for(spec, framework=framework, dtype=dtype, config=config)
     if expand_nested:
@@ -260,8 +280,8 @@ def diff(spec_a: str, spec_b: str, fmt: str, fail_on_increase: bool, dtype: str,
     A 'removed'.  --format markdown fits a pull-request comment.  Exit 0 (1 with
     --fail-on-increase when the total grew; 2 when a spec is invalid).
     """
-    from paramcalc.api import report_for
     from paramcalc.diff import diff_reports
+    from paramcalc.reports import report_for
 
     if spec_a == "-" and spec_b == "-":
         raise UsageError("only one of A and B can be read from stdin")
@@ -336,15 +356,18 @@ def solve(
     return solution.exit_code
 
 
-cli.add_command(explain)
-cli.add_command(memory)
+def all_commands() -> dict[str, click.Command]:
+    """Every command by name, those of their own modules loaded too (for listings and tests)."""
+    ctx = click.Context(cli)
+    found = {name: cli.get_command(ctx, name) for name in cli.list_commands(ctx)}
+    return {name: command for name, command in found.items() if command is not None}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit status; user errors become one line on stderr."""
     args = list(argv) if argv is not None else sys.argv[1:]
     if not args:
-        names = ", ".join(sorted(cli.commands))
+        names = ", ".join(all_commands())
         click.echo(f"paramcalc: error: missing command: {names} (see 'paramcalc --help')", err=True)
         return EXIT_USAGE
     from paramcalc.safe_text import guarded_output
@@ -403,4 +426,4 @@ def entry_point() -> None:
     sys.exit(main())
 
 
-__all__ = ["FRAMEWORKS", "UsageError", "cli", "entry_point", "main"]
+__all__ = ["FRAMEWORKS", "UsageError", "all_commands", "cli", "entry_point", "main"]

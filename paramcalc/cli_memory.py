@@ -83,8 +83,8 @@ def memory(
       paramcalc memory specs/llama-3-8b.config.json --batch 8 --seq-len 8192
       paramcalc memory specs/llama-2-7b.config.json --lora-r 8 --lora-targets q_proj,v_proj --base-dtype nf4
     """  # noqa: D301 - \b (backspace) keeps click from rewrapping the examples
-    from paramcalc.api import report_for
     from paramcalc.memory import estimate
+    from paramcalc.reports import report_for
 
     report = report_for(spec, framework=framework)
     beyond = None

@@ -13,6 +13,7 @@ from typing import Any
 
 from paramcalc.frameworks import framework_of
 from paramcalc.rows import Dim, LayerRow, RowSums, Shape, Term, Tree
+from paramcalc.value_record import ValueRecord
 
 __all__ = ["SCHEMA_VERSION", "Dim", "LayerRow", "Report", "RowSums", "Shape", "Term", "Tree"]
 
@@ -20,8 +21,8 @@ SCHEMA_VERSION = 1
 """Version of the JSON document produced by :meth:`Report.to_dict`.  Keys are only ever added."""
 
 
-@dataclass(slots=True)
-class Report:
+@dataclass(slots=True, eq=False, repr=False)  # ValueRecord: == and repr without generated code
+class Report(ValueRecord):
     """A whole counted model: its layers and totals, ready for any renderer."""
 
     name: str

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Any, NamedTuple
 
+from paramcalc.value_record import ValueRecord
+
 Dim = int | None
 Shape = tuple[Dim, ...]
 """A tensor shape without the batch axis; ``None`` is an unknown length.
@@ -44,8 +46,8 @@ _new_sums = tuple.__new__
 """Makes a :class:`RowSums` at C speed (``tuple.__new__(RowSums, values)``): one per row."""
 
 
-@dataclass(slots=True)
-class Term:
+@dataclass(slots=True, eq=False, repr=False)  # ValueRecord: == and repr without generated code
+class Term(ValueRecord):
     """One parameter tensor, named as the framework names it.
 
     ``symbol`` is the textbook name used in derivations (``W_x``), ``weight`` the
@@ -124,8 +126,8 @@ class Term:
         return out
 
 
-@dataclass(slots=True)
-class LayerRow:
+@dataclass(slots=True, eq=False, repr=False)  # ValueRecord: == and repr without generated code
+class LayerRow(ValueRecord):
     """One counted layer: identity, output shape(s), its terms and how they were derived.
 
     ``outputs`` holds one shape per output tensor; ``multi_output`` says whether the layer

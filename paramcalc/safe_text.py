@@ -23,8 +23,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, TextIO
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_OR_NEWLINE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_CONTROL_OR_NEWLINE = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+"""Characters escaped, as patterns compiled on first use (``re`` caches them): every one is
+outside :meth:`str.isprintable`, so a printable text, nearly every name, needs no regex at all."""
 
 FALLBACKS = {
     "→": "->",
@@ -89,13 +91,15 @@ def _escape(match: re.Match[str]) -> str:
 
 def escape_controls(text: str, newlines: bool = True) -> str:
     r"""``text`` with every control character shown as ``\\u001b`` (keeping tab and, if ``newlines``, LF)."""
+    if text.isprintable():
+        return text
     pattern = _CONTROL if newlines else _CONTROL_OR_NEWLINE
-    return pattern.sub(_escape, text) if pattern.search(text) else text
+    return re.sub(pattern, _escape, text)
 
 
 def has_controls(text: str) -> bool:
     """Whether ``text`` holds a control character (newlines included)."""
-    return _CONTROL_OR_NEWLINE.search(text) is not None
+    return not text.isprintable() and re.search(_CONTROL_OR_NEWLINE, text) is not None
 
 
 def one_line(text: str) -> str:

@@ -9,8 +9,6 @@ widths, so a file or a CI log is the same on every machine, whatever ``COLUMNS``
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from typing import TextIO
 
 MIN_WIDTH = 40
@@ -24,6 +22,8 @@ def terminal_columns(file: TextIO) -> int | None:
             return None
     except (AttributeError, ValueError, OSError):
         return None
+    import shutil  # a terminal only: piped output (every CI run) never loads it, nor its compression modules
+
     return max(MIN_WIDTH, shutil.get_terminal_size((80, 24)).columns)
 
 
@@ -41,6 +41,8 @@ def wrap_prose(text: str, file: TextIO) -> str:
     columns = terminal_columns(file)
     if columns is None:
         return text
+    import textwrap
+
     out = []
     for line in text.split("\n"):
         if len(line) <= columns:

@@ -24,7 +24,7 @@ import pytest
 import yaml
 from conftest import ROOT, SPECS, RunCli
 
-from paramcalc.cli import cli
+from paramcalc.cli import all_commands
 
 CORPUS = ROOT / "tests" / "bad_specs"
 CASES: dict[str, Any] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
@@ -41,7 +41,7 @@ def _spec_arguments(command: click.Command) -> list[click.Argument]:
 def _spec_commands() -> list[tuple[str, str | None]]:
     """(command, --format value) for every command taking a SPEC argument, in every format."""
     out: list[tuple[str, str | None]] = []
-    for name, command in sorted(cli.commands.items()):
+    for name, command in sorted(all_commands().items()):
         if not _spec_arguments(command):
             continue
         fmt = next((p for p in command.params if isinstance(p, click.Option) and "--format" in p.opts), None)
@@ -54,7 +54,7 @@ def _spec_commands() -> list[tuple[str, str | None]]:
 
 def _command_line(command: str, bad: str, fmt: str | None) -> list[str]:
     """``command`` reading ``bad`` as its first SPEC (a good spec fills any other)."""
-    specs = [bad] + [str(SPECS / "lstm.yaml")] * (len(_spec_arguments(cli.commands[command])) - 1)
+    specs = [bad] + [str(SPECS / "lstm.yaml")] * (len(_spec_arguments(all_commands()[command])) - 1)
     return [command, *specs, *(["--format", fmt] if fmt else [])]
 
 
@@ -170,7 +170,7 @@ BASE_ARGV = {"summary": [str(SPECS / "lstm.yaml")], "explain": ["lstm", "32"], "
 def _flag_cases() -> list[tuple[str, str]]:
     """(command, flag) for every value-taking flag of every command that paramcalc validates."""
     out = []
-    for name, command in sorted(cli.commands.items()):
+    for name, command in sorted(all_commands().items()):
         for param in command.params:
             if isinstance(param, click.Option) and not param.is_flag:
                 out.extend((name, opt) for opt in param.opts if opt in BAD_FLAG_VALUES)
@@ -179,7 +179,7 @@ def _flag_cases() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("command", "flag"), _flag_cases())
 def test_every_commands_bad_flag_values_fail_naming_the_flag(run_cli: RunCli, command: str, flag: str) -> None:
-    specs = [str(SPECS / "lstm.yaml")] * len(_spec_arguments(cli.commands[command]))
+    specs = [str(SPECS / "lstm.yaml")] * len(_spec_arguments(all_commands()[command]))
     base = BASE_ARGV.get(command, specs)
     err = _assert_clean_failure(
         *_run(run_cli, command, *base, flag, BAD_FLAG_VALUES[flag]), quiet=command not in REPORTS_ON_STDOUT

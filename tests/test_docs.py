@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, RunCli
 
-from paramcalc.cli import cli
+from paramcalc.cli import all_commands
 
-COMMANDS = sorted(cli.commands)
+COMMANDS = sorted(all_commands())
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

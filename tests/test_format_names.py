@@ -6,13 +6,13 @@ import click
 import pytest
 from conftest import RunCli
 
-from paramcalc.cli import cli
+from paramcalc.cli import all_commands
 from paramcalc.cli_options import FORMAT_ALIASES
 
 
 def _format_options() -> dict[str, click.Option]:
     found = {}
-    for name, command in cli.commands.items():
+    for name, command in all_commands().items():
         for param in command.params:
             if isinstance(param, click.Option) and "--format" in param.opts:
                 found[name] = param

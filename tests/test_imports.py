@@ -16,7 +16,7 @@ import click
 import pytest
 from conftest import SPECS
 
-from paramcalc.cli import cli
+from paramcalc.cli import all_commands
 
 LSTM = str(SPECS / "lstm.yaml")
 INLINE = "Input(shape=(3, 10000)) | LSTM(32) | Dense(1)"
@@ -51,7 +51,7 @@ EXTRA = {"solve": ["--max-params", "2M"], "check": ["--max-params", "2M"]}
 def _spec_commands_with_json() -> list[list[str]]:
     """Every command reading SPECs, in JSON where it can print it (and ``check`` in its default text)."""
     cases = []
-    for name, command in sorted(cli.commands.items()):
+    for name, command in sorted(all_commands().items()):
         specs = [p for p in command.params if isinstance(p, click.Argument) and (p.name or "").startswith("spec")]
         if not specs:
             continue

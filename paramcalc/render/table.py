@@ -16,7 +16,6 @@ import rich.table
 import rich.text
 from rich.console import RenderableType
 
-from paramcalc.breakdown import bar, share
 from paramcalc.render.summary_text import (
     FLOPS_NOTE,
     connected_text,
@@ -137,6 +136,8 @@ def summary_renderables(
         if graph:
             cells.append(_escape(connected_text(row)))
         if percent:
+            from paramcalc.breakdown import bar, share  # --percent only
+
             cells.append(f"{share(row.params, total):>6} {bar(row.params, total)}")
         table.add_row(*cells)
     parts: list[RenderableType] = [f'[bold]Model: "{_escape(report.name)}"[/]', table]

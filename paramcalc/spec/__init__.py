@@ -30,7 +30,7 @@ def load_spec(arg: str, *, framework: str | None = None, stdin: BinaryIO | None 
         return parse_text(read_stream(stream, "<stdin>"), "<stdin>", framework)
     from paramcalc.checkpoint import is_checkpoint
 
-    if is_checkpoint(arg):  # checkpoints are reports (paramcalc.api.report_for), never specs
+    if is_checkpoint(arg):  # checkpoints are reports (paramcalc.reports.report_for), never specs
         from paramcalc.checkpoint import load_checkpoint
 
         load_checkpoint(arg)  # a broken or hostile checkpoint is reported as such

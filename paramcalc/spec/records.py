@@ -19,6 +19,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from paramcalc.errors import Location, ParamcalcError
+from paramcalc.value_record import ValueRecord
 
 Value = Any
 """A literal argument value (or a nested LayerSpec); kept loose on purpose: rules validate."""
@@ -43,8 +44,8 @@ class Placeholder:
         return "?"
 
 
-@dataclass(slots=True)
-class LayerSpec:
+@dataclass(slots=True, eq=False, repr=False)  # ValueRecord: == and repr without generated code
+class LayerSpec(ValueRecord):
     """One layer as written: class name, positional and keyword arguments, where it came from.
 
     ``name`` is the user's explicit layer name, if any (else the engine assigns Keras-style
@@ -130,8 +131,8 @@ class InputSpec(NamedTuple):
     location: Location | None = None
 
 
-@dataclass(slots=True)
-class ModelSpec:
+@dataclass(slots=True, eq=False, repr=False)  # ValueRecord: == and repr without generated code
+class ModelSpec(ValueRecord):
     """A whole model as read from a spec.
 
     ``inputs`` is empty when the spec gives no input shape.  ``graph`` is true for a
