@@ -22,6 +22,8 @@ from paramcalc.cli_options import (
     FORMATS_DIFF,
     FORMATS_SOLVE,
     FORMATS_SUMMARY,
+    Command,
+    PlainHelp,
     axis_count_flag,
     budget_options,
     config_option,
@@ -46,13 +48,21 @@ TRACEBACK_VARIABLE = "PARAMCALC_TRACEBACK"
 """Set to 1 to print the traceback behind an "internal error" (for maintainers; users see one line)."""
 
 
-class _Commands(click.Group):
+def _print_version(ctx: click.Context) -> None:
+    """``paramcalc --version``: the line click's own version option prints."""
+    if not ctx.resilient_parsing:
+        click.echo(f"paramcalc, version {__version__}")
+        ctx.exit()
+
+
+class _Commands(PlainHelp, click.Group):
     """The command group; commands defined in modules of their own load only when they run.
 
     ``explain`` and ``memory`` have many options of their own: declaring them costs
     start-up time in every ``summary`` or ``check`` run, which never uses them.
     """
 
+    command_class = Command
     LAZY: ClassVar[dict[str, str]] = {"explain": "paramcalc.cli_explain", "memory": "paramcalc.cli_memory"}
     """Command name -> the module defining it (as a function of that name)."""
 
@@ -69,7 +79,15 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="paramcalc")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    help="Show the version and exit.",
+)  # not click.version_option, which looks its texts up with gettext (see cli_options.PlainHelp)
 def cli() -> None:
     """Count a neural network's parameters, and show why, without any framework installed.
 

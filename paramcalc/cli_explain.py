@@ -10,12 +10,20 @@ from typing import Any
 
 import click
 
-from paramcalc.cli_options import FORMATS_EXPLAIN, emit, fit_text, flop_size_options, format_option, framework_option
+from paramcalc.cli_options import (
+    FORMATS_EXPLAIN,
+    Command,
+    emit,
+    fit_text,
+    flop_size_options,
+    format_option,
+    framework_option,
+)
 from paramcalc.errors import UsageError
 from paramcalc.frameworks import framework_of
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("layer")
 @click.argument("args", nargs=-1)
 @click.option(

@@ -12,6 +12,7 @@ import click
 
 from paramcalc.cli_options import (
     FORMATS_MEMORY,
+    Command,
     dtype_callback,
     dtypes_option,
     emit,
@@ -23,7 +24,7 @@ from paramcalc.errors import UsageError
 from paramcalc.limits import MAX_COUNT_FLAG
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("spec")
 @format_option(FORMATS_MEMORY)
 @dtypes_option
