@@ -27,6 +27,10 @@ _CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 _CONTROL_OR_NEWLINE = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 """Characters escaped, as patterns compiled on first use (``re`` caches them): every one is
 outside :meth:`str.isprintable`, so a printable text, nearly every name, needs no regex at all."""
+_ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n"
+"""The ASCII characters :data:`_CONTROL` leaves alone: ``summary --format json`` writes megabytes
+of them on a large spec (newlines make :meth:`str.isprintable` false), and deleting them with
+``bytes.translate`` checks a text ten times faster than the regex scans it."""
 
 FALLBACKS = {
     "→": "->",
@@ -93,6 +97,8 @@ def escape_controls(text: str, newlines: bool = True) -> str:
     r"""``text`` with every control character shown as ``\\u001b`` (keeping tab and, if ``newlines``, LF)."""
     if text.isprintable():
         return text
+    if newlines and text.isascii() and not text.encode("ascii").translate(None, _ASCII_KEPT):
+        return text  # lines of printable ASCII (JSON, tables): nothing for the regex to escape
     pattern = _CONTROL if newlines else _CONTROL_OR_NEWLINE
     return re.sub(pattern, _escape, text)
 

@@ -210,6 +210,15 @@ COMMANDS = [
 ]
 
 
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\t", "\r", "\x1b", "\x7f", "\x9b", "\u202e", "é"])))
+def test_escaping_controls_matches_the_pattern_whatever_shortcut_it_takes(text: str) -> None:
+    # escape_controls skips the regex for printable ASCII lines (a big JSON document): same result
+    from paramcalc.safe_text import _CONTROL, _CONTROL_OR_NEWLINE, _escape, escape_controls
+
+    assert escape_controls(text) == re.sub(_CONTROL, _escape, text)
+    assert escape_controls(text, newlines=False) == re.sub(_CONTROL_OR_NEWLINE, _escape, text)
+
+
 def _raw_controls(text: str) -> list[str]:
     return [c for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F or c == "\u202e"]
 
