@@ -77,6 +77,13 @@ def test_yaml_sexagesimal_size_is_refused_with_its_line(hours: int, minutes: int
     assert error.startswith(f"t.yaml:{1 if in_input else 3}: '{written}' is a base-60 number in YAML 1.1"), error
 
 
+@given(st.integers(1, 10**4), st.integers(0, 59))
+def test_yaml_sexagesimal_float_is_refused_with_its_line(hours: int, minutes: int) -> None:
+    written = f"{hours}:{minutes:02d}.5"
+    error = _refusal(f"input: [4]\nlayers:\n  - Dense: 4\n  - Dropout: {written}\n")
+    assert error.startswith(f"t.yaml:4: '{written}' is a base-60 number in YAML 1.1"), error
+
+
 def test_yaml_12_directive_does_not_change_how_sizes_are_read() -> None:
     assert _yaml_total("10") == 50
     error = _refusal("%YAML 1.2\n---\ninput: [4]\nlayers:\n  - Dense: 010\n")

@@ -179,6 +179,8 @@ class Builder:
                 refuse_ambiguous_number(text, self._where(node), integer=True)  # 08, 0_9: not octal either
             return text
         if tag == _INT:
+            if text.isdigit() and text[0] != "0" and len(text) <= MAX_INT_DIGITS:
+                return int(text)  # a plain size, nearly every integer of a spec: nothing below refuses it
             if len(text) > MAX_INT_DIGITS:
                 body = text.lstrip("+-")
                 body = body[2:] if body[:2].lower() in ("0x", "0o", "0b") else body
@@ -190,11 +192,12 @@ class Builder:
                 )
             refuse_ambiguous_number(text, self._where(node), integer=True)
             try:
-                return int(text) if text.isdigit() and text[0] != "0" else self.loader.construct_yaml_int(node)
+                return self.loader.construct_yaml_int(node)
             except (ValueError, IndexError):
                 raise SpecError(f"invalid integer {describe_value(text)}", location=self._where(node)) from None
         if tag == _FLOAT:
-            refuse_ambiguous_number(text, self._where(node), integer=False)
+            if ":" in text:  # the only float form refused; its location is made only then (a float per layer)
+                refuse_ambiguous_number(text, self._where(node), integer=False)
             try:
                 return self.loader.construct_yaml_float(node)
             except ValueError:
