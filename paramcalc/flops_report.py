@@ -78,10 +78,13 @@ def _walk(report: Report, sizes: Sizes) -> tuple[list[int | None], int | None, i
     keras = framework_of(report.framework).masks
     masks: dict[str, bool] = {}  # graphs: whether each layer's output carries a Keras mask
     from paramcalc.flops_hf import refused_report
-    from paramcalc.flops_recipes import context, recipe_row
 
     refused = refused_report(report)
-    ctx = context(report, sizes) if refused else None
+    ctx = None
+    if refused:  # a transformers family counted by recipe: the recipes module is loaded only for it
+        from paramcalc.flops_recipes import context, recipe_row
+
+        ctx = context(report, sizes)
     if isinstance(report.extras.get("_rotary_factor"), float):
         sizes = sizes._replace(rotary=report.extras["_rotary_factor"])
     refused = refused and ctx is None
