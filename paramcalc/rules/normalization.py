@@ -72,6 +72,14 @@ def _axis(args: Args, key: str = "axis") -> int:
     return value
 
 
+def _groups(args: Args, key: str) -> int:
+    """GroupNormalization's groups: a positive count, or -1 for one channel per group."""
+    groups = args[key]
+    if not isinstance(groups, int) or isinstance(groups, bool) or (groups <= 0 and groups != -1):
+        raise LayerError(f"'groups' must be a positive integer or -1, got {groups!r}")
+    return groups
+
+
 def _axis_list(args: Args, key: str = "axis") -> list[int]:
     value = args[key]
     if isinstance(value, int) and not isinstance(value, bool):
@@ -104,11 +112,11 @@ _C_LEGEND = {"c": "size of the normalized axis", "c_1": "size of the first norma
 
 @rule(
     "BatchNormalization",
-    ("axis", -1),
+    ("axis", -1, _axis),
     ("momentum", 0.99),
     ("epsilon", 0.001),
-    ("center", True),
-    ("scale", True),
+    ("center", True, Args.flag),
+    ("scale", True, Args.flag),
     ("beta_initializer", "zeros"),
     ("gamma_initializer", "ones"),
     ("moving_mean_initializer", "zeros"),
@@ -117,10 +125,10 @@ _C_LEGEND = {"c": "size of the normalized axis", "c_1": "size of the first norma
     ("gamma_regularizer", None),
     ("beta_constraint", None),
     ("gamma_constraint", None),
-    ("renorm", False),
+    ("renorm", False, Args.flag),
     ("renorm_clipping", None),
     ("renorm_momentum", 0.99),
-    ("synchronized", False),
+    ("synchronized", False, Args.flag),
     min_rank=1,
     legend={"c": "size of the normalized axis (the channels)"},
     mask="keep",
@@ -133,8 +141,6 @@ def batch_normalization(args: Args, x: Shape) -> Outcome:
     beta, scale=False drops gamma. renorm=True keeps three more statistics per channel.
     """
     axis = _axis(args)
-    for key in ("center", "scale", "renorm", "synchronized"):
-        args.flag(key)
     if args.flag("synchronized"):
         raise LayerError("synchronized=True is only supported with the TensorFlow backend")
     c = axis_size(x, axis)
@@ -159,12 +165,12 @@ def _sorted_sizes(x: Shape, axes: list[int]) -> list[int]:
 
 @rule(
     "LayerNormalization",
-    ("axis", -1),
+    ("axis", -1, _axis_list),
     ("epsilon", 0.001),
-    ("center", True),
-    ("scale", True),
+    ("center", True, Args.flag),
+    ("scale", True, Args.flag),
     *_AFFINE_OPTIONS,
-    ("rms_scaling", False),
+    ("rms_scaling", False, Args.flag),
     min_rank=1,
     legend=_C_LEGEND,
     mask="keep",
@@ -176,8 +182,6 @@ def layer_normalization(args: Args, x: Shape) -> Outcome:
     gamma. The deprecated rms_scaling=True keeps only gamma.
     """
     axes = _axis_list(args)
-    for key in ("center", "scale", "rms_scaling"):
-        args.flag(key)
     rms = args.flag("rms_scaling")
     scale = args.flag("scale") or rms
     center = args.flag("center") and not rms
@@ -208,11 +212,11 @@ def rms_normalization(args: Args, x: Shape) -> Outcome:
 
 @rule(
     "GroupNormalization",
-    ("groups", 32),
-    ("axis", -1),
+    ("groups", 32, _groups),
+    ("axis", -1, _axis),
     ("epsilon", 0.001),
-    ("center", True),
-    ("scale", True),
+    ("center", True, Args.flag),
+    ("scale", True, Args.flag),
     *_AFFINE_OPTIONS,
     min_rank=1,
     legend={"c": "channels, the size of axis"},
@@ -223,12 +227,8 @@ def group_normalization(args: Args, x: Shape) -> Outcome:
     scale gamma and offset beta: 2·c, whatever the number of groups (groups=-1 is one
     channel per group, instance normalization). The groups must divide the channels.
     """
-    groups = args["groups"]
-    if not isinstance(groups, int) or isinstance(groups, bool) or (groups <= 0 and groups != -1):
-        raise LayerError(f"'groups' must be a positive integer or -1, got {groups!r}")
+    groups = _groups(args, "groups")
     axis = _axis(args)
-    for key in ("center", "scale"):
-        args.flag(key)
     c = axis_size(x, axis, "channel")
     if groups == -1:
         groups = c
@@ -332,14 +332,13 @@ def rescaling(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("SpectralNormalization", "layer", ("power_iterations", 1), min_rank=1, layer_args=("layer",))
+@rule("SpectralNormalization", "layer", ("power_iterations", 1, Args.positive_int), min_rank=1, layer_args=("layer",))
 def spectral_normalization(args: Args, x: Shape) -> Outcome:
     """Wraps a layer with a kernel (Dense, Conv...) or embeddings and divides it by its
     largest singular value, estimated by power iteration with a persistent vector u of
     the kernel's last-axis size. So: the wrapped layer's weights plus u, non-trainable,
     of 1 × (last kernel axis).
     """
-    args.positive_int("power_iterations")
     inner = run_inner(args, "layer", [x])
     terms = inner.terms
     kernel = next((t for t in terms if t.weight in ("kernel", "embeddings")), None)
