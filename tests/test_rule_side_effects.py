@@ -27,16 +27,12 @@ _EXCEPTIONS: dict[tuple[str, str, str], str] = {
     ("attention", "_dropout", "args.positive_int('sliding_window')"): _AFTER_INPUTS + " and the head sizes",
     ("attention", "additive_attention", "args.number('dropout', 0.0, 1.0)"): _AFTER_INPUTS,
     ("attention", "attention", "args.number('dropout', 0.0, 1.0)"): _AFTER_INPUTS + " and score_mode",
-    ("conv_recurrent", "conv_lstm", "args.flag(key)"): "checked after the activations, before kernel_size, "
-    "which the signature lists second",
-    ("conv_recurrent", "conv_lstm", "args.number('dropout')"): "checked after return_sequences...stateful, "
-    "which the signature lists after it",
+    ("conv_recurrent", "conv_lstm", "args.number('dropout')"): "checked after return_sequences...stateful "
+    "(declared kinds), which the signature lists after it",
     ("conv_recurrent", "conv_lstm", "args.number('recurrent_dropout')"): "as dropout",
     ("core", "_embedding_table", "args.flag('mask_zero')"): "checked after input_length, "
     "which the signature lists last",
     ("merging", "dot", "args.flag('normalize')"): _AFTER_INPUTS,
-    ("normalization", "normalization", "args.flag('invert')"): "checked after axis, whose check depends "
-    "on its being None or []; a custom axis kind would do (not done yet)",
     ("preprocessing_encoders", "_index_lookup", "args.integer('num_oov_indices')"): "checked after "
     "output_mode and invert, which the signature lists after it",
     ("preprocessing_encoders", "_index_lookup", "args.optional_int('max_tokens')"): "as num_oov_indices",

@@ -72,6 +72,12 @@ def _axis(args: Args, key: str = "axis") -> int:
     return value
 
 
+def _kept_axes(args: Args, key: str) -> list[int]:
+    """Normalization's axis: the kept axes, none for None (which JSON saves as [])."""
+    raw = args[key]
+    return [] if raw is None or raw in ([], ()) else _axis_list(args, key)
+
+
 def _groups(args: Args, key: str) -> int:
     """GroupNormalization's groups: a positive count, or -1 for one channel per group."""
     groups = args[key]
@@ -271,10 +277,10 @@ def unit_normalization(args: Args, x: Shape) -> Outcome:
 
 @rule(
     "Normalization",
-    ("axis", -1),
+    ("axis", -1, _kept_axes),
     ("mean", None),
     ("variance", None),
-    ("invert", False),
+    ("invert", False, Args.flag),
     legend={"c": "size of the kept axis", "c_1": "size of the first kept axis"},
     mask="keep",
 )
@@ -285,9 +291,7 @@ def normalization(args: Args, x: Shape) -> Outcome:
     non-trainable but counted: 2·c + 1. Given mean and variance, they are constants and
     the layer has no weights.
     """
-    raw = args["axis"]
-    axes: list[int] = [] if raw is None or raw in ([], ()) else _axis_list(args)  # JSON saves axis=None as []
-    args.flag("invert")
+    axes = _kept_axes(args, "axis")
     mean, variance = args["mean"], args["variance"]
     if (mean is None) != (variance is None):
         raise LayerError("give both 'mean' and 'variance', or neither", hint="or call adapt() in Keras")
@@ -302,7 +306,7 @@ def normalization(args: Args, x: Shape) -> Outcome:
     keep = sorted(a % rank for a in axes)
     if len(set(keep)) != len(keep):
         raise LayerError(
-            f"axis {raw!r} names the same axis of input {format_shape(x)} twice",
+            f"axis {args['axis']!r} names the same axis of input {format_shape(x)} twice",
             hint="Keras would make a statistic per repeated axis and fail to apply it",
         )
     sizes = [axis_size(x, a, "kept") for a in keep]
