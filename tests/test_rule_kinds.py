@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from paramcalc.errors import LayerError
@@ -62,3 +64,35 @@ def test_kinds_with_bounds_check_what_their_accessor_checks(kind: Kind, value: o
             return exc.message
 
     assert outcome(kind) == outcome(accessor)
+
+
+# The first error a layer with several bad arguments reports, as before its kinds were
+# declared (each was the formula's first check among them): declaring a kind keeps the order.
+@pytest.mark.parametrize(
+    ("framework", "layer", "shape", "kwargs", "message"),
+    [
+        ("pytorch", "Embedding", None, {"num_embeddings": 0, "norm_type": "x"}, "'num_embeddings' must be positive"),
+        ("pytorch", "EmbeddingBag", None, {"_weight": 1, "include_last_offset": "x"}, "'include_last_offset' must"),
+        ("pytorch", "MultiheadAttention", None, {"num_heads": -1, "dropout": 1.5}, "embed_dim and num_heads must"),
+        ("pytorch", "TransformerEncoderLayer", None, {"nhead": 3, "dropout": 1.5}, "embed_dim must be divisible"),
+        ("pytorch", "LayerNorm", None, {"eps": -1, "bias": "x"}, "'eps' must be between 0.0 and None"),
+        ("pytorch", "AvgPool2d", None, {"count_include_pad": "x", "divisor_override": 0}, "'count_include_pad'"),
+        ("pytorch", "BatchNorm1d", None, {"num_features": 0, "eps": -1}, "'eps' must be between"),
+        ("pytorch", "SyncBatchNorm", None, {"eps": -1, "process_group": 1}, "'process_group' takes a process group"),
+        ("pytorch", "RNN", None, {"input_size": "x", "nonlinearity": "x"}, "'nonlinearity' must be one of"),
+        ("pytorch", "Hardtanh", None, {"min_val": "x", "max_value": "x"}, "'min_val' must be a finite number"),
+        ("keras", "Embedding", (4,), {"mask_zero": "x", "input_length": 0}, "'input_length' must be positive"),
+        ("keras", "SpatialDropout2D", (4, 6, 8), {"rate": 1.5, "data_format": "x"}, "'rate' must be between"),
+        ("keras", "ConvLSTM2D", (3, 4, 6, 8), {"filters": 0, "dropout": "x"}, "'filters' must be positive"),
+        ("keras", "BatchNormalization", (4,), {"axis": 1.5, "center": "x"}, "'axis' must be an integer"),
+        ("keras", "GroupNormalization", (4, 6), {"groups": 0, "axis": "x"}, "'groups' must be a positive integer"),
+    ],
+)
+def test_a_layer_with_several_bad_arguments_reports_the_same_first_error(
+    framework: str, layer: str, shape: tuple[int | None, ...] | None, kwargs: dict[str, object], message: str
+) -> None:
+    found = find_rule(layer, framework)
+    required = {key: 4 for key in found.required if key not in kwargs}
+    args = bind(found, LayerSpec(layer, kwargs={**required, **kwargs}))
+    with pytest.raises(LayerError, match=re.escape(message)):
+        apply_rule(found, args, [shape])

@@ -90,10 +90,9 @@ def leaky_relu(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("ELU", ("alpha", 1.0), mask="keep")
+@rule("ELU", ("alpha", 1.0, Args.number), mask="keep")
 def elu(args: Args, x: Shape) -> Outcome:
     """Identity for x > 0, alpha·(exp(x) - 1) below; no weights, output shape = input shape."""
-    args.number("alpha")
     return Outcome(shape=x, formula="0")
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, rule
+from paramcalc.rules import REQUIRED, Args, Outcome, Param, rule
 from paramcalc.rules.convolutional import KERNEL_LEGEND, KERNEL_SYMBOLS, channels_of, conv_spatial, window
 from paramcalc.rules.core import check_activation
 from paramcalc.rules.recurrent import _CELL_OPTIONS, _REGULARIZERS, _SEQUENCE_OPTIONS
@@ -29,23 +29,27 @@ CELL = "conv_lstm_cell"
 _AXES = {1: "(time, steps, channels)", 2: "(time, rows, cols, channels)", 3: "(time, dim1, dim2, dim3, channels)"}
 
 
+_FLAGS: tuple[Param, ...] = tuple((k, v) if k == "unroll" else (k, v, Args.flag) for k, v in _SEQUENCE_OPTIONS)
+"""The sequence options, all but unroll checked (as flags) before the formula runs."""
+
+
 def _register(rank: int) -> None:
     @rule(
         f"ConvLSTM{rank}D",
-        "filters",
+        ("filters", REQUIRED, Args.positive_int),
         "kernel_size",
         ("strides", 1),
         ("padding", "valid"),
         ("data_format", None),
         ("dilation_rate", 1),
-        ("activation", "tanh"),
-        ("recurrent_activation", "sigmoid"),
-        ("use_bias", True),
+        ("activation", "tanh", check_activation),
+        ("recurrent_activation", "sigmoid", check_activation),
+        ("use_bias", True, Args.flag),
         *_CELL_OPTIONS,
-        ("unit_forget_bias", True),
-        *_REGULARIZERS,
+        ("unit_forget_bias", True, Args.flag),
+        *_REGULARIZERS,  # dropout and recurrent_dropout: checked by the formula, after the flags below
         ("seed", None),
-        *_SEQUENCE_OPTIONS,
+        *_FLAGS,
         ("zero_output_for_mask", False),
         legend=KERNEL_LEGEND,
         min_rank=rank + 2,
@@ -62,10 +66,6 @@ def _register(rank: int) -> None:
         product of the window's sides.
         """
         filters = args.positive_int("filters")
-        check_activation(args)
-        check_activation(args, "recurrent_activation")
-        for key in ("use_bias", "unit_forget_bias", "return_sequences", "return_state", "go_backwards", "stateful"):
-            args.flag(key)
         args.number("dropout")
         args.number("recurrent_dropout")
         win = window(args, rank)

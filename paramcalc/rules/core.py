@@ -16,7 +16,8 @@ from dataclasses import replace
 
 from paramcalc.errors import LayerError, close_match
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, rule
+from paramcalc.rules import REQUIRED, Args, Outcome, Param, rule
+from paramcalc.rules.binding import between, one_of, optional_int
 from paramcalc.safe_text import describe_value
 from paramcalc.shapes import last_axis, product
 
@@ -162,28 +163,30 @@ _EMBEDDING_OPTIONS: tuple[tuple[str, object], ...] = (
     ("embeddings_constraint", None),
     ("mask_zero", False),
 )
-_EMBEDDING_TAIL: tuple[tuple[str, object], ...] = (
+_EMBEDDING_TAIL: tuple[Param, ...] = (
     ("weights", None),
     ("lora_rank", None),
     ("lora_alpha", None),
     ("quantization_config", None),
-    ("input_length", None),  # Keras 2; Keras 3 drops it with a warning
+    ("input_length", None, optional_int()),  # Keras 2; Keras 3 drops it with a warning
 )
 _EMBEDDING_LEGEND = {"V": "vocabulary size, input_dim", "d": "embedding width, output_dim", **LORA_LEGEND}
 
 
 def _embedding_table(args: Args) -> tuple[int, int]:
+    """The table's size; input_dim, output_dim and input_length are declared kinds, and
+    mask_zero is checked here, after input_length (which the signature lists last).
+    """
     vocab = args.positive_int("input_dim")
     width = args.positive_int("output_dim")
-    args.optional_int("input_length")
     args.flag("mask_zero")
     return vocab, width
 
 
 @rule(
     "Embedding",
-    "input_dim",
-    "output_dim",
+    ("input_dim", REQUIRED, Args.positive_int),
+    ("output_dim", REQUIRED, Args.positive_int),
     *_EMBEDDING_OPTIONS,
     *_EMBEDDING_TAIL,
     legend=_EMBEDDING_LEGEND,
@@ -203,8 +206,8 @@ def embedding(args: Args, x: Shape) -> Outcome:
 
 @rule(
     "ReversibleEmbedding",
-    "input_dim",
-    "output_dim",
+    ("input_dim", REQUIRED, Args.positive_int),
+    ("output_dim", REQUIRED, Args.positive_int),
     ("tie_weights", True),
     *_EMBEDDING_OPTIONS,
     ("reverse_dtype", None),
@@ -234,13 +237,14 @@ def reversible_embedding(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=(*x, width), terms=terms, formula=formula + extra, symbols=symbols)
 
 
-def _rate(args: Args, key: str = "rate") -> None:
-    """A rate in [0, 1], as Keras checks (``0 <= rate <= 1``)."""
-    args.number(key, 0.0, 1.0)
+_DATA_FORMAT = one_of(None, "channels_last", "channels_first")
+_RATE: Param = ("rate", REQUIRED, between(0.0, 1.0))
+"""A rate in [0, 1], as Keras checks (``0 <= rate <= 1``)."""
 
 
-def _noise_shape(args: Args) -> None:
-    value = args.get("noise_shape")
+def _noise_shape(args: Args, key: str) -> None:
+    """A list of positive sizes or None each (None: the input's), or None."""
+    value = args[key]
     if value is None:
         return
     if not isinstance(value, (list, tuple)) or not all(
@@ -249,49 +253,43 @@ def _noise_shape(args: Args) -> None:
         raise LayerError(f"'noise_shape' must be a list of positive integers or None, got {value!r}")
 
 
-@rule("Dropout", "rate", ("noise_shape", None), ("seed", None), mask="keep")
+@rule("Dropout", _RATE, ("noise_shape", None, _noise_shape), ("seed", None), mask="keep")
 def dropout(args: Args, x: Shape) -> Outcome:
     """Randomly zeroes inputs during training; no weights, output shape = input shape."""
-    _rate(args)
-    _noise_shape(args)
     return Outcome(shape=x, formula="0")
 
 
-@rule("AlphaDropout", "rate", ("noise_shape", None), ("seed", None), mask="keep")
+@rule("AlphaDropout", _RATE, ("noise_shape", None, _noise_shape), ("seed", None), mask="keep")
 def alpha_dropout(args: Args, x: Shape) -> Outcome:
     """Dropout that keeps the mean and variance of SELU activations; no weights, output
     shape = input shape.
     """
-    _rate(args)
-    _noise_shape(args)
     return Outcome(shape=x, formula="0")
 
 
-@rule("GaussianDropout", "rate", ("seed", None), mask="keep")
+@rule("GaussianDropout", _RATE, ("seed", None), mask="keep")
 def gaussian_dropout(args: Args, x: Shape) -> Outcome:
     """Multiplies inputs by noise centred on 1 during training; no weights, output shape =
     input shape.
     """
-    _rate(args)
     return Outcome(shape=x, formula="0")
 
 
-@rule("GaussianNoise", "stddev", ("seed", None), mask="keep")
+@rule("GaussianNoise", ("stddev", REQUIRED, between(0.0, 1.0)), ("seed", None), mask="keep")
 def gaussian_noise(args: Args, x: Shape) -> Outcome:
     """Adds zero-centred noise during training; no weights, output shape = input shape.
     Keras only accepts a standard deviation between 0 and 1.
     """
-    _rate(args, "stddev")
     return Outcome(shape=x, formula="0")
 
 
 def _spatial_dropout(rank: int) -> None:
-    extra: tuple[tuple[str, object], ...] = () if rank == 1 else (("data_format", None),)
+    extra: tuple[Param, ...] = () if rank == 1 else (("data_format", None, _DATA_FORMAT),)
     axes = {1: "(steps, channels)", 2: "(rows, cols, channels)", 3: "(dim1, dim2, dim3, channels)"}[rank]
 
     @rule(
         f"SpatialDropout{rank}D",
-        "rate",
+        _RATE,
         *extra,
         ("seed", None),
         ("name", None),
@@ -306,9 +304,6 @@ def _spatial_dropout(rank: int) -> None:
         output shape = input shape. Keras' SpatialDropout constructors take only rate,
         data_format, seed, name and dtype (not even trainable).
         """
-        _rate(args)
-        if "data_format" in args.values:
-            args.choice("data_format", (None, "channels_last", "channels_first"))
         return Outcome(shape=x, formula="0")
 
 
@@ -316,13 +311,11 @@ for _rank in (1, 2, 3):
     _spatial_dropout(_rank)
 
 
-@rule("ActivityRegularization", ("l1", 0.0), ("l2", 0.0), mask="keep")
+@rule("ActivityRegularization", ("l1", 0.0, between(0.0)), ("l2", 0.0, between(0.0)), mask="keep")
 def activity_regularization(args: Args, x: Shape) -> Outcome:
     """Adds an L1/L2 penalty on its input to the training loss; no weights, output shape
     = input shape.
     """
-    args.number("l1", 0.0)
-    args.number("l2", 0.0)
     return Outcome(shape=x, formula="0")
 
 
@@ -347,11 +340,10 @@ def activation(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("Flatten", ("data_format", None))
+@rule("Flatten", ("data_format", None, _DATA_FORMAT))
 def flatten(args: Args, x: Shape) -> Outcome:
     """Reshapes each sample to one axis of their product (None if any axis is unknown);
     no weights.
     """
-    args.choice("data_format", (None, "channels_last", "channels_first"))
     size = product(x) if x else 1
     return Outcome(shape=(size,), formula="0")

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, rule
+from paramcalc.rules import REQUIRED, Args, Outcome, rule
+from paramcalc.rules.binding import between
 
 
 def _batched(shape: Shape) -> Shape:
@@ -34,12 +35,11 @@ def layer_scale(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=shape, terms=[Term("gamma", "variable", (p,), dims=("p",))], formula="p", symbols={"p": p})
 
 
-@rule("CustomScaleLayer", "scale", multi_input=True)
+@rule("CustomScaleLayer", ("scale", REQUIRED, Args.number), multi_input=True)
 def custom_scale_layer(args: Args, xs: Sequence[Shape]) -> Outcome:
     """InceptionResNetV2's residual join ``inputs[0] + inputs[1] * scale``: no weights, the
     two shapes broadcast together.
     """
-    args.number("scale")
     if len(xs) != 2:
         raise LayerError(f"CustomScaleLayer takes two inputs (shortcut, residual), got {len(xs)}")
     from paramcalc.rules.keras_ops import broadcast
@@ -47,10 +47,9 @@ def custom_scale_layer(args: Args, xs: Sequence[Shape]) -> Outcome:
     return Outcome(shape=_batched(broadcast((None, *xs[0]), (None, *xs[1]))), formula="0")
 
 
-@rule("StochasticDepth", "drop_path_rate")
+@rule("StochasticDepth", ("drop_path_rate", REQUIRED, between(0.0, 1.0)))
 def stochastic_depth(args: Args, x: Shape) -> Outcome:
     """ConvNeXt's stochastic depth (``drop_path_rate`` > 0): while training it drops a
     residual branch for the whole batch; the shape is unchanged and there are no weights.
     """
-    args.number("drop_path_rate", 0.0, 1.0)
     return Outcome(shape=x, formula="0")

@@ -72,6 +72,20 @@ def _axis(args: Args, key: str = "axis") -> int:
     return value
 
 
+def _kept_axes(args: Args, key: str) -> list[int]:
+    """Normalization's axis: the kept axes, none for None (which JSON saves as [])."""
+    raw = args[key]
+    return [] if raw is None or raw in ([], ()) else _axis_list(args, key)
+
+
+def _groups(args: Args, key: str) -> int:
+    """GroupNormalization's groups: a positive count, or -1 for one channel per group."""
+    groups = args[key]
+    if not isinstance(groups, int) or isinstance(groups, bool) or (groups <= 0 and groups != -1):
+        raise LayerError(f"'groups' must be a positive integer or -1, got {groups!r}")
+    return groups
+
+
 def _axis_list(args: Args, key: str = "axis") -> list[int]:
     value = args[key]
     if isinstance(value, int) and not isinstance(value, bool):
@@ -104,11 +118,11 @@ _C_LEGEND = {"c": "size of the normalized axis", "c_1": "size of the first norma
 
 @rule(
     "BatchNormalization",
-    ("axis", -1),
+    ("axis", -1, _axis),
     ("momentum", 0.99),
     ("epsilon", 0.001),
-    ("center", True),
-    ("scale", True),
+    ("center", True, Args.flag),
+    ("scale", True, Args.flag),
     ("beta_initializer", "zeros"),
     ("gamma_initializer", "ones"),
     ("moving_mean_initializer", "zeros"),
@@ -117,10 +131,10 @@ _C_LEGEND = {"c": "size of the normalized axis", "c_1": "size of the first norma
     ("gamma_regularizer", None),
     ("beta_constraint", None),
     ("gamma_constraint", None),
-    ("renorm", False),
+    ("renorm", False, Args.flag),
     ("renorm_clipping", None),
     ("renorm_momentum", 0.99),
-    ("synchronized", False),
+    ("synchronized", False, Args.flag),
     min_rank=1,
     legend={"c": "size of the normalized axis (the channels)"},
     mask="keep",
@@ -133,8 +147,6 @@ def batch_normalization(args: Args, x: Shape) -> Outcome:
     beta, scale=False drops gamma. renorm=True keeps three more statistics per channel.
     """
     axis = _axis(args)
-    for key in ("center", "scale", "renorm", "synchronized"):
-        args.flag(key)
     if args.flag("synchronized"):
         raise LayerError("synchronized=True is only supported with the TensorFlow backend")
     c = axis_size(x, axis)
@@ -159,12 +171,12 @@ def _sorted_sizes(x: Shape, axes: list[int]) -> list[int]:
 
 @rule(
     "LayerNormalization",
-    ("axis", -1),
+    ("axis", -1, _axis_list),
     ("epsilon", 0.001),
-    ("center", True),
-    ("scale", True),
+    ("center", True, Args.flag),
+    ("scale", True, Args.flag),
     *_AFFINE_OPTIONS,
-    ("rms_scaling", False),
+    ("rms_scaling", False, Args.flag),
     min_rank=1,
     legend=_C_LEGEND,
     mask="keep",
@@ -176,8 +188,6 @@ def layer_normalization(args: Args, x: Shape) -> Outcome:
     gamma. The deprecated rms_scaling=True keeps only gamma.
     """
     axes = _axis_list(args)
-    for key in ("center", "scale", "rms_scaling"):
-        args.flag(key)
     rms = args.flag("rms_scaling")
     scale = args.flag("scale") or rms
     center = args.flag("center") and not rms
@@ -208,11 +218,11 @@ def rms_normalization(args: Args, x: Shape) -> Outcome:
 
 @rule(
     "GroupNormalization",
-    ("groups", 32),
-    ("axis", -1),
+    ("groups", 32, _groups),
+    ("axis", -1, _axis),
     ("epsilon", 0.001),
-    ("center", True),
-    ("scale", True),
+    ("center", True, Args.flag),
+    ("scale", True, Args.flag),
     *_AFFINE_OPTIONS,
     min_rank=1,
     legend={"c": "channels, the size of axis"},
@@ -223,12 +233,8 @@ def group_normalization(args: Args, x: Shape) -> Outcome:
     scale gamma and offset beta: 2·c, whatever the number of groups (groups=-1 is one
     channel per group, instance normalization). The groups must divide the channels.
     """
-    groups = args["groups"]
-    if not isinstance(groups, int) or isinstance(groups, bool) or (groups <= 0 and groups != -1):
-        raise LayerError(f"'groups' must be a positive integer or -1, got {groups!r}")
+    groups = _groups(args, "groups")
     axis = _axis(args)
-    for key in ("center", "scale"):
-        args.flag(key)
     c = axis_size(x, axis, "channel")
     if groups == -1:
         groups = c
@@ -271,10 +277,10 @@ def unit_normalization(args: Args, x: Shape) -> Outcome:
 
 @rule(
     "Normalization",
-    ("axis", -1),
+    ("axis", -1, _kept_axes),
     ("mean", None),
     ("variance", None),
-    ("invert", False),
+    ("invert", False, Args.flag),
     legend={"c": "size of the kept axis", "c_1": "size of the first kept axis"},
     mask="keep",
 )
@@ -285,9 +291,7 @@ def normalization(args: Args, x: Shape) -> Outcome:
     non-trainable but counted: 2·c + 1. Given mean and variance, they are constants and
     the layer has no weights.
     """
-    raw = args["axis"]
-    axes: list[int] = [] if raw is None or raw in ([], ()) else _axis_list(args)  # JSON saves axis=None as []
-    args.flag("invert")
+    axes = _kept_axes(args, "axis")
     mean, variance = args["mean"], args["variance"]
     if (mean is None) != (variance is None):
         raise LayerError("give both 'mean' and 'variance', or neither", hint="or call adapt() in Keras")
@@ -302,7 +306,7 @@ def normalization(args: Args, x: Shape) -> Outcome:
     keep = sorted(a % rank for a in axes)
     if len(set(keep)) != len(keep):
         raise LayerError(
-            f"axis {raw!r} names the same axis of input {format_shape(x)} twice",
+            f"axis {args['axis']!r} names the same axis of input {format_shape(x)} twice",
             hint="Keras would make a statistic per repeated axis and fail to apply it",
         )
     sizes = [axis_size(x, a, "kept") for a in keep]
@@ -332,14 +336,13 @@ def rescaling(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=x, formula="0")
 
 
-@rule("SpectralNormalization", "layer", ("power_iterations", 1), min_rank=1, layer_args=("layer",))
+@rule("SpectralNormalization", "layer", ("power_iterations", 1, Args.positive_int), min_rank=1, layer_args=("layer",))
 def spectral_normalization(args: Args, x: Shape) -> Outcome:
     """Wraps a layer with a kernel (Dense, Conv...) or embeddings and divides it by its
     largest singular value, estimated by power iteration with a persistent vector u of
     the kernel's last-axis size. So: the wrapped layer's weights plus u, non-trainable,
     of 1 × (last kernel axis).
     """
-    args.positive_int("power_iterations")
     inner = run_inner(args, "layer", [x])
     terms = inner.terms
     kernel = next((t for t in terms if t.weight in ("kernel", "embeddings")), None)

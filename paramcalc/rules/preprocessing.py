@@ -22,7 +22,8 @@ from dataclasses import replace
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, rule, run_inner
+from paramcalc.rules import REQUIRED, Args, Outcome, rule, run_inner
+from paramcalc.rules.binding import at_least
 from paramcalc.spec.records import Value
 
 VALUE_RANGE = ("value_range", (0, 255))
@@ -280,13 +281,18 @@ def random_crop(args: Args, x: Shape) -> Outcome:
     return Outcome(shape=_set_height_width(args, x, -2 if first else -3, -1 if first else -2), formula="0")
 
 
-@rule("MaxNumBoundingBoxes", "max_number", ("fill_value", -1), "*", ("data_format", None), *IMAGE_KWARGS)
+@rule(
+    "MaxNumBoundingBoxes",
+    ("max_number", REQUIRED, at_least(0)),
+    ("fill_value", -1, at_least(-(2**63))),
+    "*",
+    ("data_format", None),
+    *IMAGE_KWARGS,
+)
 def max_num_bounding_boxes(args: Args, x: Shape) -> Outcome:
     """Pads or cuts the bounding boxes of a sample to max_number (boxes and labels only):
     the images pass unchanged, so the output has the input's shape; no weights.
     """
-    args.integer("max_number")
-    args.integer("fill_value", -(2**63))
     data_format(args)
     return Outcome(shape=x, formula="0")
 

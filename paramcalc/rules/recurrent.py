@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, RuleFn, rule
+from paramcalc.rules import Args, Outcome, Param, RuleFn, rule
+from paramcalc.rules.binding import between
 from paramcalc.shapes import last_axis
 
 _CELL_OPTIONS: tuple[tuple[str, object], ...] = (
@@ -207,15 +208,15 @@ def _gru_terms(args: Args, m: int, n: int, scope: str) -> tuple[list[Term], str]
 # ---------------------------------------------------------------------------- cells
 # The cells hold the weights; keras.layers.RNN (rules/wrappers.py) runs one over time.
 # A cell reads one step, (features,), and returns its output and its new states.
-_CELL_REGULARIZERS: tuple[tuple[str, object], ...] = (
+_CELL_REGULARIZERS: tuple[Param, ...] = (
     ("kernel_regularizer", None),
     ("recurrent_regularizer", None),
     ("bias_regularizer", None),
     ("kernel_constraint", None),
     ("recurrent_constraint", None),
     ("bias_constraint", None),
-    ("dropout", 0.0),
-    ("recurrent_dropout", 0.0),
+    ("dropout", 0.0, between(0.0, 1.0)),  # a cell checks these first, before units
+    ("recurrent_dropout", 0.0, between(0.0, 1.0)),
 )
 _CELL_LEGEND = {"m": "input features of one step", "n": "units, the state size"}
 F = TypeVar("F", bound=RuleFn)
@@ -227,7 +228,7 @@ _GATED_HEAD: tuple[tuple[str, object], ...] = (
 )
 
 
-def _cell_rule(name: str, *params: tuple[str, object] | str) -> Callable[[F], F]:
+def _cell_rule(name: str, *params: Param) -> Callable[[F], F]:
     """Register a cell: its constructor's arguments, one step (features,) as input."""
     return rule(
         name, "units", *params, ("seed", None), legend=_CELL_LEGEND, min_rank=1, max_rank=1, expects="(features,)"
@@ -236,8 +237,6 @@ def _cell_rule(name: str, *params: tuple[str, object] | str) -> Callable[[F], F]
 
 def _cell(args: Args, x: Shape, states: int) -> tuple[int, int, tuple[Shape, ...]]:
     """(m, n, outputs): a cell returns its output then each of its ``states``, all (n,)."""
-    args.number("dropout", 0.0, 1.0)
-    args.number("recurrent_dropout", 0.0, 1.0)
     n = args.positive_int("units")
     return last_axis(x), n, ((n,),) * (1 + states)
 

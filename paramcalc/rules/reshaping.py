@@ -11,7 +11,8 @@ from math import prod
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape
-from paramcalc.rules import Args, Outcome, rule
+from paramcalc.rules import Args, Outcome, Param, rule
+from paramcalc.rules.binding import ints_of
 from paramcalc.rules.convolutional import data_format, spatial_input
 from paramcalc.shapes import format_shape, join_channels, split_channels
 from paramcalc.spec.records import Value
@@ -163,15 +164,15 @@ def _register_zero_padding(rank: int) -> None:
 
 def _register_upsampling(rank: int) -> None:
     default: object = 2 if rank == 1 else (2,) * rank
-    extra: tuple[tuple[str, object], ...] = ()
+    extra: tuple[Param, ...] = ()
     if rank > 1:
         extra += (("data_format", None),)
     if rank == 2:
-        extra += (("interpolation", "nearest"),)
+        extra += (("interpolation", "nearest", Args.string),)
 
     @rule(
         f"UpSampling{rank}D",
-        ("size", default),
+        ("size", default, Args.positive_int if rank == 1 else ints_of(rank)),
         *extra,
         **spatial_input(rank),
     )
@@ -183,8 +184,6 @@ def _register_upsampling(rank: int) -> None:
             sizes: tuple[int, ...] = (args.positive_int("size"),)
         else:
             sizes = args.ints("size", rank)
-        if rank == 2:
-            args.string("interpolation")
         fmt = data_format(args) if rank > 1 else "channels_last"
         channels, spatial = split_channels(x, fmt)
         out = tuple(None if n is None else n * s for n, s in zip(spatial, sizes, strict=True))

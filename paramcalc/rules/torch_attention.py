@@ -16,7 +16,8 @@ from dataclasses import replace
 
 from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, bind, find_rule
+from paramcalc.rules import REQUIRED, Args, Outcome, Param, bind, find_rule
+from paramcalc.rules.binding import at_least, between, one_of
 from paramcalc.rules.torch_common import (
     FRAMEWORK,
     Maybe,
@@ -71,6 +72,16 @@ def _heads(e: int, heads: int) -> None:
         raise LayerError(f"embed_dim must be divisible by num_heads (got embed_dim={e}, num_heads={heads})")
 
 
+def _num_heads(args: Args, key: str) -> None:
+    """MultiheadAttention's num_heads, an int that must split embed_dim (checked after it)."""
+    _heads(args.integer("embed_dim", minimum=-(2**31)), args.integer(key, minimum=-(2**31)))
+
+
+def _nhead(args: Args, key: str) -> None:
+    """A transformer layer's nhead, which must split d_model (checked after it)."""
+    _heads(args.positive_int("d_model"), args.positive_int(key))
+
+
 def _sequence_input(x: Shape, name: str, batch_first: bool, width: int, what: str) -> tuple[int, int | None]:
     """Check a (L, N, E) / (N, L, E) / unbatched (L, E) input; return (seq axis, batch size)."""
     check_rank(x, name, {2: "(L, E) unbatched", 3: "(N, L, E)" if batch_first else "(L, N, E)"})
@@ -82,9 +93,9 @@ def _sequence_input(x: Shape, name: str, batch_first: bool, width: int, what: st
 
 @torch_rule(
     "MultiheadAttention",
-    "embed_dim",
-    "num_heads",
-    ("dropout", 0.0),
+    ("embed_dim", REQUIRED, at_least(-(2**31))),
+    ("num_heads", REQUIRED, _num_heads),
+    ("dropout", 0.0, between(0.0, 1.0)),
     ("bias", True),
     ("add_bias_kv", False),
     ("add_zero_attn", False),
@@ -106,9 +117,6 @@ def multihead_attention(args: Args, xs: list[Maybe]) -> Outcome:
     (output, averaged attention weights (N, L, S)).
     """
     e = args.integer("embed_dim", minimum=-(2**31))
-    heads = args.integer("num_heads", minimum=-(2**31))
-    _heads(e, heads)
-    args.number("dropout", 0.0, 1.0)
     bias_kv = args.flag("add_bias_kv")
     zero_attn = args.flag("add_zero_attn")
     kdim = e if args["kdim"] is None else args.positive_int("kdim")
@@ -131,14 +139,14 @@ def multihead_attention(args: Args, xs: list[Maybe]) -> Outcome:
 
 
 # --------------------------------------------------------------------------- transformer layers
-_LAYER_PARAMS = (
-    ("dim_feedforward", 2048),
-    ("dropout", 0.1),
-    ("activation", "relu"),
-    ("layer_norm_eps", 1e-5),
+_LAYER_PARAMS: tuple[Param, ...] = (  # batch_first is checked later, by the formula
+    ("dim_feedforward", 2048, Args.positive_int),
+    ("dropout", 0.1, between(0.0, 1.0)),
+    ("activation", "relu", one_of("relu", "gelu")),
+    ("layer_norm_eps", 1e-5, between(0.0)),
     ("batch_first", False),
-    ("norm_first", False),
-    ("bias", True),
+    ("norm_first", False, Args.flag),
+    ("bias", True, Args.flag),
 )
 _LAYER_LEGEND = {"E": "d_model", "F": "dim_feedforward"}
 
@@ -169,15 +177,8 @@ def _layer_terms(e: int, ff: int, bias: bool, decoder: bool, prefix: str = "") -
 
 
 def _layer_options(args: Args) -> tuple[int, int, bool]:
-    e = args.positive_int("d_model")
-    heads = args.positive_int("nhead")
-    _heads(e, heads)
-    ff = args.positive_int("dim_feedforward")
-    args.number("dropout", 0.0, 1.0)
-    args.choice("activation", ("relu", "gelu"))
-    args.number("layer_norm_eps", 0.0)
-    args.flag("norm_first")
-    return e, ff, args.flag("bias")
+    """d_model, dim_feedforward and bias, which the signature's kinds checked (with the rest)."""
+    return args.positive_int("d_model"), args.positive_int("dim_feedforward"), args.flag("bias")
 
 
 def _layer(decoder: bool, args: Args, xs: Sequence[Maybe]) -> Outcome:
@@ -199,8 +200,8 @@ def _layer(decoder: bool, args: Args, xs: Sequence[Maybe]) -> Outcome:
 
 @torch_rule(
     "TransformerEncoderLayer",
-    "d_model",
-    "nhead",
+    ("d_model", REQUIRED, Args.positive_int),
+    ("nhead", REQUIRED, _nhead),
     *_LAYER_PARAMS,
     legend=_LAYER_LEGEND,
     min_rank=2,
@@ -218,8 +219,8 @@ def transformer_encoder_layer(args: Args, x: Maybe) -> Outcome:
 
 @torch_rule(
     "TransformerDecoderLayer",
-    "d_model",
-    "nhead",
+    ("d_model", REQUIRED, Args.positive_int),
+    ("nhead", REQUIRED, _nhead),
     *_LAYER_PARAMS,
     legend=_LAYER_LEGEND,
     min_rank=2,
@@ -286,8 +287,8 @@ _STACK_LEGEND = {"L": "num_layers", "E": "d_model", "F": "dim_feedforward"}
     "encoder_layer",
     "num_layers",
     ("norm", None),
-    ("enable_nested_tensor", True),
-    ("mask_check", True),
+    ("enable_nested_tensor", True, Args.flag),
+    ("mask_check", True, Args.flag),
     weights=False,
     legend=_STACK_LEGEND,
     min_rank=2,
@@ -297,8 +298,6 @@ def transformer_encoder(args: Args, x: Maybe) -> Outcome:
     """num_layers deep copies of encoder_layer, each with its own weights (layers.0., ...),
     then the optional final norm: L × (one layer) + norm.
     """
-    args.flag("enable_nested_tensor")
-    args.flag("mask_check")
     return _stack(args, "encoder_layer", [x], decoder=False)
 
 
@@ -322,8 +321,8 @@ def transformer_decoder(args: Args, xs: list[Maybe]) -> Outcome:
 
 @torch_rule(
     "Transformer",
-    ("d_model", 512),
-    ("nhead", 8),
+    ("d_model", 512, Args.positive_int),
+    ("nhead", 8, _nhead),
     ("num_encoder_layers", 6),
     ("num_decoder_layers", 6),
     *_LAYER_PARAMS[:3],

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from paramcalc.errors import LayerError, ParamcalcError
 from paramcalc.limits import MAX_TENSORS  # parameter tensors one module may list: data, not a bomb
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome, Param, Rule, count_held, rule
+from paramcalc.rules import Args, Kind, Outcome, Param, Rule, count_held, rule
 from paramcalc.shapes import format_shape
 from paramcalc.spec.records import LayerSpec, Unread, Value
 
@@ -139,6 +139,15 @@ def optional_number(args: Args, key: str, low: float | None = None) -> float | N
     if args[key] is None:
         return None
     return args.number(key, low)
+
+
+def maybe_number(low: float | None = None) -> Kind:
+    """The kind of a number-or-None argument (:func:`optional_number`), for a signature."""
+
+    def kind(args: Args, key: str) -> float | None:
+        return optional_number(args, key, low)
+
+    return kind
 
 
 def no_tensor(args: Args, key: str) -> None:

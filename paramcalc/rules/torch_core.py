@@ -12,17 +12,18 @@ from math import prod
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Term
-from paramcalc.rules import Args, Outcome
+from paramcalc.rules import REQUIRED, Args, Outcome, Param
+from paramcalc.rules.binding import one_of
 from paramcalc.rules.torch_common import (
     Maybe,
     check_axis,
     check_min_rank,
     check_rank,
     known,
+    maybe_number,
     need_input,
     no_tensor,
     normalize_dim,
-    optional_number,
     show,
     sizes,
     torch_rule,
@@ -112,8 +113,10 @@ def bilinear(args: Args, xs: list[Maybe]) -> Outcome:
     return Outcome(shape=shape, terms=terms, formula=formula, symbols={"m_1": m1, "m_2": m2, "n": n})
 
 
-def _padding_idx(args: Args, vocab: int) -> None:
-    value = args["padding_idx"]
+def _padding_idx(args: Args, key: str) -> None:
+    """A row index within ``num_embeddings`` (negative ones count from the end), or None."""
+    vocab = args.positive_int("num_embeddings")
+    value = args[key]
     if value is None:
         return
     if not isinstance(value, int) or isinstance(value, bool):
@@ -127,15 +130,15 @@ _EMBED_LEGEND = {"V": "num_embeddings, the vocabulary size", "d": "embedding_dim
 
 @torch_rule(
     "Embedding",
-    "num_embeddings",
-    "embedding_dim",
-    ("padding_idx", None),
-    ("max_norm", None),
-    ("norm_type", 2.0),
-    ("scale_grad_by_freq", False),
-    ("sparse", False),
-    ("_weight", None),
-    ("_freeze", False),
+    ("num_embeddings", REQUIRED, Args.positive_int),
+    ("embedding_dim", REQUIRED, Args.positive_int),
+    ("padding_idx", None, _padding_idx),
+    ("max_norm", None, maybe_number(0.0)),
+    ("norm_type", 2.0, Args.number),
+    ("scale_grad_by_freq", False, Args.flag),
+    ("sparse", False, Args.flag),
+    ("_weight", None, no_tensor),
+    ("_freeze", False, Args.flag),
     legend=_EMBED_LEGEND,
 )
 def embedding(args: Args, x: Maybe) -> Outcome:
@@ -145,12 +148,6 @@ def embedding(args: Args, x: Maybe) -> Outcome:
     """
     vocab = args.positive_int("num_embeddings")
     width = args.positive_int("embedding_dim")
-    _padding_idx(args, vocab)
-    optional_number(args, "max_norm", 0.0)
-    args.number("norm_type")
-    args.flag("scale_grad_by_freq")
-    args.flag("sparse")
-    no_tensor(args, "_weight")
     frozen = args.flag("_freeze")
     terms = [Term("E", "weight", (vocab, width), ("V", "d"), trainable=not frozen)]
     shape = None if x is None else (*x, width)
@@ -159,15 +156,15 @@ def embedding(args: Args, x: Maybe) -> Outcome:
 
 @torch_rule(
     "EmbeddingBag",
-    "num_embeddings",
-    "embedding_dim",
-    ("max_norm", None),
-    ("norm_type", 2.0),
-    ("scale_grad_by_freq", False),
-    ("mode", "mean"),
-    ("sparse", False),
-    ("_weight", None),
-    ("include_last_offset", False),
+    ("num_embeddings", REQUIRED, Args.positive_int),
+    ("embedding_dim", REQUIRED, Args.positive_int),
+    ("max_norm", None, maybe_number(0.0)),
+    ("norm_type", 2.0, Args.number),
+    ("scale_grad_by_freq", False, Args.flag),
+    ("mode", "mean", one_of("sum", "mean", "max")),
+    ("sparse", False, Args.flag),
+    ("_weight", None),  # checked after include_last_offset, as before: torch checks neither
+    ("include_last_offset", False, Args.flag),
     ("padding_idx", None),
     legend=_EMBED_LEGEND,
 )
@@ -177,14 +174,10 @@ def embedding_bag(args: Args, x: Maybe) -> Outcome:
     """
     vocab = args.positive_int("num_embeddings")
     width = args.positive_int("embedding_dim")
-    optional_number(args, "max_norm", 0.0)
-    args.number("norm_type")
-    args.flag("scale_grad_by_freq")
     mode = args.choice("mode", ("sum", "mean", "max"))
     sparse = args.flag("sparse")
-    args.flag("include_last_offset")
     no_tensor(args, "_weight")
-    _padding_idx(args, vocab)
+    _padding_idx(args, "padding_idx")
     terms = [Term("E", "weight", (vocab, width), ("V", "d"))]
     shape = None
     if x is not None:
@@ -202,13 +195,14 @@ def embedding_bag(args: Args, x: Maybe) -> Outcome:
     return Outcome(shape=shape, terms=terms, formula="V*d", symbols={"V": vocab, "d": width})
 
 
-@torch_rule("PReLU", ("num_parameters", 1), ("init", 0.25), legend={"a": "num_parameters"})
+@torch_rule(
+    "PReLU", ("num_parameters", 1, Args.positive_int), ("init", 0.25, Args.number), legend={"a": "num_parameters"}
+)
 def prelu(args: Args, x: Maybe) -> Outcome:
     """max(0, x) + a·min(0, x) with a learned slope a: one shared slope (num_parameters=1)
     or one per channel (axis 1 of the input), so a parameters.
     """
     count = args.positive_int("num_parameters")
-    args.number("init")
     if x is not None and count != 1:
         channels = x[1] if len(x) >= 2 else 1
         if channels is not None and channels != count:
@@ -220,13 +214,14 @@ def prelu(args: Args, x: Maybe) -> Outcome:
 
 
 # --------------------------------------------------------------------------- weightless
-_INPLACE = ("inplace", False)
-_ELEMENTWISE: dict[str, tuple[tuple[str, object] | str, ...]] = {
+_INPLACE: Param = ("inplace", False, Args.flag)
+_NUMBER = Args.number
+_ELEMENTWISE: dict[str, tuple[Param, ...]] = {
     "ReLU": (_INPLACE,),
     "ReLU6": (_INPLACE,),
-    "LeakyReLU": (("negative_slope", 0.01), _INPLACE),
-    "ELU": (("alpha", 1.0), _INPLACE),
-    "CELU": (("alpha", 1.0), _INPLACE),
+    "LeakyReLU": (("negative_slope", 0.01, _NUMBER), _INPLACE),
+    "ELU": (("alpha", 1.0, _NUMBER), _INPLACE),
+    "CELU": (("alpha", 1.0, _NUMBER), _INPLACE),
     "SELU": (_INPLACE,),
     "SiLU": (_INPLACE,),
     "Mish": (_INPLACE,),
@@ -237,13 +232,19 @@ _ELEMENTWISE: dict[str, tuple[tuple[str, object] | str, ...]] = {
     "LogSigmoid": (),
     "Softsign": (),
     "Tanhshrink": (),
-    "Softplus": (("beta", 1.0), ("threshold", 20.0)),
-    "Softshrink": (("lambd", 0.5),),
-    "Hardshrink": (("lambd", 0.5),),
-    "Threshold": ("threshold", "value", _INPLACE),
-    "Hardtanh": (("min_val", -1.0), ("max_val", 1.0), _INPLACE, ("min_value", None), ("max_value", None)),
-    "RReLU": (("lower", 1.0 / 8), ("upper", 1.0 / 3), _INPLACE),
-    "GELU": (("approximate", "none"),),
+    "Softplus": (("beta", 1.0, _NUMBER), ("threshold", 20.0, _NUMBER)),
+    "Softshrink": (("lambd", 0.5, _NUMBER),),
+    "Hardshrink": (("lambd", 0.5, _NUMBER),),
+    "Threshold": (("threshold", REQUIRED, _NUMBER), ("value", REQUIRED, _NUMBER), _INPLACE),
+    "Hardtanh": (
+        ("min_val", -1.0, _NUMBER),
+        ("max_val", 1.0, _NUMBER),
+        _INPLACE,
+        ("min_value", None, maybe_number()),
+        ("max_value", None, maybe_number()),
+    ),
+    "RReLU": (("lower", 1.0 / 8, _NUMBER), ("upper", 1.0 / 3, _NUMBER), _INPLACE),
+    "GELU": (("approximate", "none", one_of("none", "tanh")),),
 }
 _DROPOUTS = {
     "Dropout": {},
@@ -256,18 +257,12 @@ _DROPOUTS = {
 
 
 def _check_values(args: Args, x: Maybe) -> None:
-    """Type-check the scalar options of a weightless module (floats, flags, choices), and the
-    value ranges torch checks: in the constructor (Hardtanh) or, given an input, in forward.
+    """Check the value ranges torch checks: in the constructor (Hardtanh) or, given an input,
+    in forward.  The signature declares each option's kind (float, flag, choice).
     """
-    defaults = dict(args.rule.params)
-    numbers: dict[str, float] = {}
-    for key, value in args.values.items():
-        if key == "inplace":
-            args.flag(key)
-        elif key == "approximate":
-            args.choice(key, ("none", "tanh"))
-        elif value is not None or defaults.get(key) is not None:  # Hardtanh's min_value/max_value may be null
-            numbers[key] = args.number(key)
+    numbers = {
+        key: args.number(key) for key, value in args.values.items() if key not in _NOT_NUMBERS and value is not None
+    }
     name = args.rule.name
     if name == "Hardtanh":
         low = numbers.get("min_value", numbers["min_val"])
@@ -284,7 +279,10 @@ def _check_values(args: Args, x: Maybe) -> None:
         raise LayerError("CELU: alpha cannot be 0")
 
 
-def _register_elementwise(name: str, params: tuple[tuple[str, object] | str, ...]) -> None:
+_NOT_NUMBERS = ("inplace", "approximate")
+
+
+def _register_elementwise(name: str, params: tuple[Param, ...]) -> None:
     @torch_rule(name, *params, weights=False)
     def elementwise(args: Args, x: Maybe) -> Outcome:
         """Applies a fixed function element by element: no parameters, output shape = input shape."""
@@ -292,16 +290,19 @@ def _register_elementwise(name: str, params: tuple[tuple[str, object] | str, ...
         return Outcome(shape=x, formula="0")
 
 
+def _probability(args: Args, key: str) -> None:
+    """A dropout probability in [0, 1], refused with torch's own words."""
+    value = args[key]
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+        raise LayerError(f"dropout probability has to be between 0 and 1, but got {value!r}")
+
+
 def _register_dropout(name: str, forms: dict[int, str]) -> None:
-    @torch_rule(name, ("p", 0.5), _INPLACE, weights=False)
+    @torch_rule(name, ("p", 0.5, _probability), _INPLACE, weights=False)
     def dropout(args: Args, x: Maybe) -> Outcome:
         """Zeroes inputs at random while training (whole channels for the 1d/2d/3d variants);
         no parameters, output shape = input shape.
         """
-        value = args["p"]
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
-            raise LayerError(f"dropout probability has to be between 0 and 1, but got {value!r}")
-        args.flag("inplace")
         if x is not None and forms:
             check_rank(x, name, forms)
         return Outcome(shape=x, formula="0")

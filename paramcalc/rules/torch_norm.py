@@ -14,15 +14,16 @@ from typing import Any
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term
-from paramcalc.rules import Args, Outcome
+from paramcalc.rules import REQUIRED, Args, Kind, Outcome, Param
+from paramcalc.rules.binding import between
 from paramcalc.rules.torch_common import (
     Maybe,
     check_axis,
     check_min_rank,
     check_rank,
     known,
+    maybe_number,
     need_input,
-    optional_number,
     show,
     sizes,
     torch_rule,
@@ -35,11 +36,12 @@ _KEYWORD_BIAS = (("device", None), ("dtype", None), "*", ("bias", True))
 
 def _affine(args: Args, count: int, symbol: str = "C") -> tuple[list[Term], str]:
     """The weight (γ) and bias (β) of an affine norm, as ``_NormBase`` registers them."""
-    if not args.flag("affine"):
-        args.flag("bias")
+    affine = args.flag("affine")
+    bias = args.flag("bias")  # checked even without affine, as before
+    if not affine:
         return [], "0"
     terms = [Term("gamma", "weight", (count,), (symbol,))]
-    if args.flag("bias"):
+    if bias:
         terms.append(Term("beta", "bias", (count,), (symbol,)))
         return terms, f"2*{symbol}"
     return terms, symbol
@@ -56,9 +58,14 @@ def _running(args: Args, count: int) -> list[Term]:
     ]
 
 
+_EPS: Kind = between(0.0)
+_MOMENTUM: Kind = maybe_number()
+
+
 def _norm_options(args: Args) -> None:
-    args.number("eps", 0.0)
-    optional_number(args, "momentum")
+    """SyncBatchNorm's eps and momentum, checked after its process_group (so not declared)."""
+    _EPS(args, "eps")
+    _MOMENTUM(args, "momentum")
 
 
 _BATCH_FORMS = {1: {2: "(N, C)", 3: "(N, C, L)"}, 2: {4: "(N, C, H, W)"}, 3: {5: "(N, C, D, H, W)"}}
@@ -77,7 +84,6 @@ def _weightless_lazy(args: Args, x: Maybe) -> bool:
 
 
 def _batch(name: str, rank: int | None, args: Args, x: Maybe, lazy: bool) -> Outcome:
-    _norm_options(args)
     if lazy and _weightless_lazy(args, x):
         args.flag("bias")
         return Outcome(shape=None, formula="0")
@@ -107,7 +113,6 @@ def _batch(name: str, rank: int | None, args: Args, x: Maybe, lazy: bool) -> Out
 
 
 def _instance(name: str, rank: int, args: Args, x: Maybe, lazy: bool) -> Outcome:
-    _norm_options(args)
     forms = {rank + 1: f"(C, {_SPATIAL[rank]}) unbatched", rank + 2: f"(N, C, {_SPATIAL[rank]})"}
     if lazy and _weightless_lazy(args, x):
         args.flag("bias")
@@ -149,9 +154,10 @@ running-statistics buffers, which are not parameters."""
 
 
 def _register(rank: int) -> None:
-    batch_params = (("eps", 1e-5), ("momentum", 0.1), ("affine", True), ("track_running_stats", True))
-    instance_params = (("eps", 1e-5), ("momentum", 0.1), ("affine", False), ("track_running_stats", False))
-    lazy_instance = (("eps", 1e-5), ("momentum", 0.1), ("affine", True), ("track_running_stats", True))
+    options_kinds: tuple[Param, ...] = (("eps", 1e-5, _EPS), ("momentum", 0.1, _MOMENTUM))
+    batch_params = (*options_kinds, ("affine", True), ("track_running_stats", True))
+    instance_params = (*options_kinds, ("affine", False), ("track_running_stats", False))
+    lazy_instance = (*options_kinds, ("affine", True), ("track_running_stats", True))
     options: dict[str, Any] = {"legend": _NORM_LEGEND, "min_rank": rank + 1}
     with_input: dict[str, Any] = {**options, "from_input": {"num_features": 0}}
 
@@ -203,6 +209,7 @@ def sync_batch_norm(args: Args, x: Maybe) -> Outcome:
     """
     if args["process_group"] is not None:
         raise LayerError("'process_group' takes a process group; a spec cannot give one")
+    _norm_options(args)
     return _batch("SyncBatchNorm", None, args, x, lazy=False)
 
 
@@ -224,10 +231,10 @@ def _check_trailing(x: Maybe, shape: tuple[int, ...], name: str) -> None:
 
 @torch_rule(
     "LayerNorm",
-    "normalized_shape",
-    ("eps", 1e-5),
-    ("elementwise_affine", True),
-    ("bias", True),
+    ("normalized_shape", REQUIRED, sizes),
+    ("eps", 1e-5, _EPS),
+    ("elementwise_affine", True, Args.flag),
+    ("bias", True, Args.flag),
     legend={"d": "normalized_shape, the last input axes"},
     min_rank=1,
     from_input={"normalized_shape": -1},
@@ -237,7 +244,6 @@ def layer_norm(args: Args, x: Maybe) -> Outcome:
     that shape: 2·∏normalized_shape (one with bias=False, none without elementwise_affine).
     """
     shape = sizes(args, "normalized_shape")
-    args.number("eps", 0.0)
     dims, symbols = _shape_symbols(shape)
     product = "*".join(dims)
     terms: list[Term] = []
@@ -248,17 +254,15 @@ def layer_norm(args: Args, x: Maybe) -> Outcome:
         if args.flag("bias"):
             terms.append(Term("beta", "bias", shape, dims))
             formula = f"2*{product}"
-    else:
-        args.flag("bias")
     _check_trailing(x, shape, "LayerNorm")
     return Outcome(shape=x, terms=terms, formula=formula, symbols=symbols if terms else {})
 
 
 @torch_rule(
     "RMSNorm",
-    "normalized_shape",
-    ("eps", None),
-    ("elementwise_affine", True),
+    ("normalized_shape", REQUIRED, sizes),
+    ("eps", None, maybe_number(0.0)),
+    ("elementwise_affine", True, Args.flag),
     legend={"d": "normalized_shape, the last input axes"},
     min_rank=1,
     from_input={"normalized_shape": -1},
@@ -268,7 +272,6 @@ def rms_norm(args: Args, x: Maybe) -> Outcome:
     shape (no shift): ∏normalized_shape parameters, none without elementwise_affine.
     """
     shape = sizes(args, "normalized_shape")
-    optional_number(args, "eps", 0.0)
     dims, symbols = _shape_symbols(shape)
     terms: list[Term] = []
     if args.flag("elementwise_affine"):
@@ -279,9 +282,9 @@ def rms_norm(args: Args, x: Maybe) -> Outcome:
 
 @torch_rule(
     "GroupNorm",
-    "num_groups",
-    "num_channels",
-    ("eps", 1e-5),
+    ("num_groups", REQUIRED, Args.positive_int),
+    ("num_channels", REQUIRED, Args.positive_int),
+    ("eps", 1e-5, _EPS),
     ("affine", True),
     *_KEYWORD_BIAS,
     legend={"C": "num_channels, axis 1 of the input", "G": "num_groups"},
@@ -294,7 +297,6 @@ def group_norm(args: Args, x: Maybe) -> Outcome:
     """
     groups = args.positive_int("num_groups")
     channels = args.positive_int("num_channels")
-    args.number("eps", 0.0)
     if channels % groups:
         raise LayerError(f"num_channels must be divisible by num_groups (got {channels} and {groups})")
     affine = args.flag("affine")
@@ -311,14 +313,18 @@ def group_norm(args: Args, x: Maybe) -> Outcome:
 
 
 def _register_lrn(name: str, k: float, rank: int | None) -> None:
-    @torch_rule(name, "size", ("alpha", 1e-4), ("beta", 0.75), ("k", k), weights=False)
+    @torch_rule(
+        name,
+        ("size", REQUIRED, Args.positive_int),
+        ("alpha", 1e-4, Args.number),
+        ("beta", 0.75, Args.number),
+        ("k", k, Args.number),
+        weights=False,
+    )
     def lrn(args: Args, x: Maybe) -> Outcome:
         """Normalises each value by its neighbours across channels with fixed constants: no
         parameters, output shape = input shape.
         """
-        args.positive_int("size")
-        for key in ("alpha", "beta", "k"):
-            args.number(key)
         if x is not None:
             if rank is None:
                 check_min_rank(x, name, 3, "(N, C, *)")

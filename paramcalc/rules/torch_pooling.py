@@ -13,7 +13,8 @@ from typing import Any
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Dim, Shape
-from paramcalc.rules import Args, Outcome
+from paramcalc.rules import REQUIRED, Args, Kind, Outcome, Param
+from paramcalc.rules.binding import ints_of, optional_int
 from paramcalc.rules.torch_common import Maybe, check_min_rank, check_rank, nonempty, show, torch_rule
 from paramcalc.shapes import pool_length
 
@@ -82,6 +83,15 @@ def _stride(args: Args, rank: int, kernel: tuple[int, ...]) -> tuple[int, ...]:
     return args.ints("stride", rank)
 
 
+def _strides(rank: int) -> Kind:
+    """The kind of a pool's ``stride``: None (the kernel size) or ``rank`` positive ints."""
+
+    def kind(args: Args, key: str) -> tuple[int, ...] | None:
+        return None if args[key] is None else args.ints(key, rank)
+
+    return kind
+
+
 def _register_pools(rank: int) -> None:
     forms = _forms(rank)
     options: dict[str, Any] = {"weights": False, "min_rank": rank + 1}
@@ -112,15 +122,15 @@ def _register_pools(rank: int) -> None:
         check_rank(x, name, forms)
         return _indices(args, _window(name, x, kernel, stride, padding, dilation, ceil))
 
-    avg_extra = (("divisor_override", None),) if rank > 1 else ()
+    avg_extra: tuple[Param, ...] = (("divisor_override", None, optional_int()),) if rank > 1 else ()
 
     @torch_rule(
         f"AvgPool{rank}d",
-        "kernel_size",
-        ("stride", None),
-        ("padding", 0),
-        ("ceil_mode", False),
-        ("count_include_pad", True),
+        ("kernel_size", REQUIRED, ints_of(rank)),
+        ("stride", None, _strides(rank)),
+        ("padding", 0, ints_of(rank, 0)),
+        ("ceil_mode", False, Args.flag),
+        ("count_include_pad", True, Args.flag),
         *avg_extra,
         **options,
     )
@@ -132,9 +142,6 @@ def _register_pools(rank: int) -> None:
         stride = _stride(args, rank, kernel)
         padding = args.ints("padding", rank, minimum=0)
         ceil = args.flag("ceil_mode")
-        args.flag("count_include_pad")
-        if rank > 1 and args["divisor_override"] is not None:
-            args.positive_int("divisor_override")
         if x is None:
             return Outcome(shape=None, formula="0")
         check_rank(x, name, forms)
@@ -213,7 +220,7 @@ def _register_fractional(rank: int) -> None:
 
     @torch_rule(
         name,
-        "kernel_size",
+        ("kernel_size", REQUIRED, ints_of(rank)),
         ("output_size", None),
         ("output_ratio", None),
         ("return_indices", False),
@@ -225,7 +232,6 @@ def _register_fractional(rank: int) -> None:
         """Max pooling with pseudo-random window steps to a given output size (or
         input·output_ratio): no parameters.
         """
-        args.ints("kernel_size", rank)
         if args["_random_samples"] is not None:
             raise LayerError("'_random_samples' takes a tensor; a spec cannot give one")
         if (args["output_size"] is None) == (args["output_ratio"] is None):
@@ -321,7 +327,8 @@ def _padded(name: str, kind: str, x: Shape, pads: tuple[int, ...]) -> Shape:
 
 def _register_pad(kind: str, rank: int) -> None:
     name = f"{kind}Pad{rank}d"
-    params = ("padding", "value") if kind == "Constant" else ("padding",)
+    padding: Param = ("padding", REQUIRED, lambda args, _: _pads(args, rank))
+    params = (padding, ("value", REQUIRED, Args.number)) if kind == "Constant" else ("padding",)
 
     @torch_rule(name, *params, weights=False, min_rank=rank + 1)
     def pad(args: Args, x: Maybe) -> Outcome:
@@ -329,8 +336,6 @@ def _register_pad(kind: str, rank: int) -> None:
         no parameters; each padded axis grows by its two paddings.
         """
         pads = _pads(args, rank)
-        if kind == "Constant":
-            args.number("value")
         if x is None:
             return Outcome(shape=None, formula="0")
         return Outcome(shape=_padded(name, kind, x, pads), formula="0")

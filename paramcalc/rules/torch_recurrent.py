@@ -15,7 +15,8 @@ from typing import Any
 
 from paramcalc.errors import LayerError
 from paramcalc.report import Shape, Term, Tree
-from paramcalc.rules import Args, Outcome
+from paramcalc.rules import Args, Outcome, Param
+from paramcalc.rules.binding import one_of
 from paramcalc.rules.torch_common import Maybe, check_axis, check_rank, check_tensor_count, torch_rule
 
 _LEGEND = {
@@ -30,6 +31,9 @@ _GATES = {
     "LSTM": (4, ("input", "forget", "cell", "output")),
     "GRU": (3, ("reset", "update", "new")),
 }
+
+
+_NONLINEARITY: Param = ("nonlinearity", "tanh", one_of("tanh", "relu"))  # the first argument RNNs check
 
 
 def _batch_axis(args: Args) -> int:
@@ -150,7 +154,7 @@ _SHARED = (("bias", True), ("batch_first", False), ("dropout", 0.0), ("bidirecti
     "input_size",
     "hidden_size",
     ("num_layers", 1),
-    ("nonlinearity", "tanh"),
+    _NONLINEARITY,
     *_SHARED,
     ("proj_size", 0),
     legend=_LEGEND,
@@ -164,7 +168,6 @@ def rnn(args: Args, x: Maybe) -> Outcome:
     num_layers layers reads the one below (D·n wide); bidirectional doubles every layer.
     Returns (output, h_n). Note torch's positional order: nonlinearity is the 4th argument.
     """
-    args.choice("nonlinearity", ("tanh", "relu"))
     return _sequence("RNN", args, x)
 
 
@@ -242,10 +245,9 @@ def _cell(kind: str, args: Args, x: Maybe) -> Outcome:
 _CELL: dict[str, Any] = {"legend": _LEGEND, "min_rank": 1, "from_input": {"input_size": -1}}
 
 
-@torch_rule("RNNCell", "input_size", "hidden_size", ("bias", True), ("nonlinearity", "tanh"), **_CELL)
+@torch_rule("RNNCell", "input_size", "hidden_size", ("bias", True), _NONLINEARITY, **_CELL)
 def rnn_cell(args: Args, x: Maybe) -> Outcome:
     """One step of an RNN: n·m input weights, n·n recurrent weights and two biases, n·(m+n+2)."""
-    args.choice("nonlinearity", ("tanh", "relu"))
     return _cell("RNNCell", args, x)
 
 

@@ -151,12 +151,12 @@ def time_distributed(args: Args, x: Shape) -> Outcome:
 @rule(
     "RNN",
     "cell",
-    ("return_sequences", False),
-    ("return_state", False),
-    ("go_backwards", False),
-    ("stateful", False),
-    ("unroll", False),
-    ("zero_output_for_mask", False),
+    ("return_sequences", False, Args.flag),
+    ("return_state", False, Args.flag),
+    ("go_backwards", False, Args.flag),
+    ("stateful", False, Args.flag),
+    ("unroll", False, Args.flag),
+    ("zero_output_for_mask", False, Args.flag),
     layer_args=("cell",),
     min_rank=2,
     max_rank=2,
@@ -168,8 +168,6 @@ def rnn(args: Args, x: Shape) -> Outcome:
     """Runs a cell (LSTMCell, GRUCell, SimpleRNNCell, or a list of them stacked) over the
     time steps with one set of weights: exactly the cell's count. LSTM(n) is RNN(LSTMCell(n)).
     """
-    for key in ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask"):
-        args.flag(key)
     cell = run_inner(args, "cell", [x[1:]])
     if not cell.rule.name.endswith(("Cell", "Cells")):
         raise LayerError(
