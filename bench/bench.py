@@ -176,8 +176,8 @@ def markdown(result: dict[str, Any]) -> str:
                 f"| `summary {row['spec']}{label}` | {t['wall'] * 1000:.0f} ms | {t['wall'] / floor['wall']:.2f}x "
                 f"| {t['cpu'] * 1000:.0f} ms | {t['cpu'] / floor['cpu']:.2f}x | {target} |"
             )
-    base = result["scaling"][0]
     for title, rows in (("layers", result["scaling"]), ("distinct layers", result["distinct"])):
+        base = rows[0]  # each table's 1-layer spec: its start-up, subtracted from every row's growth
         lines += [
             "",
             f"| {title} | wall | CPU | CPU per layer | YAML load alone (wall) | growth vs YAML load's | target |",

@@ -200,7 +200,7 @@ def list_layers(framework: str | None, families: bool) -> None:
     """List the layer classes paramcalc knows, with their closed forms."""
     from paramcalc.rules import all_rules
 
-    if families:  # hfdec: the Hugging Face family table
+    if families:  # the Hugging Face family table
         from paramcalc.spec.hf_listing import family_lines
 
         click.echo("\n".join(family_lines()))
@@ -390,7 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from paramcalc.safe_text import guarded_output
 
-    with guarded_output():  # trust (issue 11): no control characters from a spec reach the terminal
+    with guarded_output():  # no control characters from a spec reach the terminal (issue 11)
         return _main(args)
 
 

@@ -156,7 +156,7 @@ def _spec_cases() -> list[tuple[str, str]]:
     out = []
     for path in sorted(SPECS.glob("*.config.json")):
         config = json.loads(path.read_text(encoding="utf-8"))
-        if config.get("model_type") in RECIPE_TYPES:  # hfenc: checked by test_hf_recipes.py
+        if config.get("model_type") in RECIPE_TYPES:  # checked by test_hf_recipes.py
             continue
         matches = [c["id"] for c in all_cases() if c["config_input"] == config]
         assert len(matches) == 1, f"{path.name} is not a golden config_input"

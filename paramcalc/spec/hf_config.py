@@ -67,7 +67,7 @@ _ROLE_SUFFIXES = (
     ("LMHeadModel", CAUSAL_LM),
     ("ForMaskedLM", MASKED_LM),
     ("EncoderModel", ENCODER),
-    ("ForSequenceClassification", SEQ_CLS),  # hfdec: task heads of decoder families
+    ("ForSequenceClassification", SEQ_CLS),  # task heads of decoder families
     ("ForTokenClassification", TAGGING),
     ("ForQuestionAnswering", QA),
     ("ForMultipleChoice", "multiple_choice"),
@@ -108,13 +108,9 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
     family = family_of(doc, where)
     cfg = resolve(family, doc, where)
     architecture, role = _architecture(family, doc, where)
-    from paramcalc.spec.hf_legacy import _bert, _decoder, _gpt2, _t5  # the hand-written families' rows
-
-    builder = {"gpt2": _gpt2, "bert": _bert, "t5": _t5}.get(family.model_type, _decoder)
-    if family.model_type in ARCHS:  # hfdec: table-driven families (paramcalc/spec/hf_arch.py)
-        from paramcalc.spec.hf_build import build_arch as builder
     build = _Build(family, cfg, role, doc, where, tie_policy)
-    if "architectures" not in doc or not doc["architectures"]:
+    assumed = not doc.get("architectures")
+    if assumed:
         build.notes.append(f"no 'architectures' in the config: counted as {architecture} (assumed)")
     elif architecture not in doc["architectures"]:
         build.notes.append(
@@ -127,8 +123,14 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
         from paramcalc.spec.hf_recipes_all import RECIPES
 
         layers = build_rows(RECIPES[family.model_type], build, architecture)
-    else:
-        layers = builder(build)
+    elif family.model_type in ARCHS:  # table-driven decoder families (paramcalc/spec/hf_arch.py)
+        from paramcalc.spec.hf_build import build_arch
+
+        layers = build_arch(build)
+    else:  # the hand-written families
+        from paramcalc.spec.hf_legacy import _bert, _decoder, _gpt2, _t5
+
+        layers = {"gpt2": _gpt2, "bert": _bert, "t5": _t5}.get(family.model_type, _decoder)(build)
     notes = build.notes
     location = Location(source)
     indexed = tuple(
@@ -144,7 +146,7 @@ def spec_from_config(doc: Mapping[str, Any], source: str, text: str = "", tie_po
         for i, layer in enumerate(layers, start=1)
     )
     extras: dict[str, Any] = {"hf": {"model_type": family.model_type, "architecture": architecture}}
-    if "architectures" not in doc or not doc["architectures"]:  # hfdec: say which class was assumed
+    if assumed:  # say which class was assumed
         extras["hf"]["architecture_assumed"] = True
     if family.model_type not in RECIPE_TYPES and "num_hidden_layers" in cfg:  # sliding-window KV layers (kv_cache)
         from paramcalc.kv_cache import kv_windows, rotary_factor
@@ -195,7 +197,7 @@ def family_of(doc: Mapping[str, Any], where: _Where | None = None) -> Family:
     model_type = doc.get("model_type")
     if isinstance(model_type, str) and model_type in FAMILIES:
         return FAMILIES[model_type]
-    if isinstance(model_type, str) and model_type in RECIPE_TYPES:  # hfenc: loaded on first use
+    if isinstance(model_type, str) and model_type in RECIPE_TYPES:  # recipes load on first use
         from paramcalc.spec.hf_recipes_all import RECIPES
 
         return RECIPES[model_type].family

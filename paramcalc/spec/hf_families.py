@@ -328,7 +328,7 @@ FAMILIES: dict[str, Family] = {
 }
 """Every supported ``model_type``."""
 
-# hfenc: the declarative encoder / encoder-decoder / vision families, loaded only when a config names one
+# the declarative encoder / encoder-decoder / vision families, loaded only when a config names one
 # (paramcalc/spec/hf_recipes_all.py; a test checks this list against it)
 RECIPE_TYPES = frozenset(
     [

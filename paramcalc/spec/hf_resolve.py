@@ -135,7 +135,7 @@ def _validate(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any], wh
             )
     act_key = {"gpt2": "activation_function", "gemma2": "hidden_activation", "t5": ""}.get(mt, "hidden_act")
     act = doc.get(act_key) if act_key else None
-    known = act in ACTIVATIONS or (mt == "gemma" and act == "gelu") or mt in RECIPE_TYPES  # hfenc: recipes check theirs
+    known = act in ACTIVATIONS or (mt == "gemma" and act == "gelu") or mt in RECIPE_TYPES  # recipes check theirs
     if has_layers and isinstance(act, str) and not known:
         raise SpecError(
             f"'{act_key}' {act!r} is no activation transformers knows",
@@ -239,7 +239,7 @@ def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any
     key = "rope_parameters" if isinstance(doc.get("rope_parameters"), Mapping) else "rope_scaling"
     rope = doc.get(key)
     if key == "rope_scaling" and not getattr(ARCHS.get(family.model_type), "reads_rope_scaling", True):
-        rope = None  # hfdec: Gemma 3 ignores rope_scaling
+        rope = None  # Gemma 3 ignores rope_scaling
     if isinstance(rope, Mapping) and rope:
         kind = rope.get("rope_type", rope.get("type", "default"))
         rotary = getattr(ARCHS.get(family.model_type), "rotary", True)
@@ -253,7 +253,7 @@ def _validate_rope(family: Family, cfg: Mapping[str, Any], doc: Mapping[str, Any
             kind = "longrope"  # Phi3Config renames them
         allowed = ("default", "longrope") if family.model_type == "phi3" else tuple(ROPE_REQUIRED)
         if kind not in ROPE_REQUIRED and not getattr(ARCHS.get(family.model_type), "rotary", True):
-            return  # hfdec: no rotary tables, so an unknown rope_type is only a warning
+            return  # no rotary tables, so an unknown rope_type is only a warning
         if kind not in allowed:
             raise SpecError(
                 f"'{key}' has rope_type {describe_value(kind)}, which {family.config_class} cannot build",
@@ -288,7 +288,7 @@ def _validate_rotary_dim(family: Family, cfg: Mapping[str, Any], doc: Mapping[st
         head_dim = cfg["hidden_size"] // heads if isinstance(heads, int) and heads > 0 else None
     if not isinstance(head_dim, int) or head_dim <= 4 or head_dim % 2 == 0:
         return
-    default = getattr(ARCHS.get(family.model_type), "partial_rotary_factor", 1.0)  # hfdec: Phi 0.5, ...
+    default = getattr(ARCHS.get(family.model_type), "partial_rotary_factor", 1.0)  # Phi 0.5, ...
     factor: Any = doc.get("partial_rotary_factor", doc.get("rotary_pct", default))
     for key in ("rope_parameters", "rope_scaling"):
         rope = doc.get(key)

@@ -317,7 +317,7 @@ class _Reader:
         location = self.location
         registered, module = entry.get("registered_name"), entry.get("module")
         custom = isinstance(registered, str) and not (isinstance(module, str) and module.startswith("keras"))
-        if custom and class_name not in MODEL_CLASSES:  # keraspre: a registered custom class
+        if custom and class_name not in MODEL_CLASSES:  # a registered custom class
             raise self.error(
                 f"'{class_name}' is a custom layer (registered as '{registered}'), whose weights only its code knows",
                 where,
