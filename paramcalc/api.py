@@ -132,8 +132,8 @@ def explain(
     PyTorch, then transformers.  ``batch`` and ``seq_len`` size the forward pass whose FLOPs
     the derivation shows under the parameters (as ``--batch`` and ``--seq-len``).
     """
-    from paramcalc.explain import explain_layer, explain_with_config
     from paramcalc.limits import check_count_flag
+    from paramcalc.single_layer import explain_layer, explain_with_config
 
     if not isinstance(layer, str):
         raise UsageError(f"layer must be a layer name or call, not {type(layer).__name__}")
@@ -273,7 +273,7 @@ def load(spec: SpecLike, *, framework: str | None = None) -> ModelSpec:
 
 def with_input(model: ModelSpec, shape: ShapeLike) -> ModelSpec:
     """``model`` fed ``shape`` (without the batch axis) as its one input, as a spec's ``input:``."""
-    from paramcalc.explain import parse_input_shape
+    from paramcalc.single_layer import parse_input_shape
     from paramcalc.spec.records import InputSpec
 
     if model.graph or len(model.inputs) > 1:
@@ -353,18 +353,3 @@ __all__ = [
     "summary",
     "with_input",
 ]
-
-
-def _bind_package_names() -> None:
-    """Make ``paramcalc.explain`` this module's function, not the ``paramcalc.explain`` submodule.
-
-    Importing a submodule sets the package attribute of its name; the submodule is imported
-    here once, so that later imports find it loaded and leave the function in place.
-    """
-    import paramcalc
-    import paramcalc.explain
-
-    paramcalc.explain = explain
-
-
-_bind_package_names()

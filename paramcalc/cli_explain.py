@@ -74,7 +74,7 @@ def explain(
         _explain_compare(layer, args, input_shape, fmt, framework or "keras", (batch, seq_len) if explicit else None)
         return
     from paramcalc.api import Derivation
-    from paramcalc.explain import explain_layer, explain_with_config
+    from paramcalc.single_layer import explain_layer, explain_with_config
 
     if config_path is not None:
         if input_shape is not None or (framework is not None and not framework_of(framework).configs):

@@ -3,7 +3,7 @@
 The layer is named in either framework (``lstm``, ``dense``, ``linear``, ``simplernn``,
 ``rnn``) and its counterpart is looked up in :data:`PAIRS`.  The same words go to both:
 ``explain lstm 32 --input 10000 --compare`` is Keras ``LSTM(32)`` on 10,000 features and
-torch ``LSTM(input_size=10000, hidden_size=32)`` (see :mod:`paramcalc.explain` for how
+torch ``LSTM(input_size=10000, hidden_size=32)`` (see :mod:`paramcalc.single_layer` for how
 ``--input`` fills torch's size arguments).  Keyword arguments must be ones both constructors
 take.  For convolution and normalization layers the input is channels-last for Keras and
 channels-first for torch; the shape given is read in the named framework's convention and
@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from paramcalc.errors import LayerError, UsageError
-from paramcalc.explain import explain_spec, parse_input_shape, parse_layer
 from paramcalc.report import LayerRow, Shape
 from paramcalc.rules import all_rules, find_rule
+from paramcalc.single_layer import explain_spec, parse_input_shape, parse_layer
 
 Note = Callable[[LayerRow, LayerRow], str | None]
 """Explains a (Keras row, torch row) difference, or returns None if it does not apply."""

@@ -180,8 +180,8 @@ def test_explained_submodules_match_their_flop_counter_mode_module(
     source: str, case_id: str, block: str, module: str, tmp_path: Path
 ) -> None:
     """A block explained on its own (``explain X --config``), recipe encoder/decoder blocks too."""
-    from paramcalc.explain import explain_with_config
     from paramcalc.flops import layer_flops
+    from paramcalc.single_layer import explain_with_config
 
     case = golden(source)[case_id]
     path = tmp_path / "config.json"

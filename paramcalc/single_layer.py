@@ -26,11 +26,8 @@ derives a block of a Hugging Face model from its config.json (:func:`explain_wit
 from __future__ import annotations
 
 import re
-import sys
-import types
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from paramcalc.engine import AutoNamer, run_layer
 from paramcalc.errors import ParamcalcError, UsageError
@@ -202,19 +199,3 @@ def explain_with_config(layer: str, args: Sequence[str], config_path: str) -> li
     kwargs.update(spec.kwargs)
     merged = LayerSpec(spec.class_name, args=spec.args, kwargs=kwargs, location=spec.location)
     return [run_layer(merged, AutoNamer("transformers").auto(found.name), [(None, None)], "transformers")]
-
-
-class _CallableModule(types.ModuleType):
-    """The ``paramcalc.explain`` module, callable as the API's :func:`paramcalc.explain` (issue 15).
-
-    ``paramcalc.explain`` is the API function, but importing this submodule makes Python
-    set the package attribute of the same name to the module; calling it still works.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from paramcalc.api import explain
-
-        return explain(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
